@@ -1,0 +1,18 @@
+//! hoist-core: the library behind the `hoist` command line and repository server.
+//!
+//! The modules mirror Helm's `pkg/` layout so that behaviour can be compared
+//! piece by piece:
+//!
+//! - [`chart`]: the chart model, loading from folders and archives, packaging.
+//! - [`values`]: the values tree, coalescing, `--set` parsing, schema checks.
+//! - [`yaml`]: YAML reading and writing with the semantics Helm's Go YAML stack has.
+//! - [`engine`]: the template engines (Go templates and handlebars) behind one trait.
+//! - [`release`]: rendered manifests, hooks and their install order.
+//! - [`action`]: user-level operations (template, lint, package...) over the rest.
+
+pub mod action;
+pub mod chart;
+pub mod engine;
+pub mod release;
+pub mod values;
+pub mod yaml;

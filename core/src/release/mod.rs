@@ -1,0 +1,1 @@
+//! Releases: rendered manifests split into documents, hooks, install order.

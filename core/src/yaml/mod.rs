@@ -1,0 +1,22 @@
+//! YAML reading and writing with the semantics of Helm's Go YAML stack
+//! (sigs.k8s.io/yaml over go-yaml v2).
+
+use crate::values::Value;
+
+/// A YAML document that could not be read.
+#[derive(Debug, thiserror::Error)]
+#[error("{message}")]
+pub struct YamlError {
+    /// What went wrong and where (line and column when known).
+    pub message: String,
+}
+
+/// Parses one YAML document into a [`Value`]. An empty document is `Null`.
+pub fn parse(text: &str) -> Result<Value, YamlError> {
+    if text.trim().is_empty() {
+        return Ok(Value::Null);
+    }
+    serde_saphyr::from_str::<Value>(text).map_err(|e| YamlError {
+        message: e.to_string(),
+    })
+}
