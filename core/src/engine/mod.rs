@@ -6,6 +6,8 @@
 //! engines feed one pipeline.
 
 pub mod context;
+pub mod gotemplate;
+pub mod handlebars;
 
 pub use context::{Capabilities, KubeVersion, Lookup, ReleaseInfo, RenderContext};
 

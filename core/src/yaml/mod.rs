@@ -20,3 +20,15 @@ pub fn parse(text: &str) -> Result<Value, YamlError> {
         message: e.to_string(),
     })
 }
+
+/// Parses a stream of YAML documents separated by `---`.
+pub fn parse_all(text: &str) -> Result<Vec<Value>, YamlError> {
+    serde_saphyr::from_multiple::<Value>(text).map_err(|e| YamlError {
+        message: e.to_string(),
+    })
+}
+
+/// Writes a value as YAML the way Helm's `toYaml` does (sigs.k8s.io/yaml).
+pub fn to_string(value: &Value) -> String {
+    serde_saphyr::to_string(value).unwrap_or_default()
+}

@@ -1,0 +1,1 @@
+//! The Go text/template engine with Sprig and Helm functions (the default).

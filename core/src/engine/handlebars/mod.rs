@@ -1,0 +1,1 @@
+//! The handlebars engine, opted into with the `hoist.dev/engine: handlebars` annotation.
