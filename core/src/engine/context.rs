@@ -1,7 +1,8 @@
 //! What templates see besides `.Values`: Helm's `.Release`, `.Capabilities`
 //! and the hook for `lookup`.
 
-use crate::values::Value;
+use crate::chart::Metadata;
+use crate::values::{Map, Value};
 
 /// `.Release`.
 #[derive(Clone, Debug)]
@@ -108,4 +109,122 @@ pub struct RenderContext {
     /// Lint mode: missing `required` values and `fail` are reported but
     /// Helm's lint-mode leniencies apply.
     pub lint_mode: bool,
+}
+
+/// Helm's default `.Capabilities.HelmVersion.Version` reported to charts.
+pub const HELM_COMPAT_VERSION: &str = "v4.0.0";
+
+impl ReleaseInfo {
+    /// `.Release` as a values tree with Helm's (Go) field names.
+    pub fn to_value(&self) -> Value {
+        let mut m = Map::new();
+        m.insert("Name".into(), self.name.clone().into());
+        m.insert("Namespace".into(), self.namespace.clone().into());
+        m.insert("Revision".into(), Value::Int(i64::from(self.revision)));
+        m.insert("IsInstall".into(), self.is_install.into());
+        m.insert("IsUpgrade".into(), self.is_upgrade.into());
+        m.insert("Service".into(), self.service.clone().into());
+        Value::Map(m)
+    }
+}
+
+impl Capabilities {
+    /// `.Capabilities` as a values tree with Helm's (Go) field names. The
+    /// methods (`APIVersions.Has`, `KubeVersion.Version`...) are each engine's
+    /// business; this carries the data they read.
+    pub fn to_value(&self) -> Value {
+        let mut kv = Map::new();
+        kv.insert("Version".into(), self.kube_version.version.clone().into());
+        kv.insert("Major".into(), self.kube_version.major.clone().into());
+        kv.insert("Minor".into(), self.kube_version.minor.clone().into());
+        let mut hv = Map::new();
+        hv.insert("Version".into(), self.helm_version.clone().into());
+        hv.insert("GitCommit".into(), "".into());
+        hv.insert("GitTreeState".into(), "".into());
+        hv.insert("GoVersion".into(), "".into());
+        let mut m = Map::new();
+        m.insert("KubeVersion".into(), Value::Map(kv));
+        m.insert(
+            "APIVersions".into(),
+            Value::List(
+                self.api_versions
+                    .iter()
+                    .cloned()
+                    .map(Value::String)
+                    .collect(),
+            ),
+        );
+        m.insert("HelmVersion".into(), Value::Map(hv));
+        Value::Map(m)
+    }
+}
+
+/// `.Chart` as a values tree with the Go field names of Helm's
+/// `chart.Metadata` (`Name`, `Version`, `AppVersion`, `APIVersion`...).
+pub fn metadata_value(meta: &Metadata) -> Value {
+    fn strs(v: &[String]) -> Value {
+        Value::List(v.iter().cloned().map(Value::String).collect())
+    }
+    fn opt(v: &Option<String>) -> Value {
+        Value::String(v.clone().unwrap_or_default())
+    }
+    let mut m = Map::new();
+    m.insert("Name".into(), meta.name.clone().into());
+    m.insert("Home".into(), opt(&meta.home));
+    m.insert("Sources".into(), strs(&meta.sources));
+    m.insert("Version".into(), meta.version.clone().into());
+    m.insert("Description".into(), opt(&meta.description));
+    m.insert("Keywords".into(), strs(&meta.keywords));
+    m.insert(
+        "Maintainers".into(),
+        Value::List(
+            meta.maintainers
+                .iter()
+                .map(|mt| {
+                    let mut x = Map::new();
+                    x.insert("Name".into(), mt.name.clone().into());
+                    x.insert("Email".into(), opt(&mt.email));
+                    x.insert("URL".into(), opt(&mt.url));
+                    Value::Map(x)
+                })
+                .collect(),
+        ),
+    );
+    m.insert("Icon".into(), opt(&meta.icon));
+    m.insert("APIVersion".into(), meta.api_version.clone().into());
+    m.insert("Condition".into(), opt(&meta.condition));
+    m.insert("Tags".into(), opt(&meta.tags));
+    m.insert("AppVersion".into(), opt(&meta.app_version));
+    m.insert("Deprecated".into(), meta.deprecated.into());
+    m.insert(
+        "Annotations".into(),
+        Value::Map(
+            meta.annotations
+                .iter()
+                .map(|(k, v)| (k.clone(), Value::from(v.clone())))
+                .collect(),
+        ),
+    );
+    m.insert("KubeVersion".into(), opt(&meta.kube_version));
+    m.insert(
+        "Dependencies".into(),
+        Value::List(
+            meta.dependencies
+                .iter()
+                .map(|d| {
+                    let mut x = Map::new();
+                    x.insert("Name".into(), d.name.clone().into());
+                    x.insert("Version".into(), d.version.clone().into());
+                    x.insert("Repository".into(), d.repository.clone().into());
+                    x.insert("Condition".into(), d.condition.clone().into());
+                    x.insert("Tags".into(), strs(&d.tags));
+                    x.insert("Enabled".into(), d.enabled.into());
+                    x.insert("Alias".into(), d.alias.clone().unwrap_or_default().into());
+                    Value::Map(x)
+                })
+                .collect(),
+        ),
+    );
+    m.insert("Type".into(), opt(&meta.chart_type));
+    Value::Map(m)
 }

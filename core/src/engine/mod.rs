@@ -9,7 +9,7 @@ pub mod context;
 pub mod gotemplate;
 pub mod handlebars;
 
-pub use context::{Capabilities, KubeVersion, Lookup, ReleaseInfo, RenderContext};
+pub use context::{Capabilities, KubeVersion, Lookup, ReleaseInfo, RenderContext, metadata_value};
 
 use crate::chart::Chart;
 use crate::values::Value;
