@@ -186,14 +186,14 @@ fn walk(
             continue;
         };
         let size = entry.size();
-        if size > remaining {
-            return Err(err(format!(
-                "entry {raw:?} makes the decompressed chart larger than the maximum size {MAX_CHART_SIZE}"
-            )));
-        }
         if size > MAX_FILE_SIZE {
             return Err(err(format!(
                 "entry {raw:?} ({size} bytes) is larger than the maximum file size {MAX_FILE_SIZE}"
+            )));
+        }
+        if size >= remaining {
+            return Err(err(format!(
+                "entry {raw:?} makes the decompressed chart larger than the maximum size {MAX_CHART_SIZE}"
             )));
         }
         let data = if keep {
