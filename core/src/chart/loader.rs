@@ -203,8 +203,9 @@ fn parse_err(label: &str, file: &str, message: impl std::fmt::Display) -> ChartE
 /// Parses a metadata-like YAML file (Chart.yaml, requirements.yaml) into a
 /// JSON object ready for serde, with Go's leniencies: null fields are as
 /// good as absent, and a number or boolean written where a string belongs
-/// keeps its literal text (`appVersion: 1.10` is `"1.10"`), as
-/// sigs.k8s.io/yaml does for string targets.
+/// becomes a string the way sigs.k8s.io/yaml makes it (integers in decimal,
+/// floats as Go's `FormatFloat(f, 'g', -1, 32)`, so `appVersion: 1.10` is
+/// `"1.1"`, as Helm reads it).
 fn metadata_json(
     label: &str,
     file: &str,
@@ -213,9 +214,8 @@ fn metadata_json(
     let text = text(label, file, data)?;
     let value = crate::yaml::parse(text).map_err(|e| parse_err(label, file, e))?;
     let mut json = serde_json::to_value(&value).map_err(|e| parse_err(label, file, e))?;
-    if let Some(raw) = raw_scalar_tree(text) {
-        restore_literals(&mut json, &raw, "");
-    }
+    let raw = raw_scalar_tree(text).unwrap_or(serde_json::Value::Null);
+    stringify_scalars(&mut json, &raw, "");
     drop_nulls(&mut json);
     match json {
         serde_json::Value::Null => Ok(serde_json::Map::new()),
@@ -231,26 +231,68 @@ fn metadata_json(
 /// Fields of the metadata model that really are booleans.
 const BOOL_FIELDS: &[&str] = &["deprecated", "enabled"];
 
-fn restore_literals(json: &mut serde_json::Value, raw: &serde_json::Value, key: &str) {
+fn stringify_scalars(json: &mut serde_json::Value, raw: &serde_json::Value, key: &str) {
     use serde_json::Value as J;
-    match (json, raw) {
-        (J::Object(m), J::Object(r)) => {
+    match json {
+        J::Object(m) => {
             for (k, v) in m.iter_mut() {
-                if let Some(rv) = r.get(k) {
-                    restore_literals(v, rv, k);
+                stringify_scalars(v, raw.get(k).unwrap_or(&J::Null), k);
+            }
+        }
+        J::Array(a) => {
+            for (i, v) in a.iter_mut().enumerate() {
+                stringify_scalars(v, raw.get(i).unwrap_or(&J::Null), key);
+            }
+        }
+        J::Bool(b) if !BOOL_FIELDS.contains(&key) => *json = J::String(b.to_string()),
+        J::Number(n) => {
+            let literal = raw.as_str().unwrap_or("");
+            let s = if let Some(i) = n.as_i64() {
+                i.to_string()
+            } else if let Some(u) = n.as_u64() {
+                u.to_string()
+            } else {
+                let f = n.as_f64().unwrap_or(0.0);
+                let integer_literal = !literal.is_empty()
+                    && literal
+                        .trim_start_matches(['+', '-'])
+                        .bytes()
+                        .all(|b| b.is_ascii_digit() || b == b'_');
+                if integer_literal && f.fract() == 0.0 && f.abs() < 9.2e18 {
+                    (f as i64).to_string()
+                } else {
+                    go_format_float32(f)
                 }
-            }
-        }
-        (J::Array(a), J::Array(r)) => {
-            for (v, rv) in a.iter_mut().zip(r) {
-                restore_literals(v, rv, key);
-            }
-        }
-        (v @ (J::Number(_) | J::Bool(_)), J::String(lit)) if !BOOL_FIELDS.contains(&key) => {
-            *v = J::String(lit.clone());
+            };
+            *json = J::String(s);
         }
         _ => {}
     }
+}
+
+/// Go's `strconv.FormatFloat(f, 'g', -1, 32)`: the shortest digits that
+/// identify the float32, in exponent form when the exponent is below -4 or
+/// at least 6 (`1e+06`, `1.5e-05`).
+pub(crate) fn go_format_float32(f: f64) -> String {
+    let x = f as f32;
+    if x.is_nan() {
+        return "NaN".into();
+    }
+    if x.is_infinite() {
+        return if x > 0.0 {
+            "+Inf".into()
+        } else {
+            "-Inf".into()
+        };
+    }
+    let sci = format!("{x:e}");
+    let (mantissa, exp) = sci.split_once('e').unwrap_or((&sci, "0"));
+    let exp: i32 = exp.parse().unwrap_or(0);
+    if (-4..6).contains(&exp) {
+        return format!("{x}");
+    }
+    let sign = if exp < 0 { '-' } else { '+' };
+    format!("{mantissa}e{sign}{:02}", exp.abs())
 }
 
 fn drop_nulls(json: &mut serde_json::Value) {
@@ -619,7 +661,19 @@ mod tests {
     }
 
     #[test]
-    fn numeric_strings_keep_their_literal_text() {
+    fn go_float_formatting() {
+        assert_eq!(go_format_float32(1.1), "1.1");
+        assert_eq!(go_format_float32(3.0), "3");
+        assert_eq!(go_format_float32(1e6), "1e+06");
+        assert_eq!(go_format_float32(123456.0), "123456");
+        assert_eq!(go_format_float32(0.00001), "1e-05");
+        assert_eq!(go_format_float32(0.0001), "0.0001");
+        assert_eq!(go_format_float32(-2.5e-7), "-2.5e-07");
+        assert_eq!(go_format_float32(3.14159265), "3.1415927");
+    }
+
+    #[test]
+    fn numbers_where_strings_belong_become_strings_like_helm() {
         let c = load_files(
             vec![f(
                 "Chart.yaml",
@@ -628,7 +682,8 @@ mod tests {
             "t",
         )
         .unwrap();
-        assert_eq!(c.metadata.app_version.as_deref(), Some("1.10"));
+        // As Helm reads it: the float 1.10 printed back as "1.1".
+        assert_eq!(c.metadata.app_version.as_deref(), Some("1.1"));
         assert_eq!(c.metadata.kube_version.as_deref(), Some("1"));
     }
 
