@@ -669,7 +669,7 @@ mod tests {
         assert_eq!(go_format_float32(0.00001), "1e-05");
         assert_eq!(go_format_float32(0.0001), "0.0001");
         assert_eq!(go_format_float32(-2.5e-7), "-2.5e-07");
-        assert_eq!(go_format_float32(3.14159265), "3.1415927");
+        assert_eq!(go_format_float32(1.23456789), "1.2345679");
     }
 
     #[test]

@@ -266,8 +266,10 @@ mod tests {
 
     #[test]
     fn kube_version_check_uses_helms_message() {
-        let mut chart = Chart::default();
-        chart.metadata = md("a", "1.0.0");
+        let mut chart = Chart {
+            metadata: md("a", "1.0.0"),
+            ..Chart::default()
+        };
         chart.metadata.kube_version = Some(">=1.30.0".into());
         let kv = KubeVersion::parse("v1.20.0-gke.1").unwrap();
         let e = check_kube_version(&chart, &kv).unwrap_err().to_string();
@@ -281,6 +283,23 @@ mod tests {
         chart.metadata.kube_version = Some(">=1.20.0".into());
         assert!(check_kube_version(&chart, &kv).is_ok());
         chart.metadata.kube_version = None;
+        assert!(check_kube_version(&chart, &kv).is_ok());
+    }
+
+    #[test]
+    fn kube_version_outcomes_match_helm() {
+        // Observed with Helm v4 against a v1.33.0 cluster.
+        let kv = KubeVersion::parse("v1.33.0").unwrap();
+        let mut chart = Chart {
+            metadata: md("kv", "0.1.0"),
+            ..Chart::default()
+        };
+        chart.metadata.kube_version = Some("<1.33.0".into());
+        assert_eq!(
+            check_kube_version(&chart, &kv).unwrap_err().to_string(),
+            "chart requires kubeVersion: <1.33.0 which is incompatible with Kubernetes v1.33.0"
+        );
+        chart.metadata.kube_version = Some("~1.33".into());
         assert!(check_kube_version(&chart, &kv).is_ok());
     }
 }
