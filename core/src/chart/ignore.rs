@@ -412,6 +412,14 @@ mod tests {
         assert!(r.ignore("build", true));
         assert!(r.ignore("a/build", true));
         assert!(!r.ignore("build", false));
+        // A directory path given with its trailing slash still matches.
+        assert!(r.ignore("build/", true));
+        // A trailing-slash rule never matches a file of that name.
+        let r = Rules::parse("notes.txt/\n").unwrap();
+        assert!(!r.ignore("notes.txt", false));
+        // A file-pattern negation ignores directories it does not match.
+        let r = Rules::parse("!*.txt\n").unwrap();
+        assert!(r.ignore("docs", true));
     }
 
     #[test]
@@ -454,6 +462,7 @@ mod tests {
         let e = Rules::parse("ok\n**/x\n").unwrap_err();
         assert_eq!(e.line, 2);
         assert!(e.message.contains("double-star"), "{e}");
+        assert!(Rules::parse("[z-").is_err());
         let e = Rules::parse("a[\n").unwrap_err();
         assert_eq!(e.line, 1);
         assert!(e.message.contains("syntax error"), "{e}");

@@ -743,4 +743,73 @@ mod tests {
         .unwrap();
         assert!(c.dependencies.is_empty());
     }
+
+    fn write(dir: &Path, name: &str, data: &[u8]) {
+        let p = dir.join(name);
+        std::fs::create_dir_all(p.parent().unwrap()).unwrap();
+        std::fs::write(p, data).unwrap();
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn folders_follow_symlinks_and_strip_boms() {
+        let t = tempfile::tempdir().unwrap();
+        let outside = tempfile::tempdir().unwrap();
+        write(
+            t.path(),
+            "Chart.yaml",
+            b"\xEF\xBB\xBFapiVersion: v2\nname: a\nversion: 1.0.0\n",
+        );
+        write(outside.path(), "shared/cm.yaml", b"kind: ConfigMap\n");
+        write(outside.path(), "LICENSE", b"text");
+        std::os::unix::fs::symlink(outside.path().join("shared"), t.path().join("templates"))
+            .unwrap();
+        std::os::unix::fs::symlink(outside.path().join("LICENSE"), t.path().join("LICENSE"))
+            .unwrap();
+        let c = load_dir(t.path()).unwrap();
+        assert_eq!(c.name(), "a");
+        assert_eq!(c.templates[0].name, "templates/cm.yaml");
+        assert_eq!(c.files[0].name, "LICENSE");
+        assert_eq!(c.files[0].data, b"text");
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn folders_refuse_big_and_irregular_files() {
+        let t = tempfile::tempdir().unwrap();
+        write(t.path(), "Chart.yaml", CHART.as_bytes());
+        write(t.path(), "files/big.bin", &vec![0u8; 5 * 1024 * 1024 + 1]);
+        let e = load_dir(t.path()).unwrap_err().to_string();
+        assert!(
+            e.contains("files/big.bin") && e.contains("maximum file size"),
+            "{e}"
+        );
+        std::fs::remove_file(t.path().join("files/big.bin")).unwrap();
+        let fifo = t.path().join("files/pipe");
+        let made = std::process::Command::new("mkfifo").arg(&fifo).status();
+        if made.is_ok_and(|s| s.success()) {
+            let e = load_dir(t.path()).unwrap_err().to_string();
+            assert!(e.contains("files/pipe") && e.contains("irregular"), "{e}");
+        }
+    }
+
+    #[test]
+    fn a_yaml_file_is_not_an_archive() {
+        let t = tempfile::tempdir().unwrap();
+        write(t.path(), "Chart.yaml", CHART.as_bytes());
+        let e = load(t.path().join("Chart.yaml")).unwrap_err().to_string();
+        assert!(e.contains("seems to be a YAML file"), "{e}");
+    }
+
+    #[test]
+    fn helmignore_errors_name_the_line() {
+        let t = tempfile::tempdir().unwrap();
+        write(t.path(), "Chart.yaml", CHART.as_bytes());
+        write(t.path(), ".helmignore", b"ok\nfoo/**/bar\n");
+        let e = load_dir(t.path()).unwrap_err().to_string();
+        assert!(
+            e.contains(".helmignore:2") && e.contains("double-star"),
+            "{e}"
+        );
+    }
 }

@@ -29,8 +29,11 @@ pub struct Chart {
     pub raw_values: Option<String>,
     /// values.schema.json bytes, when present.
     pub schema: Option<Vec<u8>>,
-    /// Every other file (README, crds/, files read through .Files...), sorted
-    /// by name; excludes Chart.yaml, values.yaml, templates/ and charts/.
+    /// Every other file (README, crds/, `.helmignore`, files read through
+    /// .Files...), sorted by name; excludes Chart.yaml, Chart.lock,
+    /// values.yaml, values.schema.json, templates/ and subcharts under
+    /// charts/. As in Helm, `charts/*.prov` files stay here, and so do
+    /// requirements.yaml/requirements.lock of apiVersion v1 charts.
     pub files: Vec<ChartFile>,
     /// Subcharts found in charts/ (folders and archives), in name order.
     pub dependencies: Vec<Chart>,
