@@ -473,6 +473,10 @@ pub fn normalize_kube_version(version: &str) -> Option<String> {
     if parts.len() < 2 || parts.iter().any(|p| p.is_empty()) {
         return None;
     }
+    // Kubernetes' generic parser refuses a zero-prefixed major version.
+    if parts[0].len() > 1 && parts[0].starts_with('0') {
+        return None;
+    }
     let mut out = String::from("v");
     for (i, p) in parts.iter().enumerate() {
         if i > 0 {
@@ -646,6 +650,8 @@ mod tests {
             Some("v1.28.3")
         );
         assert_eq!(normalize_kube_version("v1"), None);
+        assert_eq!(normalize_kube_version("01.20"), None);
+        assert_eq!(normalize_kube_version("1.020").as_deref(), Some("v1.20"));
         // The vendor suffix does not turn the cluster into a prerelease.
         assert!(kube_version_compatible(">=1.20.0", "v1.20.0-gke.1"));
         assert!(kube_version_compatible(">=1.20.0-0", "v1.20.0-gke.1"));
