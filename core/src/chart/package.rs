@@ -81,6 +81,13 @@ pub fn package(dir: impl AsRef<Path>, opts: &PackageOptions) -> Result<PathBuf, 
     Ok(target)
 }
 
+/// The lowercase hex SHA-256 of `bytes`, as `helm package` users and
+/// repository indexes (`digest`) print it.
+pub fn sha256_hex(bytes: &[u8]) -> String {
+    use sha2::Digest;
+    hex::encode(sha2::Sha256::digest(bytes))
+}
+
 /// Helm's `CheckDependencies`: every dependency declared in Chart.yaml
 /// must be present under charts/ (matched by chart name).
 fn check_dependencies(chart: &Chart) -> Result<(), String> {
@@ -395,6 +402,15 @@ mod tests {
         };
         let e = package(src.path(), &opts).unwrap_err().to_string();
         assert!(e.contains("missing in charts/ directory: sub"), "{e}");
+    }
+
+    #[test]
+    fn sha256_hex_is_lowercase_hex() {
+        // The SHA-256 of the empty input, from FIPS 180-2 test vectors.
+        assert_eq!(
+            sha256_hex(b""),
+            "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855"
+        );
     }
 
     #[test]
