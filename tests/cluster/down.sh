@@ -1,0 +1,10 @@
+#!/usr/bin/env bash
+# Stops the local control plane started by up.sh and removes its state.
+set -u
+DIR=${HOIST_CLUSTER_DIR:-/tmp/hoist-cluster}
+for p in apiserver etcd; do
+  [ -f "$DIR/$p.pid" ] && kill "$(cat "$DIR/$p.pid")" 2>/dev/null
+done
+sleep 1
+rm -rf "$DIR"
+echo "[cluster] stopped" >&2
