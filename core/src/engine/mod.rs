@@ -6,6 +6,7 @@
 //! engines feed one pipeline.
 
 pub mod context;
+pub mod files;
 pub mod gotemplate;
 pub mod handlebars;
 
