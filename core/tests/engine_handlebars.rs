@@ -133,15 +133,24 @@ fn handlebars_chart_renders_like_its_go_twin_under_helm() {
     let chart = load(&fixture("hbs"));
     let values = coalesce(&chart, &Value::empty_map());
     let mut rendered = engine::render(&chart, &values, &ctx()).unwrap();
-    assert!(!rendered.keys().any(|k| k.contains("/_")), "partials are not output");
+    assert!(
+        !rendered.keys().any(|k| k.contains("/_")),
+        "partials are not output"
+    );
 
     let notes = release::take_notes(&mut rendered, "hbs", false);
     let sorted = release::sort_manifests(&rendered, INSTALL_ORDER).unwrap();
     let g = golden("hbs-go.helm.json");
-    assert_eq!(release::manifest_text(&sorted.manifests), g["manifest"].as_str().unwrap());
+    assert_eq!(
+        release::manifest_text(&sorted.manifests),
+        g["manifest"].as_str().unwrap()
+    );
     assert_eq!(notes, g["notes"].as_str().unwrap());
     assert_eq!(sorted.hooks.len(), 1);
-    assert_eq!(sorted.hooks[0].manifest, g["hooks"][0]["manifest"].as_str().unwrap());
+    assert_eq!(
+        sorted.hooks[0].manifest,
+        g["hooks"][0]["manifest"].as_str().unwrap()
+    );
     assert_eq!(sorted.hooks[0].weight, -1);
 }
 
@@ -177,9 +186,14 @@ fn render_err(files: &[(&str, &str)]) -> EngineError {
 
 #[test]
 fn missing_value_names_template_line_and_path() {
-    let err = render_err(&[("templates/a.yaml", "ok: {{Values.a.b}}\nbad: {{Values.a.nope}}\n")]);
+    let err = render_err(&[(
+        "templates/a.yaml",
+        "ok: {{Values.a.b}}\nbad: {{Values.a.nope}}\n",
+    )]);
     let msg = err.to_string();
-    assert!(matches!(err, EngineError::Execution { ref template, .. } if template == "t/templates/a.yaml"));
+    assert!(
+        matches!(err, EngineError::Execution { ref template, .. } if template == "t/templates/a.yaml")
+    );
     assert!(msg.starts_with("t/templates/a.yaml:2:"), "{msg}");
     assert!(msg.contains("Values.a.nope"), "{msg}");
 }
@@ -199,16 +213,26 @@ fn parse_error_names_template_and_line() {
 #[test]
 fn self_inclusion_stops_at_the_depth_limit() {
     let err = render_err(&[
-        ("templates/_h.hbs", "{{#*inline \"loop\"}}x{{include \"loop\" this}}{{/inline}}"),
+        (
+            "templates/_h.hbs",
+            "{{#*inline \"loop\"}}x{{include \"loop\" this}}{{/inline}}",
+        ),
         ("templates/a.yaml", "{{include \"loop\" this}}"),
     ]);
     let msg = err.to_string();
-    assert!(msg.contains("exceeding the maximum of 1000"), "{}", &msg[..msg.len().min(400)]);
+    assert!(
+        msg.contains("exceeding the maximum of 1000"),
+        "{}",
+        &msg[..msg.len().min(400)]
+    );
 }
 
 #[test]
 fn required_and_fail_report_their_message() {
-    let err = render_err(&[("templates/a.yaml", "{{required \"a.c is required\" Values.a.c}}")]);
+    let err = render_err(&[(
+        "templates/a.yaml",
+        "{{required \"a.c is required\" Values.a.c}}",
+    )]);
     assert!(err.to_string().contains("a.c is required"), "{err}");
     let err = render_err(&[("templates/a.yaml", "{{fail \"stop here\"}}")]);
     assert!(err.to_string().contains("stop here"), "{err}");
@@ -218,9 +242,13 @@ fn required_and_fail_report_their_message() {
 fn top_chart_partials_override_subchart_partials_and_nothing_is_escaped() {
     let mut chart = one_template_chart(&[
         ("templates/_h.hbs", "{{#*inline \"name\"}}top{{/inline}}"),
-        ("templates/a.yaml", "v: {{include \"name\" this}} {{Values.a.b}} <&>"),
+        (
+            "templates/a.yaml",
+            "v: {{include \"name\" this}} {{Values.a.b}} <&>",
+        ),
     ]);
-    let mut sub = one_template_chart(&[("templates/_h.hbs", "{{#*inline \"name\"}}sub{{/inline}}")]);
+    let mut sub =
+        one_template_chart(&[("templates/_h.hbs", "{{#*inline \"name\"}}sub{{/inline}}")]);
     sub.metadata.name = "s".into();
     sub.metadata.annotations.clear();
     chart.dependencies.push(sub);
@@ -255,9 +283,18 @@ fn files_helpers_read_the_rendering_charts_files() {
         "{{#each (filesGlob \"conf/*\")}}{{@key}}={{this}};{{/each}}|{{#each (filesLines \"l.txt\")}}[{{this}}]{{/each}}",
     )]);
     chart.files = vec![
-        ChartFile { name: "conf/x".into(), data: b"1".to_vec() },
-        ChartFile { name: "conf/y".into(), data: b"2".to_vec() },
-        ChartFile { name: "l.txt".into(), data: b"p\nq\n".to_vec() },
+        ChartFile {
+            name: "conf/x".into(),
+            data: b"1".to_vec(),
+        },
+        ChartFile {
+            name: "conf/y".into(),
+            data: b"2".to_vec(),
+        },
+        ChartFile {
+            name: "l.txt".into(),
+            data: b"p\nq\n".to_vec(),
+        },
     ];
     let values = chart.values.clone();
     let out = engine::render(&chart, &values, &ctx()).unwrap();

@@ -29,8 +29,8 @@ fn rendered_files() -> BTreeMap<String, String> {
 }
 
 fn golden() -> serde_json::Value {
-    let path = Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("tests/fixtures/engine/sorting.helm.json");
+    let path =
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/engine/sorting.helm.json");
     serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap()
 }
 
@@ -66,7 +66,10 @@ fn manifest_hooks_and_notes_match_helm() {
 fn subchart_notes_are_appended_when_asked() {
     let mut files = rendered_files();
     let notes = release::take_notes(&mut files, "sorty", true);
-    assert_eq!(notes, "Top notes line 1.\nTop notes line 2.\n\nSub notes.\n");
+    assert_eq!(
+        notes,
+        "Top notes line 1.\nTop notes line 2.\n\nSub notes.\n"
+    );
     assert!(!files.keys().any(|k| k.ends_with("NOTES.txt")));
 }
 
@@ -80,5 +83,8 @@ fn install_hook_execution_order() {
         .map(|h| h.name.as_str())
         .collect();
     // Weight -2 (by name), then weight 5.
-    assert_eq!(names, vec!["pre-config", "pre-secret", "sub-hook", "migrate"]);
+    assert_eq!(
+        names,
+        vec!["pre-config", "pre-secret", "sub-hook", "migrate"]
+    );
 }

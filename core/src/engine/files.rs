@@ -233,7 +233,9 @@ fn parse_class(chars: &[char], start: usize) -> Result<(String, usize), String> 
             });
         }
         if hi < lo {
-            return Err(format!("hi character '{hi}' should be greater than lo '{lo}'"));
+            return Err(format!(
+                "hi character '{hi}' should be greater than lo '{lo}'"
+            ));
         }
         return Ok((format!("[{neg}{}-{}]", hex(lo), hex(hi)), i + 4));
     }

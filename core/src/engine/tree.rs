@@ -213,7 +213,10 @@ mod tests {
                 "top/templates/_h.tpl",
             ]
         );
-        assert_eq!(scoped.subcharts[0].values, serde_json::json!({"s": 2}).into());
+        assert_eq!(
+            scoped.subcharts[0].values,
+            serde_json::json!({"s": 2}).into()
+        );
         assert_eq!(scoped.subcharts[0].subcharts[0].values, Value::empty_map());
         let sub_templates = scoped.subcharts[0].templates();
         let t = sub_templates

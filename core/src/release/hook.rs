@@ -337,7 +337,10 @@ mod tests {
     fn default_delete_policy_only_when_none() {
         let mut h = Hook::default();
         h.set_default_delete_policy();
-        assert_eq!(h.delete_policies, vec![HookDeletePolicy::BeforeHookCreation]);
+        assert_eq!(
+            h.delete_policies,
+            vec![HookDeletePolicy::BeforeHookCreation]
+        );
         let mut h2 = Hook {
             delete_policies: vec![HookDeletePolicy::HookSucceeded],
             ..Hook::default()

@@ -204,7 +204,8 @@ pub fn parse_head(doc: &str) -> Result<Head, String> {
                 Some(Value::Map(ann)) => {
                     for (k, v) in ann {
                         let field = format!("metadata.annotations.{k}");
-                        hm.annotations.insert(k.clone(), string_field(Some(v), &field)?);
+                        hm.annotations
+                            .insert(k.clone(), string_field(Some(v), &field)?);
                     }
                 }
                 Some(other) => {
@@ -425,11 +426,17 @@ mod tests {
 
     #[test]
     fn split_follows_helms_regex() {
-        assert_eq!(split_manifests("a: 1\n---\nb: 2\n"), vec!["a: 1\n", "b: 2\n"]);
+        assert_eq!(
+            split_manifests("a: 1\n---\nb: 2\n"),
+            vec!["a: 1\n", "b: 2\n"]
+        );
         // Leading separator and blank documents vanish.
         assert_eq!(split_manifests("\n---\n\n---  \n \na: 1"), vec!["a: 1"]);
         // `---` glued to text still splits; the rest of the line stays.
-        assert_eq!(split_manifests("---apiVersion: v1\n"), vec!["apiVersion: v1\n"]);
+        assert_eq!(
+            split_manifests("---apiVersion: v1\n"),
+            vec!["apiVersion: v1\n"]
+        );
         assert_eq!(
             split_manifests("a: 1\n--- # c\nb: 2"),
             vec!["a: 1\n", "# c\nb: 2"]
@@ -479,7 +486,12 @@ mod tests {
             .manifests
             .iter()
             .map(|m| {
-                let n = m.head.metadata.as_ref().map(|x| x.name.as_str()).unwrap_or("");
+                let n = m
+                    .head
+                    .metadata
+                    .as_ref()
+                    .map(|x| x.name.as_str())
+                    .unwrap_or("");
                 format!("{}:{}", m.head.kind, n)
             })
             .collect();
@@ -502,10 +514,18 @@ mod tests {
             ("c/templates/_h.tpl", "kind: Pod\n"),
             ("c/templates/blank.yaml", "  \n\n"),
         ]);
-        assert!(sort_manifests(&f, INSTALL_ORDER).unwrap().manifests.is_empty());
+        assert!(
+            sort_manifests(&f, INSTALL_ORDER)
+                .unwrap()
+                .manifests
+                .is_empty()
+        );
         let bad = files(&[("c/templates/bad.yaml", "a: [\n")]);
         let err = sort_manifests(&bad, INSTALL_ORDER).unwrap_err().to_string();
-        assert!(err.starts_with("YAML parse error on c/templates/bad.yaml: "), "{err}");
+        assert!(
+            err.starts_with("YAML parse error on c/templates/bad.yaml: "),
+            "{err}"
+        );
     }
 
     #[test]
@@ -566,7 +586,10 @@ mod tests {
         assert_eq!(take_notes(&mut f, "c", false), "top");
         assert_eq!(f.len(), 1);
         assert_eq!(take_notes(&mut g, "c", true), "top\nsub\nodd");
-        let mut h = files(&[("c/templates/NOTES.txt", ""), ("c/charts/s/templates/NOTES.txt", "sub")]);
+        let mut h = files(&[
+            ("c/templates/NOTES.txt", ""),
+            ("c/charts/s/templates/NOTES.txt", "sub"),
+        ]);
         assert_eq!(take_notes(&mut h, "c", true), "sub");
     }
 }

@@ -4,7 +4,9 @@
 pub mod hook;
 pub mod manifest;
 
-pub use hook::{Hook, HookDeletePolicy, HookEvent, HookExecution, HookOutputLogPolicy, executing_hooks};
+pub use hook::{
+    Hook, HookDeletePolicy, HookEvent, HookExecution, HookOutputLogPolicy, executing_hooks,
+};
 pub use manifest::{
     INSTALL_ORDER, Manifest, ManifestError, SortedManifests, UNINSTALL_ORDER, manifest_text,
     sort_manifests, split_manifests, take_notes,

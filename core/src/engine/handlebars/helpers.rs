@@ -79,9 +79,15 @@ impl HelperDef for Plain {
         _: &mut RenderContext<'reg, 'rc>,
     ) -> Result<ScopedJson<'rc>, RenderError> {
         let args = arguments(h, self.name, self.min, self.max, self.missing_ok)?;
-        (self.f)(&args)
-            .map(ScopedJson::Derived)
-            .map_err(|m| other(format!("{}: {m}", self.name)))
+        (self.f)(&args).map(ScopedJson::Derived).map_err(|m| {
+            // `required` and `fail` carry the chart author's own message,
+            // which Helm prints unprefixed.
+            if matches!(self.name, "required" | "fail") {
+                other(m)
+            } else {
+                other(format!("{}: {m}", self.name))
+            }
+        })
     }
 }
 
@@ -155,9 +161,15 @@ pub fn register(registry: &mut Handlebars<'_>, state: &Arc<Mutex<State>>) {
         ("b64enc", 1, 1, false, b64enc),
         ("b64dec", 1, 1, false, b64dec),
         ("sha256sum", 1, 1, false, sha256sum),
-        ("upper", 1, 1, false, |a| Ok(Json::String(strval(&a[0]).to_uppercase()))),
-        ("lower", 1, 1, false, |a| Ok(Json::String(strval(&a[0]).to_lowercase()))),
-        ("trim", 1, 1, false, |a| Ok(Json::String(strval(&a[0]).trim().to_string()))),
+        ("upper", 1, 1, false, |a| {
+            Ok(Json::String(strval(&a[0]).to_uppercase()))
+        }),
+        ("lower", 1, 1, false, |a| {
+            Ok(Json::String(strval(&a[0]).to_lowercase()))
+        }),
+        ("trim", 1, 1, false, |a| {
+            Ok(Json::String(strval(&a[0]).trim().to_string()))
+        }),
         ("trunc", 2, 2, false, trunc),
         ("replace", 3, 3, false, replace),
         ("contains", 2, 2, false, |a| {
@@ -434,7 +446,10 @@ fn replace(a: &[Json]) -> Result<Json, String> {
 fn has_key(a: &[Json]) -> Result<Json, String> {
     match &a[0] {
         Json::Object(o) => Ok(Json::Bool(o.contains_key(&strval(&a[1])))),
-        other => Err(format!("the first argument must be a map, got {}", strval(other))),
+        other => Err(format!(
+            "the first argument must be a map, got {}",
+            strval(other)
+        )),
     }
 }
 
@@ -453,7 +468,16 @@ fn include(s: &Stateful, a: &[Json], r: &Handlebars<'_>) -> Result<Json, RenderE
     s.nested(|| {
         r.render_with_context(&name, &ctx)
             .map(Json::String)
-            .map_err(|e| other(format!("include {name:?}: {}", super::describe(&e))))
+            .map_err(|e| {
+                let origin = s
+                    .state
+                    .lock()
+                    .ok()
+                    .and_then(|st| st.partial_files.get(&name).cloned())
+                    .map(|f| format!(" (defined in {f})"))
+                    .unwrap_or_default();
+                other(format!("include {name:?}{origin}: {}", super::describe(&e)))
+            })
     })
 }
 
@@ -518,7 +542,10 @@ mod tests {
 
     #[test]
     fn indent_and_nindent() {
-        assert_eq!(indent(&[json!(2), json!("a\nb")]).unwrap(), json!("  a\n  b"));
+        assert_eq!(
+            indent(&[json!(2), json!("a\nb")]).unwrap(),
+            json!("  a\n  b")
+        );
         assert_eq!(nindent(&[json!(1), json!("a")]).unwrap(), json!("\n a"));
     }
 
@@ -549,7 +576,10 @@ mod tests {
             sha256sum(&[json!("")]).unwrap(),
             json!("e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855")
         );
-        assert_eq!(strval(&json!({"b": [1, "x"], "a": true})), "map[a:true b:[1 x]]");
+        assert_eq!(
+            strval(&json!({"b": [1, "x"], "a": true})),
+            "map[a:true b:[1 x]]"
+        );
     }
 
     #[test]
@@ -569,7 +599,10 @@ mod tests {
 
     #[test]
     fn has_key_needs_a_map() {
-        assert_eq!(has_key(&[json!({"a": 1}), json!("a")]).unwrap(), json!(true));
+        assert_eq!(
+            has_key(&[json!({"a": 1}), json!("a")]).unwrap(),
+            json!(true)
+        );
         assert!(has_key(&[json!([1]), json!("a")]).is_err());
     }
 }

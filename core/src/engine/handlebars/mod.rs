@@ -49,7 +49,7 @@ mod semver;
 
 pub use helpers::MAX_INCLUDE_DEPTH;
 
-use super::{Engine, EngineError, Files, Rendered, RenderContext, ScopedChart};
+use super::{Engine, EngineError, Files, RenderContext, Rendered, ScopedChart};
 use crate::chart::Chart;
 use crate::values::Value;
 use handlebars::{Context, Handlebars, RenderError, RenderErrorReason, TemplateError};
@@ -73,6 +73,8 @@ pub(crate) struct State {
     files: Arc<Files>,
     /// Current `include`/`tpl` nesting.
     depth: usize,
+    /// Partial name → the file defining it, for error messages.
+    partial_files: HashMap<String, String>,
 }
 
 /// Stack for the render thread: deep enough for [`MAX_INCLUDE_DEPTH`]
@@ -109,12 +111,17 @@ fn is_partial_source(path: &str) -> bool {
     path.ends_with(".hbs") || path.ends_with(".tpl")
 }
 
-fn render_tree(chart: &Chart, values: &Value, ctx: &RenderContext) -> Result<Rendered, EngineError> {
+fn render_tree(
+    chart: &Chart,
+    values: &Value,
+    ctx: &RenderContext,
+) -> Result<Rendered, EngineError> {
     let scoped = ScopedChart::new(chart, values);
     let templates = scoped.templates();
     let state = Arc::new(Mutex::new(State {
         files: Arc::new(Files::default()),
         depth: 0,
+        partial_files: HashMap::new(),
     }));
 
     let mut registry = Handlebars::new();
@@ -128,16 +135,23 @@ fn render_tree(chart: &Chart, values: &Value, ctx: &RenderContext) -> Result<Ren
         if !is_partial_source(&path) {
             continue;
         }
-        let compiled = handlebars::Template::compile_with_name(t.source(), path.clone())
-            .map_err(|e| EngineError::Parse {
-                template: path.clone(),
-                message: describe_template_error(&e),
+        let compiled =
+            handlebars::Template::compile_with_name(t.source(), path.clone()).map_err(|e| {
+                EngineError::Parse {
+                    template: path.clone(),
+                    message: describe_template_error(&e),
+                }
             })?;
         let named = partials::named_partials(compiled).map_err(|message| EngineError::Parse {
             template: path.clone(),
             message,
         })?;
         for p in named {
+            state
+                .lock()
+                .unwrap_or_else(|e| e.into_inner())
+                .partial_files
+                .insert(p.name.clone(), path.clone());
             registry.register_template(&p.name, p.template);
         }
     }
@@ -170,12 +184,13 @@ fn render_tree(chart: &Chart, values: &Value, ctx: &RenderContext) -> Result<Ren
                 message: describe(&e),
             }
         })?;
-        let text = registry
-            .render_with_context(&path, &data)
-            .map_err(|e| EngineError::Execution {
-                template: path.clone(),
-                message: describe(&e),
-            })?;
+        let text =
+            registry
+                .render_with_context(&path, &data)
+                .map_err(|e| EngineError::Execution {
+                    template: path.clone(),
+                    message: describe(&e),
+                })?;
         out.insert(path, text);
     }
     Ok(out)
