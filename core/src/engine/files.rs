@@ -138,9 +138,9 @@ pub struct GlobError {
 
 impl Glob {
     /// Compiles a pattern with gobwas/glob's lexer rules: `]` and `}` outside
-    /// a class or alternation are literal, `,` is literal outside `{}`, an
-    /// unterminated `{` is closed at the end, a class is either a list of
-    /// characters or a single `lo-hi` range.
+    /// a class or alternation are literal, `,` is literal outside `{}`, a
+    /// class is either a list of characters or a single `lo-hi` range, and an
+    /// unterminated `{` or `[` is an error.
     pub fn compile(pattern: &str) -> Result<Glob, GlobError> {
         let err = |reason: &str| GlobError {
             pattern: pattern.to_string(),
@@ -188,8 +188,9 @@ impl Glob {
             }
             i += 1;
         }
-        for _ in 0..depth {
-            re.push(')');
+        if depth > 0 {
+            // Helm (through gobwas) rejects it, and then matches everything.
+            return Err(err("unterminated {"));
         }
         re.push('$');
         let regex = regex::Regex::new(&re).map_err(|e| err(&e.to_string()))?;
@@ -315,7 +316,7 @@ mod tests {
         assert!(m("{a,b}.yaml", "a.yaml"));
         assert!(m("{a,b*}.yaml", "bc.yaml"));
         assert!(!m("{a,b}.yaml", "c.yaml"));
-        assert!(m("{a,b", "b"));
+        assert!(Glob::compile("{a,b").is_err());
         assert!(m("a,b}", "a,b}"));
         assert!(m("x]", "x]"));
         assert!(m("a.b", "a.b"));
