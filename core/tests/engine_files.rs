@@ -20,7 +20,11 @@ fn chart_files() -> Files {
     while let Some(d) = stack.pop() {
         for e in std::fs::read_dir(d).unwrap() {
             let p = e.unwrap().path();
-            let rel = p.strip_prefix(&root).unwrap().to_string_lossy().into_owned();
+            let rel = p
+                .strip_prefix(&root)
+                .unwrap()
+                .to_string_lossy()
+                .into_owned();
             if p.is_dir() {
                 if rel != "templates" {
                     stack.push(p);
@@ -44,11 +48,20 @@ fn helm_data() -> Value {
     .unwrap();
     let manifest = g["manifest"].as_str().unwrap();
     let doc = manifest.split_once("\n").unwrap().1; // drop the leading `---`
-    hoist_core::yaml::parse(doc).unwrap().get_path("data").unwrap().clone()
+    hoist_core::yaml::parse(doc)
+        .unwrap()
+        .get_path("data")
+        .unwrap()
+        .clone()
 }
 
 fn data_str(key: &str) -> String {
-    helm_data().get_path(key).unwrap().as_str().unwrap().to_string()
+    helm_data()
+        .get_path(key)
+        .unwrap()
+        .as_str()
+        .unwrap()
+        .to_string()
 }
 
 #[test]
