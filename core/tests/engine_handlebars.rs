@@ -300,3 +300,33 @@ fn files_helpers_read_the_rendering_charts_files() {
     let out = engine::render(&chart, &values, &ctx()).unwrap();
     assert_eq!(out["t/templates/a.yaml"], "conf/x=1;conf/y=2;|[p][q]");
 }
+
+#[test]
+fn lint_mode_turns_required_and_fail_into_warnings() {
+    let chart = one_template_chart(&[(
+        "templates/a.yaml",
+        "r=[{{required \"need it\" Values.a.c}}] f=[{{fail \"no\"}}]",
+    )]);
+    let values = chart.values.clone();
+    let mut lint = ctx();
+    lint.lint_mode = true;
+    let out = engine::render(&chart, &values, &lint).unwrap();
+    assert_eq!(out["t/templates/a.yaml"], "r=[] f=[]");
+}
+
+#[test]
+fn optional_values_through_if_and_default_and_dotted_partial_names() {
+    let chart = one_template_chart(&[
+        (
+            "templates/_h.hbs",
+            "{{#*inline \"t.name\"}}N={{Values.a.b}}{{/inline}}",
+        ),
+        (
+            "templates/a.yaml",
+            "{{#if Values.nope}}yes{{else}}no{{/if}} {{default 7 Values.a.nope}} {{> t.name}}",
+        ),
+    ]);
+    let values = chart.values.clone();
+    let out = engine::render(&chart, &values, &ctx()).unwrap();
+    assert_eq!(out["t/templates/a.yaml"], "no 7 N=x");
+}

@@ -28,6 +28,9 @@ struct Plain {
     /// Whether a missing (undefined) argument is allowed and read as null;
     /// otherwise strict mode reports it.
     missing_ok: bool,
+    /// Lint mode: `required` and `fail` warn and yield "" instead of failing,
+    /// as Helm's lint does.
+    lint_mode: bool,
     f: PlainFn,
 }
 
@@ -79,15 +82,17 @@ impl HelperDef for Plain {
         _: &mut RenderContext<'reg, 'rc>,
     ) -> Result<ScopedJson<'rc>, RenderError> {
         let args = arguments(h, self.name, self.min, self.max, self.missing_ok)?;
-        (self.f)(&args).map(ScopedJson::Derived).map_err(|m| {
-            // `required` and `fail` carry the chart author's own message,
-            // which Helm prints unprefixed.
-            if matches!(self.name, "required" | "fail") {
-                other(m)
-            } else {
-                other(format!("{}: {m}", self.name))
+        let author_message = matches!(self.name, "required" | "fail");
+        match (self.f)(&args) {
+            Ok(v) => Ok(ScopedJson::Derived(v)),
+            Err(m) if author_message && self.lint_mode => {
+                tracing::warn!(helper = self.name, message = %m, "lint: template would fail");
+                Ok(ScopedJson::Derived(Json::String(String::new())))
             }
-        })
+            // The chart author's own message, which Helm prints unprefixed.
+            Err(m) if author_message => Err(other(m)),
+            Err(m) => Err(other(format!("{}: {m}", self.name))),
+        }
     }
 }
 
@@ -146,7 +151,7 @@ impl HelperDef for Stateful {
 
 /// Registers every helper on `registry`; `state` carries the files of the
 /// chart being rendered and the include depth.
-pub fn register(registry: &mut Handlebars<'_>, state: &Arc<Mutex<State>>) {
+pub fn register(registry: &mut Handlebars<'_>, state: &Arc<Mutex<State>>, lint_mode: bool) {
     let plain: &[(&'static str, usize, usize, bool, PlainFn)] = &[
         ("toYaml", 1, 1, false, to_yaml),
         ("toJson", 1, 1, false, to_json),
@@ -186,6 +191,7 @@ pub fn register(registry: &mut Handlebars<'_>, state: &Arc<Mutex<State>>) {
                 min,
                 max,
                 missing_ok,
+                lint_mode,
                 f,
             }),
         );

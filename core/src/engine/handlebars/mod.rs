@@ -40,8 +40,12 @@
 //! path → content, for `{{#each}}`), `filesAsConfig PATTERN` and
 //! `filesAsSecrets PATTERN` (YAML maps of base name → content / base64).
 //!
-//! `include` and `tpl` nest at most [`helpers::MAX_INCLUDE_DEPTH`] deep, so a
-//! partial that includes itself fails instead of exhausting the stack.
+//! `include` and `tpl` nest at most [`helpers::MAX_INCLUDE_DEPTH`] deep
+//! (counted over all names; Helm counts per name), so a partial that
+//! includes itself fails instead of exhausting the stack.
+//!
+//! In lint mode ([`RenderContext::lint_mode`]) `required` and `fail` log a
+//! warning and yield an empty string, as under `helm lint`.
 
 mod helpers;
 pub mod partials;
@@ -78,9 +82,10 @@ pub(crate) struct State {
 }
 
 /// Stack for the render thread: deep enough for [`MAX_INCLUDE_DEPTH`]
-/// nested includes (each level costs a few render frames). Only touched
-/// pages are committed, so a large reservation is cheap.
-const RENDER_STACK_BYTES: usize = 1 << 30;
+/// nested includes. A bare self-include needs between 1 and 8 MiB for 1000
+/// levels in a debug build; partials with nested blocks need more per level,
+/// hence the margin. Only touched pages are committed.
+const RENDER_STACK_BYTES: usize = 256 << 20;
 
 impl Engine for HandlebarsEngine {
     fn render(
@@ -127,7 +132,7 @@ fn render_tree(
     let mut registry = Handlebars::new();
     registry.set_strict_mode(true);
     registry.register_escape_fn(handlebars::no_escape);
-    helpers::register(&mut registry, &state);
+    helpers::register(&mut registry, &state, ctx.lint_mode);
 
     // Partials first, in Helm's parse order so that later (higher) charts win.
     for t in templates.iter().filter(|t| t.is_partial()) {
