@@ -161,10 +161,15 @@ pub fn split_manifests(text: &str) -> Vec<String> {
         .collect()
 }
 
-/// Reads a document's head the way Helm does (YAML → JSON → `SimpleHead`):
-/// a null document has an empty head; a non-map document, or a present
-/// `apiVersion`/`kind`/`metadata.name`/annotation that is not a string, is
-/// an error, as Go's JSON decoding rejects it.
+/// Reads a document's head the way Helm does (sigs.k8s.io/yaml into
+/// `SimpleHead`):
+///
+/// - a null document has an empty head; any other non-map document is an error;
+/// - fields match exactly or, failing that, case-insensitively (Go's JSON decoding);
+/// - numbers and booleans where a string is expected (`apiVersion`, `kind`,
+///   `metadata.name`, annotation values) become their text, so an unquoted
+///   `helm.sh/hook-weight: 5` is the weight 5;
+/// - a list or map where a string is expected is an error.
 pub fn parse_head(doc: &str) -> Result<Head, String> {
     let value = crate::yaml::parse(doc).map_err(|e| e.message)?;
     let map = match &value {
@@ -177,35 +182,25 @@ pub fn parse_head(doc: &str) -> Result<Head, String> {
             ));
         }
     };
-    let string_field = |v: Option<&Value>, field: &str| -> Result<String, String> {
-        match v {
-            None | Some(Value::Null) => Ok(String::new()),
-            Some(Value::String(s)) => Ok(s.clone()),
-            Some(other) => Err(format!(
-                "cannot unmarshal {} into field {field} of type string",
-                json_kind(other)
-            )),
-        }
-    };
     let mut head = Head {
-        api_version: string_field(map.get("apiVersion"), "apiVersion")?,
-        kind: string_field(map.get("kind"), "kind")?,
+        api_version: string_field(field(map, "apiVersion"), "apiVersion")?,
+        kind: string_field(field(map, "kind"), "kind")?,
         metadata: None,
     };
-    match map.get("metadata") {
+    match field(map, "metadata") {
         None | Some(Value::Null) => {}
         Some(Value::Map(meta)) => {
             let mut hm = HeadMetadata {
-                name: string_field(meta.get("name"), "metadata.name")?,
+                name: string_field(field(meta, "name"), "metadata.name")?,
                 annotations: BTreeMap::new(),
             };
-            match meta.get("annotations") {
+            match field(meta, "annotations") {
                 None | Some(Value::Null) => {}
                 Some(Value::Map(ann)) => {
                     for (k, v) in ann {
-                        let field = format!("metadata.annotations.{k}");
+                        let name = format!("metadata.annotations.{k}");
                         hm.annotations
-                            .insert(k.clone(), string_field(Some(v), &field)?);
+                            .insert(k.clone(), string_field(Some(v), &name)?);
                     }
                 }
                 Some(other) => {
@@ -225,6 +220,82 @@ pub fn parse_head(doc: &str) -> Result<Head, String> {
         }
     }
     Ok(head)
+}
+
+/// A struct field as Go's JSON decoder finds it: the exact key, else a key
+/// equal under case folding.
+fn field<'v>(map: &'v crate::values::Map, name: &str) -> Option<&'v Value> {
+    map.get(name).or_else(|| {
+        map.iter()
+            .find(|(k, _)| k.eq_ignore_ascii_case(name))
+            .map(|(_, v)| v)
+    })
+}
+
+/// A string field with sigs.k8s.io/yaml's coercion of scalars.
+fn string_field(v: Option<&Value>, field: &str) -> Result<String, String> {
+    match v {
+        None | Some(Value::Null) => Ok(String::new()),
+        Some(Value::String(s)) => Ok(s.clone()),
+        Some(Value::Bool(b)) => Ok(b.to_string()),
+        Some(Value::Int(i)) => Ok(i.to_string()),
+        // YAML integers arrive as floats; an integral one was (almost surely)
+        // written as an integer, which Go formats in decimal.
+        Some(Value::Float(x)) if x.fract() == 0.0 && x.abs() < 9.2e18 => {
+            Ok((*x as i64).to_string())
+        }
+        Some(Value::Float(x)) => Ok(go_format_float32_g(*x)),
+        Some(other) => Err(format!(
+            "cannot unmarshal {} into field {field} of type string",
+            json_kind(other)
+        )),
+    }
+}
+
+/// Go's `strconv.FormatFloat(x, 'g', -1, 32)`: the shortest digits that
+/// round-trip as a float32, in exponent form when the exponent is below -4
+/// or at least 6 (Go's rule for the shortest 'g' form).
+fn go_format_float32_g(x: f64) -> String {
+    let f = x as f32;
+    if f.is_nan() {
+        return "NaN".into();
+    }
+    if f.is_infinite() {
+        return if f > 0.0 {
+            "+Inf".into()
+        } else {
+            "-Inf".into()
+        };
+    }
+    // Rust's `{:e}` gives the shortest round-trip digits: `-1.2345e-7`.
+    let sci = format!("{f:e}");
+    let (mantissa, exp) = sci.split_once('e').unwrap_or((&sci, "0"));
+    let exp: i32 = exp.parse().unwrap_or(0);
+    let (sign, mantissa) = match mantissa.strip_prefix('-') {
+        Some(m) => ("-", m),
+        None => ("", mantissa),
+    };
+    let digits: String = mantissa.chars().filter(|c| *c != '.').collect();
+    if !(-4..6).contains(&exp) {
+        let (first, rest) = digits.split_at(1);
+        let frac = if rest.is_empty() {
+            String::new()
+        } else {
+            format!(".{rest}")
+        };
+        let esign = if exp < 0 { '-' } else { '+' };
+        return format!("{sign}{first}{frac}e{esign}{:02}", exp.abs());
+    }
+    let point = exp + 1;
+    let body = if point <= 0 {
+        format!("0.{}{digits}", "0".repeat(point.unsigned_abs() as usize))
+    } else if (point as usize) >= digits.len() {
+        format!("{digits}{}", "0".repeat(point as usize - digits.len()))
+    } else {
+        let (int, frac) = digits.split_at(point as usize);
+        format!("{int}.{frac}")
+    };
+    format!("{sign}{body}")
 }
 
 /// The JSON type word Go's decoder uses in its messages.
@@ -459,7 +530,17 @@ mod tests {
         assert_eq!(meta.annotations.get("a").map(String::as_str), Some("b"));
         assert_eq!(parse_head("# only a comment\n").unwrap(), Head::default());
         assert!(parse_head("- a\n").is_err());
-        assert!(parse_head("kind: Pod\nmetadata:\n  annotations:\n    w: 5\n").is_err());
+        assert!(parse_head("just text\n").is_err());
+        assert!(parse_head("kind: Pod\nmetadata:\n  name: [a]\n").is_err());
+        let coerced = parse_head(
+            "Kind: Pod\nmetadata:\n  annotations:\n    w: 5\n    b: true\n    r: 0.25\n",
+        )
+        .unwrap();
+        assert_eq!(coerced.kind, "Pod");
+        let ann = coerced.metadata.unwrap().annotations;
+        assert_eq!(ann["w"], "5");
+        assert_eq!(ann["b"], "true");
+        assert_eq!(ann["r"], "0.25");
         assert!(parse_head("a: [\n").is_err());
     }
 
@@ -553,6 +634,17 @@ mod tests {
         );
         assert_eq!(j.path, "c/templates/h.yaml");
         assert!(j.manifest.starts_with("kind: Job\n"));
+    }
+
+    #[test]
+    fn float32_g_format_like_go() {
+        assert_eq!(go_format_float32_g(0.25), "0.25");
+        assert_eq!(go_format_float32_g(0.1), "0.1");
+        assert_eq!(go_format_float32_g(-1.5), "-1.5");
+        assert_eq!(go_format_float32_g(123456.5), "123456.5");
+        assert_eq!(go_format_float32_g(1234567.5), "1.2345675e+06");
+        assert_eq!(go_format_float32_g(0.00001), "1e-05");
+        assert_eq!(go_format_float32_g(0.0001), "0.0001");
     }
 
     #[test]
