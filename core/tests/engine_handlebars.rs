@@ -140,6 +140,14 @@ fn handlebars_chart_renders_like_its_go_twin_under_helm() {
 
     let notes = release::take_notes(&mut rendered, "hbs", false);
     let sorted = release::sort_manifests(&rendered, INSTALL_ORDER).unwrap();
+    let content = release::release_content(
+        engine::render(&chart, &values, &ctx()).unwrap(),
+        "hbs",
+        false,
+    )
+    .unwrap();
+    assert_eq!(content.manifests, sorted.manifests);
+    assert_eq!(content.notes, notes);
     let g = golden("hbs-go.helm.json");
     assert_eq!(
         release::manifest_text(&sorted.manifests),

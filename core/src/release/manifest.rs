@@ -161,6 +161,46 @@ pub fn split_manifests(text: &str) -> Vec<String> {
         .collect()
 }
 
+/// [`split_manifests`] keyed as Helm's `SplitManifests` keys them
+/// (`manifest-0`, `manifest-1`...). Feeding this map to [`sort_manifests`]
+/// reproduces Helm's uninstall quirk: keys sort as strings, so among
+/// resources of one kind `manifest-10` comes before `manifest-2`.
+pub fn split_manifests_keyed(text: &str) -> BTreeMap<String, String> {
+    split_manifests(text)
+        .into_iter()
+        .enumerate()
+        .map(|(i, d)| (format!("manifest-{i}"), d))
+        .collect()
+}
+
+/// The annotation that keeps a resource on uninstall.
+pub const RESOURCE_POLICY_ANNOTATION: &str = "helm.sh/resource-policy";
+
+/// The resources of a stored release manifest in the order Helm's uninstall
+/// deletes them ([`UNINSTALL_ORDER`]), split into those kept by
+/// `helm.sh/resource-policy: keep` and those to delete. As in Helm, a
+/// resource whose policy annotation holds any other value is in neither list.
+pub fn uninstall_manifests(
+    release_manifest: &str,
+) -> Result<(Vec<Manifest>, Vec<Manifest>), ManifestError> {
+    let sorted = sort_manifests(&split_manifests_keyed(release_manifest), UNINSTALL_ORDER)?;
+    let mut keep = Vec::new();
+    let mut delete = Vec::new();
+    for m in sorted.manifests {
+        let policy = m
+            .head
+            .metadata
+            .as_ref()
+            .and_then(|meta| meta.annotations.get(RESOURCE_POLICY_ANNOTATION));
+        match policy {
+            None => delete.push(m),
+            Some(p) if p.trim().to_lowercase() == "keep" => keep.push(m),
+            Some(_) => {}
+        }
+    }
+    Ok((keep, delete))
+}
+
 /// Reads a document's head the way Helm does (sigs.k8s.io/yaml into
 /// `SimpleHead`):
 ///
@@ -434,6 +474,33 @@ pub fn sort_by_kind<T>(items: &mut [T], kind: impl Fn(&T) -> &str, order: &[&str
     });
 }
 
+/// What a release keeps from a render.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct ReleaseContent {
+    /// Hooks, in stored (kind) order.
+    pub hooks: Vec<Hook>,
+    /// Plain resources, in install order.
+    pub manifests: Vec<Manifest>,
+    /// Rendered notes (see [`take_notes`]).
+    pub notes: String,
+}
+
+/// Helm's steps after the engine ran (`renderResources`): take the notes
+/// out, then split and sort the rest in [`INSTALL_ORDER`].
+pub fn release_content(
+    mut rendered: BTreeMap<String, String>,
+    top_chart: &str,
+    subchart_notes: bool,
+) -> Result<ReleaseContent, ManifestError> {
+    let notes = take_notes(&mut rendered, top_chart, subchart_notes);
+    let sorted = sort_manifests(&rendered, INSTALL_ORDER)?;
+    Ok(ReleaseContent {
+        hooks: sorted.hooks,
+        manifests: sorted.manifests,
+        notes,
+    })
+}
+
 /// The release manifest text (what `helm template` prints for non-hook
 /// resources): `---\n# Source: PATH\n` + document + `\n` for each.
 pub fn manifest_text(manifests: &[Manifest]) -> String {
@@ -645,6 +712,28 @@ mod tests {
         assert_eq!(go_format_float32_g(1234567.5), "1.2345675e+06");
         assert_eq!(go_format_float32_g(0.00001), "1e-05");
         assert_eq!(go_format_float32_g(0.0001), "0.0001");
+    }
+
+    #[test]
+    fn uninstall_order_and_keep_policy() {
+        let mut text = String::new();
+        for i in 0..11 {
+            text.push_str(&format!("---\nkind: ConfigMap\nmetadata:\n  name: c{i}\n"));
+        }
+        text.push_str("---\nkind: Service\nmetadata:\n  name: s\n");
+        text.push_str("---\nkind: Secret\nmetadata:\n  name: kept\n  annotations:\n    helm.sh/resource-policy: \" Keep\"\n");
+        text.push_str("---\nkind: Secret\nmetadata:\n  name: odd\n  annotations:\n    helm.sh/resource-policy: other\n");
+        let (keep, delete) = uninstall_manifests(&text).unwrap();
+        let name = |m: &Manifest| m.head.metadata.as_ref().unwrap().name.clone();
+        assert_eq!(keep.iter().map(name).collect::<Vec<_>>(), vec!["kept"]);
+        let order: Vec<String> = delete.iter().map(name).collect();
+        // Service first; ConfigMaps in string order of their keys.
+        assert_eq!(
+            order,
+            vec![
+                "s", "c0", "c1", "c10", "c2", "c3", "c4", "c5", "c6", "c7", "c8", "c9"
+            ]
+        );
     }
 
     #[test]

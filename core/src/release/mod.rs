@@ -8,6 +8,7 @@ pub use hook::{
     Hook, HookDeletePolicy, HookEvent, HookExecution, HookOutputLogPolicy, executing_hooks,
 };
 pub use manifest::{
-    INSTALL_ORDER, Manifest, ManifestError, SortedManifests, UNINSTALL_ORDER, manifest_text,
-    sort_manifests, split_manifests, take_notes,
+    INSTALL_ORDER, Manifest, ManifestError, ReleaseContent, SortedManifests, UNINSTALL_ORDER,
+    manifest_text, release_content, sort_manifests, split_manifests, split_manifests_keyed,
+    take_notes, uninstall_manifests,
 };
