@@ -8,7 +8,6 @@ use super::hook::{
 };
 use crate::values::Value;
 use std::collections::BTreeMap;
-use std::sync::OnceLock;
 
 /// Helm's `InstallOrder`: kinds created first come first. Kinds not listed
 /// go last, alphabetically by kind.
@@ -151,14 +150,36 @@ pub enum ManifestError {
 /// Documents that are empty or whitespace lose their place; the others lose
 /// their leading whitespace and keep their trailing whitespace.
 pub fn split_manifests(text: &str) -> Vec<String> {
-    static SEP: OnceLock<regex::Regex> = OnceLock::new();
-    let sep = SEP.get_or_init(|| {
-        regex::Regex::new(r"(?m)^---[ \t]*").unwrap_or_else(|e| unreachable!("{e}"))
-    });
-    sep.split(text.trim_start())
+    split_at_separators(text.trim_start())
+        .into_iter()
         .filter(|d| !d.trim().is_empty())
         .map(|d| d.trim_start().to_string())
         .collect()
+}
+
+/// Go's `regexp.MustCompile("(?m)^---[ \t]*").Split(text, -1)`: a match is
+/// `---` at the start of a line plus the spaces and tabs after it.
+fn split_at_separators(text: &str) -> Vec<&str> {
+    let mut pieces = Vec::new();
+    let mut piece_start = 0;
+    let mut line_start = 0;
+    loop {
+        let line = &text[line_start..];
+        if line.starts_with("---") {
+            pieces.push(&text[piece_start..line_start]);
+            let blanks = line[3..]
+                .bytes()
+                .take_while(|b| *b == b' ' || *b == b'\t')
+                .count();
+            piece_start = line_start + 3 + blanks;
+        }
+        match line.find('\n') {
+            Some(i) => line_start += i + 1,
+            None => break,
+        }
+    }
+    pieces.push(&text[piece_start..]);
+    pieces
 }
 
 /// [`split_manifests`] keyed as Helm's `SplitManifests` keys them
@@ -583,6 +604,30 @@ mod tests {
         assert_eq!(split_manifests("a: |\n  ---\n"), vec!["a: |\n  ---\n"]);
         // `----` also matches (the regex has no end anchor).
         assert_eq!(split_manifests("a: 1\n----\nb"), vec!["a: 1\n", "-\nb"]);
+    }
+
+    #[test]
+    fn separator_split_agrees_with_the_regex() {
+        // Helm's regex, run by the regex crate, against the hand-written split
+        // on pseudo-random strings over the characters that matter.
+        let re = regex::Regex::new(r"(?m)^---[ \t]*").unwrap();
+        let alphabet = ['-', '-', '-', ' ', '\t', '\n', 'a', '\r'];
+        let mut seed: u64 = 42;
+        for _ in 0..5000 {
+            let mut text = String::new();
+            seed = seed
+                .wrapping_mul(6364136223846793005)
+                .wrapping_add(1442695040888963407);
+            let len = (seed >> 59) as usize + 1;
+            for _ in 0..len {
+                seed = seed
+                    .wrapping_mul(6364136223846793005)
+                    .wrapping_add(1442695040888963407);
+                text.push(alphabet[(seed >> 61) as usize]);
+            }
+            let expected: Vec<&str> = re.split(&text).collect();
+            assert_eq!(split_at_separators(&text), expected, "{text:?}");
+        }
     }
 
     #[test]
