@@ -165,9 +165,9 @@ fn split_at_separators(text: &str) -> Vec<&str> {
     let mut line_start = 0;
     loop {
         let line = &text[line_start..];
-        if line.starts_with("---") {
+        if let Some(rest) = line.strip_prefix("---") {
             pieces.push(&text[piece_start..line_start]);
-            let blanks = line[3..]
+            let blanks = rest
                 .bytes()
                 .take_while(|b| *b == b' ' || *b == b'\t')
                 .count();
