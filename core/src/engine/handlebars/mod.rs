@@ -171,6 +171,7 @@ fn render_tree(
     }
 
     let mut files_of: HashMap<String, Arc<Files>> = HashMap::new();
+    let mut base_of: HashMap<String, crate::values::Map> = HashMap::new();
     let mut out = Rendered::new();
     for t in templates.iter().filter(|t| !t.is_partial()) {
         let path = t.path();
@@ -183,7 +184,14 @@ fn render_tree(
             s.files = files;
             s.depth = 0;
         }
-        let data = Context::wraps(helpers::to_json_value(&t.context(ctx))).map_err(|e| {
+        // The chart-level part of the data is the same for all templates of
+        // a chart (and includes every subchart's), so build it once.
+        let mut top = base_of
+            .entry(t.scope.full_path.clone())
+            .or_insert_with(|| t.scope.base_context(ctx))
+            .clone();
+        top.insert("Template".into(), t.template_value());
+        let data = Context::wraps(helpers::to_json_value(&Value::Map(top))).map_err(|e| {
             EngineError::Execution {
                 template: path.clone(),
                 message: describe(&e),
