@@ -196,14 +196,19 @@ pub fn metadata_value(meta: &Metadata) -> Value {
     m.insert("Tags".into(), opt(&meta.tags));
     m.insert("AppVersion".into(), opt(&meta.app_version));
     m.insert("Deprecated".into(), meta.deprecated.into());
+    // Go's nil map: a chart without annotations shows `null`, not `{}`.
     m.insert(
         "Annotations".into(),
-        Value::Map(
-            meta.annotations
-                .iter()
-                .map(|(k, v)| (k.clone(), Value::from(v.clone())))
-                .collect(),
-        ),
+        if meta.annotations.is_empty() {
+            Value::Null
+        } else {
+            Value::Map(
+                meta.annotations
+                    .iter()
+                    .map(|(k, v)| (k.clone(), Value::from(v.clone())))
+                    .collect(),
+            )
+        },
     );
     m.insert("KubeVersion".into(), opt(&meta.kube_version));
     m.insert(
@@ -220,6 +225,20 @@ pub fn metadata_value(meta: &Metadata) -> Value {
                     x.insert("Tags".into(), strs(&d.tags));
                     x.insert("Enabled".into(), d.enabled.into());
                     x.insert("Alias".into(), d.alias.clone().unwrap_or_default().into());
+                    // Kept as written: a string or a `{child, parent}` map.
+                    x.insert(
+                        "ImportValues".into(),
+                        Value::List(
+                            d.import_values
+                                .iter()
+                                .map(|iv| {
+                                    serde_json::to_value(iv)
+                                        .map(Value::from)
+                                        .unwrap_or_default()
+                                })
+                                .collect(),
+                        ),
+                    );
                     Value::Map(x)
                 })
                 .collect(),

@@ -6,8 +6,13 @@
 //! engines feed one pipeline.
 
 pub mod context;
+pub mod files;
 pub mod gotemplate;
 pub mod handlebars;
+mod tree;
+
+pub use files::Files;
+pub use tree::{ScopedChart, TemplateRef};
 
 pub use context::{Capabilities, KubeVersion, Lookup, ReleaseInfo, RenderContext, metadata_value};
 
@@ -65,6 +70,64 @@ impl EngineKind {
     }
 }
 
+/// Renders a chart with the engine it asks for.
+///
+/// The top chart's `hoist.dev/engine` annotation picks the engine. A
+/// subchart without the annotation inherits its parent's engine (so a
+/// handlebars chart may vendor handlebars subcharts without annotating each);
+/// a subchart that names a *different* engine is rejected with
+/// [`EngineError::MixedEngines`], because one render runs one engine and its
+/// templates could not call each other's partials.
+///
+/// The Go template engine is not wired in yet and reports
+/// [`EngineError::Unsupported`].
+pub fn render(chart: &Chart, values: &Value, ctx: &RenderContext) -> Result<Rendered, EngineError> {
+    match engine_for_tree(chart)? {
+        EngineKind::GoTemplate => Err(EngineError::Unsupported(format!(
+            "chart {}: the Go template engine is not available in this build yet; \
+             set the annotation {ENGINE_ANNOTATION}: handlebars to use the handlebars engine",
+            chart.name()
+        ))),
+        EngineKind::Handlebars => handlebars::HandlebarsEngine::new().render(chart, values, ctx),
+    }
+}
+
+/// The engine of a whole chart tree: the top chart's, checked against every
+/// subchart that names one (see [`render`]).
+pub fn engine_for_tree(chart: &Chart) -> Result<EngineKind, EngineError> {
+    fn check(chart: &Chart, inherited: EngineKind, top: &str) -> Result<(), EngineError> {
+        for sub in &chart.dependencies {
+            let kind = if sub.metadata.annotations.contains_key(ENGINE_ANNOTATION) {
+                EngineKind::for_chart(sub)?
+            } else {
+                inherited
+            };
+            if kind != inherited {
+                return Err(EngineError::MixedEngines {
+                    chart: top.to_string(),
+                    subchart: sub.name().to_string(),
+                    engine: kind,
+                    expected: inherited,
+                });
+            }
+            check(sub, kind, top)?;
+        }
+        Ok(())
+    }
+    let kind = EngineKind::for_chart(chart)?;
+    check(chart, kind, chart.name())?;
+    Ok(kind)
+}
+
+impl std::fmt::Display for EngineKind {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(match self {
+            EngineKind::GoTemplate => "gotemplate",
+            EngineKind::Handlebars => "handlebars",
+        })
+    }
+}
+
 /// Why rendering failed.
 #[derive(Debug, thiserror::Error)]
 pub enum EngineError {
@@ -93,6 +156,21 @@ pub enum EngineError {
         template: String,
         /// The full message, worded as Helm words it.
         message: String,
+    },
+    /// A subchart asked for another engine than the chart that includes it.
+    #[error(
+        "chart {chart}: subchart {subchart} uses the {engine} engine but its parent uses {expected}; \
+         one release renders with one engine (remove the {ENGINE_ANNOTATION} annotation from the subchart or make them agree)"
+    )]
+    MixedEngines {
+        /// The top chart.
+        chart: String,
+        /// The offending subchart.
+        subchart: String,
+        /// What the subchart asked for.
+        engine: EngineKind,
+        /// What its parent uses.
+        expected: EngineKind,
     },
     /// The engine was asked for something it does not support yet.
     #[error("{0}")]

@@ -1,1 +1,14 @@
-//! Releases: rendered manifests split into documents, hooks, install order.
+//! Releases: rendered templates split into YAML documents, hooks separated
+//! from plain manifests, both put in Helm's install order, and the notes.
+
+pub mod hook;
+pub mod manifest;
+
+pub use hook::{
+    Hook, HookDeletePolicy, HookEvent, HookExecution, HookOutputLogPolicy, executing_hooks,
+};
+pub use manifest::{
+    INSTALL_ORDER, Manifest, ManifestError, ReleaseContent, SortedManifests, UNINSTALL_ORDER,
+    manifest_text, release_content, sort_manifests, split_manifests, split_manifests_keyed,
+    take_notes, uninstall_manifests,
+};
