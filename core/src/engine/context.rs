@@ -112,7 +112,7 @@ pub struct RenderContext {
 }
 
 /// Helm's default `.Capabilities.HelmVersion.Version` reported to charts.
-pub const HELM_COMPAT_VERSION: &str = "v4.0.0";
+pub const HELM_COMPAT_VERSION: &str = "v4.3.0";
 
 impl ReleaseInfo {
     /// `.Release` as a values tree with Helm's (Go) field names.

@@ -155,7 +155,8 @@ impl serde::Serialize for Value {
             // Go's encoding/json writes integral floats without a fraction;
             // serde_json would write `1.0`, which Helm would still read, but
             // we keep Go's form so stored releases round-trip byte for byte.
-            Value::Float(x) if x.fract() == 0.0 && x.abs() < 1e21 => s.serialize_i64(*x as i64),
+            // Only below 2^53, where the float holds the integer exactly.
+            Value::Float(x) if x.fract() == 0.0 && x.abs() < 9_007_199_254_740_992.0 => s.serialize_i64(*x as i64),
             Value::Float(x) => s.serialize_f64(*x),
             Value::String(v) => s.serialize_str(v),
             Value::List(l) => {
@@ -268,5 +269,8 @@ mod tests {
     fn integral_floats_serialize_like_go() {
         let v = Value::List(vec![Value::Float(1.0), Value::Float(1.5), Value::Int(3)]);
         assert_eq!(serde_json::to_string(&v).unwrap(), "[1,1.5,3]");
+        // Beyond 2^53 the value must not saturate into i64::MAX.
+        let big = serde_json::to_string(&Value::Float(1e20)).unwrap();
+        assert_eq!(big.parse::<f64>().unwrap(), 1e20);
     }
 }
