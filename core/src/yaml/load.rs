@@ -1,0 +1,617 @@
+//! Reading YAML the way `sigs.k8s.io/yaml.Unmarshal` does: go-yaml v2
+//! decodes into `interface{}` (YAML 1.1 typing, merge keys, aliases), the
+//! result is converted to JSON-able maps (non-string keys stringified) and
+//! goes through `encoding/json`, so every number ends up a `float64`.
+//!
+//! The syntax itself is read by saphyr-parser's event API; only the typing
+//! and the tree building are done here.
+
+use std::borrow::Cow;
+use std::collections::BTreeMap;
+use std::rc::Rc;
+
+use base64::Engine as _;
+use saphyr_parser::{Event, Parser, ScalarStyle, ScanError, Span, Tag};
+
+use super::resolve::{resolve_plain, Flavor, Resolved};
+use super::YamlError;
+use crate::values::Value;
+
+/// Prefix sigs.k8s.io/yaml puts on every error of `Unmarshal`.
+const PREFIX: &str = "error converting YAML to JSON: ";
+
+/// A parsed node before typing. Aliases share their target.
+#[derive(Debug)]
+enum Raw {
+    Scalar {
+        value: String,
+        style: ScalarStyle,
+        tag: Option<String>,
+        line: usize,
+    },
+    Seq(Vec<Rc<Raw>>),
+    Map(Vec<(Rc<Raw>, Rc<Raw>)>),
+    Alias(Rc<Raw>),
+}
+
+/// What go-yaml v2 produces when decoding into `interface{}`.
+#[derive(Debug, Clone)]
+enum Go {
+    Nil,
+    Bool(bool),
+    Int(i64),
+    Uint(u64),
+    Float(f64),
+    Str(String),
+    Seq(Vec<Go>),
+    Map(Vec<(Go, Go)>),
+}
+
+impl Go {
+    /// Equality of Go map keys (same dynamic type and value; NaN never equal).
+    fn same_key(&self, other: &Go) -> bool {
+        match (self, other) {
+            (Go::Nil, Go::Nil) => true,
+            (Go::Bool(a), Go::Bool(b)) => a == b,
+            (Go::Int(a), Go::Int(b)) => a == b,
+            (Go::Uint(a), Go::Uint(b)) => a == b,
+            (Go::Float(a), Go::Float(b)) => a == b,
+            (Go::Str(a), Go::Str(b)) => a == b,
+            _ => false,
+        }
+    }
+
+    /// Go's `%#v` rendering, used in a few error messages.
+    fn go_syntax(&self) -> String {
+        match self {
+            Go::Nil => "<nil>".to_string(),
+            Go::Bool(b) => b.to_string(),
+            Go::Int(i) => i.to_string(),
+            Go::Uint(u) => format!("0x{u:x}"),
+            Go::Float(f) => crate::strconv::format_float(*f, 'g', -1),
+            Go::Str(s) => crate::strconv::quote(s),
+            Go::Seq(items) => {
+                let inner: Vec<String> = items.iter().map(Go::go_syntax).collect();
+                format!("[]interface {{}}{{{}}}", inner.join(", "))
+            }
+            Go::Map(pairs) => {
+                let inner: Vec<String> = pairs
+                    .iter()
+                    .map(|(k, v)| format!("{}:{}", k.go_syntax(), v.go_syntax()))
+                    .collect();
+                format!("map[interface {{}}]interface {{}}{{{}}}", inner.join(", "))
+            }
+        }
+    }
+
+    fn type_name(&self) -> &'static str {
+        match self {
+            Go::Nil => "%!s(<nil>)",
+            Go::Bool(_) => "bool",
+            Go::Int(_) => "int",
+            Go::Uint(_) => "uint64",
+            Go::Float(_) => "float64",
+            Go::Str(_) => "string",
+            Go::Seq(_) => "[]interface {}",
+            Go::Map(_) => "map[interface {}]interface {}",
+        }
+    }
+}
+
+/// Parses the first document of `text` (go-yaml's `Unmarshal` ignores the rest).
+pub fn parse_first(text: &str) -> Result<Value, YamlError> {
+    let docs = parse_docs(text, false)?;
+    match docs.into_iter().next() {
+        Some(v) => Ok(v),
+        None => Ok(Value::Null),
+    }
+}
+
+/// Parses every document of a stream.
+pub fn parse_stream(text: &str) -> Result<Vec<Value>, YamlError> {
+    parse_docs(text, true)
+}
+
+fn parse_docs(text: &str, all: bool) -> Result<Vec<Value>, YamlError> {
+    check_characters(text)?;
+    let text = text.strip_prefix('\u{feff}').unwrap_or(text);
+    let mut builder = Builder::new(text);
+    let mut out = Vec::new();
+    while let Some(root) = builder.next_document()? {
+        let mut dec = Decoder::default();
+        let go = dec.decode(&root)?;
+        out.push(to_json_value(go)?);
+        if !all {
+            break;
+        }
+    }
+    Ok(out)
+}
+
+/// go-yaml's reader refuses control characters anywhere in the input.
+fn check_characters(text: &str) -> Result<(), YamlError> {
+    let ok = |c: char| {
+        let c = c as u32;
+        c == 0x09
+            || c == 0x0A
+            || c == 0x0D
+            || (0x20..=0x7E).contains(&c)
+            || c == 0x85
+            || (0xA0..=0xD7FF).contains(&c)
+            || (0xE000..=0xFFFD).contains(&c)
+            || (0x10000..=0x10FFFF).contains(&c)
+    };
+    match text.char_indices().find(|(_, c)| !ok(*c)) {
+        None => Ok(()),
+        Some((pos, _)) => {
+            let line = text[..pos].matches('\n').count() + 1;
+            Err(YamlError::new(
+                format!("{PREFIX}yaml: control characters are not allowed"),
+                Some(line),
+                None,
+            ))
+        }
+    }
+}
+
+fn tag_name(tag: &Tag) -> String {
+    let full = format!("{}{}", tag.handle, tag.suffix);
+    match full.strip_prefix("tag:yaml.org,2002:") {
+        Some(rest) => format!("!!{rest}"),
+        None => full,
+    }
+}
+
+/// Turns saphyr events into [`Raw`] trees, one document at a time.
+struct Builder<'a> {
+    text: &'a str,
+    parser: Parser<'a, saphyr_parser::StrInput<'a>>,
+    anchors: BTreeMap<usize, Rc<Raw>>,
+    done: bool,
+}
+
+enum Frame {
+    Seq(Vec<Rc<Raw>>, usize),
+    Map(Vec<(Rc<Raw>, Rc<Raw>)>, Option<Rc<Raw>>, usize),
+}
+
+impl<'a> Builder<'a> {
+    fn new(text: &'a str) -> Self {
+        Builder {
+            text,
+            parser: Parser::new_from_str(text),
+            anchors: BTreeMap::new(),
+            done: false,
+        }
+    }
+
+    fn next_event(&mut self) -> Result<Option<(Event<'a>, Span)>, YamlError> {
+        match self.parser.next_event() {
+            None => Ok(None),
+            Some(Ok(ev)) => Ok(Some(ev)),
+            Some(Err(e)) => Err(self.scan_error(&e)),
+        }
+    }
+
+    fn scan_error(&self, e: &ScanError) -> YamlError {
+        let mark = e.marker();
+        let info = e.info();
+        if info.contains("unknown anchor") {
+            let name = anchor_name_at(self.text, mark.index());
+            return YamlError::new(
+                format!("{PREFIX}yaml: unknown anchor '{name}' referenced"),
+                Some(mark.line()),
+                Some(mark.col() + 1),
+            );
+        }
+        let message = go_message(info);
+        // go-yaml prints no line for problems on the first line.
+        let msg = if mark.line() > 1 {
+            format!("{PREFIX}yaml: line {}: {message}", mark.line())
+        } else {
+            format!("{PREFIX}yaml: {message}")
+        };
+        YamlError::new(msg, Some(mark.line()), Some(mark.col() + 1))
+    }
+
+    /// The next document's root, or `None` at the end of the stream.
+    fn next_document(&mut self) -> Result<Option<Rc<Raw>>, YamlError> {
+        if self.done {
+            return Ok(None);
+        }
+        // Skip to the start of a document.
+        loop {
+            match self.next_event()? {
+                None | Some((Event::StreamEnd, _)) => {
+                    self.done = true;
+                    return Ok(None);
+                }
+                Some((Event::DocumentStart(_), _)) => break,
+                Some(_) => {}
+            }
+        }
+        let mut stack: Vec<Frame> = Vec::new();
+        let mut root: Option<Rc<Raw>> = None;
+        loop {
+            let Some((ev, span)) = self.next_event()? else {
+                self.done = true;
+                break;
+            };
+            let line = span.start.line();
+            let finished: Option<(Rc<Raw>, usize)> = match ev {
+                Event::DocumentEnd => break,
+                Event::StreamEnd => {
+                    self.done = true;
+                    break;
+                }
+                Event::Scalar(value, style, anchor, tag) => Some((
+                    Rc::new(Raw::Scalar {
+                        value: value.into_owned(),
+                        style,
+                        tag: tag.as_deref().map(tag_name),
+                        line,
+                    }),
+                    anchor,
+                )),
+                Event::Alias(id) => match self.anchors.get(&id) {
+                    Some(target) => Some((Rc::new(Raw::Alias(target.clone())), 0)),
+                    None => {
+                        let name = anchor_name_at(self.text, span.start.index());
+                        return Err(YamlError::new(
+                            format!("{PREFIX}yaml: anchor '{name}' value contains itself"),
+                            Some(line),
+                            None,
+                        ));
+                    }
+                },
+                Event::SequenceStart(anchor, _) => {
+                    stack.push(Frame::Seq(Vec::new(), anchor));
+                    None
+                }
+                Event::MappingStart(anchor, _) => {
+                    stack.push(Frame::Map(Vec::new(), None, anchor));
+                    None
+                }
+                Event::SequenceEnd => match stack.pop() {
+                    Some(Frame::Seq(items, anchor)) => Some((Rc::new(Raw::Seq(items)), anchor)),
+                    _ => return Err(internal("unbalanced sequence")),
+                },
+                Event::MappingEnd => match stack.pop() {
+                    Some(Frame::Map(pairs, _, anchor)) => Some((Rc::new(Raw::Map(pairs)), anchor)),
+                    _ => return Err(internal("unbalanced mapping")),
+                },
+                Event::Nothing | Event::StreamStart | Event::DocumentStart(_) => None,
+            };
+            let Some((node, anchor)) = finished else {
+                continue;
+            };
+            if anchor != 0 {
+                self.anchors.insert(anchor, node.clone());
+            }
+            match stack.last_mut() {
+                None => root = Some(node),
+                Some(Frame::Seq(items, _)) => items.push(node),
+                Some(Frame::Map(pairs, pending, _)) => match pending.take() {
+                    None => *pending = Some(node),
+                    Some(key) => pairs.push((key, node)),
+                },
+            }
+        }
+        Ok(Some(root.unwrap_or_else(|| {
+            Rc::new(Raw::Scalar {
+                value: String::new(),
+                style: ScalarStyle::Plain,
+                tag: None,
+                line: 1,
+            })
+        })))
+    }
+}
+
+fn internal(what: &str) -> YamlError {
+    YamlError::new(format!("{PREFIX}yaml: internal error: {what}"), None, None)
+}
+
+/// Reads the anchor name after `*` at a character index of the input.
+fn anchor_name_at(text: &str, char_index: usize) -> String {
+    let rest: String = text.chars().skip(char_index).collect();
+    let rest = rest.strip_prefix('*').unwrap_or(&rest);
+    rest.chars()
+        .take_while(|c| !c.is_whitespace() && !matches!(c, ',' | '[' | ']' | '{' | '}'))
+        .collect()
+}
+
+/// Maps saphyr's wording onto libyaml's where they differ.
+fn go_message(info: &str) -> Cow<'_, str> {
+    let table: &[(&str, &str)] = &[
+        ("mapping values are not allowed", "mapping values are not allowed in this context"),
+        ("did not find expected key", "did not find expected key"),
+        ("did not find expected ',' or ']'", "did not find expected ',' or ']'"),
+        ("did not find expected ',' or '}'", "did not find expected ',' or '}'"),
+        ("unknown escape character", "found unknown escape character"),
+        ("cannot start any token", "found character that cannot start any token"),
+        ("unexpected end of stream", "found unexpected end of stream"),
+        ("unexpected eof", "found unexpected end of stream"),
+        ("did not find expected node content", "did not find expected node content"),
+        ("block sequence entries are not allowed", "block sequence entries are not allowed in this context"),
+        ("did not find expected '-' indicator", "did not find expected '-' indicator"),
+        ("could not find expected ':'", "could not find expected ':'"),
+        ("found a tab character", "found a tab character that violates indentation"),
+    ];
+    for (needle, go) in table {
+        if info.contains(needle) {
+            return Cow::Borrowed(go);
+        }
+    }
+    Cow::Borrowed(info)
+}
+
+/// go-yaml v2's `decoder`, specialised to decoding into `interface{}`.
+#[derive(Default)]
+struct Decoder {
+    decode_count: u64,
+    alias_count: u64,
+    alias_depth: u32,
+}
+
+/// go-yaml v2's limit on alias expansion relative to document size.
+fn allowed_alias_ratio(decode_count: u64) -> f64 {
+    const MIN: f64 = 400_000.0;
+    const MAX: f64 = 4_000_000.0;
+    let n = decode_count as f64;
+    if n <= MIN {
+        0.99
+    } else if n >= MAX {
+        0.10
+    } else {
+        0.99 - 0.89 * ((n - MIN) / (MAX - MIN))
+    }
+}
+
+impl Decoder {
+    fn fail(msg: String, line: Option<usize>) -> YamlError {
+        YamlError::new(format!("{PREFIX}yaml: {msg}"), line, None)
+    }
+
+    fn decode(&mut self, node: &Raw) -> Result<Go, YamlError> {
+        self.decode_count += 1;
+        if self.alias_depth > 0 {
+            self.alias_count += 1;
+        }
+        if self.alias_count > 100
+            && self.decode_count > 1000
+            && self.alias_count as f64 / self.decode_count as f64
+                > allowed_alias_ratio(self.decode_count)
+        {
+            return Err(Self::fail("document contains excessive aliasing".into(), None));
+        }
+        match node {
+            Raw::Scalar {
+                value,
+                style,
+                tag,
+                line,
+            } => self.scalar(value, *style, tag.as_deref(), *line),
+            Raw::Alias(target) => {
+                self.alias_depth += 1;
+                let r = self.decode(target);
+                self.alias_depth -= 1;
+                r
+            }
+            Raw::Seq(items) => {
+                let mut out = Vec::with_capacity(items.len());
+                for item in items {
+                    out.push(self.decode(item)?);
+                }
+                Ok(Go::Seq(out))
+            }
+            Raw::Map(pairs) => {
+                let mut out: Vec<(Go, Go)> = Vec::new();
+                self.mapping_into(pairs, &mut out)?;
+                Ok(Go::Map(out))
+            }
+        }
+    }
+
+    fn mapping_into(
+        &mut self,
+        pairs: &[(Rc<Raw>, Rc<Raw>)],
+        out: &mut Vec<(Go, Go)>,
+    ) -> Result<(), YamlError> {
+        for (k, v) in pairs {
+            if is_merge(k) {
+                self.merge(v, out)?;
+                continue;
+            }
+            let key = self.decode(k)?;
+            if matches!(key, Go::Seq(_) | Go::Map(_)) {
+                return Err(Self::fail(
+                    format!("invalid map key: {}", key.go_syntax()),
+                    None,
+                ));
+            }
+            let value = self.decode(v)?;
+            set_key(out, key, value);
+        }
+        Ok(())
+    }
+
+    fn merge(&mut self, node: &Raw, out: &mut Vec<(Go, Go)>) -> Result<(), YamlError> {
+        let want_map = || Self::fail("map merge requires map or sequence of maps as the value".into(), None);
+        match node {
+            Raw::Map(pairs) => self.mapping_into(pairs, out),
+            Raw::Alias(target) => match &**target {
+                Raw::Map(pairs) => {
+                    self.alias_depth += 1;
+                    let r = self.mapping_into(pairs, out);
+                    self.alias_depth -= 1;
+                    r
+                }
+                _ => Err(want_map()),
+            },
+            Raw::Seq(items) => {
+                // Earlier maps take precedence, so apply them last.
+                for item in items.iter().rev() {
+                    let target = match &**item {
+                        Raw::Alias(t) => t.clone(),
+                        _ => item.clone(),
+                    };
+                    match &*target {
+                        Raw::Map(pairs) => self.mapping_into(pairs, out)?,
+                        _ => return Err(want_map()),
+                    }
+                }
+                Ok(())
+            }
+            Raw::Scalar { .. } => Err(want_map()),
+        }
+    }
+
+    fn scalar(
+        &mut self,
+        value: &str,
+        style: ScalarStyle,
+        tag: Option<&str>,
+        line: usize,
+    ) -> Result<Go, YamlError> {
+        let Some(tag) = tag else {
+            if style != ScalarStyle::Plain {
+                return Ok(Go::Str(value.to_string()));
+            }
+            return Ok(typed(value, resolve_plain(value, Flavor::V2)));
+        };
+        match tag {
+            "!!binary" => {
+                let cleaned: String = value.chars().filter(|c| !c.is_whitespace()).collect();
+                match base64::engine::general_purpose::STANDARD.decode(cleaned.as_bytes()) {
+                    Ok(bytes) => Ok(Go::Str(String::from_utf8_lossy(&bytes).into_owned())),
+                    Err(_) => Err(Self::fail(
+                        "!!binary value contains invalid base64 data".into(),
+                        Some(line),
+                    )),
+                }
+            }
+            "!!str" => Ok(Go::Str(value.to_string())),
+            "!!bool" | "!!int" | "!!float" | "!!null" | "!!timestamp" => {
+                let mut r = resolve_plain(value, Flavor::V2);
+                if r == Resolved::Timestamp && tag != "!!timestamp" {
+                    r = Resolved::Str;
+                }
+                let ok = r.short_tag() == tag;
+                if ok {
+                    return Ok(typed(value, r));
+                }
+                if tag == "!!float" {
+                    if let Resolved::Int(i) = r {
+                        return Ok(Go::Float(i as f64));
+                    }
+                }
+                Err(Self::fail(
+                    format!(
+                        "cannot decode {} `{}` as a {}",
+                        r.short_tag(),
+                        value,
+                        tag
+                    ),
+                    Some(line),
+                ))
+            }
+            // Unknown and non-specific tags leave the text as a string.
+            _ => Ok(Go::Str(value.to_string())),
+        }
+    }
+}
+
+fn typed(value: &str, r: Resolved) -> Go {
+    match r {
+        Resolved::Null => Go::Nil,
+        Resolved::Bool(b) => Go::Bool(b),
+        Resolved::Int(i) => Go::Int(i),
+        Resolved::Uint(u) => Go::Uint(u),
+        Resolved::Float(f) => Go::Float(f),
+        // Timestamps decode to their text inside interface{}, and a `<<`
+        // that is not a key is just a string.
+        Resolved::Timestamp | Resolved::Merge | Resolved::Str => Go::Str(value.to_string()),
+    }
+}
+
+fn is_merge(node: &Raw) -> bool {
+    matches!(node, Raw::Scalar { value, style: ScalarStyle::Plain, tag, .. }
+        if value == "<<" && (tag.is_none() || tag.as_deref() == Some("!!merge")))
+}
+
+fn set_key(out: &mut Vec<(Go, Go)>, key: Go, value: Go) {
+    if let Some(slot) = out.iter_mut().find(|(k, _)| k.same_key(&key)) {
+        slot.1 = value;
+    } else {
+        out.push((key, value));
+    }
+}
+
+/// sigs.k8s.io/yaml's `convertToJSONableObject` followed by the JSON round trip.
+fn to_json_value(go: Go) -> Result<Value, YamlError> {
+    let v = convert(go)?;
+    if let Some(bad) = first_non_finite(&v) {
+        return Err(YamlError::new(
+            format!(
+                "{PREFIX}json: unsupported value: {}",
+                crate::strconv::format_float(bad, 'g', -1)
+            ),
+            None,
+            None,
+        ));
+    }
+    Ok(v)
+}
+
+fn convert(go: Go) -> Result<Value, YamlError> {
+    Ok(match go {
+        Go::Nil => Value::Null,
+        Go::Bool(b) => Value::Bool(b),
+        Go::Int(i) => Value::Float(i as f64),
+        Go::Uint(u) => Value::Float(u as f64),
+        Go::Float(f) => Value::Float(f),
+        Go::Str(s) => Value::String(s),
+        Go::Seq(items) => Value::List(items.into_iter().map(convert).collect::<Result<_, _>>()?),
+        Go::Map(pairs) => {
+            let mut map = crate::values::Map::new();
+            for (k, v) in pairs {
+                let key = match &k {
+                    Go::Str(s) => s.clone(),
+                    Go::Int(i) => i.to_string(),
+                    Go::Float(f) => match crate::strconv::format_float_bits(*f, 'g', -1, 32).as_str() {
+                        "+Inf" => ".inf".to_string(),
+                        "-Inf" => "-.inf".to_string(),
+                        "NaN" => ".nan".to_string(),
+                        s => s.to_string(),
+                    },
+                    Go::Bool(b) => b.to_string(),
+                    other => {
+                        return Err(YamlError::new(
+                            format!(
+                                "{PREFIX}unsupported map key of type: {}, key: {}, value: {}",
+                                other.type_name(),
+                                other.go_syntax(),
+                                v.go_syntax()
+                            ),
+                            None,
+                            None,
+                        ))
+                    }
+                };
+                map.insert(key, convert(v)?);
+            }
+            Value::Map(map)
+        }
+    })
+}
+
+/// The first NaN/Inf in Go's marshalling order (sorted keys), if any.
+fn first_non_finite(v: &Value) -> Option<f64> {
+    match v {
+        Value::Float(f) if !f.is_finite() => Some(*f),
+        Value::List(items) => items.iter().find_map(first_non_finite),
+        Value::Map(m) => m.values().find_map(first_non_finite),
+        _ => None,
+    }
+}
