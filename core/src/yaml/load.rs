@@ -168,6 +168,8 @@ struct Builder<'a> {
     parser: Parser<'a, saphyr_parser::StrInput<'a>>,
     anchors: BTreeMap<usize, Rc<Raw>>,
     done: bool,
+    /// The input as characters, built only when spans must be inspected.
+    chars: Option<Vec<char>>,
 }
 
 enum Frame {
@@ -182,6 +184,7 @@ impl<'a> Builder<'a> {
             parser: Parser::new_from_str(text),
             anchors: BTreeMap::new(),
             done: false,
+            chars: None,
         }
     }
 
@@ -204,14 +207,19 @@ impl<'a> Builder<'a> {
                 Some(mark.col() + 1),
             );
         }
-        let message = go_message(info);
-        // go-yaml prints no line for problems on the first line.
-        let msg = if mark.line() > 1 {
-            format!("{PREFIX}yaml: line {}: {message}", mark.line())
+        let (message, parser_error) = go_message(info);
+        let mut line = mark.line();
+        if info.contains("end of stream") || info.contains("unexpected eof") {
+            // libyaml reports these where the input ends.
+            line = self.text.matches('\n').count() + 1;
+        }
+        let shown = if parser_error { line.saturating_sub(1) } else { line };
+        let msg = if shown > 0 && !(!parser_error && line <= 1) {
+            format!("{PREFIX}yaml: line {shown}: {message}")
         } else {
             format!("{PREFIX}yaml: {message}")
         };
-        YamlError::new(msg, Some(mark.line()), Some(mark.col() + 1))
+        YamlError::new(msg, Some(line), Some(mark.col() + 1))
     }
 
     /// The next document's root, or `None` at the end of the stream.
@@ -244,7 +252,21 @@ impl<'a> Builder<'a> {
                     self.done = true;
                     break;
                 }
-                Event::Scalar(value, style, anchor, tag) => Some((
+                Event::Scalar(value, style, anchor, tag) => {
+                    if style == ScalarStyle::DoubleQuoted && self.text.contains("\\/") {
+                        let chars = self.chars.get_or_insert_with(|| self.text.chars().collect());
+                        if let Some(l) =
+                            yaml12_escape_line(chars, span.start.index(), span.end.index())
+                        {
+                            let at = if l > 1 { format!("line {l}: ") } else { String::new() };
+                            return Err(YamlError::new(
+                                format!("{PREFIX}yaml: {at}found unknown escape character"),
+                                Some(l),
+                                None,
+                            ));
+                        }
+                    }
+                    Some((
                     Rc::new(Raw::Scalar {
                         value: value.into_owned(),
                         style,
@@ -252,7 +274,8 @@ impl<'a> Builder<'a> {
                         line,
                     }),
                     anchor,
-                )),
+                ))
+                }
                 Event::Alias(id) => match self.anchors.get(&id) {
                     Some(target) => Some((Rc::new(Raw::Alias(target.clone())), 0)),
                     None => {
@@ -321,29 +344,52 @@ fn anchor_name_at(text: &str, char_index: usize) -> String {
         .collect()
 }
 
-/// Maps saphyr's wording onto libyaml's where they differ.
-fn go_message(info: &str) -> Cow<'_, str> {
-    let table: &[(&str, &str)] = &[
-        ("mapping values are not allowed", "mapping values are not allowed in this context"),
-        ("did not find expected key", "did not find expected key"),
-        ("did not find expected ',' or ']'", "did not find expected ',' or ']'"),
-        ("did not find expected ',' or '}'", "did not find expected ',' or '}'"),
-        ("unknown escape character", "found unknown escape character"),
-        ("cannot start any token", "found character that cannot start any token"),
-        ("unexpected end of stream", "found unexpected end of stream"),
-        ("unexpected eof", "found unexpected end of stream"),
-        ("did not find expected node content", "did not find expected node content"),
-        ("block sequence entries are not allowed", "block sequence entries are not allowed in this context"),
-        ("did not find expected '-' indicator", "did not find expected '-' indicator"),
-        ("could not find expected ':'", "could not find expected ':'"),
-        ("found a tab character", "found a tab character that violates indentation"),
+/// Maps saphyr's wording onto libyaml's, and tells whether libyaml raises
+/// the problem from its parser (`true`) or its scanner (`false`): go-yaml
+/// prints the 0-based line for parser errors and the 1-based one for
+/// scanner errors, and no line at all when the 0-based line is 0.
+fn go_message(info: &str) -> (Cow<'_, str>, bool) {
+    let table: &[(&str, &str, bool)] = &[
+        ("mapping values are not allowed", "mapping values are not allowed in this context", false),
+        ("did not find expected key", "did not find expected key", true),
+        ("misplaced bracket", "did not find expected key", true),
+        ("expected ',' or ']'", "did not find expected ',' or ']'", true),
+        ("expected ',' or '}'", "did not find expected ',' or '}'", true),
+        ("did not find expected node content", "did not find expected node content", true),
+        ("did not find expected '-' indicator", "did not find expected '-' indicator", true),
+        ("unknown escape character", "found unknown escape character", false),
+        ("cannot start any token", "found character that cannot start any token", false),
+        ("tabs disallowed", "found character that cannot start any token", false),
+        ("unexpected end of stream", "found unexpected end of stream", false),
+        ("unexpected eof", "found unexpected end of stream", false),
+        ("block sequence entries are not allowed", "block sequence entries are not allowed in this context", false),
+        ("could not find expected ':'", "could not find expected ':'", false),
     ];
-    for (needle, go) in table {
+    for (needle, go, parser) in table {
         if info.contains(needle) {
-            return Cow::Borrowed(go);
+            return (Cow::Borrowed(go), *parser);
         }
     }
-    Cow::Borrowed(info)
+    (Cow::Borrowed(info), true)
+}
+
+/// go-yaml v2 knows the YAML 1.1 escapes only; saphyr also takes YAML 1.2's
+/// `\/`. Returns the 1-based line of the first such escape in a
+/// double-quoted scalar spanning the given character range.
+fn yaml12_escape_line(chars: &[char], start: usize, end: usize) -> Option<usize> {
+    let end = end.min(chars.len());
+    let mut i = start;
+    while i < end {
+        if chars[i] == '\\' {
+            if chars.get(i + 1) == Some(&'/') {
+                return Some(chars[..i].iter().filter(|c| **c == '\n').count() + 1);
+            }
+            i += 2;
+        } else {
+            i += 1;
+        }
+    }
+    None
 }
 
 /// go-yaml v2's `decoder`, specialised to decoding into `interface{}`.
