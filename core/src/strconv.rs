@@ -5,7 +5,7 @@
 //! `strconv.FormatFloat` and `strconv.Quote` exactly rather than
 //! approximating them with Rust's own formatting.
 
-use unicode_general_category::{get_general_category, GeneralCategory};
+use unicode_general_category::{GeneralCategory, get_general_category};
 
 /// Decimal digits of a float: `0.d1d2d3... × 10^dp`, like Go's `decimalSlice`.
 struct Digits {
@@ -32,12 +32,57 @@ impl Digits {
 
     /// The shortest digits that read back as the same `f64` (Go's `prec = -1`).
     fn shortest64(x: f64) -> Digits {
-        Digits::from_exp_string(&format!("{:e}", x.abs()))
+        let x = x.abs();
+        let d = Digits::from_exp_string(&format!("{:e}", x));
+        d.tie_to_even(
+            |s| s.parse::<f64>().ok() == Some(x),
+            || format!("{:.800e}", x),
+        )
     }
 
     /// The shortest digits that read back as the same `f32` (Go's `bitSize = 32`).
     fn shortest32(x: f32) -> Digits {
-        Digits::from_exp_string(&format!("{:e}", x.abs()))
+        let x = x.abs();
+        let d = Digits::from_exp_string(&format!("{:e}", x));
+        d.tie_to_even(
+            |s| s.parse::<f32>().ok() == Some(x),
+            || format!("{:.200e}", x),
+        )
+    }
+
+    /// Rust breaks an exact tie between two shortest candidates upwards, Go
+    /// (Ryu) to the even digit: when the value lies exactly halfway between
+    /// our odd last digit and the one below, and that one also reads back
+    /// as the same number, take it instead.
+    fn tie_to_even(self, round_trips: impl Fn(&str) -> bool, exact: impl Fn() -> String) -> Digits {
+        let Some(&last) = self.d.last() else {
+            return self;
+        };
+        if (last - b'0').is_multiple_of(2) {
+            return self;
+        }
+        let mut lower = self.d.clone();
+        if let Some(l) = lower.last_mut() {
+            *l -= 1;
+        }
+        let as_text = |digits: &[u8]| format!("0.{}e{}", String::from_utf8_lossy(digits), self.dp);
+        if !round_trips(&as_text(&lower)) {
+            return self;
+        }
+        // Exact expansion must be the lower digits followed by a single 5.
+        let exact = Digits::from_exp_string(&exact());
+        let mut halfway = lower.clone();
+        halfway.push(b'5');
+        if exact.dp == self.dp && exact.d == halfway {
+            while lower.last() == Some(&b'0') {
+                lower.pop();
+            }
+            return Digits {
+                d: lower,
+                dp: self.dp,
+            };
+        }
+        self
     }
 
     /// `n` significant digits, correctly rounded (`n >= 1`).
@@ -125,6 +170,7 @@ pub fn format_float(f: f64, fmt: char, prec: i32) -> String {
 /// the value is first rounded to `float32`, as Go does (sigs.k8s.io/yaml
 /// formats float map keys this way).
 pub fn format_float_bits(f: f64, fmt: char, prec: i32, bit_size: u32) -> String {
+    let f = if bit_size == 32 { f as f32 as f64 } else { f };
     if f.is_nan() {
         return "NaN".to_string();
     }
@@ -141,7 +187,7 @@ pub fn format_float_bits(f: f64, fmt: char, prec: i32, bit_size: u32) -> String 
             Digits::shortest64(f)
         }
     } else {
-        let x = if bit_size == 32 { f as f32 as f64 } else { f };
+        let x = f;
         match fmt {
             'e' | 'E' => Digits::significant(x, (prec + 1) as usize),
             'f' => {
@@ -302,8 +348,11 @@ mod tests {
         assert_eq!(format_float(1.5e300, 'g', -1), "1.5e+300");
         assert_eq!(format_float(0.0, 'g', -1), "0");
         assert_eq!(format_float(-0.0, 'g', -1), "-0");
-        assert_eq!(format_float(3.14159, 'g', -1), "3.14159");
-        assert_eq!(format_float(12345678901234567890.0, 'g', -1), "1.2345678901234567e+19");
+        assert_eq!(format_float(12.375, 'g', -1), "12.375");
+        assert_eq!(
+            format_float(12345678901234567890.0, 'g', -1),
+            "1.2345678901234567e+19"
+        );
         assert_eq!(format_float(f64::INFINITY, 'g', -1), "+Inf");
         assert_eq!(format_float(f64::NAN, 'g', -1), "NaN");
     }
@@ -320,7 +369,7 @@ mod tests {
     #[test]
     fn fixed_precision() {
         assert_eq!(format_float(2.5, 'e', 3), "2.500e+00");
-        assert_eq!(format_float(3.14159, 'f', 2), "3.14");
+        assert_eq!(format_float(12.375, 'f', 2), "3.14");
         assert_eq!(format_float(9.999, 'f', 2), "10.00");
         assert_eq!(format_float(0.001, 'f', 1), "0.0");
         assert_eq!(format_float(0.06, 'f', 1), "0.1");

@@ -29,10 +29,16 @@ fn chart() -> PathBuf {
 fn helm_outputs() -> BTreeMap<String, BTreeMap<String, String>> {
     let release = std::fs::read_to_string(testdata().join("helm-release.json")).unwrap();
     let release = json::parse(&release).unwrap();
-    let manifest = release.get_path("manifest").and_then(Value::as_str).unwrap();
+    let manifest = release
+        .get_path("manifest")
+        .and_then(Value::as_str)
+        .unwrap();
     let mut out = BTreeMap::new();
     for doc in yaml::parse_all(manifest).unwrap() {
-        let name = doc.get_path("metadata.name").and_then(Value::as_str).unwrap();
+        let name = doc
+            .get_path("metadata.name")
+            .and_then(Value::as_str)
+            .unwrap();
         let mut data = BTreeMap::new();
         if let Some(m) = doc.get_path("data").and_then(Value::as_map) {
             for (k, v) in m {
@@ -79,8 +85,7 @@ fn values() -> Value {
     let text = std::fs::read_to_string(chart().join("values.yaml")).unwrap();
     let mut v = yaml::parse(&text).unwrap();
     drop_nulls(&mut v);
-    let config =
-        std::fs::read_to_string(testdata().join("charts/yamljson-config.json")).unwrap();
+    let config = std::fs::read_to_string(testdata().join("charts/yamljson-config.json")).unwrap();
     merge(&mut v, json::parse(&config).unwrap());
     v
 }
@@ -113,7 +118,9 @@ fn compare_all(func: &str) {
         };
         let got = render(func, &input);
         if &got != expected {
-            failures.push(format!("--- {func}/{key}\nhelm:\n{expected}\nours:\n{got}\n"));
+            failures.push(format!(
+                "--- {func}/{key}\nhelm:\n{expected}\nours:\n{got}\n"
+            ));
         }
     }
     assert!(failures.is_empty(), "{}", failures.join("\n"));
@@ -264,7 +271,10 @@ fn from_json_matches_helm() {
             // Go's partial decoding before an error is not reproduced; the
             // message of a syntax error is.
             Err(json::JsonError::Syntax { message, .. }) => {
-                assert!(expected.contains(&message), "{case}: {message} vs {expected}")
+                assert!(
+                    expected.contains(&message),
+                    "{case}: {message} vs {expected}"
+                )
             }
             Err(e) => assert!(expected.contains("Error"), "{case}: {e}"),
         }

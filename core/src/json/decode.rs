@@ -111,7 +111,7 @@ impl<'a> Parser<'a> {
                         "in literal {} (expecting {})",
                         word,
                         quote_char(word.as_bytes()[i] as char)
-                    )))
+                    )));
                 }
             }
         }

@@ -301,8 +301,7 @@ impl Emitter {
 
     fn write_indent(&mut self) {
         let indent = self.indent.max(0) as usize;
-        if !self.indention || self.column > indent || (self.column == indent && !self.whitespace)
-        {
+        if !self.indention || self.column > indent || (self.column == indent && !self.whitespace) {
             self.put_break();
         }
         while self.column < indent {
@@ -435,7 +434,7 @@ impl Emitter {
 
     fn write_plain(&mut self, value: &str, allow_breaks: bool) {
         let chars: Vec<char> = value.chars().collect();
-        if !self.whitespace && !(self.opts.v3 && chars.is_empty()) {
+        if !(self.whitespace || self.opts.v3 && chars.is_empty()) {
             self.put(' ');
         }
         let mut spaces = false;

@@ -13,8 +13,8 @@ use std::rc::Rc;
 use base64::Engine as _;
 use saphyr_parser::{Event, Parser, ScalarStyle, ScanError, Span, Tag};
 
-use super::resolve::{resolve_plain, Flavor, Resolved};
 use super::YamlError;
+use super::resolve::{Flavor, Resolved, resolve_plain};
 use crate::values::Value;
 
 /// Prefix sigs.k8s.io/yaml puts on every error of `Unmarshal`.
@@ -213,8 +213,12 @@ impl<'a> Builder<'a> {
             // libyaml reports these where the input ends.
             line = self.text.matches('\n').count() + 1;
         }
-        let shown = if parser_error { line.saturating_sub(1) } else { line };
-        let msg = if shown > 0 && !(!parser_error && line <= 1) {
+        let shown = if parser_error {
+            line.saturating_sub(1)
+        } else {
+            line
+        };
+        let msg = if shown > 0 && (parser_error || line > 1) {
             format!("{PREFIX}yaml: line {shown}: {message}")
         } else {
             format!("{PREFIX}yaml: {message}")
@@ -254,11 +258,17 @@ impl<'a> Builder<'a> {
                 }
                 Event::Scalar(value, style, anchor, tag) => {
                     if style == ScalarStyle::DoubleQuoted && self.text.contains("\\/") {
-                        let chars = self.chars.get_or_insert_with(|| self.text.chars().collect());
+                        let chars = self
+                            .chars
+                            .get_or_insert_with(|| self.text.chars().collect());
                         if let Some(l) =
                             yaml12_escape_line(chars, span.start.index(), span.end.index())
                         {
-                            let at = if l > 1 { format!("line {l}: ") } else { String::new() };
+                            let at = if l > 1 {
+                                format!("line {l}: ")
+                            } else {
+                                String::new()
+                            };
                             return Err(YamlError::new(
                                 format!("{PREFIX}yaml: {at}found unknown escape character"),
                                 Some(l),
@@ -267,14 +277,14 @@ impl<'a> Builder<'a> {
                         }
                     }
                     Some((
-                    Rc::new(Raw::Scalar {
-                        value: value.into_owned(),
-                        style,
-                        tag: tag.as_deref().map(tag_name),
-                        line,
-                    }),
-                    anchor,
-                ))
+                        Rc::new(Raw::Scalar {
+                            value: value.into_owned(),
+                            style,
+                            tag: tag.as_deref().map(tag_name),
+                            line,
+                        }),
+                        anchor,
+                    ))
                 }
                 Event::Alias(id) => match self.anchors.get(&id) {
                     Some(target) => Some((Rc::new(Raw::Alias(target.clone())), 0)),
@@ -350,20 +360,68 @@ fn anchor_name_at(text: &str, char_index: usize) -> String {
 /// scanner errors, and no line at all when the 0-based line is 0.
 fn go_message(info: &str) -> (Cow<'_, str>, bool) {
     let table: &[(&str, &str, bool)] = &[
-        ("mapping values are not allowed", "mapping values are not allowed in this context", false),
-        ("did not find expected key", "did not find expected key", true),
+        (
+            "mapping values are not allowed",
+            "mapping values are not allowed in this context",
+            false,
+        ),
+        (
+            "did not find expected key",
+            "did not find expected key",
+            true,
+        ),
         ("misplaced bracket", "did not find expected key", true),
-        ("expected ',' or ']'", "did not find expected ',' or ']'", true),
-        ("expected ',' or '}'", "did not find expected ',' or '}'", true),
-        ("did not find expected node content", "did not find expected node content", true),
-        ("did not find expected '-' indicator", "did not find expected '-' indicator", true),
-        ("unknown escape character", "found unknown escape character", false),
-        ("cannot start any token", "found character that cannot start any token", false),
-        ("tabs disallowed", "found character that cannot start any token", false),
-        ("unexpected end of stream", "found unexpected end of stream", false),
+        (
+            "expected ',' or ']'",
+            "did not find expected ',' or ']'",
+            true,
+        ),
+        (
+            "expected ',' or '}'",
+            "did not find expected ',' or '}'",
+            true,
+        ),
+        (
+            "did not find expected node content",
+            "did not find expected node content",
+            true,
+        ),
+        (
+            "did not find expected '-' indicator",
+            "did not find expected '-' indicator",
+            true,
+        ),
+        (
+            "unknown escape character",
+            "found unknown escape character",
+            false,
+        ),
+        (
+            "cannot start any token",
+            "found character that cannot start any token",
+            false,
+        ),
+        (
+            "tabs disallowed",
+            "found character that cannot start any token",
+            false,
+        ),
+        (
+            "unexpected end of stream",
+            "found unexpected end of stream",
+            false,
+        ),
         ("unexpected eof", "found unexpected end of stream", false),
-        ("block sequence entries are not allowed", "block sequence entries are not allowed in this context", false),
-        ("could not find expected ':'", "could not find expected ':'", false),
+        (
+            "block sequence entries are not allowed",
+            "block sequence entries are not allowed in this context",
+            false,
+        ),
+        (
+            "could not find expected ':'",
+            "could not find expected ':'",
+            false,
+        ),
     ];
     for (needle, go, parser) in table {
         if info.contains(needle) {
@@ -429,7 +487,10 @@ impl Decoder {
             && self.alias_count as f64 / self.decode_count as f64
                 > allowed_alias_ratio(self.decode_count)
         {
-            return Err(Self::fail("document contains excessive aliasing".into(), None));
+            return Err(Self::fail(
+                "document contains excessive aliasing".into(),
+                None,
+            ));
         }
         match node {
             Raw::Scalar {
@@ -483,7 +544,12 @@ impl Decoder {
     }
 
     fn merge(&mut self, node: &Raw, out: &mut Vec<(Go, Go)>) -> Result<(), YamlError> {
-        let want_map = || Self::fail("map merge requires map or sequence of maps as the value".into(), None);
+        let want_map = || {
+            Self::fail(
+                "map merge requires map or sequence of maps as the value".into(),
+                None,
+            )
+        };
         match node {
             Raw::Map(pairs) => self.mapping_into(pairs, out),
             Raw::Alias(target) => match &**target {
@@ -547,18 +613,11 @@ impl Decoder {
                 if ok {
                     return Ok(typed(value, r));
                 }
-                if tag == "!!float" {
-                    if let Resolved::Int(i) = r {
-                        return Ok(Go::Float(i as f64));
-                    }
+                if let (true, Resolved::Int(i)) = (tag == "!!float", &r) {
+                    return Ok(Go::Float(*i as f64));
                 }
                 Err(Self::fail(
-                    format!(
-                        "cannot decode {} `{}` as a {}",
-                        r.short_tag(),
-                        value,
-                        tag
-                    ),
+                    format!("cannot decode {} `{}` as a {}", r.short_tag(), value, tag),
                     Some(line),
                 ))
             }
@@ -625,12 +684,14 @@ fn convert(go: Go) -> Result<Value, YamlError> {
                 let key = match &k {
                     Go::Str(s) => s.clone(),
                     Go::Int(i) => i.to_string(),
-                    Go::Float(f) => match crate::strconv::format_float_bits(*f, 'g', -1, 32).as_str() {
-                        "+Inf" => ".inf".to_string(),
-                        "-Inf" => "-.inf".to_string(),
-                        "NaN" => ".nan".to_string(),
-                        s => s.to_string(),
-                    },
+                    Go::Float(f) => {
+                        match crate::strconv::format_float_bits(*f, 'g', -1, 32).as_str() {
+                            "+Inf" => ".inf".to_string(),
+                            "-Inf" => "-.inf".to_string(),
+                            "NaN" => ".nan".to_string(),
+                            s => s.to_string(),
+                        }
+                    }
                     Go::Bool(b) => b.to_string(),
                     other => {
                         return Err(YamlError::new(
@@ -642,7 +703,7 @@ fn convert(go: Go) -> Result<Value, YamlError> {
                             ),
                             None,
                             None,
-                        ))
+                        ));
                     }
                 };
                 map.insert(key, convert(v)?);

@@ -16,7 +16,7 @@ mod sort;
 
 use crate::values::Value;
 use emit::{Node, Options, Requested};
-use resolve::{is_base60_float, is_old_bool, resolve_plain, Flavor, Resolved};
+use resolve::{Flavor, Resolved, is_base60_float, is_old_bool, resolve_plain};
 
 /// A YAML document that could not be read, or a value that cannot be written.
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]
@@ -115,7 +115,8 @@ fn direct_node(value: &Value) -> Node {
         Value::String(s) => string_node(s, Flavor::V3),
         Value::List(items) => Node::Seq(items.iter().map(direct_node).collect()),
         Value::Map(map) => {
-            let mut items: Vec<(String, &Value)> = map.iter().map(|(k, v)| (k.clone(), v)).collect();
+            let mut items: Vec<(String, &Value)> =
+                map.iter().map(|(k, v)| (k.clone(), v)).collect();
             sort::sort_keys(&mut items, Flavor::V3);
             Node::Map(
                 items
@@ -238,7 +239,12 @@ mod tests {
     use crate::values::Map;
 
     fn map(pairs: &[(&str, Value)]) -> Value {
-        Value::Map(pairs.iter().map(|(k, v)| (k.to_string(), v.clone())).collect::<Map>())
+        Value::Map(
+            pairs
+                .iter()
+                .map(|(k, v)| (k.to_string(), v.clone()))
+                .collect::<Map>(),
+        )
     }
 
     // Expected texts below were printed by Helm (see testdata/helm-decoded.txt).

@@ -53,8 +53,7 @@ pub enum Flavor {
 fn yaml_style_float() -> &'static Regex {
     static RE: OnceLock<Regex> = OnceLock::new();
     RE.get_or_init(|| {
-        Regex::new(r"^[-+]?(\.[0-9]+|[0-9]+(\.[0-9]*)?)([eE][-+]?[0-9]+)?$")
-            .expect("static regex")
+        Regex::new(r"^[-+]?(\.[0-9]+|[0-9]+(\.[0-9]*)?)([eE][-+]?[0-9]+)?$").expect("static regex")
     })
 }
 
@@ -151,53 +150,18 @@ pub fn resolve_plain(s: &str, flavor: Flavor) -> Resolved {
             if let Some(u) = parse_go_uint(&plain) {
                 return Resolved::Uint(u);
             }
-            if yaml_style_float().is_match(&plain) {
-                if let Some(f) = parse_go_float(&plain) {
-                    return Resolved::Float(f);
-                }
-            }
-            if let Some(rest) = plain.strip_prefix("0b") {
-                if let Some(r) = radix_int(rest, 2, false) {
-                    return r;
-                }
-            } else if let Some(rest) = plain.strip_prefix("-0b") {
-                if let Some(r) = radix_int(rest, 2, true) {
-                    return r;
-                }
-            }
-            if flavor == Flavor::V3 {
-                if let Some(rest) = plain.strip_prefix("0o") {
-                    if let Some(r) = radix_int(rest, 8, false) {
-                        return r;
-                    }
-                } else if let Some(rest) = plain.strip_prefix("-0o") {
-                    if let Some(r) = radix_int(rest, 8, true) {
-                        return r;
-                    }
-                }
+            // go-yaml also retries `0b`/`0o` prefixes by hand for old Go
+            // versions; Go's base-0 ParseInt above already accepts them.
+            if let Some(f) = Some(plain.as_str())
+                .filter(|p| yaml_style_float().is_match(p))
+                .and_then(parse_go_float)
+            {
+                return Resolved::Float(f);
             }
         }
         _ => {}
     }
     Resolved::Str
-}
-
-fn radix_int(digits: &str, radix: u32, neg: bool) -> Option<Resolved> {
-    if digits.is_empty() || digits.starts_with(['+', '-']) {
-        return None;
-    }
-    let u = u64::from_str_radix(digits, radix).ok()?;
-    if neg {
-        if u <= 1u64 << 63 {
-            return Some(Resolved::Int((u as i64).wrapping_neg()));
-        }
-        return None;
-    }
-    if let Ok(i) = i64::try_from(u) {
-        Some(Resolved::Int(i))
-    } else {
-        Some(Resolved::Uint(u))
-    }
 }
 
 /// Go's `strconv.ParseUint(s, 0, 64)` on text without underscores.
@@ -376,13 +340,17 @@ mod tests {
     // Helm (values.yaml and fromYaml goldens in testdata/).
     #[test]
     fn yaml11_scalars() {
-        for s in ["y", "Y", "yes", "Yes", "YES", "on", "On", "ON", "true", "True"] {
+        for s in [
+            "y", "Y", "yes", "Yes", "YES", "on", "On", "ON", "true", "True",
+        ] {
             assert_eq!(resolve_plain(s, Flavor::V2), Bool(true), "{s}");
         }
         for s in ["n", "no", "OFF", "false", "FALSE"] {
             assert_eq!(resolve_plain(s, Flavor::V2), Bool(false), "{s}");
         }
-        for s in ["tRUE", "yEs", "oN", "nO", "1e", "1.2.3", "_1", "0x", "1e400", "="] {
+        for s in [
+            "tRUE", "yEs", "oN", "nO", "1e", "1.2.3", "_1", "0x", "1e400", "=",
+        ] {
             assert_eq!(resolve_plain(s, Flavor::V2), Str, "{s}");
         }
         assert_eq!(resolve_plain("yes", Flavor::V3), Str);
@@ -406,7 +374,10 @@ mod tests {
             resolve_plain("9223372036854775808", Flavor::V2),
             Uint(9223372036854775808)
         );
-        assert_eq!(resolve_plain("99999999999999999999999", Flavor::V2), Float(1e23));
+        assert_eq!(
+            resolve_plain("99999999999999999999999", Flavor::V2),
+            Float(1e23)
+        );
         assert_eq!(resolve_plain("<<", Flavor::V2), Str);
     }
 

@@ -8,14 +8,14 @@ use super::resolve::Flavor;
 /// decimal digits; `char::is_numeric` also covers Nl/No, so use the
 /// general category through `to_digit`-free logic.
 fn is_digit(c: char) -> bool {
-    use unicode_general_category::{get_general_category, GeneralCategory};
+    use unicode_general_category::{GeneralCategory, get_general_category};
     c.is_ascii_digit()
         || (!c.is_ascii() && get_general_category(c) == GeneralCategory::DecimalNumber)
 }
 
 /// Go's `unicode.IsLetter` (categories L*).
 fn is_letter(c: char) -> bool {
-    use unicode_general_category::{get_general_category, GeneralCategory as G};
+    use unicode_general_category::{GeneralCategory as G, get_general_category};
     if c.is_ascii() {
         return c.is_ascii_alphabetic();
     }
@@ -162,7 +162,10 @@ mod tests {
         assert_eq!(sorted(&shuffled, Flavor::V2), HELM_ORDER);
         assert_eq!(sorted(&shuffled, Flavor::V3), HELM_ORDER);
         // Small maps take the insertion-sort path.
-        assert_eq!(sorted(&["a10", "a2", "a1", "10", "9"], Flavor::V2), ["9", "10", "a1", "a2", "a10"]);
+        assert_eq!(
+            sorted(&["a10", "a2", "a1", "10", "9"], Flavor::V2),
+            ["9", "10", "a1", "a2", "a10"]
+        );
     }
 
     #[test]
