@@ -369,7 +369,7 @@ mod tests {
     #[test]
     fn fixed_precision() {
         assert_eq!(format_float(2.5, 'e', 3), "2.500e+00");
-        assert_eq!(format_float(12.375, 'f', 2), "3.14");
+        assert_eq!(format_float(12.375, 'f', 2), "12.38");
         assert_eq!(format_float(9.999, 'f', 2), "10.00");
         assert_eq!(format_float(0.001, 'f', 1), "0.0");
         assert_eq!(format_float(0.06, 'f', 1), "0.1");
