@@ -27,7 +27,11 @@ fn chart() -> PathBuf {
 /// ConfigMap name -> data key -> decoded text, read from Helm's manifest
 /// with our own multi-document parser.
 fn helm_outputs() -> BTreeMap<String, BTreeMap<String, String>> {
-    let release = std::fs::read_to_string(testdata().join("helm-release.json")).unwrap();
+    outputs_of("helm-release.json")
+}
+
+fn outputs_of(release_file: &str) -> BTreeMap<String, BTreeMap<String, String>> {
+    let release = std::fs::read_to_string(testdata().join(release_file)).unwrap();
     let release = json::parse(&release).unwrap();
     let manifest = release
         .get_path("manifest")
@@ -82,10 +86,18 @@ fn merge(base: &mut Value, over: Value) {
 /// `.Values` as Helm saw it: values.yaml read with our parser, nulls dropped,
 /// the user-supplied JSON merged on top.
 fn values() -> Value {
-    let text = std::fs::read_to_string(chart().join("values.yaml")).unwrap();
-    let mut v = yaml::parse(&text).unwrap();
+    values_of("yamljson", "yamljson-config.json")
+}
+
+fn values_of(chart_name: &str, config_file: &str) -> Value {
+    let dir = testdata().join("charts").join(chart_name);
+    let text = std::fs::read_to_string(dir.join("values.yaml")).unwrap();
+    let mut v = match yaml::parse(&text).unwrap() {
+        Value::Null => Value::empty_map(),
+        v => v,
+    };
     drop_nulls(&mut v);
-    let config = std::fs::read_to_string(testdata().join("charts/yamljson-config.json")).unwrap();
+    let config = std::fs::read_to_string(testdata().join("charts").join(config_file)).unwrap();
     merge(&mut v, json::parse(&config).unwrap());
     v
 }
@@ -106,8 +118,15 @@ fn render(func: &str, v: &Value) -> String {
 }
 
 fn compare_all(func: &str) {
-    let helm = helm_outputs();
-    let values = values();
+    compare_chart(func, &helm_outputs(), &values());
+    compare_chart(
+        func,
+        &outputs_of("helm-edge-release.json"),
+        &values_of("yamledge", "yamledge-values.json"),
+    );
+}
+
+fn compare_chart(func: &str, helm: &BTreeMap<String, BTreeMap<String, String>>, values: &Value) {
     let data = &helm[func];
     let mut failures = Vec::new();
     for (key, expected) in data {
