@@ -93,3 +93,50 @@ pub fn quote(s: &str) -> String {
     encode::write_string(&mut out, s, true);
     out
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::values::Map;
+
+    fn sample() -> Value {
+        let mut inner = Map::new();
+        inner.insert(
+            "b".into(),
+            Value::List(vec![Value::Int(1), Value::Float(2.5)]),
+        );
+        inner.insert("e".into(), Value::List(vec![]));
+        inner.insert("m".into(), Value::empty_map());
+        let mut m = Map::new();
+        m.insert("a<".into(), Value::Map(inner));
+        m.insert("s".into(), Value::from("x&y"));
+        Value::Map(m)
+    }
+
+    // Shapes as Helm printed them for the golden chart (scalars/*, to*json/*).
+    #[test]
+    fn compact_pretty_and_raw() {
+        let v = sample();
+        assert_eq!(
+            to_string(&v),
+            r#"{"a\u003c":{"b":[1,2.5],"e":[],"m":{}},"s":"x\u0026y"}"#
+        );
+        assert_eq!(
+            to_string_raw(&v),
+            r#"{"a<":{"b":[1,2.5],"e":[],"m":{}},"s":"x&y"}"#
+        );
+        assert_eq!(
+            to_string_pretty(&v),
+            "{\n  \"a\\u003c\": {\n    \"b\": [\n      1,\n      2.5\n    ],\n    \"e\": [],\n    \"m\": {}\n  },\n  \"s\": \"x\\u0026y\"\n}"
+        );
+    }
+
+    #[test]
+    fn non_finite_floats_are_refused() {
+        assert_eq!(to_string(&Value::Float(f64::NAN)), "");
+        assert!(matches!(
+            marshal(&Value::Float(f64::INFINITY), Style::COMPACT),
+            Err(JsonError::UnsupportedValue(s)) if s == "+Inf"
+        ));
+    }
+}

@@ -722,3 +722,156 @@ fn first_non_finite(v: &Value) -> Option<f64> {
         _ => None,
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::super::{parse, parse_all};
+    use crate::values::Value;
+
+    fn err(text: &str) -> String {
+        parse(text).unwrap_err().message
+    }
+
+    fn json(v: &Value) -> String {
+        crate::json::to_string(v)
+    }
+
+    // Behaviour and messages as printed by Helm's fromYaml for the files in
+    // testdata/charts/yamljson/cases, plus go-yaml v2 rules read from its source.
+    #[test]
+    fn first_document_only_and_streams() {
+        assert_eq!(json(&parse("a: 1\n---\nb: 2\n").unwrap()), r#"{"a":1}"#);
+        let docs = parse_all("a: 1\n---\nb: 2\n---\n").unwrap();
+        assert_eq!(docs.len(), 3);
+        assert_eq!(json(&docs[1]), r#"{"b":2}"#);
+        assert_eq!(docs[2], Value::Null);
+        assert!(parse_all("").unwrap().is_empty());
+        assert_eq!(parse("# only a comment\n").unwrap(), Value::Null);
+        assert_eq!(parse("\u{feff}a: 1").unwrap(), parse("a: 1").unwrap());
+    }
+
+    #[test]
+    fn scalars_at_the_root() {
+        assert_eq!(parse("hello").unwrap(), Value::from("hello"));
+        assert_eq!(parse("0x10").unwrap(), Value::Float(16.0));
+        assert_eq!(json(&parse("- a\n- on\n").unwrap()), r#"["a",true]"#);
+    }
+
+    #[test]
+    fn keys_become_strings_like_sigs_yaml() {
+        let v = parse("1.1: a\n0.1: b\n3.14159265: c\n-3: d\nno: e\n.inf: f\n").unwrap();
+        assert_eq!(
+            json(&v),
+            r#"{"-3":"d",".inf":"f","0.1":"b","1.1":"a","3.1415927":"c","false":"e"}"#
+        );
+        assert_eq!(
+            err("~: x\n"),
+            r#"error converting YAML to JSON: unsupported map key of type: %!s(<nil>), key: <nil>, value: "x""#
+        );
+        assert_eq!(
+            err("? [a, b]\n: c\n"),
+            r#"error converting YAML to JSON: yaml: invalid map key: []interface {}{"a", "b"}"#
+        );
+    }
+
+    #[test]
+    fn duplicates_and_merges() {
+        assert_eq!(json(&parse("a: 1\na: 2\n").unwrap()), r#"{"a":2}"#);
+        let v = parse("b: &b {a: 1, b: 2}\nc:\n  a: 0\n  <<: *b\n  b: 3\n").unwrap();
+        assert_eq!(json(v.get_path("c").unwrap()), r#"{"a":1,"b":3}"#);
+        let v = parse("x:\n  <<: [{a: 1, b: 1}, {b: 2, c: 2}]\n").unwrap();
+        assert_eq!(json(v.get_path("x").unwrap()), r#"{"a":1,"b":1,"c":2}"#);
+        assert_eq!(
+            err("a: &x 1\nb:\n  <<: *x\n"),
+            "error converting YAML to JSON: yaml: map merge requires map or sequence of maps as the value"
+        );
+        assert_eq!(
+            json(&parse("\"<<\": 1\n").unwrap()),
+            r#"{"\u003c\u003c":1}"#
+        );
+    }
+
+    #[test]
+    fn tags() {
+        let v =
+            parse("a: !!str 1\nb: !!float 2\nc: !!binary aGk=\nd: !x 5\ne: !!int \"7\"\n").unwrap();
+        assert_eq!(json(&v), r#"{"a":"1","b":2,"c":"hi","d":"5","e":7}"#);
+        assert_eq!(
+            err("a: !!int abc\n"),
+            "error converting YAML to JSON: yaml: cannot decode !!str `abc` as a !!int"
+        );
+    }
+
+    #[test]
+    fn errors_read_like_helm() {
+        assert_eq!(
+            err("a:\n  b: 1\n c: 2\n"),
+            "error converting YAML to JSON: yaml: line 2: did not find expected key"
+        );
+        assert_eq!(
+            err("a: 1\n  b: 2\n"),
+            "error converting YAML to JSON: yaml: line 2: mapping values are not allowed in this context"
+        );
+        assert_eq!(
+            err("a: *x\n"),
+            "error converting YAML to JSON: yaml: unknown anchor 'x' referenced"
+        );
+        assert_eq!(
+            err("a: .nan\n"),
+            "error converting YAML to JSON: json: unsupported value: NaN"
+        );
+        assert_eq!(
+            err("a: \"x\u{7f}\"\n"),
+            "error converting YAML to JSON: yaml: control characters are not allowed"
+        );
+        let e = parse("a:\n  b: 1\n c: 2\n").unwrap_err();
+        assert_eq!(e.line, Some(3));
+    }
+
+    #[test]
+    fn aliases_are_expanded_but_bounded() {
+        let v = parse("a: &a [1, 2]\nb: *a\n").unwrap();
+        assert_eq!(json(&v), r#"{"a":[1,2],"b":[1,2]}"#);
+        let mut laughs = String::from("a: &a [x, x, x, x, x, x, x, x, x, x]\n");
+        let names = ["b", "c", "d", "e", "f", "g", "h"];
+        let mut prev = "a";
+        for n in names {
+            laughs.push_str(&format!("{n}: &{n} [*{prev}, *{prev}, *{prev}, *{prev}, *{prev}, *{prev}, *{prev}, *{prev}, *{prev}, *{prev}]\n"));
+            prev = n;
+        }
+        assert!(err(&laughs).contains("excessive aliasing"));
+    }
+}
+
+#[cfg(test)]
+mod edge_tests {
+    use super::super::parse;
+
+    #[test]
+    fn malformed_input_never_panics() {
+        for text in [
+            "a: &x [*x]\n",
+            "&a [*a]",
+            "? \n: \n",
+            "- - - -\n",
+            "{a: [}, ]",
+            "'unterminated",
+            "a: |\n\tx\n",
+            "!!binary =====",
+            "%TAG ! tag:x,2000:\n--- !foo 1\n",
+            "a: !<tag:yaml.org,2002:int> 3\n",
+            "[a, b]: c\n",
+            "*",
+            "&",
+        ] {
+            let _ = parse(text);
+        }
+        assert!(parse("a: &x [*x]\n").is_err());
+        assert_eq!(
+            parse("a: !<tag:yaml.org,2002:int> 3\n")
+                .unwrap()
+                .get_path("a"),
+            Some(&crate::values::Value::Float(3.0))
+        );
+    }
+}
