@@ -11,6 +11,7 @@ pub fn parse(text: &str) -> Result<Value, JsonError> {
         s: text.as_bytes(),
         pos: 0,
         range_error: None,
+        depth: 0,
     };
     p.skip_ws();
     let v = p.value()?;
@@ -30,7 +31,11 @@ struct Parser<'a> {
     s: &'a [u8],
     pos: usize,
     range_error: Option<String>,
+    depth: usize,
 }
+
+/// Go's decoder gives up beyond this nesting depth.
+const MAX_DEPTH: usize = 10_000;
 
 /// Go's `quoteChar`: the offending character in single quotes.
 fn quote_char(c: char) -> String {
@@ -88,6 +93,18 @@ impl<'a> Parser<'a> {
     }
 
     fn value(&mut self) -> Result<Value, JsonError> {
+        stacker::maybe_grow(64 * 1024, 2 * 1024 * 1024, || self.value_inner())
+    }
+
+    fn nest(&mut self) -> Result<(), JsonError> {
+        self.depth += 1;
+        if self.depth > MAX_DEPTH {
+            return Err(self.invalid("exceeded max depth"));
+        }
+        Ok(())
+    }
+
+    fn value_inner(&mut self) -> Result<Value, JsonError> {
         match self.peek() {
             None => Err(self.eof()),
             Some(b'{') => self.object(),
@@ -245,6 +262,13 @@ impl<'a> Parser<'a> {
     }
 
     fn array(&mut self) -> Result<Value, JsonError> {
+        self.nest()?;
+        let r = self.array_items();
+        self.depth -= 1;
+        r
+    }
+
+    fn array_items(&mut self) -> Result<Value, JsonError> {
         self.pos += 1;
         let mut items = Vec::new();
         self.skip_ws();
@@ -268,6 +292,13 @@ impl<'a> Parser<'a> {
     }
 
     fn object(&mut self) -> Result<Value, JsonError> {
+        self.nest()?;
+        let r = self.object_members();
+        self.depth -= 1;
+        r
+    }
+
+    fn object_members(&mut self) -> Result<Value, JsonError> {
         self.pos += 1;
         let mut map = Map::new();
         self.skip_ws();
@@ -336,5 +367,14 @@ mod tests {
         assert!(e.to_string().starts_with("unexpected end of JSON input"));
         assert!(matches!(parse("1e400"), Err(JsonError::NumberRange(_))));
         assert!(parse("[1] x").is_err());
+        let deep = "[".repeat(10_001);
+        assert!(
+            parse(&deep)
+                .unwrap_err()
+                .to_string()
+                .contains("exceeded max depth")
+        );
+        let ok = format!("{}{}", "[".repeat(5_000), "]".repeat(5_000));
+        assert!(parse(&ok).is_ok());
     }
 }

@@ -76,6 +76,17 @@ pub fn write_value(
     style: Style,
     depth: usize,
 ) -> Result<(), JsonError> {
+    stacker::maybe_grow(64 * 1024, 2 * 1024 * 1024, || {
+        write_value_inner(out, value, style, depth)
+    })
+}
+
+fn write_value_inner(
+    out: &mut String,
+    value: &Value,
+    style: Style,
+    depth: usize,
+) -> Result<(), JsonError> {
     match value {
         Value::Null => out.push_str("null"),
         Value::Bool(b) => out.push_str(if *b { "true" } else { "false" }),

@@ -325,6 +325,12 @@ impl Emitter {
     }
 
     fn emit_node(&mut self, node: &Node, mapping: bool, simple_key: bool) {
+        stacker::maybe_grow(64 * 1024, 2 * 1024 * 1024, || {
+            self.emit_node_inner(node, mapping, simple_key)
+        })
+    }
+
+    fn emit_node_inner(&mut self, node: &Node, mapping: bool, simple_key: bool) {
         self.mapping_context = mapping;
         self.simple_key_context = simple_key;
         match node {

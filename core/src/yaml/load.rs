@@ -298,10 +298,12 @@ impl<'a> Builder<'a> {
                     }
                 },
                 Event::SequenceStart(anchor, _) => {
+                    check_depth(stack.len(), line)?;
                     stack.push(Frame::Seq(Vec::new(), anchor));
                     None
                 }
                 Event::MappingStart(anchor, _) => {
+                    check_depth(stack.len(), line)?;
                     stack.push(Frame::Map(Vec::new(), None, anchor));
                     None
                 }
@@ -339,6 +341,25 @@ impl<'a> Builder<'a> {
             })
         })))
     }
+}
+
+/// Stack kept free before recursing, and how much more to allocate when short.
+pub(super) const RED_ZONE: usize = 64 * 1024;
+pub(super) const STACK_CHUNK: usize = 2 * 1024 * 1024;
+
+/// go-yaml refuses nesting deeper than 10000 levels; keeping the same
+/// limit also bounds the recursion of the decoder and emitter.
+const MAX_DEPTH: usize = 10_000;
+
+fn check_depth(depth: usize, line: usize) -> Result<(), YamlError> {
+    if depth >= MAX_DEPTH {
+        return Err(YamlError::new(
+            format!("{PREFIX}yaml: line {line}: exceeded max depth of {MAX_DEPTH}"),
+            Some(line),
+            None,
+        ));
+    }
+    Ok(())
 }
 
 fn internal(what: &str) -> YamlError {
@@ -422,6 +443,11 @@ fn go_message(info: &str) -> (Cow<'_, str>, bool) {
             "could not find expected ':'",
             false,
         ),
+        (
+            "recursion limit exceeded",
+            "exceeded max depth of 10000",
+            false,
+        ),
     ];
     for (needle, go, parser) in table {
         if info.contains(needle) {
@@ -478,6 +504,12 @@ impl Decoder {
     }
 
     fn decode(&mut self, node: &Raw) -> Result<Go, YamlError> {
+        // Nesting may go 10000 levels deep, as in go-yaml; grow the stack
+        // instead of overflowing it.
+        stacker::maybe_grow(RED_ZONE, STACK_CHUNK, || self.decode_inner(node))
+    }
+
+    fn decode_inner(&mut self, node: &Raw) -> Result<Go, YamlError> {
         self.decode_count += 1;
         if self.alias_depth > 0 {
             self.alias_count += 1;
@@ -670,6 +702,10 @@ fn to_json_value(go: Go) -> Result<Value, YamlError> {
 }
 
 fn convert(go: Go) -> Result<Value, YamlError> {
+    stacker::maybe_grow(RED_ZONE, STACK_CHUNK, || convert_inner(go))
+}
+
+fn convert_inner(go: Go) -> Result<Value, YamlError> {
     Ok(match go {
         Go::Nil => Value::Null,
         Go::Bool(b) => Value::Bool(b),
@@ -715,6 +751,10 @@ fn convert(go: Go) -> Result<Value, YamlError> {
 
 /// The first NaN/Inf in Go's marshalling order (sorted keys), if any.
 fn first_non_finite(v: &Value) -> Option<f64> {
+    stacker::maybe_grow(RED_ZONE, STACK_CHUNK, || first_non_finite_inner(v))
+}
+
+fn first_non_finite_inner(v: &Value) -> Option<f64> {
     match v {
         Value::Float(f) if !f.is_finite() => Some(*f),
         Value::List(items) => items.iter().find_map(first_non_finite),
@@ -867,6 +907,19 @@ mod edge_tests {
             let _ = parse(text);
         }
         assert!(parse("a: &x [*x]\n").is_err());
+        let deep = format!("{}{}", "[".repeat(10_001), "]".repeat(10_001));
+        let m = parse(&deep).unwrap_err().message;
+        assert!(m.contains("exceeded max depth"), "{m}");
+        // saphyr caps flow nesting at 255 levels (go-yaml: 10000).
+        let ok = format!("{}{}", "[".repeat(200), "]".repeat(200));
+        let v = parse(&ok).unwrap();
+        assert!(!super::super::to_string(&v).is_empty());
+        let block: String = (0..1000)
+            .map(|i| format!("{}a:\n", "  ".repeat(i)))
+            .collect();
+        let v = parse(&block).unwrap();
+        assert!(super::super::to_string(&v).len() > 1000);
+        assert!(crate::json::to_string(&v).len() > 1000);
         assert_eq!(
             parse("a: !<tag:yaml.org,2002:int> 3\n")
                 .unwrap()

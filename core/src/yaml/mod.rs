@@ -107,6 +107,12 @@ fn plain(s: impl Into<String>) -> Node {
 
 /// v3 encoder on Go values.
 fn direct_node(value: &Value) -> Node {
+    stacker::maybe_grow(load::RED_ZONE, load::STACK_CHUNK, || {
+        direct_node_inner(value)
+    })
+}
+
+fn direct_node_inner(value: &Value) -> Node {
     match value {
         Value::Null => plain("null"),
         Value::Bool(b) => plain(b.to_string()),
@@ -140,6 +146,12 @@ fn go_yaml_float(f: f64) -> String {
 
 /// The node go-yaml v2 builds after `json.Marshal(value)` is read back as YAML.
 fn json_round_trip_node(value: &Value) -> Result<Node, YamlError> {
+    stacker::maybe_grow(load::RED_ZONE, load::STACK_CHUNK, || {
+        json_round_trip_node_inner(value)
+    })
+}
+
+fn json_round_trip_node_inner(value: &Value) -> Result<Node, YamlError> {
     Ok(match value {
         Value::Null => plain("null"),
         Value::Bool(b) => plain(b.to_string()),
