@@ -114,8 +114,28 @@ pub fn parse_stream(text: &str) -> Result<Vec<Value>, YamlError> {
 
 fn parse_docs(text: &str, all: bool) -> Result<Vec<Value>, YamlError> {
     check_characters(text)?;
+    check_version_directives(text)?;
     let text = text.strip_prefix('\u{feff}').unwrap_or(text);
-    let mut builder = Builder::new(text);
+    let mut patched: Option<String> = None;
+    // libyaml accepts a tab as the separator after `:`; saphyr refuses it
+    // before some values. Such a tab is only separation, so turn it into a
+    // space and read again (bounded, one tab run per round).
+    for _ in 0..64 {
+        let current = patched.as_deref().unwrap_or(text);
+        let mut builder = Builder::new(current);
+        match parse_with(&mut builder, all) {
+            Err(e) => match builder.tab_after_colon.take() {
+                Some(at) => patched = Some(untab_before(current, at)),
+                None => return Err(e),
+            },
+            ok => return ok,
+        }
+    }
+    let current = patched.as_deref().unwrap_or(text);
+    parse_with(&mut Builder::new(current), all)
+}
+
+fn parse_with(builder: &mut Builder<'_>, all: bool) -> Result<Vec<Value>, YamlError> {
     let mut out = Vec::new();
     while let Some(root) = builder.next_document()? {
         let mut dec = Decoder::default();
@@ -126,6 +146,40 @@ fn parse_docs(text: &str, all: bool) -> Result<Vec<Value>, YamlError> {
         }
     }
     Ok(out)
+}
+
+/// Replaces the tabs in the blank run that ends at character `at` by spaces.
+fn untab_before(text: &str, at: usize) -> String {
+    let mut chars: Vec<char> = text.chars().collect();
+    let mut i = at.min(chars.len());
+    while i > 0 && matches!(chars[i - 1], ' ' | '\t') {
+        i -= 1;
+        chars[i] = ' ';
+    }
+    chars.into_iter().collect()
+}
+
+/// go-yaml v2 only reads YAML 1.1 documents: any other `%YAML` version is refused.
+fn check_version_directives(text: &str) -> Result<(), YamlError> {
+    for (idx, line) in text.lines().enumerate() {
+        let Some(rest) = line.strip_prefix("%YAML") else {
+            continue;
+        };
+        let version = rest.split_whitespace().next().unwrap_or("");
+        if version != "1.1" {
+            let at = if idx > 0 {
+                format!("line {idx}: ")
+            } else {
+                String::new()
+            };
+            return Err(YamlError::new(
+                format!("{PREFIX}yaml: {at}found incompatible YAML document"),
+                Some(idx + 1),
+                None,
+            ));
+        }
+    }
+    Ok(())
 }
 
 /// go-yaml's reader refuses control characters anywhere in the input.
@@ -170,6 +224,9 @@ struct Builder<'a> {
     done: bool,
     /// The input as characters, built only when spans must be inspected.
     chars: Option<Vec<char>>,
+    /// Set when saphyr refused a tab after `:` that libyaml accepts
+    /// (character index where the value starts).
+    tab_after_colon: Option<usize>,
 }
 
 enum Frame {
@@ -185,6 +242,7 @@ impl<'a> Builder<'a> {
             anchors: BTreeMap::new(),
             done: false,
             chars: None,
+            tab_after_colon: None,
         }
     }
 
@@ -192,7 +250,14 @@ impl<'a> Builder<'a> {
         match self.parser.next_event() {
             None => Ok(None),
             Some(Ok(ev)) => Ok(Some(ev)),
-            Some(Err(e)) => Err(self.scan_error(&e)),
+            Some(Err(e)) => {
+                if e.info()
+                    .contains("':' must be followed by a valid YAML whitespace")
+                {
+                    self.tab_after_colon = Some(e.marker().index());
+                }
+                Err(self.scan_error(&e))
+            }
         }
     }
 
