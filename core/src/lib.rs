@@ -13,6 +13,8 @@
 pub mod action;
 pub mod chart;
 pub mod engine;
+pub mod json;
 pub mod release;
+pub mod strconv;
 pub mod values;
 pub mod yaml;
