@@ -1,1 +1,3 @@
 //! Releases: rendered manifests split into documents, hooks, install order.
+pub mod record;
+pub mod status;
