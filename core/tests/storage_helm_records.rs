@@ -109,8 +109,14 @@ fn the_installed_revision_decodes_field_by_field() {
     assert_eq!(config.get_path("greeting"), Some(&Value::from("hi <&>")));
     // Helm reads JSON numbers as float64.
     assert_eq!(config.get_path("extra.n"), Some(&Value::Float(3.0)));
-    assert!(r.manifest.starts_with("---\n# Source: storage-probe/templates/configmap.yaml\n"));
-    assert!(r.manifest.contains("  greeting: \"hi <&>\"\n  replicas: \"2\"\n  revision: \"1\"\n"));
+    assert!(
+        r.manifest
+            .starts_with("---\n# Source: storage-probe/templates/configmap.yaml\n")
+    );
+    assert!(
+        r.manifest
+            .contains("  greeting: \"hi <&>\"\n  replicas: \"2\"\n  revision: \"1\"\n")
+    );
 
     let chart = r.chart.as_ref().unwrap();
     let md = chart.metadata.as_ref().unwrap();
@@ -145,7 +151,10 @@ fn the_installed_revision_decodes_field_by_field() {
     assert_eq!(files.len(), 1);
     assert_eq!(files[0].name, "README.md");
     assert_eq!(files[0].data, chart_file("README.md"));
-    assert_eq!(chart.schema.as_deref(), Some(chart_file("values.schema.json").as_slice()));
+    assert_eq!(
+        chart.schema.as_deref(),
+        Some(chart_file("values.schema.json").as_slice())
+    );
 
     let values = Value::Map(chart.values.clone().unwrap());
     assert_eq!(values.get_path("replicas"), Some(&Value::Float(2.0)));
@@ -155,21 +164,36 @@ fn the_installed_revision_decodes_field_by_field() {
     assert_eq!(values.get_path("nested.key"), Some(&Value::from("value")));
 
     // Hooks come sorted by name; the test hook never ran.
-    let hooks: Vec<_> = r.hooks.iter().map(|h| (h.name.as_str(), h.kind.as_str())).collect();
+    let hooks: Vec<_> = r
+        .hooks
+        .iter()
+        .map(|h| (h.name.as_str(), h.kind.as_str()))
+        .collect();
     assert_eq!(
         hooks,
-        [("probe-post", "Secret"), ("probe-pre", "ConfigMap"), ("probe-test", "ConfigMap")]
+        [
+            ("probe-post", "Secret"),
+            ("probe-pre", "ConfigMap"),
+            ("probe-test", "ConfigMap")
+        ]
     );
     let post = &r.hooks[0];
     assert_eq!(post.path, "storage-probe/templates/hooks.yaml");
     assert_eq!(
         post.events,
-        [HookEvent::PostInstall, HookEvent::PostUpgrade, HookEvent::PostRollback]
+        [
+            HookEvent::PostInstall,
+            HookEvent::PostUpgrade,
+            HookEvent::PostRollback
+        ]
     );
     assert_eq!(post.weight, 3);
     assert_eq!(
         post.delete_policies,
-        [HookDeletePolicy::HookSucceeded, HookDeletePolicy::BeforeHookCreation]
+        [
+            HookDeletePolicy::HookSucceeded,
+            HookDeletePolicy::BeforeHookCreation
+        ]
     );
     assert_eq!(post.output_log_policies, [HookOutputLogPolicy::HookFailed]);
     assert_eq!(post.last_run.phase, HookPhase::Succeeded);
@@ -196,19 +220,31 @@ fn the_installed_revision_decodes_field_by_field() {
 #[test]
 fn an_upgrade_supersedes_the_previous_revision() {
     let all = items("secrets-2-upgraded.json");
-    let rels: Vec<Release> = all.iter().map(|s| release_from_secret(s).unwrap()).collect();
+    let rels: Vec<Release> = all
+        .iter()
+        .map(|s| release_from_secret(s).unwrap())
+        .collect();
     assert_eq!(rels[0].version, 1);
     assert_eq!(rels[0].status(), Status::Superseded);
     assert_eq!(rels[0].labels["status"], "superseded");
     // The description is the one from the install: superseding keeps it.
-    assert_eq!(rels[0].info.as_ref().unwrap().description, "Install complete");
+    assert_eq!(
+        rels[0].info.as_ref().unwrap().description,
+        "Install complete"
+    );
     let v2 = &rels[1];
     assert_eq!((v2.version, v2.status()), (2, Status::Deployed));
     let info = v2.info.as_ref().unwrap();
     assert_eq!(info.description, "Upgrade complete");
-    assert_eq!(info.first_deployed, rels[0].info.as_ref().unwrap().first_deployed);
+    assert_eq!(
+        info.first_deployed,
+        rels[0].info.as_ref().unwrap().first_deployed
+    );
     assert!(info.last_deployed.timestamp() > info.first_deployed.timestamp());
-    assert_eq!(Value::Map(v2.config.clone()).get_path("replicas"), Some(&Value::Float(3.0)));
+    assert_eq!(
+        Value::Map(v2.config.clone()).get_path("replicas"),
+        Some(&Value::Float(3.0))
+    );
 }
 
 #[test]
@@ -230,7 +266,10 @@ fn a_pending_rollback_records_its_target_and_creation_stamp() {
 #[test]
 fn a_failed_upgrade_stays_failed_after_the_next_upgrade() {
     let all = items("secrets-5-failed-then-upgraded.json");
-    let rels: Vec<Release> = all.iter().map(|s| release_from_secret(s).unwrap()).collect();
+    let rels: Vec<Release> = all
+        .iter()
+        .map(|s| release_from_secret(s).unwrap())
+        .collect();
     let states: Vec<_> = rels.iter().map(|r| (r.version, r.status())).collect();
     assert_eq!(
         states,
@@ -259,7 +298,12 @@ fn our_secret_objects_carry_helm_labels_and_decode_back() {
     let mut release = release_from_secret(secret).unwrap();
     release.labels = filter_system_labels(&release.labels);
     let stamp: i64 = helm_labels["modifiedAt"].parse().unwrap();
-    let ours = secret_object("sh.helm.release.v1.probe.v1", &release, Stamp::Modified(stamp)).unwrap();
+    let ours = secret_object(
+        "sh.helm.release.v1.probe.v1",
+        &release,
+        Stamp::Modified(stamp),
+    )
+    .unwrap();
     assert_eq!(labels_of(&ours), helm_labels);
     assert_eq!(ours["type"], secret["type"]);
     assert_eq!(ours["metadata"]["name"], secret["metadata"]["name"]);
@@ -282,11 +326,19 @@ fn the_configmap_driver_record_decodes() {
     assert_eq!(cm["metadata"]["name"], "sh.helm.release.v1.cmprobe.v1");
     assert!(cm.get("type").is_none());
     let r = release_from_config_map(cm).unwrap();
-    assert_eq!((r.name.as_str(), r.version, r.status()), ("cmprobe", 1, Status::Deployed));
-    assert_eq!(r.info.as_ref().unwrap().notes, "Release cmprobe revision 1 says in a configmap.\n");
+    assert_eq!(
+        (r.name.as_str(), r.version, r.status()),
+        ("cmprobe", 1, Status::Deployed)
+    );
+    assert_eq!(
+        r.info.as_ref().unwrap().notes,
+        "Release cmprobe revision 1 says in a configmap.\n"
+    );
     assert_eq!(r.labels["owner"], "helm");
     // The stored string is base64 of gzip of exactly our JSON.
-    let gz = STANDARD.decode(cm["data"]["release"].as_str().unwrap()).unwrap();
+    let gz = STANDARD
+        .decode(cm["data"]["release"].as_str().unwrap())
+        .unwrap();
     let mut helms = Vec::new();
     flate2::read::GzDecoder::new(gz.as_slice())
         .read_to_end(&mut helms)

@@ -25,7 +25,11 @@ use std::io;
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct Release {
     /// The release name.
-    #[serde(default, skip_serializing_if = "String::is_empty", deserialize_with = "null_default")]
+    #[serde(
+        default,
+        skip_serializing_if = "String::is_empty",
+        deserialize_with = "null_default"
+    )]
     pub name: String,
     /// Status, times, description and notes.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -34,26 +38,50 @@ pub struct Release {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub chart: Option<ReleaseChart>,
     /// The values the user supplied (not the coalesced ones).
-    #[serde(default, skip_serializing_if = "Map::is_empty", deserialize_with = "null_default")]
+    #[serde(
+        default,
+        skip_serializing_if = "Map::is_empty",
+        deserialize_with = "null_default"
+    )]
     pub config: Map,
     /// The rendered non-hook resources.
-    #[serde(default, skip_serializing_if = "String::is_empty", deserialize_with = "null_default")]
+    #[serde(
+        default,
+        skip_serializing_if = "String::is_empty",
+        deserialize_with = "null_default"
+    )]
     pub manifest: String,
     /// The rendered hooks, with their last execution.
-    #[serde(default, skip_serializing_if = "Vec::is_empty", deserialize_with = "null_default")]
+    #[serde(
+        default,
+        skip_serializing_if = "Vec::is_empty",
+        deserialize_with = "null_default"
+    )]
     pub hooks: Vec<Hook>,
     /// The revision number, starting at 1.
-    #[serde(default, skip_serializing_if = "is_zero_i64", deserialize_with = "null_default")]
+    #[serde(
+        default,
+        skip_serializing_if = "is_zero_i64",
+        deserialize_with = "null_default"
+    )]
     pub version: i64,
     /// The namespace the release lives in.
-    #[serde(default, skip_serializing_if = "String::is_empty", deserialize_with = "null_default")]
+    #[serde(
+        default,
+        skip_serializing_if = "String::is_empty",
+        deserialize_with = "null_default"
+    )]
     pub namespace: String,
     /// Labels of the storage object. Helm keeps them out of the JSON (they live
     /// in the Secret's or ConfigMap's metadata), so serde skips them too.
     #[serde(skip)]
     pub labels: BTreeMap<String, String>,
     /// `csa` or `ssa` (Helm v4); empty means client-side apply.
-    #[serde(default, skip_serializing_if = "String::is_empty", deserialize_with = "null_default")]
+    #[serde(
+        default,
+        skip_serializing_if = "String::is_empty",
+        deserialize_with = "null_default"
+    )]
     pub apply_method: String,
 }
 
@@ -85,28 +113,56 @@ impl Release {
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct Info {
     /// When the first revision of the release was deployed.
-    #[serde(default, skip_serializing_if = "GoTime::is_zero", deserialize_with = "lenient_time")]
+    #[serde(
+        default,
+        skip_serializing_if = "GoTime::is_zero",
+        deserialize_with = "lenient_time"
+    )]
     pub first_deployed: GoTime,
     /// When this revision was deployed.
-    #[serde(default, skip_serializing_if = "GoTime::is_zero", deserialize_with = "lenient_time")]
+    #[serde(
+        default,
+        skip_serializing_if = "GoTime::is_zero",
+        deserialize_with = "lenient_time"
+    )]
     pub last_deployed: GoTime,
     /// When the release was uninstalled.
-    #[serde(default, skip_serializing_if = "GoTime::is_zero", deserialize_with = "lenient_time")]
+    #[serde(
+        default,
+        skip_serializing_if = "GoTime::is_zero",
+        deserialize_with = "lenient_time"
+    )]
     pub deleted: GoTime,
     /// A human-readable log line ("Install complete", "Rollback to 1"...).
-    #[serde(default, skip_serializing_if = "String::is_empty", deserialize_with = "null_default")]
+    #[serde(
+        default,
+        skip_serializing_if = "String::is_empty",
+        deserialize_with = "null_default"
+    )]
     pub description: String,
     /// The revision's state.
     #[serde(default)]
     pub status: Status,
     /// The revision a rollback went back to (newer Helm versions); 0 otherwise.
-    #[serde(default, skip_serializing_if = "is_zero_i64", deserialize_with = "null_default")]
+    #[serde(
+        default,
+        skip_serializing_if = "is_zero_i64",
+        deserialize_with = "null_default"
+    )]
     pub rollback_revision: i64,
     /// The rendered `templates/NOTES.txt`.
-    #[serde(default, skip_serializing_if = "String::is_empty", deserialize_with = "null_default")]
+    #[serde(
+        default,
+        skip_serializing_if = "String::is_empty",
+        deserialize_with = "null_default"
+    )]
     pub notes: String,
     /// Deployed resources by kind, when Helm recorded them.
-    #[serde(default, skip_serializing_if = "BTreeMap::is_empty", deserialize_with = "null_default")]
+    #[serde(
+        default,
+        skip_serializing_if = "BTreeMap::is_empty",
+        deserialize_with = "null_default"
+    )]
     pub resources: BTreeMap<String, Vec<serde_json::Value>>,
 }
 
@@ -114,31 +170,63 @@ pub struct Info {
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct Hook {
     /// `metadata.name` of the hook resource.
-    #[serde(default, skip_serializing_if = "String::is_empty", deserialize_with = "null_default")]
+    #[serde(
+        default,
+        skip_serializing_if = "String::is_empty",
+        deserialize_with = "null_default"
+    )]
     pub name: String,
     /// The Kubernetes kind.
-    #[serde(default, skip_serializing_if = "String::is_empty", deserialize_with = "null_default")]
+    #[serde(
+        default,
+        skip_serializing_if = "String::is_empty",
+        deserialize_with = "null_default"
+    )]
     pub kind: String,
     /// The chart-relative template path, e.g. `mychart/templates/job.yaml`.
-    #[serde(default, skip_serializing_if = "String::is_empty", deserialize_with = "null_default")]
+    #[serde(
+        default,
+        skip_serializing_if = "String::is_empty",
+        deserialize_with = "null_default"
+    )]
     pub path: String,
     /// The rendered resource.
-    #[serde(default, skip_serializing_if = "String::is_empty", deserialize_with = "null_default")]
+    #[serde(
+        default,
+        skip_serializing_if = "String::is_empty",
+        deserialize_with = "null_default"
+    )]
     pub manifest: String,
     /// The events the hook fires on.
-    #[serde(default, skip_serializing_if = "Vec::is_empty", deserialize_with = "null_default")]
+    #[serde(
+        default,
+        skip_serializing_if = "Vec::is_empty",
+        deserialize_with = "null_default"
+    )]
     pub events: Vec<HookEvent>,
     /// The last execution; always written, even for hooks that never ran.
     #[serde(default)]
     pub last_run: HookExecution,
     /// `helm.sh/hook-weight`.
-    #[serde(default, skip_serializing_if = "is_zero_i64", deserialize_with = "null_default")]
+    #[serde(
+        default,
+        skip_serializing_if = "is_zero_i64",
+        deserialize_with = "null_default"
+    )]
     pub weight: i64,
     /// `helm.sh/hook-delete-policy`.
-    #[serde(default, skip_serializing_if = "Vec::is_empty", deserialize_with = "null_default")]
+    #[serde(
+        default,
+        skip_serializing_if = "Vec::is_empty",
+        deserialize_with = "null_default"
+    )]
     pub delete_policies: Vec<HookDeletePolicy>,
     /// `helm.sh/hook-output-log-policy`.
-    #[serde(default, skip_serializing_if = "Vec::is_empty", deserialize_with = "null_default")]
+    #[serde(
+        default,
+        skip_serializing_if = "Vec::is_empty",
+        deserialize_with = "null_default"
+    )]
     pub output_log_policies: Vec<HookOutputLogPolicy>,
 }
 
@@ -146,10 +234,18 @@ pub struct Hook {
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct HookExecution {
     /// Start of the last run.
-    #[serde(default, skip_serializing_if = "GoTime::is_zero", deserialize_with = "lenient_time")]
+    #[serde(
+        default,
+        skip_serializing_if = "GoTime::is_zero",
+        deserialize_with = "lenient_time"
+    )]
     pub started_at: GoTime,
     /// End of the last run.
-    #[serde(default, skip_serializing_if = "GoTime::is_zero", deserialize_with = "lenient_time")]
+    #[serde(
+        default,
+        skip_serializing_if = "GoTime::is_zero",
+        deserialize_with = "lenient_time"
+    )]
     pub completed_at: GoTime,
     /// Outcome; written even when empty.
     #[serde(default)]
@@ -260,7 +356,11 @@ pub struct ReleaseChart {
     #[serde(default)]
     pub files: Option<Vec<ChartFile>>,
     /// Modification time of Chart.yaml.
-    #[serde(default, skip_serializing_if = "GoTime::is_zero", deserialize_with = "lenient_time")]
+    #[serde(
+        default,
+        skip_serializing_if = "GoTime::is_zero",
+        deserialize_with = "lenient_time"
+    )]
     pub modtime: GoTime,
 }
 
@@ -274,7 +374,11 @@ pub struct ChartFile {
     #[serde(default, with = "base64_bytes")]
     pub data: Vec<u8>,
     /// The file's modification time.
-    #[serde(default, skip_serializing_if = "GoTime::is_zero", deserialize_with = "lenient_time")]
+    #[serde(
+        default,
+        skip_serializing_if = "GoTime::is_zero",
+        deserialize_with = "lenient_time"
+    )]
     pub modtime: GoTime,
 }
 
@@ -283,52 +387,116 @@ pub struct ChartFile {
 #[serde(rename_all = "camelCase")]
 pub struct ChartMetadata {
     /// The chart's name.
-    #[serde(default, skip_serializing_if = "String::is_empty", deserialize_with = "null_default")]
+    #[serde(
+        default,
+        skip_serializing_if = "String::is_empty",
+        deserialize_with = "null_default"
+    )]
     pub name: String,
     /// Home page URL.
-    #[serde(default, skip_serializing_if = "String::is_empty", deserialize_with = "null_default")]
+    #[serde(
+        default,
+        skip_serializing_if = "String::is_empty",
+        deserialize_with = "null_default"
+    )]
     pub home: String,
     /// Source URLs.
-    #[serde(default, skip_serializing_if = "Vec::is_empty", deserialize_with = "null_default")]
+    #[serde(
+        default,
+        skip_serializing_if = "Vec::is_empty",
+        deserialize_with = "null_default"
+    )]
     pub sources: Vec<String>,
     /// Chart version.
-    #[serde(default, skip_serializing_if = "String::is_empty", deserialize_with = "null_default")]
+    #[serde(
+        default,
+        skip_serializing_if = "String::is_empty",
+        deserialize_with = "null_default"
+    )]
     pub version: String,
     /// One-line description.
-    #[serde(default, skip_serializing_if = "String::is_empty", deserialize_with = "null_default")]
+    #[serde(
+        default,
+        skip_serializing_if = "String::is_empty",
+        deserialize_with = "null_default"
+    )]
     pub description: String,
     /// Keywords.
-    #[serde(default, skip_serializing_if = "Vec::is_empty", deserialize_with = "null_default")]
+    #[serde(
+        default,
+        skip_serializing_if = "Vec::is_empty",
+        deserialize_with = "null_default"
+    )]
     pub keywords: Vec<String>,
     /// Maintainers.
-    #[serde(default, skip_serializing_if = "Vec::is_empty", deserialize_with = "null_default")]
+    #[serde(
+        default,
+        skip_serializing_if = "Vec::is_empty",
+        deserialize_with = "null_default"
+    )]
     pub maintainers: Vec<ChartMaintainer>,
     /// Icon URL.
-    #[serde(default, skip_serializing_if = "String::is_empty", deserialize_with = "null_default")]
+    #[serde(
+        default,
+        skip_serializing_if = "String::is_empty",
+        deserialize_with = "null_default"
+    )]
     pub icon: String,
     /// `v1` or `v2`.
-    #[serde(default, skip_serializing_if = "String::is_empty", deserialize_with = "null_default")]
+    #[serde(
+        default,
+        skip_serializing_if = "String::is_empty",
+        deserialize_with = "null_default"
+    )]
     pub api_version: String,
     /// Condition (v1 charts).
-    #[serde(default, skip_serializing_if = "String::is_empty", deserialize_with = "null_default")]
+    #[serde(
+        default,
+        skip_serializing_if = "String::is_empty",
+        deserialize_with = "null_default"
+    )]
     pub condition: String,
     /// Tags (v1 charts).
-    #[serde(default, skip_serializing_if = "String::is_empty", deserialize_with = "null_default")]
+    #[serde(
+        default,
+        skip_serializing_if = "String::is_empty",
+        deserialize_with = "null_default"
+    )]
     pub tags: String,
     /// Application version.
-    #[serde(default, skip_serializing_if = "String::is_empty", deserialize_with = "null_default")]
+    #[serde(
+        default,
+        skip_serializing_if = "String::is_empty",
+        deserialize_with = "null_default"
+    )]
     pub app_version: String,
     /// Whether the chart is deprecated.
-    #[serde(default, skip_serializing_if = "is_false", deserialize_with = "null_default")]
+    #[serde(
+        default,
+        skip_serializing_if = "is_false",
+        deserialize_with = "null_default"
+    )]
     pub deprecated: bool,
     /// Annotations.
-    #[serde(default, skip_serializing_if = "BTreeMap::is_empty", deserialize_with = "null_default")]
+    #[serde(
+        default,
+        skip_serializing_if = "BTreeMap::is_empty",
+        deserialize_with = "null_default"
+    )]
     pub annotations: BTreeMap<String, String>,
     /// Kubernetes version constraint.
-    #[serde(default, skip_serializing_if = "String::is_empty", deserialize_with = "null_default")]
+    #[serde(
+        default,
+        skip_serializing_if = "String::is_empty",
+        deserialize_with = "null_default"
+    )]
     pub kube_version: String,
     /// Declared dependencies.
-    #[serde(default, skip_serializing_if = "Vec::is_empty", deserialize_with = "null_default")]
+    #[serde(
+        default,
+        skip_serializing_if = "Vec::is_empty",
+        deserialize_with = "null_default"
+    )]
     pub dependencies: Vec<ChartDependency>,
     /// `application` or `library`.
     #[serde(
@@ -344,13 +512,25 @@ pub struct ChartMetadata {
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ChartMaintainer {
     /// Name.
-    #[serde(default, skip_serializing_if = "String::is_empty", deserialize_with = "null_default")]
+    #[serde(
+        default,
+        skip_serializing_if = "String::is_empty",
+        deserialize_with = "null_default"
+    )]
     pub name: String,
     /// E-mail address.
-    #[serde(default, skip_serializing_if = "String::is_empty", deserialize_with = "null_default")]
+    #[serde(
+        default,
+        skip_serializing_if = "String::is_empty",
+        deserialize_with = "null_default"
+    )]
     pub email: String,
     /// URL.
-    #[serde(default, skip_serializing_if = "String::is_empty", deserialize_with = "null_default")]
+    #[serde(
+        default,
+        skip_serializing_if = "String::is_empty",
+        deserialize_with = "null_default"
+    )]
     pub url: String,
 }
 
@@ -363,25 +543,49 @@ pub struct ChartDependency {
     #[serde(default, deserialize_with = "null_default")]
     pub name: String,
     /// Version constraint.
-    #[serde(default, skip_serializing_if = "String::is_empty", deserialize_with = "null_default")]
+    #[serde(
+        default,
+        skip_serializing_if = "String::is_empty",
+        deserialize_with = "null_default"
+    )]
     pub version: String,
     /// Repository.
     #[serde(default, deserialize_with = "null_default")]
     pub repository: String,
     /// Condition.
-    #[serde(default, skip_serializing_if = "String::is_empty", deserialize_with = "null_default")]
+    #[serde(
+        default,
+        skip_serializing_if = "String::is_empty",
+        deserialize_with = "null_default"
+    )]
     pub condition: String,
     /// Tags.
-    #[serde(default, skip_serializing_if = "Vec::is_empty", deserialize_with = "null_default")]
+    #[serde(
+        default,
+        skip_serializing_if = "Vec::is_empty",
+        deserialize_with = "null_default"
+    )]
     pub tags: Vec<String>,
     /// Set by condition/tag processing.
-    #[serde(default, skip_serializing_if = "is_false", deserialize_with = "null_default")]
+    #[serde(
+        default,
+        skip_serializing_if = "is_false",
+        deserialize_with = "null_default"
+    )]
     pub enabled: bool,
     /// `import-values` entries, strings or `{child, parent}` maps.
-    #[serde(default, skip_serializing_if = "Vec::is_empty", deserialize_with = "null_default")]
+    #[serde(
+        default,
+        skip_serializing_if = "Vec::is_empty",
+        deserialize_with = "null_default"
+    )]
     pub import_values: Vec<serde_json::Value>,
     /// Alias.
-    #[serde(default, skip_serializing_if = "String::is_empty", deserialize_with = "null_default")]
+    #[serde(
+        default,
+        skip_serializing_if = "String::is_empty",
+        deserialize_with = "null_default"
+    )]
     pub alias: String,
 }
 
@@ -487,7 +691,8 @@ impl GoTime {
                 .checked_sub(6)
                 .filter(|&i| text.is_char_boundary(i))
                 .ok_or_else(|| err("too short for RFC 3339"))?;
-            parse_offset(&text[split..]).ok_or_else(|| err("no `Z` or `±hh:mm` offset at the end"))?
+            parse_offset(&text[split..])
+                .ok_or_else(|| err("no `Z` or `±hh:mm` offset at the end"))?
         };
         let instant: Timestamp = text.parse().map_err(|e: jiff::Error| err(&e.to_string()))?;
         Ok(GoTime { instant, offset })
@@ -755,7 +960,10 @@ mod tests {
         )
         .unwrap();
         assert!(info.first_deployed.is_zero() && info.last_deployed.is_zero());
-        assert_eq!(serde_json::to_string(&info).unwrap(), r#"{"status":"deployed"}"#);
+        assert_eq!(
+            serde_json::to_string(&info).unwrap(),
+            r#"{"status":"deployed"}"#
+        );
     }
 
     #[test]
@@ -785,7 +993,10 @@ mod tests {
             ..Release::default()
         };
         rel.labels.insert("k".into(), "v".into());
-        assert_eq!(serde_json::to_string(&rel).unwrap(), r#"{"name":"a","version":1}"#);
+        assert_eq!(
+            serde_json::to_string(&rel).unwrap(),
+            r#"{"name":"a","version":1}"#
+        );
     }
 
     #[test]

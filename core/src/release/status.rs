@@ -86,7 +86,9 @@ impl fmt::Display for Status {
 
 /// A string that is not one of Helm's release statuses.
 #[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
-#[error("unknown release status {0:?} (expected one of: unknown, deployed, uninstalled, superseded, failed, uninstalling, pending-install, pending-upgrade, pending-rollback)")]
+#[error(
+    "unknown release status {0:?} (expected one of: unknown, deployed, uninstalled, superseded, failed, uninstalling, pending-install, pending-upgrade, pending-rollback)"
+)]
 pub struct ParseStatusError(pub String);
 
 impl FromStr for Status {

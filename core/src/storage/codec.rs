@@ -9,8 +9,8 @@
 use crate::release::record::{Release, to_go_json};
 use crate::storage::error::StorageError;
 use base64::Engine as _;
-use base64::engine::general_purpose::{GeneralPurpose, GeneralPurposeConfig, STANDARD};
 use base64::engine::DecodePaddingMode;
+use base64::engine::general_purpose::{GeneralPurpose, GeneralPurposeConfig, STANDARD};
 use flate2::Compression;
 use flate2::read::MultiGzDecoder;
 use flate2::write::GzEncoder;
@@ -25,7 +25,14 @@ pub const SECRET_TYPE: &str = "helm.sh/release.v1";
 /// The value of the `owner` label on every release object.
 pub const OWNER: &str = "helm";
 /// Labels Helm manages itself; users may not set them on a release.
-pub const SYSTEM_LABELS: [&str; 6] = ["name", "owner", "status", "version", "createdAt", "modifiedAt"];
+pub const SYSTEM_LABELS: [&str; 6] = [
+    "name",
+    "owner",
+    "status",
+    "version",
+    "createdAt",
+    "modifiedAt",
+];
 
 /// The gzip magic Helm looks for before decompressing (`1f 8b 08`); records
 /// written before Helm compressed them are plain JSON.
@@ -311,9 +318,18 @@ mod tests {
     #[test]
     fn keys_follow_helm_naming() {
         assert_eq!(release_key("demo", 12), "sh.helm.release.v1.demo.v12");
-        assert_eq!(parse_key("sh.helm.release.v1.demo.v12").unwrap(), ("demo", 12));
-        assert!(matches!(parse_key("sh.helm.release.v1.demo"), Err(StorageError::InvalidKey)));
-        assert!(matches!(parse_key("sh.helm.release.v1.demo.vx"), Err(StorageError::InvalidKey)));
+        assert_eq!(
+            parse_key("sh.helm.release.v1.demo.v12").unwrap(),
+            ("demo", 12)
+        );
+        assert!(matches!(
+            parse_key("sh.helm.release.v1.demo"),
+            Err(StorageError::InvalidKey)
+        ));
+        assert!(matches!(
+            parse_key("sh.helm.release.v1.demo.vx"),
+            Err(StorageError::InvalidKey)
+        ));
         // Helm's split on ".v" makes such names unaddressable; we agree.
         assert!(parse_key("sh.helm.release.v1.my.varnish.v1").is_err());
     }
@@ -330,9 +346,13 @@ mod tests {
 
     #[test]
     fn plain_json_records_are_accepted() {
-        let plain = STANDARD.encode(br#"{"name":"old","version":1,"info":{"status":"superseded"}}"#);
+        let plain =
+            STANDARD.encode(br#"{"name":"old","version":1,"info":{"status":"superseded"}}"#);
         let r = decode_release(&plain).unwrap();
-        assert_eq!((r.name.as_str(), r.version, r.status()), ("old", 1, Status::Superseded));
+        assert_eq!(
+            (r.name.as_str(), r.version, r.status()),
+            ("old", 1, Status::Superseded)
+        );
     }
 
     #[test]
@@ -370,7 +390,8 @@ mod tests {
         assert_eq!(back.manifest, sample().manifest);
         assert_eq!(back.labels["createdAt"], "1");
 
-        let c = config_map_object("sh.helm.release.v1.demo.v3", &sample(), Stamp::Modified(2)).unwrap();
+        let c =
+            config_map_object("sh.helm.release.v1.demo.v3", &sample(), Stamp::Modified(2)).unwrap();
         assert!(c.get("type").is_none());
         let back = release_from_config_map(&c).unwrap();
         assert_eq!(back.status(), Status::Deployed);
@@ -380,7 +401,10 @@ mod tests {
     #[test]
     fn objects_without_release_data_are_reported_by_name() {
         let err = release_from_secret(&json!({"metadata": {"name": "x"}, "data": {}})).unwrap_err();
-        assert!(err.to_string().contains("\"x\"") && err.to_string().contains("data.release"), "{err}");
+        assert!(
+            err.to_string().contains("\"x\"") && err.to_string().contains("data.release"),
+            "{err}"
+        );
     }
 
     #[test]
@@ -404,6 +428,9 @@ mod tests {
             ("createdAt".to_string(), "1".to_string()),
         ]);
         assert!(contains_system_labels(&l));
-        assert_eq!(filter_system_labels(&l).keys().collect::<Vec<_>>(), ["team"]);
+        assert_eq!(
+            filter_system_labels(&l).keys().collect::<Vec<_>>(),
+            ["team"]
+        );
     }
 }

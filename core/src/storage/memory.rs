@@ -222,7 +222,10 @@ mod tests {
         let r = rel("a", "ns1", 1, Status::Deployed);
         let key = release_key("a", 1);
         block_on(d.create(&key, &r)).unwrap();
-        assert!(matches!(block_on(d.create(&key, &r)), Err(StorageError::AlreadyExists)));
+        assert!(matches!(
+            block_on(d.create(&key, &r)),
+            Err(StorageError::AlreadyExists)
+        ));
         assert_eq!(d.namespace(), "ns1");
         assert_eq!(block_on(d.get(&key)).unwrap(), r);
         let sup = rel("a", "ns1", 1, Status::Superseded);
@@ -234,7 +237,10 @@ mod tests {
         ));
         assert_eq!(block_on(d.delete(&key)).unwrap(), sup);
         assert!(block_on(d.get(&key)).unwrap_err().is_not_found());
-        assert!(matches!(block_on(d.get("garbage")), Err(StorageError::InvalidKey)));
+        assert!(matches!(
+            block_on(d.get("garbage")),
+            Err(StorageError::InvalidKey)
+        ));
     }
 
     #[test]
@@ -245,7 +251,10 @@ mod tests {
         }
         block_on(d.create(&release_key("a", 1), &rel("a", "ns2", 1, Status::Deployed))).unwrap();
         let q = |pairs: &[(&str, &str)]| {
-            let labels = pairs.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect();
+            let labels = pairs
+                .iter()
+                .map(|(k, v)| (k.to_string(), v.to_string()))
+                .collect();
             block_on(d.query(&labels))
         };
         // The last create switched the driver to ns2.
@@ -257,6 +266,11 @@ mod tests {
         assert!(q(&[("name", "b")]).unwrap_err().is_not_found());
         d.set_namespace("");
         assert_eq!(q(&[("name", "a")]).unwrap().len(), 3);
-        assert_eq!(block_on(d.list(&|r| r.status() == Status::Deployed)).unwrap().len(), 2);
+        assert_eq!(
+            block_on(d.list(&|r| r.status() == Status::Deployed))
+                .unwrap()
+                .len(),
+            2
+        );
     }
 }

@@ -120,7 +120,11 @@ impl<D: Driver> Storage<D> {
     /// Every deployed revision of a release, or
     /// [`StorageError::NoDeployedReleases`].
     pub async fn deployed_all(&self, name: &str) -> Result<Vec<Release>, StorageError> {
-        let labels = labels(&[("name", name), ("owner", codec::OWNER), ("status", "deployed")]);
+        let labels = labels(&[
+            ("name", name),
+            ("owner", codec::OWNER),
+            ("status", "deployed"),
+        ]);
         match self.driver.query(&labels).await {
             Ok(found) => Ok(found),
             // Helm matches on the message, so a backend "not found" (e.g. a
