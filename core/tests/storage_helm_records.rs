@@ -357,3 +357,47 @@ fn the_uninstalled_release_round_trips() {
     assert_eq!(r.version, 4);
     assert_eq!(String::from_utf8(to_go_json(&r).unwrap()).unwrap(), text);
 }
+
+/// `hoist-written-v1.json` is a Secret built by [`secret_object`] (from the
+/// install record with a new name, a user label `team`, new times, values and
+/// description). It was posted to the API server; real Helm then printed its
+/// status, history and values, and upgraded the release on top of it:
+/// `secrets-hoist-written-then-helm-upgraded.json` is the result.
+#[test]
+fn helm_upgrades_a_release_hoist_wrote() {
+    let ours = load("hoist-written-v1.json");
+    let after = items("secrets-hoist-written-then-helm-upgraded.json");
+    let helm_v1 = &after[0];
+    assert_eq!(helm_v1["metadata"]["name"], "sh.helm.release.v1.hoisted.v1");
+
+    // Helm re-wrote our revision 1 as superseded and kept everything else.
+    let mut ours_rel = release_from_secret(&ours).unwrap();
+    let helm_rel = release_from_secret(helm_v1).unwrap();
+    assert_eq!(helm_rel.status(), Status::Superseded);
+    assert_eq!(
+        helm_rel.info.as_ref().unwrap().description,
+        "Install complete <by hoist> & co"
+    );
+    ours_rel.set_status(Status::Superseded, "Install complete <by hoist> & co");
+    assert_eq!(
+        to_go_json(&helm_rel).unwrap(),
+        to_go_json(&ours_rel).unwrap()
+    );
+
+    // Its labels are what object_labels gives for an update of the release
+    // as Query returned it (our labels, createdAt included).
+    let modified: i64 = labels_of(helm_v1)["modifiedAt"].parse().unwrap();
+    let predicted = hoist_core::storage::codec::object_labels(&ours_rel, Stamp::Modified(modified));
+    assert_eq!(predicted, labels_of(helm_v1));
+    assert_eq!(predicted["team"], "hoist");
+
+    // Revision 2 is Helm's, carrying our user label and createdAt along.
+    let v2 = release_from_secret(&after[1]).unwrap();
+    assert_eq!((v2.version, v2.status()), (2, Status::Deployed));
+    assert_eq!(v2.labels["team"], "hoist");
+    assert_eq!(v2.labels["createdAt"], labels_of(&ours)["createdAt"]);
+    assert_eq!(
+        v2.info.as_ref().unwrap().first_deployed,
+        ours_rel.info.as_ref().unwrap().first_deployed
+    );
+}
