@@ -401,3 +401,73 @@ fn helm_upgrades_a_release_hoist_wrote() {
         ours_rel.info.as_ref().unwrap().first_deployed
     );
 }
+
+/// The fixture chart, assembled by hand in hoist's chart model (there is no
+/// loader yet), converts to the chart JSON Helm stored, except for the file
+/// modification times the model does not keep. Values are taken from Helm's
+/// record since parsing values.yaml is not what this test is about.
+#[test]
+fn a_model_chart_converts_to_the_chart_helm_stored() {
+    use hoist_core::chart::{Chart, ChartFile, Maintainer, Metadata};
+    use hoist_core::release::record::ReleaseChart;
+
+    let secret = &items("secrets-1-installed.json")[0];
+    let helm = release_from_secret(secret).unwrap().chart.unwrap();
+    let file = |name: &str| ChartFile {
+        name: name.to_string(),
+        data: chart_file(name),
+    };
+    let chart = Chart {
+        metadata: Metadata {
+            name: "storage-probe".into(),
+            description: Some(
+                "A small chart whose release records hoist's storage tests read.".into(),
+            ),
+            version: "0.1.0".into(),
+            app_version: Some("1.16.0".into()),
+            api_version: "v2".into(),
+            keywords: vec!["storage".into(), "probe".into()],
+            maintainers: vec![Maintainer {
+                name: "hoist".into(),
+                email: Some("hoist@example.invalid".into()),
+                url: None,
+            }],
+            annotations: BTreeMap::from([(
+                "example.invalid/purpose".to_string(),
+                "storage-tests".to_string(),
+            )]),
+            ..Metadata::default()
+        },
+        templates: [
+            "templates/NOTES.txt",
+            "templates/configmap.yaml",
+            "templates/hooks.yaml",
+            "templates/test-hook.yaml",
+        ]
+        .into_iter()
+        .map(file)
+        .collect(),
+        values: Value::Map(helm.values.clone().unwrap()),
+        raw_values: Some(String::from_utf8(chart_file("values.yaml")).unwrap()),
+        schema: Some(chart_file("values.schema.json")),
+        files: vec![file("README.md")],
+        ..Chart::default()
+    };
+    let ours = ReleaseChart::from_chart(&chart).unwrap();
+
+    let mut helm_zeroed = helm.clone();
+    helm_zeroed.modtime = GoTime::default();
+    helm_zeroed.schemamodtime = GoTime::default();
+    for f in helm_zeroed
+        .templates
+        .iter_mut()
+        .chain(helm_zeroed.files.iter_mut())
+        .flatten()
+    {
+        f.modtime = GoTime::default();
+    }
+    assert_eq!(
+        String::from_utf8(to_go_json(&ours).unwrap()).unwrap(),
+        String::from_utf8(to_go_json(&helm_zeroed).unwrap()).unwrap()
+    );
+}

@@ -12,6 +12,7 @@
 //! U+2028, U+2029 as `\u` escapes), so records hoist writes are byte for byte
 //! what Helm would write for the same content.
 
+use crate::chart::{Chart, Dependency, Metadata};
 use crate::release::status::Status;
 use crate::values::{Map, Value};
 use jiff::Timestamp;
@@ -362,6 +363,125 @@ pub struct ReleaseChart {
         deserialize_with = "lenient_time"
     )]
     pub modtime: GoTime,
+}
+
+impl ReleaseChart {
+    /// The stored form of a loaded chart, as Helm's install and upgrade
+    /// record it: subcharts are dropped, `values` is `null` when the chart has
+    /// no values.yaml, `templates` and `files` are `null` when empty.
+    ///
+    /// The chart model keeps no file modification times, so `modtime`,
+    /// `schemamodtime` and each file's `modtime` are Go's zero time (Helm
+    /// records the times of the loaded files; it does not use them when
+    /// reading a release back). Fails only on a Chart.lock `generated` time
+    /// that is not RFC 3339.
+    pub fn from_chart(chart: &Chart) -> Result<Self, TimeError> {
+        let files = |list: &[crate::chart::ChartFile]| {
+            (!list.is_empty()).then(|| {
+                list.iter()
+                    .map(|f| ChartFile {
+                        name: f.name.clone(),
+                        data: f.data.clone(),
+                        modtime: GoTime::zero(),
+                    })
+                    .collect()
+            })
+        };
+        let values = match &chart.values {
+            Value::Map(m) if !(m.is_empty() && chart.raw_values.is_none()) => {
+                match as_json_numbers(&chart.values) {
+                    Value::Map(m) => Some(m),
+                    _ => None,
+                }
+            }
+            _ => None,
+        };
+        let lock = match &chart.lock {
+            None => None,
+            Some(l) => Some(ChartLock {
+                generated: if l.generated.is_empty() {
+                    GoTime::zero()
+                } else {
+                    GoTime::parse(&l.generated)?
+                },
+                digest: l.digest.clone(),
+                dependencies: Some(
+                    l.dependencies
+                        .iter()
+                        .map(|d| ChartDependency {
+                            name: d.name.clone(),
+                            version: d.version.clone(),
+                            repository: d.repository.clone(),
+                            ..ChartDependency::default()
+                        })
+                        .collect(),
+                ),
+            }),
+        };
+        Ok(ReleaseChart {
+            metadata: Some(ChartMetadata::from(&chart.metadata)),
+            lock,
+            templates: files(&chart.templates),
+            values,
+            schema: chart.schema.clone(),
+            schemamodtime: GoTime::zero(),
+            files: files(&chart.files),
+            modtime: GoTime::zero(),
+        })
+    }
+}
+
+impl From<&Metadata> for ChartMetadata {
+    fn from(m: &Metadata) -> Self {
+        let text = |o: &Option<String>| o.clone().unwrap_or_default();
+        ChartMetadata {
+            name: m.name.clone(),
+            home: text(&m.home),
+            sources: m.sources.clone(),
+            version: m.version.clone(),
+            description: text(&m.description),
+            keywords: m.keywords.clone(),
+            maintainers: m
+                .maintainers
+                .iter()
+                .map(|x| ChartMaintainer {
+                    name: x.name.clone(),
+                    email: text(&x.email),
+                    url: text(&x.url),
+                })
+                .collect(),
+            icon: text(&m.icon),
+            api_version: m.api_version.clone(),
+            condition: text(&m.condition),
+            tags: text(&m.tags),
+            app_version: text(&m.app_version),
+            deprecated: m.deprecated,
+            annotations: m.annotations.clone(),
+            kube_version: text(&m.kube_version),
+            dependencies: m.dependencies.iter().map(ChartDependency::from).collect(),
+            chart_type: text(&m.chart_type),
+        }
+    }
+}
+
+impl From<&Dependency> for ChartDependency {
+    fn from(d: &Dependency) -> Self {
+        ChartDependency {
+            name: d.name.clone(),
+            version: d.version.clone(),
+            repository: d.repository.clone(),
+            condition: d.condition.clone(),
+            tags: d.tags.clone(),
+            enabled: d.enabled,
+            // ImportValue serializes to plain strings and maps: it cannot fail.
+            import_values: d
+                .import_values
+                .iter()
+                .filter_map(|v| serde_json::to_value(v).ok())
+                .collect(),
+            alias: d.alias.clone().unwrap_or_default(),
+        }
+    }
 }
 
 /// A file of a stored chart (Helm's `common.File`).
@@ -1019,6 +1139,70 @@ mod tests {
             Value::List(vec![Value::Float(3.0), Value::from("x")]),
         )]));
         assert_eq!(as_json_numbers(&v), expected);
+    }
+
+    #[test]
+    fn charts_convert_with_helm_nulls() {
+        use crate::chart::{ChartFile as ModelFile, Lock, LockDependency};
+        let mut chart = Chart {
+            metadata: Metadata {
+                name: "c".into(),
+                version: "1.0.0".into(),
+                api_version: "v2".into(),
+                app_version: Some("2".into()),
+                dependencies: vec![Dependency {
+                    name: "sub".into(),
+                    repository: String::new(),
+                    alias: Some("s".into()),
+                    ..Dependency::default()
+                }],
+                ..Metadata::default()
+            },
+            templates: vec![ModelFile {
+                name: "templates/a.yaml".into(),
+                data: b"a: 1".to_vec(),
+            }],
+            values: Value::Map(Map::from([("n".to_string(), Value::Int(2))])),
+            raw_values: Some("n: 2".into()),
+            ..Chart::default()
+        };
+        let stored = ReleaseChart::from_chart(&chart).unwrap();
+        let json: serde_json::Value =
+            serde_json::from_slice(&to_go_json(&stored).unwrap()).unwrap();
+        assert_eq!(
+            json,
+            serde_json::json!({
+                "metadata": {"name": "c", "version": "1.0.0", "apiVersion": "v2", "appVersion": "2",
+                             "dependencies": [{"name": "sub", "repository": "", "alias": "s"}]},
+                "lock": null,
+                "templates": [{"name": "templates/a.yaml", "data": "YTogMQ=="}],
+                "values": {"n": 2},
+                "schema": null,
+                "schemamodtime": "0001-01-01T00:00:00Z",
+                "files": null
+            })
+        );
+        assert_eq!(stored.values.unwrap()["n"], Value::Float(2.0));
+
+        chart.values = Value::empty_map();
+        chart.raw_values = None;
+        chart.lock = Some(Lock {
+            generated: "2026-01-02T03:04:05.5+01:00".into(),
+            digest: "sha256:x".into(),
+            dependencies: vec![LockDependency {
+                name: "sub".into(),
+                version: "0.1.0".into(),
+                repository: "https://example.invalid".into(),
+            }],
+        });
+        let stored = ReleaseChart::from_chart(&chart).unwrap();
+        assert!(stored.values.is_none());
+        let lock = stored.lock.unwrap();
+        assert_eq!(lock.generated.to_string(), "2026-01-02T03:04:05.5+01:00");
+        assert_eq!(lock.dependencies.unwrap()[0].version, "0.1.0");
+
+        chart.lock.as_mut().unwrap().generated = "someday".into();
+        assert!(ReleaseChart::from_chart(&chart).is_err());
     }
 
     #[test]
