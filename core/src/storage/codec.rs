@@ -250,6 +250,57 @@ fn object_labels_of(object: &Json, key: &str) -> Result<BTreeMap<String, String>
     }
 }
 
+/// The two kinds of Kubernetes object Helm stores releases in; the
+/// Kubernetes-backed drivers differ only in this.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum ObjectKind {
+    /// `HELM_DRIVER=secret` (the default).
+    Secret,
+    /// `HELM_DRIVER=configmap`.
+    ConfigMap,
+}
+
+impl ObjectKind {
+    /// The driver name Helm reports (`Secret`, `ConfigMap`).
+    pub fn driver_name(self) -> &'static str {
+        match self {
+            ObjectKind::Secret => "Secret",
+            ObjectKind::ConfigMap => "ConfigMap",
+        }
+    }
+
+    /// The object storing `release` under `key`.
+    pub fn build(self, key: &str, release: &Release, stamp: Stamp) -> Result<Json, StorageError> {
+        match self {
+            ObjectKind::Secret => secret_object(key, release, stamp),
+            ObjectKind::ConfigMap => config_map_object(key, release, stamp),
+        }
+    }
+
+    /// The release inside an object, labels included.
+    pub fn read(self, object: &Json) -> Result<Release, StorageError> {
+        match self {
+            ObjectKind::Secret => release_from_secret(object),
+            ObjectKind::ConfigMap => release_from_config_map(object),
+        }
+    }
+
+    /// The releases inside a list of objects, skipping (and logging at debug
+    /// level) those that fail to decode, as Helm's `List` and `Query` do.
+    pub fn read_all<'a>(self, objects: impl IntoIterator<Item = &'a Json>) -> Vec<Release> {
+        objects
+            .into_iter()
+            .filter_map(|object| match self.read(object) {
+                Ok(release) => Some(release),
+                Err(error) => {
+                    tracing::debug!(%error, "failed to decode release");
+                    None
+                }
+            })
+            .collect()
+    }
+}
+
 /// Checks a label value with Kubernetes' rule (`IsValidLabelValue`): at most
 /// 63 characters, empty or alphanumeric at both ends with `-`, `_`, `.` inside.
 pub fn validate_label_value(value: &str) -> Result<(), StorageError> {
@@ -405,6 +456,20 @@ mod tests {
             err.to_string().contains("\"x\"") && err.to_string().contains("data.release"),
             "{err}"
         );
+    }
+
+    #[test]
+    fn object_kinds_build_and_read_their_objects() {
+        for kind in [ObjectKind::Secret, ObjectKind::ConfigMap] {
+            let obj = kind
+                .build("sh.helm.release.v1.demo.v3", &sample(), Stamp::Created(5))
+                .unwrap();
+            assert_eq!(obj["kind"], kind.driver_name());
+            assert_eq!(kind.read(&obj).unwrap().manifest, sample().manifest);
+            let broken = json!({"metadata": {"name": "bad"}, "data": {"release": "%%%"}});
+            let read = kind.read_all([&obj, &broken]);
+            assert_eq!(read.len(), 1, "{kind:?}");
+        }
     }
 
     #[test]

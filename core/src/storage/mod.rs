@@ -12,7 +12,7 @@ pub mod driver;
 pub mod error;
 pub mod memory;
 
-pub use codec::{decode_release, encode_release, release_key};
+pub use codec::{ObjectKind, decode_release, encode_release, release_key};
 pub use driver::{Driver, ReleaseFilter};
 pub use error::StorageError;
 pub use memory::MemoryDriver;
