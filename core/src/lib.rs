@@ -8,7 +8,6 @@
 //! - [`yaml`]: YAML reading and writing with the semantics Helm's Go YAML stack has.
 //! - [`engine`]: the template engines (Go templates and handlebars) behind one trait.
 //! - [`release`]: rendered manifests, hooks and their install order.
-//! - [`storage`]: release history records and the drivers that keep them.
 //! - [`action`]: user-level operations (template, lint, package...) over the rest.
 
 pub mod action;
