@@ -15,6 +15,7 @@ pub mod chart;
 pub mod engine;
 pub mod json;
 pub mod release;
+pub mod storage;
 pub mod strconv;
 pub mod values;
 pub mod yaml;

@@ -3,6 +3,8 @@
 
 pub mod hook;
 pub mod manifest;
+pub mod record;
+pub mod status;
 
 pub use hook::{
     Hook, HookDeletePolicy, HookEvent, HookExecution, HookOutputLogPolicy, executing_hooks,

@@ -1,0 +1,62 @@
+//! The storage driver contract (Helm's `driver.Driver`).
+//!
+//! The trait is async because the drivers that matter (Secrets and
+//! ConfigMaps) talk to the Kubernetes API through kube-rs, which is async
+//! only, and the CLI runs on tokio: a blocking trait would force every
+//! Kubernetes driver to nest a runtime (`block_on` inside tokio panics) or to
+//! use `block_in_place`. The futures are required to be `Send` so that
+//! operations can be spawned on a multi-threaded runtime. Methods return
+//! `impl Future` rather than boxed futures: callers are generic over the
+//! driver ([`crate::storage::Storage`]`<D>`), and a runtime choice between
+//! drivers (Helm's `HELM_DRIVER`) is an enum over the concrete drivers.
+
+use crate::release::record::Release;
+use crate::storage::error::StorageError;
+use std::collections::BTreeMap;
+use std::future::Future;
+
+/// A predicate for [`Driver::list`].
+pub type ReleaseFilter<'a> = &'a (dyn Fn(&Release) -> bool + Send + Sync);
+
+/// Where release records live: create, read, update and delete them by key
+/// (`sh.helm.release.v1.NAME.vREVISION`), list them, query them by label.
+pub trait Driver: Send + Sync {
+    /// The driver's name as Helm prints it (`Secret`, `ConfigMap`, `Memory`).
+    fn name(&self) -> &'static str;
+
+    /// The record stored under `key`, with user labels only (Helm filters the
+    /// system labels out on `Get`); [`StorageError::NotFound`] if there is none.
+    fn get(&self, key: &str) -> impl Future<Output = Result<Release, StorageError>> + Send;
+
+    /// Every record Helm owns in the driver's namespace for which `filter`
+    /// holds. Records that fail to decode are skipped, as Helm does.
+    fn list(
+        &self,
+        filter: ReleaseFilter<'_>,
+    ) -> impl Future<Output = Result<Vec<Release>, StorageError>> + Send;
+
+    /// Every record whose labels include all of `labels`;
+    /// [`StorageError::NotFound`] when none does.
+    fn query(
+        &self,
+        labels: &BTreeMap<String, String>,
+    ) -> impl Future<Output = Result<Vec<Release>, StorageError>> + Send;
+
+    /// Stores a new record; [`StorageError::AlreadyExists`] if `key` is taken.
+    fn create(
+        &self,
+        key: &str,
+        release: &Release,
+    ) -> impl Future<Output = Result<(), StorageError>> + Send;
+
+    /// Replaces the record under `key`.
+    fn update(
+        &self,
+        key: &str,
+        release: &Release,
+    ) -> impl Future<Output = Result<(), StorageError>> + Send;
+
+    /// Removes the record under `key` and returns it;
+    /// [`StorageError::NotFound`] if there is none.
+    fn delete(&self, key: &str) -> impl Future<Output = Result<Release, StorageError>> + Send;
+}
