@@ -1,7 +1,12 @@
 //! Values: the typed tree ([`Value`]), coalescing in Helm's order, the `--set`
 //! family of parsers, dependency enablement and values.schema.json checks.
 
+pub mod coalesce;
+mod error;
+mod gofmt;
 pub mod strvals;
 mod value;
 
+pub use coalesce::{coalesce_values, merge_values};
+pub use error::ValuesError;
 pub use value::{Map, Value};

@@ -1,0 +1,408 @@
+//! Helm's `CoalesceValues` and `MergeValues`: user values laid over a chart's
+//! values.yaml, recursively into subcharts, with globals copied down.
+//!
+//! The rules, as Helm's `pkg/chart/common/util/coalesce.go` implements them:
+//!
+//! - the higher source wins (user over parent chart over subchart); maps
+//!   merge key by key, scalars and lists replace;
+//! - when coalescing, a `null` from a higher source deletes the key, and
+//!   `null`s in a chart's own values.yaml are dropped rather than leaking
+//!   into the result; a `null` set for a key no default has stays `null`;
+//! - when merging (`--reuse-values`, import-values) every `null` is kept so
+//!   a later coalesce can still act on it;
+//! - `global` flows from each parent into each subchart, the parent winning;
+//! - type clashes (map against scalar) keep the higher value and only warn.
+
+use super::error::ValuesError;
+use super::gofmt::go_v;
+use super::value::{Map, Value};
+use crate::chart::Chart;
+
+/// The key whose contents every subchart inherits.
+pub const GLOBAL_KEY: &str = "global";
+
+/// Coalesced values with the warnings Helm would have logged on the way.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Coalesced {
+    /// The resulting values tree (always a map).
+    pub values: Value,
+    /// Helm's warnings, e.g. `warning: skipped value for sub.x: Not a table.`
+    pub warnings: Vec<String>,
+}
+
+/// Helm's `CoalesceValues`: `user` over the chart's values.yaml, recursively
+/// into every subchart of `chart.dependencies` under its name.
+pub fn coalesce_values(chart: &Chart, user: &Value) -> Result<Value, ValuesError> {
+    coalesce_values_with_warnings(chart, user).map(|c| c.values)
+}
+
+/// [`coalesce_values`], also returning the warnings.
+pub fn coalesce_values_with_warnings(chart: &Chart, user: &Value) -> Result<Coalesced, ValuesError> {
+    run(chart, user, false)
+}
+
+/// Helm's `MergeValues` (used for `--reuse-values` and import-values): like
+/// coalescing but every `null` is kept.
+pub fn merge_values(chart: &Chart, user: &Value) -> Result<Value, ValuesError> {
+    run(chart, user, true).map(|c| c.values)
+}
+
+/// [`merge_values`], also returning the warnings.
+pub fn merge_values_with_warnings(chart: &Chart, user: &Value) -> Result<Coalesced, ValuesError> {
+    run(chart, user, true)
+}
+
+/// Helm's `CoalesceTables`: `src` merged under `dst` (which wins); a `null`
+/// in `dst` over a non-null default deletes the key.
+pub fn coalesce_tables(dst: &mut Map, src: Map) -> Vec<String> {
+    let mut w = Vec::new();
+    coalesce_tables_full_key(&mut w, dst, src, "", false);
+    w
+}
+
+/// Helm's `MergeTables`: like [`coalesce_tables`] but keeping `null`s.
+pub fn merge_tables(dst: &mut Map, src: Map) -> Vec<String> {
+    let mut w = Vec::new();
+    coalesce_tables_full_key(&mut w, dst, src, "", true);
+    w
+}
+
+fn run(chart: &Chart, user: &Value, merge: bool) -> Result<Coalesced, ValuesError> {
+    let mut dest = match user {
+        Value::Null => Map::new(),
+        Value::Map(m) => m.clone(),
+        other => {
+            return Err(ValuesError::NotAMap {
+                found: other.type_name(),
+            });
+        }
+    };
+    let mut warnings = Vec::new();
+    coalesce(&mut warnings, chart, &mut dest, "", merge)?;
+    Ok(Coalesced {
+        values: Value::Map(dest),
+        warnings,
+    })
+}
+
+fn concat_prefix(a: &str, b: &str) -> String {
+    if a.is_empty() {
+        b.to_string()
+    } else {
+        format!("{a}.{b}")
+    }
+}
+
+fn coalesce(
+    w: &mut Vec<String>,
+    chart: &Chart,
+    dest: &mut Map,
+    prefix: &str,
+    merge: bool,
+) -> Result<(), ValuesError> {
+    coalesce_chart_values(w, chart, dest, prefix, merge);
+    coalesce_deps(w, chart, dest, prefix, merge)
+}
+
+fn coalesce_deps(
+    w: &mut Vec<String>,
+    chart: &Chart,
+    dest: &mut Map,
+    prefix: &str,
+    merge: bool,
+) -> Result<(), ValuesError> {
+    for sub in &chart.dependencies {
+        let name = sub.name().to_string();
+        let mut sub_values = match dest.remove(&name) {
+            None => Map::new(),
+            Some(Value::Map(m)) => m,
+            Some(other) => {
+                let found = match &other {
+                    Value::Null => "<nil>".to_string(),
+                    v => format!("{}={}", v.type_name(), go_v(v)),
+                };
+                dest.insert(name.clone(), other);
+                return Err(ValuesError::TypeMismatch { key: name, found });
+            }
+        };
+        let sub_prefix = concat_prefix(prefix, chart.name());
+        coalesce_globals(w, &mut sub_values, dest, &sub_prefix);
+        coalesce(w, sub, &mut sub_values, &sub_prefix, merge)?;
+        dest.insert(name, Value::Map(sub_values));
+    }
+    Ok(())
+}
+
+/// Copies the parent's `global` into the subchart's values; parent entries
+/// win, nested global maps merge.
+fn coalesce_globals(w: &mut Vec<String>, dest: &mut Map, src: &Map, prefix: &str) {
+    let mut dg = match dest.get(GLOBAL_KEY) {
+        None => Map::new(),
+        Some(Value::Map(m)) => m.clone(),
+        Some(_) => {
+            w.push(format!(
+                "warning: skipping globals because destination {GLOBAL_KEY} is not a table."
+            ));
+            return;
+        }
+    };
+    let sg = match src.get(GLOBAL_KEY) {
+        None => Map::new(),
+        Some(Value::Map(m)) => m.clone(),
+        Some(_) => {
+            w.push(format!(
+                "warning: skipping globals because source {GLOBAL_KEY} is not a table."
+            ));
+            return;
+        }
+    };
+    for (key, val) in sg {
+        match val {
+            Value::Map(vv) => match dg.get(&key) {
+                None => {
+                    dg.insert(key, Value::Map(vv));
+                }
+                Some(Value::Map(destv)) => {
+                    // Reversed roles: the parent's table is authoritative here.
+                    let mut vv = vv;
+                    let destv = destv.clone();
+                    coalesce_tables_full_key(w, &mut vv, destv, &concat_prefix(prefix, &key), true);
+                    dg.insert(key, Value::Map(vv));
+                }
+                Some(_) => {
+                    w.push(format!(
+                        "Conflict: cannot merge map onto non-map for {}. Skipping.",
+                        super::strvals::go_quote(&key)
+                    ));
+                }
+            },
+            other => {
+                if matches!(dg.get(&key), Some(Value::Map(_))) {
+                    w.push(format!("key {key} is table. Skipping"));
+                } else {
+                    dg.insert(key, other);
+                }
+            }
+        }
+    }
+    dest.insert(GLOBAL_KEY.to_string(), Value::Map(dg));
+}
+
+/// Lays the chart's own values.yaml under `v` (which wins).
+fn coalesce_chart_values(w: &mut Vec<String>, chart: &Chart, v: &mut Map, prefix: &str, merge: bool) {
+    let sub_prefix = concat_prefix(prefix, chart.name());
+    let defaults = match &chart.values {
+        Value::Map(m) => m.clone(),
+        _ => Map::new(),
+    };
+    for (key, val) in defaults {
+        match v.get_mut(&key) {
+            Some(Value::Null) if !merge => {
+                // A null from a higher source removes the chart's default.
+                v.remove(&key);
+            }
+            Some(Value::Map(dest)) => match val {
+                Value::Map(mut src) => {
+                    let merge = merge || chart.dependencies.iter().any(|d| d.name() == key);
+                    if !merge {
+                        clean_nil_values(&mut src);
+                    }
+                    coalesce_tables_full_key(w, dest, src, &concat_prefix(&sub_prefix, &key), merge);
+                }
+                Value::Null => {}
+                _ => w.push(format!("warning: skipped value for {sub_prefix}.{key}: Not a table.")),
+            },
+            Some(_) => {}
+            None => {
+                let mut val = val;
+                if !merge {
+                    match &mut val {
+                        Value::Null => continue,
+                        Value::Map(m) => clean_nil_values(m),
+                        _ => {}
+                    }
+                }
+                v.insert(key, val);
+            }
+        }
+    }
+}
+
+/// Merges `src` under `dst` (dst wins), recursing into maps.
+fn coalesce_tables_full_key(w: &mut Vec<String>, dst: &mut Map, mut src: Map, prefix: &str, merge: bool) {
+    // Which defaults were non-null before dst's nulls are copied over:
+    // a null in dst over a real default is a deletion, over nothing it stays.
+    let src_non_nil: std::collections::BTreeSet<String> = src
+        .iter()
+        .filter(|(_, v)| !v.is_null())
+        .map(|(k, _)| k.clone())
+        .collect();
+    for (key, val) in dst.iter() {
+        if val.is_null() {
+            src.insert(key.clone(), Value::Null);
+        }
+    }
+    for (key, val) in src {
+        let full_key = concat_prefix(prefix, &key);
+        match dst.get_mut(&key) {
+            Some(Value::Null) if !merge && src_non_nil.contains(&key) => {
+                dst.remove(&key);
+            }
+            None => {
+                dst.insert(key, val);
+            }
+            Some(dv) => match (dv, val) {
+                (Value::Map(dm), Value::Map(sm)) => coalesce_tables_full_key(w, dm, sm, &full_key, merge),
+                (_, val @ Value::Map(_)) => w.push(format!(
+                    "warning: cannot overwrite table with non table for {full_key} ({})",
+                    go_v(&val)
+                )),
+                (Value::Map(_), val) if !val.is_null() => w.push(format!(
+                    "warning: destination for {full_key} is a table. Ignoring non-table value ({})",
+                    go_v(&val)
+                )),
+                _ => {}
+            },
+        }
+    }
+}
+
+/// Drops `null`s from a chart's defaults, recursively through maps.
+fn clean_nil_values(m: &mut Map) {
+    m.retain(|_, v| !v.is_null());
+    for v in m.values_mut() {
+        if let Value::Map(sub) = v {
+            clean_nil_values(sub);
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::chart::Metadata;
+    use serde_json::json;
+
+    fn v(j: serde_json::Value) -> Value {
+        Value::from(j)
+    }
+
+    pub(crate) fn chart(name: &str, values: serde_json::Value, deps: Vec<Chart>) -> Chart {
+        Chart {
+            metadata: Metadata {
+                name: name.into(),
+                version: "1.0.0".into(),
+                api_version: "v2".into(),
+                ..Default::default()
+            },
+            values: Value::from(values),
+            dependencies: deps,
+            ..Default::default()
+        }
+    }
+
+    #[test]
+    fn user_values_win_and_maps_merge() {
+        let c = chart(
+            "top",
+            json!({"a": {"b": 1, "c": [1, 2]}, "d": "x", "l": [1]}),
+            vec![],
+        );
+        let got = coalesce_values(&c, &v(json!({"a": {"c": [3]}, "l": {"k": 1}}))).unwrap();
+        assert_eq!(got, v(json!({"a": {"b": 1, "c": [3]}, "d": "x", "l": {"k": 1}})));
+    }
+
+    #[test]
+    fn null_deletes_defaults_at_every_depth() {
+        let c = chart(
+            "top",
+            json!({"a": 1, "b": {"c": 2, "d": {"e": 3, "f": 4}}}),
+            vec![],
+        );
+        let got = coalesce_values(&c, &v(json!({"a": null, "b": {"d": {"e": null}}}))).unwrap();
+        assert_eq!(got, v(json!({"b": {"c": 2, "d": {"f": 4}}})));
+        let got = coalesce_values(&c, &v(json!({"b": {"c": null, "d": null}}))).unwrap();
+        assert_eq!(got, v(json!({"a": 1, "b": {}})));
+    }
+
+    #[test]
+    fn null_without_default_is_kept() {
+        let c = chart("top", json!({"a": {"b": 1}}), vec![]);
+        let got = coalesce_values(&c, &v(json!({"x": null, "a": {"y": null}}))).unwrap();
+        assert_eq!(got, v(json!({"x": null, "a": {"b": 1, "y": null}})));
+    }
+
+    #[test]
+    fn nulls_in_chart_defaults_are_dropped() {
+        let c = chart("top", json!({"a": null, "b": {"c": null, "d": 1}}), vec![]);
+        let got = coalesce_values(&c, &Value::Null).unwrap();
+        assert_eq!(got, v(json!({"b": {"d": 1}})));
+        let merged = merge_values(&c, &Value::Null).unwrap();
+        assert_eq!(merged, v(json!({"a": null, "b": {"c": null, "d": 1}})));
+    }
+
+    #[test]
+    fn merge_keeps_user_nulls() {
+        let c = chart("top", json!({"a": 1, "b": {"c": 2}}), vec![]);
+        let got = merge_values(&c, &v(json!({"a": null, "b": {"c": null}}))).unwrap();
+        assert_eq!(got, v(json!({"a": null, "b": {"c": null}})));
+    }
+
+    #[test]
+    fn subcharts_get_parent_values_and_globals() {
+        let grand = chart("grand", json!({"g": 1, "global": {"x": "grand"}}), vec![]);
+        let sub = chart(
+            "sub",
+            json!({"s": 1, "t": 2, "global": {"y": "sub", "x": "sub"}}),
+            vec![grand],
+        );
+        let top = chart(
+            "top",
+            json!({"sub": {"t": 20}, "global": {"x": "top", "m": {"a": 1}}}),
+            vec![sub],
+        );
+        let got = coalesce_values(&top, &v(json!({"sub": {"grand": {"g": 5}}}))).unwrap();
+        assert_eq!(
+            got,
+            v(json!({
+                "global": {"x": "top", "m": {"a": 1}},
+                "sub": {
+                    "s": 1, "t": 20,
+                    "global": {"x": "top", "y": "sub", "m": {"a": 1}},
+                    "grand": {"g": 5, "global": {"x": "top", "y": "sub", "m": {"a": 1}}}
+                }
+            }))
+        );
+    }
+
+    #[test]
+    fn null_deletes_subchart_default() {
+        let sub = chart("sub", json!({"a": 1, "b": {"c": 2}}), vec![]);
+        let top = chart("top", json!({}), vec![sub]);
+        let got = coalesce_values(&top, &v(json!({"sub": {"a": null, "b": {"c": null}}}))).unwrap();
+        assert_eq!(got, v(json!({"sub": {"b": {}, "global": {}}})));
+    }
+
+    #[test]
+    fn type_clashes_warn() {
+        let c = chart("top", json!({"a": {"b": 1}, "c": 1, "d": {"e": {"f": 1}}}), vec![]);
+        let got =
+            coalesce_values_with_warnings(&c, &v(json!({"a": 5, "c": {"x": 1}, "d": {"e": 2}}))).unwrap();
+        assert_eq!(got.values, v(json!({"a": 5, "c": {"x": 1}, "d": {"e": 2}})));
+        assert_eq!(
+            got.warnings,
+            vec![
+                "warning: skipped value for top.c: Not a table.".to_string(),
+                "warning: cannot overwrite table with non table for top.d.e (map[f:1])".to_string(),
+            ]
+        );
+    }
+
+    #[test]
+    fn non_map_subchart_values_are_an_error() {
+        let sub = chart("sub", json!({}), vec![]);
+        let top = chart("top", json!({}), vec![sub]);
+        let err = coalesce_values(&top, &v(json!({"sub": "x"}))).unwrap_err();
+        assert_eq!(err.to_string(), "type mismatch on sub: %!t(string=x)");
+    }
+}
