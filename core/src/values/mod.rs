@@ -2,11 +2,14 @@
 //! family of parsers, dependency enablement and values.schema.json checks.
 
 pub mod coalesce;
+pub mod dependencies;
 mod error;
 mod gofmt;
 pub mod strvals;
 mod value;
+mod version;
 
 pub use coalesce::{coalesce_values, merge_values};
+pub use dependencies::process_dependencies;
 pub use error::ValuesError;
 pub use value::{Map, Value};
