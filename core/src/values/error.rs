@@ -58,15 +58,8 @@ pub enum ValuesError {
         /// The Go type name of what was given.
         found: &'static str,
     },
-    /// values.schema.json of a chart is not valid JSON or not a valid schema.
-    #[error("{chart}: invalid values.schema.json: {message}")]
-    InvalidSchema {
-        /// The chart whose schema is broken.
-        chart: String,
-        /// What is wrong with it.
-        message: String,
-    },
-    /// Values violate one or more charts' values.schema.json.
+    /// Values violate one or more charts' values.schema.json, or a schema
+    /// is itself broken (Helm reports both in the same per-chart list).
     #[error("values don't meet the specifications of the schema(s) in the following chart(s):\n{report}")]
     SchemaViolation {
         /// Helm's per-chart report (`CHART:\n- at '/path': ...\n`).

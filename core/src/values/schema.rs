@@ -1,0 +1,626 @@
+//! values.schema.json checks, reported the way Helm reports them.
+//!
+//! Helm validates with santhosh-tekuri/jsonschema v6 and prints its error
+//! tree: one `- at '/json/pointer': message` line per failure, nested
+//! failures indented by two spaces, several failures at one place grouped
+//! under `validation failed`. Validation itself is done here by the
+//! `jsonschema` crate (drafts 4 to 2020-12, no network references); its
+//! errors are re-worded and re-shaped into Helm's tree and texts.
+//!
+//! Known differences: Helm's order among sibling property errors follows Go
+//! map iteration (random), here it is by name; `allOf` and `$ref` failures
+//! are flattened instead of being nested under `allOf failed`; `contains`
+//! failures do not list the per-item reasons; `format` failures lack the
+//! Go validator's reason suffix.
+
+use super::error::ValuesError;
+use super::gofmt::go_float;
+use super::strvals::go_quote;
+use super::value::{Map, Value};
+use crate::chart::Chart;
+use jsonschema::error::{TypeKind, ValidationErrorKind};
+use jsonschema::paths::LocationSegment;
+use jsonschema::{JsonType, ValidationError};
+use serde_json::Value as Json;
+use std::collections::BTreeMap;
+
+/// Helm's `ValidateAgainstSchema`: checks `values` (coalesced) against the
+/// chart's values.schema.json and, recursively, every subchart's schema
+/// against the values under the subchart's name.
+pub fn validate(chart: &Chart, values: &Value) -> Result<(), ValuesError> {
+    let empty = Map::new();
+    let map = values.as_map().unwrap_or(&empty);
+    let report = chart_report(chart, map);
+    if report.is_empty() {
+        Ok(())
+    } else {
+        Err(ValuesError::SchemaViolation { report })
+    }
+}
+
+fn chart_report(chart: &Chart, values: &Map) -> String {
+    let mut sb = String::new();
+    if let Some(schema) = &chart.schema {
+        if let Err(msg) = validate_single(values, schema) {
+            sb.push_str(&format!("{}:\n{msg}", chart.name()));
+        }
+    }
+    for sub in &chart.dependencies {
+        match values.get(sub.name()) {
+            None | Some(Value::Null) => {}
+            Some(Value::Map(m)) => sb.push_str(&chart_report(sub, m)),
+            Some(other) => sb.push_str(&format!(
+                "{}:\ninvalid type for values: expected object (map), got {}\n",
+                sub.name(),
+                other.type_name()
+            )),
+        }
+    }
+    sb
+}
+
+/// Helm's `ValidateAgainstSingleSchema`. The error text is Helm's: the
+/// failure tree followed by a newline, or a schema problem without one.
+pub fn validate_single(values: &Map, schema: &[u8]) -> Result<(), String> {
+    let schema: Json =
+        serde_json::from_slice(schema).map_err(|e| format!("invalid values.schema.json: {e}"))?;
+    let validator = jsonschema::options()
+        .build(&schema)
+        .map_err(|e| metaschema_error(&schema, e))?;
+    let instance = serde_json::to_value(Value::Map(values.clone()))
+        .map_err(|e| format!("unable to validate schema: {e}"))?;
+    let errors: Vec<Failure> = validator
+        .iter_errors(&instance)
+        .map(|e| Failure::from_error(&e))
+        .collect();
+    if errors.is_empty() {
+        return Ok(());
+    }
+    let mut out = String::new();
+    for node in build(errors, 0) {
+        node.display(&mut out, 1);
+    }
+    // Helm strips the "jsonschema validation failed with ..." head line and
+    // adds a newline so subchart reports start on their own line.
+    Err(format!("{}\n", out.trim_start_matches('\n')))
+}
+
+fn metaschema_error(schema: &Json, e: ValidationError<'_>) -> String {
+    let meta = schema
+        .get("$schema")
+        .and_then(Json::as_str)
+        .unwrap_or("https://json-schema.org/draft/2020-12/schema")
+        .trim_end_matches('#');
+    let failure = Failure::from_error(&e);
+    let mut out = String::new();
+    failure.into_node().display(&mut out, 1);
+    format!(
+        "\"file:///values.schema.json#\" is not valid against metaschema: jsonschema validation failed with {}{out}",
+        quote(&format!("{meta}#"))
+    )
+}
+
+/// One failure from the validator, re-worded.
+struct Failure {
+    path: Vec<String>,
+    rank: u8,
+    /// Type, const, enum and format stop Helm's validator at that value.
+    stops: bool,
+    message: String,
+    /// Per-alternative failures of anyOf/oneOf.
+    branches: Vec<Vec<Failure>>,
+}
+
+/// A line of Helm's report with its nested lines.
+struct Node {
+    path: Vec<String>,
+    message: String,
+    causes: Vec<Node>,
+}
+
+impl Node {
+    fn display(&self, out: &mut String, indent: usize) {
+        out.push('\n');
+        for _ in 1..indent {
+            out.push_str("  ");
+        }
+        out.push_str(&format!("- at {}: {}", quote(&json_pointer(&self.path)), self.message));
+        for c in &self.causes {
+            c.display(out, indent + 1);
+        }
+    }
+}
+
+impl Failure {
+    fn into_node(self) -> Node {
+        let depth = self.path.len();
+        let causes = self
+            .branches
+            .into_iter()
+            .map(|b| {
+                let mut nodes = build(b, depth);
+                if nodes.len() == 1 {
+                    nodes.remove(0)
+                } else {
+                    Node {
+                        path: self.path.clone(),
+                        message: "validation failed".into(),
+                        causes: nodes,
+                    }
+                }
+            })
+            .collect();
+        Node {
+            path: self.path,
+            message: self.message,
+            causes,
+        }
+    }
+
+    fn from_error(e: &ValidationError<'_>) -> Failure {
+        let path = segments(e.instance_path().iter());
+        let schema_path = e.schema_path().as_str().to_string();
+        let instance = e.instance().clone().into_owned();
+        let mut branches = Vec::new();
+        let (rank, stops, message) = match e.kind() {
+            ValidationErrorKind::Type { kind } => {
+                let mut want: Vec<JsonType> = match kind {
+                    TypeKind::Single(t) => vec![*t],
+                    TypeKind::Multiple(set) => set.iter().collect(),
+                };
+                want.sort_by_key(|t| type_order(*t));
+                let want: Vec<&str> = want.iter().map(|t| t.as_str()).collect();
+                (0, true, format!("got {}, want {}", json_type(&instance), want.join(" or ")))
+            }
+            ValidationErrorKind::Constant { expected_value } => {
+                (1, true, match display(expected_value) {
+                    Some(d) => format!("value must be {d}"),
+                    None => "const failed".into(),
+                })
+            }
+            ValidationErrorKind::Enum { options } => {
+                let items: Vec<Json> = options.as_array().cloned().unwrap_or_default();
+                let shown: Option<Vec<String>> = items.iter().map(display).collect();
+                let msg = match shown {
+                    Some(s) if s.len() == 1 => format!("value must be {}", s[0]),
+                    Some(s) => format!("value must be one of {}", s.join(", ")),
+                    None => "enum failed".into(),
+                };
+                (2, true, msg)
+            }
+            ValidationErrorKind::Format { format } => (
+                3,
+                true,
+                format!("{} is not valid {format}", display(&instance).unwrap_or_else(|| "value".into())),
+            ),
+            ValidationErrorKind::MinProperties { limit } => {
+                (10, false, format!("minProperties: got {}, want {}", count(&instance), group_int(*limit)))
+            }
+            ValidationErrorKind::MaxProperties { limit } => {
+                (11, false, format!("maxProperties: got {}, want {}", count(&instance), group_int(*limit)))
+            }
+            ValidationErrorKind::Required { property } => {
+                let name = property.as_str().unwrap_or_default().to_string();
+                if schema_path.contains("/dependentRequired/") || schema_path.contains("/dependencies/") {
+                    let prop = schema_path.rsplit('/').nth(1).unwrap_or_default().replace("~1", "/").replace("~0", "~");
+                    (23, false, format!("properties {} required, if {} exists", quote(&name), quote(&prop)))
+                } else {
+                    (12, false, format!("missing property {}", quote(&name)))
+                }
+            }
+            ValidationErrorKind::AdditionalProperties { unexpected } => {
+                let mut props = unexpected.clone();
+                props.sort();
+                let list: Vec<String> = props.iter().map(|p| quote(p)).collect();
+                (21, false, format!("additional properties {} not allowed", list.join(", ")))
+            }
+            ValidationErrorKind::PropertyNames { error } => (
+                22,
+                false,
+                format!("invalid propertyName {}", quote(error.instance().as_str().unwrap_or_default())),
+            ),
+            ValidationErrorKind::MinItems { limit } => {
+                (10, false, format!("minItems: got {}, want {}", count(&instance), group_int(*limit)))
+            }
+            ValidationErrorKind::MaxItems { limit } => {
+                (11, false, format!("maxItems: got {}, want {}", count(&instance), group_int(*limit)))
+            }
+            ValidationErrorKind::UniqueItems => {
+                let (i, j) = duplicates(&instance);
+                (12, false, format!("items at {i} and {j} are equal"))
+            }
+            ValidationErrorKind::AdditionalItems { limit } => (
+                13,
+                false,
+                format!("last {} additionalItem(s) not allowed", count(&instance).saturating_sub(*limit as u64)),
+            ),
+            ValidationErrorKind::Contains => (25, false, "no items match contains schema".into()),
+            ValidationErrorKind::MinLength { limit } => {
+                (10, false, format!("minLength: got {}, want {}", group_int(str_len(&instance)), group_int(*limit)))
+            }
+            ValidationErrorKind::MaxLength { limit } => {
+                (11, false, format!("maxLength: got {}, want {}", group_int(str_len(&instance)), group_int(*limit)))
+            }
+            ValidationErrorKind::Pattern { pattern } => (
+                12,
+                false,
+                format!("{} does not match pattern {}", quote(instance.as_str().unwrap_or_default()), quote(pattern)),
+            ),
+            ValidationErrorKind::ContentEncoding { content_encoding } => {
+                (13, false, format!("value is not {} encoded", quote(content_encoding)))
+            }
+            ValidationErrorKind::ContentMediaType { content_media_type } => {
+                (14, false, format!("value if not of mediatype {}", quote(content_media_type)))
+            }
+            ValidationErrorKind::Minimum { limit } => (10, false, number_msg("minimum", &instance, limit)),
+            ValidationErrorKind::Maximum { limit } => (11, false, number_msg("maximum", &instance, limit)),
+            ValidationErrorKind::ExclusiveMinimum { limit } => {
+                (12, false, number_msg("exclusiveMinimum", &instance, limit))
+            }
+            ValidationErrorKind::ExclusiveMaximum { limit } => {
+                (13, false, number_msg("exclusiveMaximum", &instance, limit))
+            }
+            ValidationErrorKind::MultipleOf { multiple_of } => (
+                14,
+                false,
+                format!("multipleOf: got {}, want {}", number(&instance), group_float(*multiple_of)),
+            ),
+            ValidationErrorKind::Not { .. } => (30, false, "not failed".into()),
+            ValidationErrorKind::AnyOf { context } => {
+                branches = context
+                    .iter()
+                    .map(|b| b.iter().map(|e| Failure::from_error(e)).collect())
+                    .collect();
+                (32, false, "anyOf failed".into())
+            }
+            ValidationErrorKind::OneOfNotValid { context } => {
+                branches = context
+                    .iter()
+                    .map(|b| b.iter().map(|e| Failure::from_error(e)).collect())
+                    .collect();
+                (33, false, "oneOf failed, none matched".into())
+            }
+            ValidationErrorKind::OneOfMultipleValid { context } => {
+                let valid: Vec<usize> = context
+                    .iter()
+                    .enumerate()
+                    .filter(|(_, b)| b.is_empty())
+                    .map(|(i, _)| i)
+                    .take(2)
+                    .collect();
+                let (a, b) = (valid.first().copied().unwrap_or(0), valid.get(1).copied().unwrap_or(1));
+                (33, false, format!("oneOf failed, subschemas {a}, {b} matched"))
+            }
+            ValidationErrorKind::FalseSchema
+            | ValidationErrorKind::UnevaluatedProperties { .. }
+            | ValidationErrorKind::UnevaluatedItems { .. } => (40, false, "false schema".into()),
+            other => (50, false, format!("{} failed", other.keyword())),
+        };
+        Failure {
+            path,
+            rank,
+            stops,
+            message,
+            branches,
+        }
+    }
+}
+
+/// Rebuilds Helm's tree: the causes produced when validating the value at
+/// `depth` of the failures' paths.
+fn build(failures: Vec<Failure>, depth: usize) -> Vec<Node> {
+    let mut own: Vec<Failure> = Vec::new();
+    let mut children: BTreeMap<ChildKey, Vec<Failure>> = BTreeMap::new();
+    for f in failures {
+        if f.path.len() <= depth {
+            own.push(f);
+        } else {
+            children.entry(ChildKey::new(&f.path[depth])).or_default().push(f);
+        }
+    }
+    own.sort_by_key(|f| f.rank);
+    if let Some(pos) = own.iter().position(|f| f.stops) {
+        return vec![own.swap_remove(pos).into_node()];
+    }
+    let own = merge_required(own);
+    let (before, after): (Vec<Failure>, Vec<Failure>) = own.into_iter().partition(|f| f.rank < 20);
+    let mut out: Vec<Node> = before.into_iter().map(Failure::into_node).collect();
+    for (_, group) in children {
+        let path = group[0].path[..=depth].to_vec();
+        let mut nodes = build(group, depth + 1);
+        if nodes.len() == 1 {
+            out.push(nodes.remove(0));
+        } else {
+            out.push(Node {
+                path,
+                message: "validation failed".into(),
+                causes: nodes,
+            });
+        }
+    }
+    out.extend(after.into_iter().map(Failure::into_node));
+    out
+}
+
+/// Helm reports all missing required properties of one object in one line.
+fn merge_required(own: Vec<Failure>) -> Vec<Failure> {
+    let mut out: Vec<Failure> = Vec::new();
+    let mut names: Vec<String> = Vec::new();
+    let mut at: Option<usize> = None;
+    for f in own {
+        if f.rank == 12 && f.message.starts_with("missing property ") {
+            names.push(f.message.trim_start_matches("missing property ").to_string());
+            if at.is_none() {
+                at = Some(out.len());
+                out.push(f);
+            }
+        } else {
+            out.push(f);
+        }
+    }
+    if let Some(i) = at {
+        if names.len() > 1 {
+            out[i].message = format!("missing properties {}", names.join(", "));
+        }
+    }
+    out
+}
+
+/// Orders sibling values: list indexes numerically, then property names.
+#[derive(PartialEq, Eq, PartialOrd, Ord)]
+enum ChildKey {
+    Index(usize),
+    Name(String),
+}
+
+impl ChildKey {
+    fn new(seg: &str) -> Self {
+        match seg.parse::<usize>() {
+            Ok(i) => ChildKey::Index(i),
+            Err(_) => ChildKey::Name(seg.to_string()),
+        }
+    }
+}
+
+fn segments<'a>(it: impl Iterator<Item = LocationSegment<'a>>) -> Vec<String> {
+    it.map(|s| match s {
+        LocationSegment::Property(p) => p.into_owned(),
+        LocationSegment::Index(i) => i.to_string(),
+    })
+    .collect()
+}
+
+fn json_pointer(path: &[String]) -> String {
+    path.iter()
+        .map(|p| format!("/{}", p.replace('~', "~0").replace('/', "~1")))
+        .collect()
+}
+
+/// santhosh-tekuri's `quote`: Go's `%q` in single quotes.
+fn quote(s: &str) -> String {
+    let q = go_quote(s).replace("\\\"", "\"").replace('\'', "\\'");
+    format!("'{}'", &q[1..q.len() - 1])
+}
+
+/// Helm's validator orders type names null, boolean, number, integer, ...
+fn type_order(t: JsonType) -> u8 {
+    match t {
+        JsonType::Null => 0,
+        JsonType::Boolean => 1,
+        JsonType::Number => 2,
+        JsonType::Integer => 3,
+        JsonType::String => 4,
+        JsonType::Array => 5,
+        JsonType::Object => 6,
+    }
+}
+
+fn json_type(v: &Json) -> &'static str {
+    match v {
+        Json::Null => "null",
+        Json::Bool(_) => "boolean",
+        Json::Number(_) => "number",
+        Json::String(_) => "string",
+        Json::Array(_) => "array",
+        Json::Object(_) => "object",
+    }
+}
+
+/// santhosh-tekuri's `display` for primitives; `None` for lists and maps.
+fn display(v: &Json) -> Option<String> {
+    match v {
+        Json::String(s) => Some(quote(s)),
+        Json::Array(_) | Json::Object(_) => None,
+        Json::Null => Some("<nil>".into()),
+        Json::Bool(b) => Some(b.to_string()),
+        Json::Number(n) => Some(n.to_string()),
+    }
+}
+
+fn count(v: &Json) -> u64 {
+    match v {
+        Json::Array(a) => a.len() as u64,
+        Json::Object(o) => o.len() as u64,
+        _ => 0,
+    }
+}
+
+fn str_len(v: &Json) -> u64 {
+    v.as_str().map(|s| s.chars().count() as u64).unwrap_or(0)
+}
+
+fn duplicates(v: &Json) -> (usize, usize) {
+    let arr = v.as_array().map(Vec::as_slice).unwrap_or(&[]);
+    for i in 1..arr.len() {
+        for j in 0..i {
+            if arr[i] == arr[j] {
+                return (j, i);
+            }
+        }
+    }
+    (0, 0)
+}
+
+fn number(v: &Json) -> String {
+    group_float(v.as_f64().unwrap_or(0.0))
+}
+
+fn number_msg(keyword: &str, instance: &Json, limit: &Json) -> String {
+    format!("{keyword}: got {}, want {}", number(instance), number(limit))
+}
+
+/// Helm's messages go through an English `message.Printer`, which groups
+/// thousands in the numbers it prints.
+fn group_float(f: f64) -> String {
+    let s = go_float(f);
+    if s.contains('e') || s.contains("Inf") || s.contains("NaN") {
+        return s;
+    }
+    let (sign, rest) = match s.strip_prefix('-') {
+        Some(r) => ("-", r),
+        None => ("", s.as_str()),
+    };
+    let (int, frac) = match rest.split_once('.') {
+        Some((i, f)) => (i, Some(f)),
+        None => (rest, None),
+    };
+    let mut out = format!("{sign}{}", group_digits(int));
+    if let Some(f) = frac {
+        out.push('.');
+        out.push_str(f);
+    }
+    out
+}
+
+fn group_int(n: u64) -> String {
+    group_digits(&n.to_string())
+}
+
+fn group_digits(int: &str) -> String {
+    let mut out = String::new();
+    for (i, c) in int.chars().enumerate() {
+        if i > 0 && (int.len() - i) % 3 == 0 {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::chart::Metadata;
+    use serde_json::json;
+
+    fn chart(name: &str, schema: Option<serde_json::Value>, deps: Vec<Chart>) -> Chart {
+        Chart {
+            metadata: Metadata {
+                name: name.into(),
+                version: "1.0.0".into(),
+                ..Default::default()
+            },
+            schema: schema.map(|s| serde_json::to_vec(&s).unwrap()),
+            dependencies: deps,
+            ..Default::default()
+        }
+    }
+
+    const PERSON: &str = r#"{
+      "$schema": "http://json-schema.org/draft-07/schema#",
+      "type": "object",
+      "required": ["firstname", "employmentInfo"],
+      "properties": {
+        "age": {"type": "integer", "minimum": 0},
+        "firstname": {"type": "string"},
+        "employmentInfo": {"type": "object", "required": ["salary"]}
+      }
+    }"#;
+
+    #[test]
+    fn single_schema_errors_are_listed_with_paths() {
+        let values = Value::from(json!({"firstname": "John", "age": -5}));
+        let err = validate_single(values.as_map().unwrap(), PERSON.as_bytes()).unwrap_err();
+        assert_eq!(
+            err,
+            "- at '': missing property 'employmentInfo'\n- at '/age': minimum: got -5, want 0\n"
+        );
+    }
+
+    #[test]
+    fn several_failures_on_one_value_are_grouped() {
+        let schema = json!({
+            "type": "object",
+            "properties": {
+                "image": {
+                    "type": "object",
+                    "required": ["repo", "tag"],
+                    "additionalProperties": false,
+                    "properties": {"pull": {"enum": ["Always", "Never"]}}
+                }
+            }
+        });
+        let values = Value::from(json!({"image": {"x": 1, "pull": "Sometimes"}}));
+        let err = validate_single(values.as_map().unwrap(), &serde_json::to_vec(&schema).unwrap())
+            .unwrap_err();
+        assert_eq!(
+            err,
+            "- at '/image': validation failed\n  - at '/image': missing properties 'repo', 'tag'\n  - at '/image/pull': value must be one of 'Always', 'Never'\n  - at '/image': additional properties 'x' not allowed\n"
+        );
+    }
+
+    #[test]
+    fn type_errors_stop_at_the_value() {
+        let schema = json!({"properties": {"n": {"type": ["integer", "null"], "minimum": 3}}});
+        let values = Value::from(json!({"n": "x"}));
+        let err = validate_single(values.as_map().unwrap(), &serde_json::to_vec(&schema).unwrap())
+            .unwrap_err();
+        assert_eq!(err, "- at '/n': got string, want null or integer\n");
+    }
+
+    #[test]
+    fn subcharts_are_checked_with_their_values() {
+        let sub_schema = json!({"type": "object", "required": ["age"]});
+        let sub = chart("subchart", Some(sub_schema), vec![]);
+        let top = chart("top", Some(json!({"type": "object"})), vec![sub]);
+        let err = validate(&top, &Value::from(json!({"subchart": {}}))).unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            "values don't meet the specifications of the schema(s) in the following chart(s):\nsubchart:\n- at '': missing property 'age'\n"
+        );
+        // No values for the subchart: nothing to check.
+        assert!(validate(&top, &Value::from(json!({}))).is_ok());
+        let err = validate(&top, &Value::from(json!({"subchart": 3}))).unwrap_err();
+        assert!(err.to_string().ends_with(
+            "subchart:\ninvalid type for values: expected object (map), got float64\n"
+        ));
+    }
+
+    #[test]
+    fn anyof_lists_each_alternative() {
+        let schema = json!({"properties": {"p": {"anyOf": [{"type": "number"}, {"type": "string", "minLength": 3}]}}});
+        let values = Value::from(json!({"p": "ab"}));
+        let err = validate_single(values.as_map().unwrap(), &serde_json::to_vec(&schema).unwrap())
+            .unwrap_err();
+        assert_eq!(
+            err,
+            "- at '/p': anyOf failed\n  - at '/p': got string, want number\n  - at '/p': minLength: got 2, want 3\n"
+        );
+    }
+
+    #[test]
+    fn malformed_schemas_are_reported() {
+        let values = Map::new();
+        let err = validate_single(&values, b"{not json").unwrap_err();
+        assert!(err.starts_with("invalid values.schema.json: "), "{err}");
+        let err = validate_single(&values, b"{\"type\": 5}").unwrap_err();
+        assert!(err.starts_with("\"file:///values.schema.json#\" is not valid against metaschema"), "{err}");
+    }
+
+    #[test]
+    fn numbers_are_grouped_like_go_printer() {
+        assert_eq!(group_float(-5.0), "-5");
+        assert_eq!(group_float(12345.5), "12,345.5");
+        assert_eq!(group_int(1000), "1,000");
+    }
+}
