@@ -1,0 +1,120 @@
+//! Golden tests of the values pipeline against real Helm v4.
+//!
+//! `fixtures/values/parent` is a chart with three subcharts (one used under
+//! two aliases, one with a grandchild not listed in Chart.yaml) exercising
+//! globals, conditions, tags, import-values and nulls. For every line of
+//! `cases.txt`, `gen.sh` rendered the chart with real Helm; each template
+//! prints `toJson .Values`, so `golden/caseN.expected.json` holds the values
+//! every enabled chart saw, plus the parent's `chart.values` after
+//! dependency processing, and `caseN.helm-stderr.txt` Helm's warnings.
+
+use hoist_core::chart::{Chart, Metadata};
+use hoist_core::values::{Value, coalesce_values, process_dependencies};
+use serde_json::Value as Json;
+use std::collections::BTreeMap;
+use std::fs;
+use std::path::Path;
+
+fn fixtures() -> &'static Path {
+    Path::new(concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/values"))
+}
+
+/// Just enough of a chart loader for these fixtures: Chart.yaml,
+/// values.yaml, values.schema.json and charts/ subfolders.
+fn load(dir: &Path) -> Chart {
+    let meta_yaml = fs::read_to_string(dir.join("Chart.yaml")).unwrap();
+    let meta_value = hoist_core::yaml::parse(&meta_yaml).unwrap();
+    let metadata: Metadata = serde_json::from_value(serde_json::to_value(&meta_value).unwrap()).unwrap();
+    let values = match fs::read_to_string(dir.join("values.yaml")) {
+        Ok(text) => hoist_core::yaml::parse(&text).unwrap(),
+        Err(_) => Value::empty_map(),
+    };
+    let schema = fs::read(dir.join("values.schema.json")).ok();
+    let mut dependencies = Vec::new();
+    if let Ok(entries) = fs::read_dir(dir.join("charts")) {
+        let mut paths: Vec<_> = entries.map(|e| e.unwrap().path()).collect();
+        paths.sort();
+        for p in paths {
+            dependencies.push(load(&p));
+        }
+    }
+    Chart {
+        metadata,
+        values,
+        schema,
+        dependencies,
+        ..Default::default()
+    }
+}
+
+/// The values each chart's templates see: the parent's whole tree, each
+/// subchart the part under its name.
+fn scoped(chart: &Chart, values: &Value, out: &mut BTreeMap<String, Json>) {
+    out.insert(chart.name().to_string(), serde_json::to_value(values).unwrap());
+    for sub in &chart.dependencies {
+        let sub_values = values.as_map().and_then(|m| m.get(sub.name())).cloned().unwrap_or_default();
+        scoped(sub, &sub_values, out);
+    }
+}
+
+fn run_case(n: usize) {
+    let dir = fixtures();
+    let user_text = fs::read_to_string(dir.join(format!("golden/case{n}.values.json"))).unwrap();
+    let user = Value::from(serde_json::from_str::<Json>(&user_text).unwrap());
+    let expected: Json = serde_json::from_str(
+        &fs::read_to_string(dir.join(format!("golden/case{n}.expected.json"))).unwrap(),
+    )
+    .unwrap();
+    let helm_warnings: Vec<String> = fs::read_to_string(dir.join(format!("golden/case{n}.helm-stderr.txt")))
+        .unwrap()
+        .lines()
+        .filter_map(|l| l.strip_prefix("WARN ").map(str::to_string))
+        .collect();
+
+    let mut chart = load(&dir.join("parent"));
+    let warnings = process_dependencies(&mut chart, &user).unwrap();
+    assert_eq!(warnings, helm_warnings, "case {n}: warnings");
+    assert_eq!(
+        serde_json::to_value(&chart.values).unwrap(),
+        expected["chart_values"],
+        "case {n}: chart.values after dependency processing"
+    );
+
+    let values = coalesce_values(&chart, &user).unwrap();
+    let mut got = BTreeMap::new();
+    scoped(&chart, &values, &mut got);
+    let want: BTreeMap<String, Json> = serde_json::from_value(expected["values_by_chart"].clone()).unwrap();
+    assert_eq!(
+        got.keys().collect::<Vec<_>>(),
+        want.keys().collect::<Vec<_>>(),
+        "case {n}: enabled charts"
+    );
+    for (name, w) in &want {
+        assert_eq!(&got[name], w, "case {n}: values seen by {name}");
+    }
+}
+
+#[test]
+fn defaults_with_aliases_tags_conditions_and_imports() {
+    run_case(1);
+}
+
+#[test]
+fn user_nulls_globals_and_tags() {
+    run_case(2);
+}
+
+#[test]
+fn conditions_disable_and_enable() {
+    run_case(3);
+}
+
+#[test]
+fn non_bool_condition_and_global_condition() {
+    run_case(4);
+}
+
+#[test]
+fn nulls_over_imports_and_globals() {
+    run_case(5);
+}
