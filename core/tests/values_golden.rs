@@ -8,44 +8,14 @@
 //! every enabled chart saw, plus the parent's `chart.values` after
 //! dependency processing, and `caseN.helm-stderr.txt` Helm's warnings.
 
-use hoist_core::chart::{Chart, Metadata};
+mod values_support;
+
+use hoist_core::chart::Chart;
 use hoist_core::values::{Value, coalesce_values, process_dependencies};
 use serde_json::Value as Json;
 use std::collections::BTreeMap;
 use std::fs;
-use std::path::Path;
-
-fn fixtures() -> &'static Path {
-    Path::new(concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/values"))
-}
-
-/// Just enough of a chart loader for these fixtures: Chart.yaml,
-/// values.yaml, values.schema.json and charts/ subfolders.
-fn load(dir: &Path) -> Chart {
-    let meta_yaml = fs::read_to_string(dir.join("Chart.yaml")).unwrap();
-    let meta_value = hoist_core::yaml::parse(&meta_yaml).unwrap();
-    let metadata: Metadata = serde_json::from_value(serde_json::to_value(&meta_value).unwrap()).unwrap();
-    let values = match fs::read_to_string(dir.join("values.yaml")) {
-        Ok(text) => hoist_core::yaml::parse(&text).unwrap(),
-        Err(_) => Value::empty_map(),
-    };
-    let schema = fs::read(dir.join("values.schema.json")).ok();
-    let mut dependencies = Vec::new();
-    if let Ok(entries) = fs::read_dir(dir.join("charts")) {
-        let mut paths: Vec<_> = entries.map(|e| e.unwrap().path()).collect();
-        paths.sort();
-        for p in paths {
-            dependencies.push(load(&p));
-        }
-    }
-    Chart {
-        metadata,
-        values,
-        schema,
-        dependencies,
-        ..Default::default()
-    }
-}
+use values_support::{fixtures, load};
 
 /// The values each chart's templates see: the parent's whole tree, each
 /// subchart the part under its name.

@@ -175,7 +175,7 @@ impl Failure {
             ValidationErrorKind::Constant { expected_value } => {
                 (1, true, match display(expected_value) {
                     Some(d) => format!("value must be {d}"),
-                    None => "const failed".into(),
+                    None => "'const' failed".into(),
                 })
             }
             ValidationErrorKind::Enum { options } => {
@@ -184,7 +184,7 @@ impl Failure {
                 let msg = match shown {
                     Some(s) if s.len() == 1 => format!("value must be {}", s[0]),
                     Some(s) => format!("value must be one of {}", s.join(", ")),
-                    None => "enum failed".into(),
+                    None => "'enum' failed".into(),
                 };
                 (2, true, msg)
             }
@@ -265,20 +265,20 @@ impl Failure {
                 false,
                 format!("multipleOf: got {}, want {}", number(&instance), group_float(*multiple_of)),
             ),
-            ValidationErrorKind::Not { .. } => (30, false, "not failed".into()),
+            ValidationErrorKind::Not { .. } => (30, false, "'not' failed".into()),
             ValidationErrorKind::AnyOf { context } => {
                 branches = context
                     .iter()
                     .map(|b| b.iter().map(|e| Failure::from_error(e)).collect())
                     .collect();
-                (32, false, "anyOf failed".into())
+                (32, false, "'anyOf' failed".into())
             }
             ValidationErrorKind::OneOfNotValid { context } => {
                 branches = context
                     .iter()
                     .map(|b| b.iter().map(|e| Failure::from_error(e)).collect())
                     .collect();
-                (33, false, "oneOf failed, none matched".into())
+                (33, false, "'oneOf' failed, none matched".into())
             }
             ValidationErrorKind::OneOfMultipleValid { context } => {
                 let valid: Vec<usize> = context
@@ -289,12 +289,12 @@ impl Failure {
                     .take(2)
                     .collect();
                 let (a, b) = (valid.first().copied().unwrap_or(0), valid.get(1).copied().unwrap_or(1));
-                (33, false, format!("oneOf failed, subschemas {a}, {b} matched"))
+                (33, false, format!("'oneOf' failed, subschemas {a}, {b} matched"))
             }
             ValidationErrorKind::FalseSchema
             | ValidationErrorKind::UnevaluatedProperties { .. }
             | ValidationErrorKind::UnevaluatedItems { .. } => (40, false, "false schema".into()),
-            other => (50, false, format!("{} failed", other.keyword())),
+            other => (50, false, format!("'{}' failed", other.keyword())),
         };
         Failure {
             path,
@@ -604,7 +604,7 @@ mod tests {
             .unwrap_err();
         assert_eq!(
             err,
-            "- at '/p': anyOf failed\n  - at '/p': got string, want number\n  - at '/p': minLength: got 2, want 3\n"
+            "- at '/p': 'anyOf' failed\n  - at '/p': got string, want number\n  - at '/p': minLength: got 2, want 3\n"
         );
     }
 
