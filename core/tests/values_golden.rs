@@ -20,9 +20,16 @@ use values_support::{fixtures, load};
 /// The values each chart's templates see: the parent's whole tree, each
 /// subchart the part under its name.
 fn scoped(chart: &Chart, values: &Value, out: &mut BTreeMap<String, Json>) {
-    out.insert(chart.name().to_string(), serde_json::to_value(values).unwrap());
+    out.insert(
+        chart.name().to_string(),
+        serde_json::to_value(values).unwrap(),
+    );
     for sub in &chart.dependencies {
-        let sub_values = values.as_map().and_then(|m| m.get(sub.name())).cloned().unwrap_or_default();
+        let sub_values = values
+            .as_map()
+            .and_then(|m| m.get(sub.name()))
+            .cloned()
+            .unwrap_or_default();
         scoped(sub, &sub_values, out);
     }
 }
@@ -35,11 +42,12 @@ fn run_case(n: usize) {
         &fs::read_to_string(dir.join(format!("golden/case{n}.expected.json"))).unwrap(),
     )
     .unwrap();
-    let helm_warnings: Vec<String> = fs::read_to_string(dir.join(format!("golden/case{n}.helm-stderr.txt")))
-        .unwrap()
-        .lines()
-        .filter_map(|l| l.strip_prefix("WARN ").map(str::to_string))
-        .collect();
+    let helm_warnings: Vec<String> =
+        fs::read_to_string(dir.join(format!("golden/case{n}.helm-stderr.txt")))
+            .unwrap()
+            .lines()
+            .filter_map(|l| l.strip_prefix("WARN ").map(str::to_string))
+            .collect();
 
     let mut chart = load(&dir.join("parent"));
     let warnings = process_dependencies(&mut chart, &user).unwrap();
@@ -53,7 +61,8 @@ fn run_case(n: usize) {
     let values = coalesce_values(&chart, &user).unwrap();
     let mut got = BTreeMap::new();
     scoped(&chart, &values, &mut got);
-    let want: BTreeMap<String, Json> = serde_json::from_value(expected["values_by_chart"].clone()).unwrap();
+    let want: BTreeMap<String, Json> =
+        serde_json::from_value(expected["values_by_chart"].clone()).unwrap();
     assert_eq!(
         got.keys().collect::<Vec<_>>(),
         want.keys().collect::<Vec<_>>(),

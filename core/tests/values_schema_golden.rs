@@ -54,9 +54,11 @@ fn tree(lines: &[(usize, String)], pos: &mut usize, depth: usize) -> Vec<Line> {
 
 fn run_case(n: usize) {
     let dir = fixtures();
-    let user_text = fs::read_to_string(dir.join(format!("schema-golden/case{n}.values.json"))).unwrap();
+    let user_text =
+        fs::read_to_string(dir.join(format!("schema-golden/case{n}.values.json"))).unwrap();
     let user = Value::from(serde_json::from_str::<serde_json::Value>(&user_text).unwrap());
-    let expected = fs::read_to_string(dir.join(format!("schema-golden/case{n}.expected.txt"))).unwrap();
+    let expected =
+        fs::read_to_string(dir.join(format!("schema-golden/case{n}.expected.txt"))).unwrap();
 
     let mut chart = load(&dir.join("schema"));
     process_dependencies(&mut chart, &user).unwrap();
@@ -69,7 +71,11 @@ fn run_case(n: usize) {
         assert_eq!(got, "", "case {n}: Helm accepted these values");
         return;
     }
-    assert_eq!(normalize(&got), normalize(&expected), "case {n}:\n{got}\n---\n{expected}");
+    assert_eq!(
+        normalize(&got),
+        normalize(&expected),
+        "case {n}:\n{got}\n---\n{expected}"
+    );
     // The exact text, line for line, apart from sibling order.
     let mut got_lines: Vec<&str> = got.trim_end().lines().collect();
     let mut want_lines: Vec<&str> = expected.trim_end().lines().collect();

@@ -37,7 +37,10 @@ pub fn coalesce_values(chart: &Chart, user: &Value) -> Result<Value, ValuesError
 }
 
 /// [`coalesce_values`], also returning the warnings.
-pub fn coalesce_values_with_warnings(chart: &Chart, user: &Value) -> Result<Coalesced, ValuesError> {
+pub fn coalesce_values_with_warnings(
+    chart: &Chart,
+    user: &Value,
+) -> Result<Coalesced, ValuesError> {
     run(chart, user, false)
 }
 
@@ -189,7 +192,13 @@ fn coalesce_globals(w: &mut Vec<String>, dest: &mut Map, src: &Map, prefix: &str
 }
 
 /// Lays the chart's own values.yaml under `v` (which wins).
-fn coalesce_chart_values(w: &mut Vec<String>, chart: &Chart, v: &mut Map, prefix: &str, merge: bool) {
+fn coalesce_chart_values(
+    w: &mut Vec<String>,
+    chart: &Chart,
+    v: &mut Map,
+    prefix: &str,
+    merge: bool,
+) {
     let sub_prefix = concat_prefix(prefix, chart.name());
     let defaults = match &chart.values {
         Value::Map(m) => m.clone(),
@@ -207,10 +216,18 @@ fn coalesce_chart_values(w: &mut Vec<String>, chart: &Chart, v: &mut Map, prefix
                     if !merge {
                         clean_nil_values(&mut src);
                     }
-                    coalesce_tables_full_key(w, dest, src, &concat_prefix(&sub_prefix, &key), merge);
+                    coalesce_tables_full_key(
+                        w,
+                        dest,
+                        src,
+                        &concat_prefix(&sub_prefix, &key),
+                        merge,
+                    );
                 }
                 Value::Null => {}
-                _ => w.push(format!("warning: skipped value for {sub_prefix}.{key}: Not a table.")),
+                _ => w.push(format!(
+                    "warning: skipped value for {sub_prefix}.{key}: Not a table."
+                )),
             },
             Some(_) => {}
             None => {
@@ -229,7 +246,13 @@ fn coalesce_chart_values(w: &mut Vec<String>, chart: &Chart, v: &mut Map, prefix
 }
 
 /// Merges `src` under `dst` (dst wins), recursing into maps.
-fn coalesce_tables_full_key(w: &mut Vec<String>, dst: &mut Map, mut src: Map, prefix: &str, merge: bool) {
+fn coalesce_tables_full_key(
+    w: &mut Vec<String>,
+    dst: &mut Map,
+    mut src: Map,
+    prefix: &str,
+    merge: bool,
+) {
     // Which defaults were non-null before dst's nulls are copied over:
     // a null in dst over a real default is a deletion, over nothing it stays.
     let src_non_nil: std::collections::BTreeSet<String> = src
@@ -252,7 +275,9 @@ fn coalesce_tables_full_key(w: &mut Vec<String>, dst: &mut Map, mut src: Map, pr
                 dst.insert(key, val);
             }
             Some(dv) => match (dv, val) {
-                (Value::Map(dm), Value::Map(sm)) => coalesce_tables_full_key(w, dm, sm, &full_key, merge),
+                (Value::Map(dm), Value::Map(sm)) => {
+                    coalesce_tables_full_key(w, dm, sm, &full_key, merge)
+                }
                 (_, val @ Value::Map(_)) => w.push(format!(
                     "warning: cannot overwrite table with non table for {full_key} ({})",
                     go_v(&val)
@@ -309,7 +334,10 @@ mod tests {
             vec![],
         );
         let got = coalesce_values(&c, &v(json!({"a": {"c": [3]}, "l": {"k": 1}}))).unwrap();
-        assert_eq!(got, v(json!({"a": {"b": 1, "c": [3]}, "d": "x", "l": {"k": 1}})));
+        assert_eq!(
+            got,
+            v(json!({"a": {"b": 1, "c": [3]}, "d": "x", "l": {"k": 1}}))
+        );
     }
 
     #[test]
@@ -385,9 +413,14 @@ mod tests {
 
     #[test]
     fn type_clashes_warn() {
-        let c = chart("top", json!({"a": {"b": 1}, "c": 1, "d": {"e": {"f": 1}}}), vec![]);
+        let c = chart(
+            "top",
+            json!({"a": {"b": 1}, "c": 1, "d": {"e": {"f": 1}}}),
+            vec![],
+        );
         let got =
-            coalesce_values_with_warnings(&c, &v(json!({"a": 5, "c": {"x": 1}, "d": {"e": 2}}))).unwrap();
+            coalesce_values_with_warnings(&c, &v(json!({"a": 5, "c": {"x": 1}, "d": {"e": 2}})))
+                .unwrap();
         assert_eq!(got.values, v(json!({"a": 5, "c": {"x": 1}, "d": {"e": 2}})));
         assert_eq!(
             got.warnings,

@@ -94,11 +94,13 @@ fn process_enabled(
         .filter(|r| !r.enabled)
         .map(|r| r.name.clone())
         .collect();
-    chart.dependencies.retain(|c| !disabled.iter().any(|n| n == c.name()));
+    chart
+        .dependencies
+        .retain(|c| !disabled.iter().any(|n| n == c.name()));
     chart
         .metadata
         .dependencies
-        .retain(|r| !disabled.iter().any(|n| *n == r.name));
+        .retain(|r| !disabled.contains(&r.name));
 
     for sub in chart.dependencies.iter_mut() {
         let sub_path = format!("{path}{}.", sub.name());
@@ -110,7 +112,11 @@ fn process_enabled(
 /// Tags: a dependency with any true tag is on; with only false tags, off.
 /// Without a `tags` table in the values, nothing changes.
 fn process_tags(reqs: &mut [Dependency], cvals: &Value, warnings: &mut Vec<String>) {
-    let Some(tags) = cvals.as_map().and_then(|m| m.get("tags")).and_then(Value::as_map) else {
+    let Some(tags) = cvals
+        .as_map()
+        .and_then(|m| m.get("tags"))
+        .and_then(Value::as_map)
+    else {
         return;
     };
     for req in reqs.iter_mut() {
@@ -131,7 +137,12 @@ fn process_tags(reqs: &mut [Dependency], cvals: &Value, warnings: &mut Vec<Strin
 }
 
 /// Conditions: the first listed path holding a bool decides.
-fn process_conditions(reqs: &mut [Dependency], cvals: &Value, path: &str, warnings: &mut Vec<String>) {
+fn process_conditions(
+    reqs: &mut [Dependency],
+    cvals: &Value,
+    path: &str,
+    warnings: &mut Vec<String>,
+) {
     for req in reqs.iter_mut() {
         let condition = req.condition.trim().to_string();
         for cond in condition.split(',') {
@@ -241,7 +252,12 @@ mod tests {
         Value::from(j)
     }
 
-    fn chart(name: &str, values: serde_json::Value, reqs: Vec<Dependency>, deps: Vec<Chart>) -> Chart {
+    fn chart(
+        name: &str,
+        values: serde_json::Value,
+        reqs: Vec<Dependency>,
+        deps: Vec<Chart>,
+    ) -> Chart {
         Chart {
             metadata: Metadata {
                 name: name.into(),
@@ -359,7 +375,10 @@ mod tests {
         );
         let warnings = process_dependencies(&mut top, &Value::Null).unwrap();
         assert!(top.dependencies.is_empty());
-        assert_eq!(warnings, vec!["returned non-bool value path=a.enabled chart=a"]);
+        assert_eq!(
+            warnings,
+            vec!["returned non-bool value path=a.enabled chart=a"]
+        );
     }
 
     #[test]

@@ -60,7 +60,9 @@ pub enum ValuesError {
     },
     /// Values violate one or more charts' values.schema.json, or a schema
     /// is itself broken (Helm reports both in the same per-chart list).
-    #[error("values don't meet the specifications of the schema(s) in the following chart(s):\n{report}")]
+    #[error(
+        "values don't meet the specifications of the schema(s) in the following chart(s):\n{report}"
+    )]
     SchemaViolation {
         /// Helm's per-chart report (`CHART:\n- at '/path': ...\n`).
         report: String,

@@ -94,7 +94,8 @@ impl ValueOptions {
                     .map(|b| Value::String(String::from_utf8_lossy(&b).into_owned()))
                     .map_err(|e| e.to_string())
             };
-            strvals::parse_into_file(expr, &mut base, &read).map_err(set_err("--set-file", expr))?;
+            strvals::parse_into_file(expr, &mut base, &read)
+                .map_err(set_err("--set-file", expr))?;
         }
         for expr in &self.literal_values {
             strvals::parse_literal_into(expr, &mut base).map_err(set_err("--set-literal", expr))?;
@@ -193,7 +194,6 @@ mod tests {
             string_values: vec!["y=4".into()],
             file_values: vec!["cert=cert.pem".into()],
             literal_values: vec!["y=a,b".into()],
-            ..Default::default()
         })
         .unwrap();
         let m = got.as_map().unwrap();
@@ -211,21 +211,30 @@ mod tests {
             ..Default::default()
         })
         .unwrap_err();
-        assert_eq!(err.to_string(), "open missing.yaml: no such file or directory");
+        assert_eq!(
+            err.to_string(),
+            "open missing.yaml: no such file or directory"
+        );
 
         let err = run(&ValueOptions {
             value_files: vec!["bad.yaml".into()],
             ..Default::default()
         })
         .unwrap_err();
-        assert!(err.to_string().starts_with("failed to parse bad.yaml: "), "{err}");
+        assert!(
+            err.to_string().starts_with("failed to parse bad.yaml: "),
+            "{err}"
+        );
 
         let err = run(&ValueOptions {
             values: vec!["a.b".into()],
             ..Default::default()
         })
         .unwrap_err();
-        assert_eq!(err.to_string(), "failed parsing --set data: key \"b\" has no value");
+        assert_eq!(
+            err.to_string(),
+            "failed parsing --set data: key \"b\" has no value"
+        );
         assert!(matches!(err, ValuesError::Set { ref expression, .. } if expression == "a.b"));
 
         let err = run(&ValueOptions {

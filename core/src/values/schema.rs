@@ -40,10 +40,8 @@ pub fn validate(chart: &Chart, values: &Value) -> Result<(), ValuesError> {
 
 fn chart_report(chart: &Chart, values: &Map) -> String {
     let mut sb = String::new();
-    if let Some(schema) = &chart.schema {
-        if let Err(msg) = validate_single(values, schema) {
-            sb.push_str(&format!("{}:\n{msg}", chart.name()));
-        }
+    if let Some(Err(msg)) = chart.schema.as_ref().map(|s| validate_single(values, s)) {
+        sb.push_str(&format!("{}:\n{msg}", chart.name()));
     }
     for sub in &chart.dependencies {
         match values.get(sub.name()) {
@@ -124,7 +122,11 @@ impl Node {
         for _ in 1..indent {
             out.push_str("  ");
         }
-        out.push_str(&format!("- at {}: {}", quote(&json_pointer(&self.path)), self.message));
+        out.push_str(&format!(
+            "- at {}: {}",
+            quote(&json_pointer(&self.path)),
+            self.message
+        ));
         for c in &self.causes {
             c.display(out, indent + 1);
         }
@@ -170,14 +172,20 @@ impl Failure {
                 };
                 want.sort_by_key(|t| type_order(*t));
                 let want: Vec<&str> = want.iter().map(|t| t.as_str()).collect();
-                (0, true, format!("got {}, want {}", json_type(&instance), want.join(" or ")))
+                (
+                    0,
+                    true,
+                    format!("got {}, want {}", json_type(&instance), want.join(" or ")),
+                )
             }
-            ValidationErrorKind::Constant { expected_value } => {
-                (1, true, match display(expected_value) {
+            ValidationErrorKind::Constant { expected_value } => (
+                1,
+                true,
+                match display(expected_value) {
                     Some(d) => format!("value must be {d}"),
                     None => "'const' failed".into(),
-                })
-            }
+                },
+            ),
             ValidationErrorKind::Enum { options } => {
                 let items: Vec<Json> = options.as_array().cloned().unwrap_or_default();
                 let shown: Option<Vec<String>> = items.iter().map(display).collect();
@@ -191,19 +199,49 @@ impl Failure {
             ValidationErrorKind::Format { format } => (
                 3,
                 true,
-                format!("{} is not valid {format}", display(&instance).unwrap_or_else(|| "value".into())),
+                format!(
+                    "{} is not valid {format}",
+                    display(&instance).unwrap_or_else(|| "value".into())
+                ),
             ),
-            ValidationErrorKind::MinProperties { limit } => {
-                (10, false, format!("minProperties: got {}, want {}", count(&instance), group_int(*limit)))
-            }
-            ValidationErrorKind::MaxProperties { limit } => {
-                (11, false, format!("maxProperties: got {}, want {}", count(&instance), group_int(*limit)))
-            }
+            ValidationErrorKind::MinProperties { limit } => (
+                10,
+                false,
+                format!(
+                    "minProperties: got {}, want {}",
+                    count(&instance),
+                    group_int(*limit)
+                ),
+            ),
+            ValidationErrorKind::MaxProperties { limit } => (
+                11,
+                false,
+                format!(
+                    "maxProperties: got {}, want {}",
+                    count(&instance),
+                    group_int(*limit)
+                ),
+            ),
             ValidationErrorKind::Required { property } => {
                 let name = property.as_str().unwrap_or_default().to_string();
-                if schema_path.contains("/dependentRequired/") || schema_path.contains("/dependencies/") {
-                    let prop = schema_path.rsplit('/').nth(1).unwrap_or_default().replace("~1", "/").replace("~0", "~");
-                    (23, false, format!("properties {} required, if {} exists", quote(&name), quote(&prop)))
+                if schema_path.contains("/dependentRequired/")
+                    || schema_path.contains("/dependencies/")
+                {
+                    let prop = schema_path
+                        .rsplit('/')
+                        .nth(1)
+                        .unwrap_or_default()
+                        .replace("~1", "/")
+                        .replace("~0", "~");
+                    (
+                        23,
+                        false,
+                        format!(
+                            "properties {} required, if {} exists",
+                            quote(&name),
+                            quote(&prop)
+                        ),
+                    )
                 } else {
                     (12, false, format!("missing property {}", quote(&name)))
                 }
@@ -212,19 +250,38 @@ impl Failure {
                 let mut props = unexpected.clone();
                 props.sort();
                 let list: Vec<String> = props.iter().map(|p| quote(p)).collect();
-                (21, false, format!("additional properties {} not allowed", list.join(", ")))
+                (
+                    21,
+                    false,
+                    format!("additional properties {} not allowed", list.join(", ")),
+                )
             }
             ValidationErrorKind::PropertyNames { error } => (
                 22,
                 false,
-                format!("invalid propertyName {}", quote(error.instance().as_str().unwrap_or_default())),
+                format!(
+                    "invalid propertyName {}",
+                    quote(error.instance().as_str().unwrap_or_default())
+                ),
             ),
-            ValidationErrorKind::MinItems { limit } => {
-                (10, false, format!("minItems: got {}, want {}", count(&instance), group_int(*limit)))
-            }
-            ValidationErrorKind::MaxItems { limit } => {
-                (11, false, format!("maxItems: got {}, want {}", count(&instance), group_int(*limit)))
-            }
+            ValidationErrorKind::MinItems { limit } => (
+                10,
+                false,
+                format!(
+                    "minItems: got {}, want {}",
+                    count(&instance),
+                    group_int(*limit)
+                ),
+            ),
+            ValidationErrorKind::MaxItems { limit } => (
+                11,
+                false,
+                format!(
+                    "maxItems: got {}, want {}",
+                    count(&instance),
+                    group_int(*limit)
+                ),
+            ),
             ValidationErrorKind::UniqueItems => {
                 let (i, j) = duplicates(&instance);
                 (12, false, format!("items at {i} and {j} are equal"))
@@ -232,28 +289,55 @@ impl Failure {
             ValidationErrorKind::AdditionalItems { limit } => (
                 13,
                 false,
-                format!("last {} additionalItem(s) not allowed", count(&instance).saturating_sub(*limit as u64)),
+                format!(
+                    "last {} additionalItem(s) not allowed",
+                    count(&instance).saturating_sub(*limit as u64)
+                ),
             ),
             ValidationErrorKind::Contains => (25, false, "no items match contains schema".into()),
-            ValidationErrorKind::MinLength { limit } => {
-                (10, false, format!("minLength: got {}, want {}", group_int(str_len(&instance)), group_int(*limit)))
-            }
-            ValidationErrorKind::MaxLength { limit } => {
-                (11, false, format!("maxLength: got {}, want {}", group_int(str_len(&instance)), group_int(*limit)))
-            }
+            ValidationErrorKind::MinLength { limit } => (
+                10,
+                false,
+                format!(
+                    "minLength: got {}, want {}",
+                    group_int(str_len(&instance)),
+                    group_int(*limit)
+                ),
+            ),
+            ValidationErrorKind::MaxLength { limit } => (
+                11,
+                false,
+                format!(
+                    "maxLength: got {}, want {}",
+                    group_int(str_len(&instance)),
+                    group_int(*limit)
+                ),
+            ),
             ValidationErrorKind::Pattern { pattern } => (
                 12,
                 false,
-                format!("{} does not match pattern {}", quote(instance.as_str().unwrap_or_default()), quote(pattern)),
+                format!(
+                    "{} does not match pattern {}",
+                    quote(instance.as_str().unwrap_or_default()),
+                    quote(pattern)
+                ),
             ),
-            ValidationErrorKind::ContentEncoding { content_encoding } => {
-                (13, false, format!("value is not {} encoded", quote(content_encoding)))
+            ValidationErrorKind::ContentEncoding { content_encoding } => (
+                13,
+                false,
+                format!("value is not {} encoded", quote(content_encoding)),
+            ),
+            ValidationErrorKind::ContentMediaType { content_media_type } => (
+                14,
+                false,
+                format!("value if not of mediatype {}", quote(content_media_type)),
+            ),
+            ValidationErrorKind::Minimum { limit } => {
+                (10, false, number_msg("minimum", &instance, limit))
             }
-            ValidationErrorKind::ContentMediaType { content_media_type } => {
-                (14, false, format!("value if not of mediatype {}", quote(content_media_type)))
+            ValidationErrorKind::Maximum { limit } => {
+                (11, false, number_msg("maximum", &instance, limit))
             }
-            ValidationErrorKind::Minimum { limit } => (10, false, number_msg("minimum", &instance, limit)),
-            ValidationErrorKind::Maximum { limit } => (11, false, number_msg("maximum", &instance, limit)),
             ValidationErrorKind::ExclusiveMinimum { limit } => {
                 (12, false, number_msg("exclusiveMinimum", &instance, limit))
             }
@@ -263,7 +347,11 @@ impl Failure {
             ValidationErrorKind::MultipleOf { multiple_of } => (
                 14,
                 false,
-                format!("multipleOf: got {}, want {}", number(&instance), group_float(*multiple_of)),
+                format!(
+                    "multipleOf: got {}, want {}",
+                    number(&instance),
+                    group_float(*multiple_of)
+                ),
             ),
             ValidationErrorKind::Not { .. } => (30, false, "'not' failed".into()),
             ValidationErrorKind::AnyOf { context } => {
@@ -288,8 +376,15 @@ impl Failure {
                     .map(|(i, _)| i)
                     .take(2)
                     .collect();
-                let (a, b) = (valid.first().copied().unwrap_or(0), valid.get(1).copied().unwrap_or(1));
-                (33, false, format!("'oneOf' failed, subschemas {a}, {b} matched"))
+                let (a, b) = (
+                    valid.first().copied().unwrap_or(0),
+                    valid.get(1).copied().unwrap_or(1),
+                );
+                (
+                    33,
+                    false,
+                    format!("'oneOf' failed, subschemas {a}, {b} matched"),
+                )
             }
             ValidationErrorKind::FalseSchema
             | ValidationErrorKind::UnevaluatedProperties { .. }
@@ -315,7 +410,10 @@ fn build(failures: Vec<Failure>, depth: usize) -> Vec<Node> {
         if f.path.len() <= depth {
             own.push(f);
         } else {
-            children.entry(ChildKey::new(&f.path[depth])).or_default().push(f);
+            children
+                .entry(ChildKey::new(&f.path[depth]))
+                .or_default()
+                .push(f);
         }
     }
     own.sort_by_key(|f| f.rank);
@@ -349,7 +447,11 @@ fn merge_required(own: Vec<Failure>) -> Vec<Failure> {
     let mut at: Option<usize> = None;
     for f in own {
         if f.rank == 12 && f.message.starts_with("missing property ") {
-            names.push(f.message.trim_start_matches("missing property ").to_string());
+            names.push(
+                f.message
+                    .trim_start_matches("missing property ")
+                    .to_string(),
+            );
             if at.is_none() {
                 at = Some(out.len());
                 out.push(f);
@@ -358,10 +460,8 @@ fn merge_required(own: Vec<Failure>) -> Vec<Failure> {
             out.push(f);
         }
     }
-    if let Some(i) = at {
-        if names.len() > 1 {
-            out[i].message = format!("missing properties {}", names.join(", "));
-        }
+    if let Some(i) = at.filter(|_| names.len() > 1) {
+        out[i].message = format!("missing properties {}", names.join(", "));
     }
     out
 }
@@ -466,7 +566,11 @@ fn number(v: &Json) -> String {
 }
 
 fn number_msg(keyword: &str, instance: &Json, limit: &Json) -> String {
-    format!("{keyword}: got {}, want {}", number(instance), number(limit))
+    format!(
+        "{keyword}: got {}, want {}",
+        number(instance),
+        number(limit)
+    )
 }
 
 /// Helm's messages go through an English `message.Printer`, which groups
@@ -499,7 +603,7 @@ fn group_int(n: u64) -> String {
 fn group_digits(int: &str) -> String {
     let mut out = String::new();
     for (i, c) in int.chars().enumerate() {
-        if i > 0 && (int.len() - i) % 3 == 0 {
+        if i > 0 && (int.len() - i).is_multiple_of(3) {
             out.push(',');
         }
         out.push(c);
@@ -561,8 +665,11 @@ mod tests {
             }
         });
         let values = Value::from(json!({"image": {"x": 1, "pull": "Sometimes"}}));
-        let err = validate_single(values.as_map().unwrap(), &serde_json::to_vec(&schema).unwrap())
-            .unwrap_err();
+        let err = validate_single(
+            values.as_map().unwrap(),
+            &serde_json::to_vec(&schema).unwrap(),
+        )
+        .unwrap_err();
         assert_eq!(
             err,
             "- at '/image': validation failed\n  - at '/image': missing properties 'repo', 'tag'\n  - at '/image/pull': value must be one of 'Always', 'Never'\n  - at '/image': additional properties 'x' not allowed\n"
@@ -573,8 +680,11 @@ mod tests {
     fn type_errors_stop_at_the_value() {
         let schema = json!({"properties": {"n": {"type": ["integer", "null"], "minimum": 3}}});
         let values = Value::from(json!({"n": "x"}));
-        let err = validate_single(values.as_map().unwrap(), &serde_json::to_vec(&schema).unwrap())
-            .unwrap_err();
+        let err = validate_single(
+            values.as_map().unwrap(),
+            &serde_json::to_vec(&schema).unwrap(),
+        )
+        .unwrap_err();
         assert_eq!(err, "- at '/n': got string, want null or integer\n");
     }
 
@@ -591,17 +701,22 @@ mod tests {
         // No values for the subchart: nothing to check.
         assert!(validate(&top, &Value::from(json!({}))).is_ok());
         let err = validate(&top, &Value::from(json!({"subchart": 3}))).unwrap_err();
-        assert!(err.to_string().ends_with(
-            "subchart:\ninvalid type for values: expected object (map), got float64\n"
-        ));
+        assert!(
+            err.to_string().ends_with(
+                "subchart:\ninvalid type for values: expected object (map), got float64\n"
+            )
+        );
     }
 
     #[test]
     fn anyof_lists_each_alternative() {
         let schema = json!({"properties": {"p": {"anyOf": [{"type": "number"}, {"type": "string", "minLength": 3}]}}});
         let values = Value::from(json!({"p": "ab"}));
-        let err = validate_single(values.as_map().unwrap(), &serde_json::to_vec(&schema).unwrap())
-            .unwrap_err();
+        let err = validate_single(
+            values.as_map().unwrap(),
+            &serde_json::to_vec(&schema).unwrap(),
+        )
+        .unwrap_err();
         assert_eq!(
             err,
             "- at '/p': 'anyOf' failed\n  - at '/p': got string, want number\n  - at '/p': minLength: got 2, want 3\n"
@@ -614,7 +729,10 @@ mod tests {
         let err = validate_single(&values, b"{not json").unwrap_err();
         assert!(err.starts_with("invalid values.schema.json: "), "{err}");
         let err = validate_single(&values, b"{\"type\": 5}").unwrap_err();
-        assert!(err.starts_with("\"file:///values.schema.json#\" is not valid against metaschema"), "{err}");
+        assert!(
+            err.starts_with("\"file:///values.schema.json#\" is not valid against metaschema"),
+            "{err}"
+        );
     }
 
     #[test]

@@ -57,7 +57,11 @@ pub fn parse_into_string(s: &str, dest: &mut Map) -> Result<(), StrvalsError> {
 }
 
 /// Parses a `--set-file` line into `dest`; each value is a path given to `reader`.
-pub fn parse_into_file(s: &str, dest: &mut Map, reader: &FileReader<'_>) -> Result<(), StrvalsError> {
+pub fn parse_into_file(
+    s: &str,
+    dest: &mut Map,
+    reader: &FileReader<'_>,
+) -> Result<(), StrvalsError> {
     Parser::new(s, Mode::File(reader)).run(dest)
 }
 
@@ -95,10 +99,11 @@ pub fn typed_value(text: &str) -> Value {
     if text == "0" {
         return Value::Int(0);
     }
-    if !text.is_empty() && !text.starts_with('0') {
-        if let Ok(i) = text.parse::<i64>() {
-            return Value::Int(i);
-        }
+    if !text.is_empty()
+        && !text.starts_with('0')
+        && let Ok(i) = text.parse::<i64>()
+    {
+        return Value::Int(i);
     }
     Value::String(text.to_string())
 }
@@ -274,7 +279,9 @@ impl<'a> Parser<'a> {
                 }
             }
             Some('[') => {
-                let i = self.key_index().map_err(|e| e.wrap("error parsing index"))?;
+                let i = self
+                    .key_index()
+                    .map_err(|e| e.wrap("error parsing index"))?;
                 let mut list = match data.remove(&k) {
                     None => Vec::new(),
                     Some(Value::List(l)) => l,
@@ -416,7 +423,9 @@ impl<'a> Parser<'a> {
                 },
             },
             Some('[') => {
-                let next = self.key_index().map_err(|e| e.wrap("error parsing index"))?;
+                let next = self
+                    .key_index()
+                    .map_err(|e| e.wrap("error parsing index"))?;
                 let idx = i as usize;
                 let mut inner = match list.get(idx) {
                     None | Some(Value::Null) => Vec::new(),
@@ -499,10 +508,8 @@ impl<'a> Parser<'a> {
                     return Err(ListErr::Other(PErr::msg("list must terminate with '}'")));
                 }
                 Some('}') => {
-                    if let Some(c) = self.read() {
-                        if c != ',' {
-                            self.unread();
-                        }
+                    if self.read().is_some_and(|c| c != ',') {
+                        self.unread();
                     }
                     list.push(self.convert(&text).map_err(ListErr::Other)?);
                     return Ok(list);
@@ -553,12 +560,8 @@ fn go_atoi(s: &str) -> Result<i64, String> {
             go_quote(s)
         ));
     }
-    s.parse::<i64>().map_err(|_| {
-        format!(
-            "strconv.Atoi: parsing {}: value out of range",
-            go_quote(s)
-        )
-    })
+    s.parse::<i64>()
+        .map_err(|_| format!("strconv.Atoi: parsing {}: value out of range", go_quote(s)))
 }
 
 #[cfg(test)]
@@ -590,7 +593,10 @@ mod tests {
         assert_eq!(typed_value("00009"), Value::from("00009"));
         assert_eq!(typed_value("1.5"), Value::from("1.5"));
         assert_eq!(typed_value("1e3"), Value::from("1e3"));
-        assert_eq!(typed_value("9223372036854775808"), Value::from("9223372036854775808"));
+        assert_eq!(
+            typed_value("9223372036854775808"),
+            Value::from("9223372036854775808")
+        );
         assert_eq!(typed_value("yes"), Value::from("yes"));
         assert_eq!(typed_value(""), Value::from(""));
     }
@@ -601,13 +607,13 @@ mod tests {
         let mut want = Map::new();
         want.insert("a".into(), "b".into());
         want.insert("c".into(), Value::Int(1));
-        want.insert(
-            "d".into(),
-            v(json!({"e": {"f": true}})),
-        );
+        want.insert("d".into(), v(json!({"e": {"f": true}})));
         want.insert("g".into(), Value::Null);
         assert_eq!(got, Value::Map(want));
-        assert_eq!(set_ok("name1=,name2=value2"), v(json!({"name1": "", "name2": "value2"})));
+        assert_eq!(
+            set_ok("name1=,name2=value2"),
+            v(json!({"name1": "", "name2": "value2"}))
+        );
         assert_eq!(set_ok("a="), v(json!({"a": ""})));
         assert_eq!(set_ok("a.b="), v(json!({"a": {"b": ""}})));
     }
@@ -638,7 +644,10 @@ mod tests {
 
     #[test]
     fn index_syntax_fills_with_null() {
-        assert_eq!(set_ok("list[0]=foo,list[3]=bar"), v(json!({"list": ["foo", null, null, "bar"]})));
+        assert_eq!(
+            set_ok("list[0]=foo,list[3]=bar"),
+            v(json!({"list": ["foo", null, null, "bar"]}))
+        );
         assert_eq!(
             set_ok("list[0].foo=bar,list[0].hello=world"),
             v(json!({"list": [{"foo": "bar", "hello": "world"}]}))
@@ -663,7 +672,10 @@ mod tests {
             set_err("a[x]=1"),
             "error parsing index: strconv.Atoi: parsing \"x\": invalid syntax"
         );
-        assert_eq!(set_err("a[0]x=1"), "unexpected data at end of array index: \"x\"");
+        assert_eq!(
+            set_err("a[0]x=1"),
+            "unexpected data at end of array index: \"x\""
+        );
         assert_eq!(
             set_err("a=1,a[0]=2"),
             "unable to parse key: interface conversion: interface {} is int64, not []interface {}"
@@ -676,12 +688,22 @@ mod tests {
 
     #[test]
     fn key_errors() {
-        assert_eq!(set_err("name1,name2=v"), "key \"name1\" has no value (cannot end with ,)");
+        assert_eq!(
+            set_err("name1,name2=v"),
+            "key \"name1\" has no value (cannot end with ,)"
+        );
         assert_eq!(set_err("name1"), "key \"name1\" has no value");
         assert_eq!(set_err("name1.name2"), "key \"name2\" has no value");
         assert_eq!(set_err("name1.=name2"), "key map \"name1\" has no value");
-        assert_eq!(set_err("a=1,,b=2"), "key \"\" has no value (cannot end with ,)");
-        let deep = (0..32).map(|i| format!("k{i}")).collect::<Vec<_>>().join(".") + "=1";
+        assert_eq!(
+            set_err("a=1,,b=2"),
+            "key \"\" has no value (cannot end with ,)"
+        );
+        let deep = (0..32)
+            .map(|i| format!("k{i}"))
+            .collect::<Vec<_>>()
+            .join(".")
+            + "=1";
         assert_eq!(
             set_err(&deep),
             "value name nested level is greater than maximum supported nested level of 30"

@@ -8,7 +8,10 @@ use std::path::Path;
 
 /// The folder holding the values fixtures.
 pub fn fixtures() -> &'static Path {
-    Path::new(concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/values"))
+    Path::new(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/tests/fixtures/values"
+    ))
 }
 
 /// Just enough of a chart loader for these fixtures: Chart.yaml,
@@ -16,7 +19,8 @@ pub fn fixtures() -> &'static Path {
 pub fn load(dir: &Path) -> Chart {
     let meta_yaml = fs::read_to_string(dir.join("Chart.yaml")).unwrap();
     let meta_value = hoist_core::yaml::parse(&meta_yaml).unwrap();
-    let metadata: Metadata = serde_json::from_value(serde_json::to_value(&meta_value).unwrap()).unwrap();
+    let metadata: Metadata =
+        serde_json::from_value(serde_json::to_value(&meta_value).unwrap()).unwrap();
     let values = match fs::read_to_string(dir.join("values.yaml")) {
         Ok(text) => hoist_core::yaml::parse(&text).unwrap(),
         Err(_) => Value::empty_map(),
@@ -38,4 +42,3 @@ pub fn load(dir: &Path) -> Chart {
         ..Default::default()
     }
 }
-
