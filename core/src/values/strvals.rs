@@ -661,6 +661,32 @@ mod tests {
     }
 
     #[test]
+    fn helm_parser_table_cases() {
+        assert_eq!(set_ok("noval[0]"), v(json!({"noval": []})));
+        assert_eq!(set_ok("noval[0]="), v(json!({"noval": [""]})));
+        assert_eq!(
+            set_ok("nested[1][1]=1"),
+            Value::Map(Map::from([(
+                "nested".to_string(),
+                Value::List(vec![Value::Null, Value::List(vec![Value::Null, Value::Int(1)])])
+            )]))
+        );
+        assert_eq!(
+            set_ok("name1.name2[1].foo=bar,name1.name2[0].foo=bar"),
+            v(json!({"name1": {"name2": [{"foo": "bar"}, {"foo": "bar"}]}}))
+        );
+        assert_eq!(
+            set_ok("name1=one two three,name2=three two one"),
+            v(json!({"name1": "one two three", "name2": "three two one"}))
+        );
+        assert_eq!(set_ok("list[0]=foo,list[1]=bar,"), v(json!({"list": ["foo", "bar"]})));
+        assert!(parse("illegal[0]name.foo=bar").is_err());
+        assert!(parse("]={}].").is_err());
+        assert!(parse("name1.,name2").is_err());
+        assert!(parse("name1,name2=value2\\").is_err());
+    }
+
+    #[test]
     fn index_errors() {
         assert_eq!(set_err("list[-20]=bar"), "negative -20 index not allowed");
         assert_eq!(
