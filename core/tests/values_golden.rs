@@ -7,6 +7,10 @@
 //! prints `toJson .Values`, so `golden/caseN.expected.json` holds the values
 //! every enabled chart saw, plus the parent's `chart.values` after
 //! dependency processing, and `caseN.helm-stderr.txt` Helm's warnings.
+//!
+//! `fixtures/values/globals` (cases in `globals-cases.txt`, outputs in
+//! `globals-golden/`) checks how globals nested two levels deep are shared
+//! between a parent and all its subcharts, as Go map aliasing makes them.
 
 mod values_support;
 
@@ -34,22 +38,22 @@ fn scoped(chart: &Chart, values: &Value, out: &mut BTreeMap<String, Json>) {
     }
 }
 
-fn run_case(n: usize) {
+fn run_case(chart_dir: &str, golden: &str, n: usize) {
     let dir = fixtures();
-    let user_text = fs::read_to_string(dir.join(format!("golden/case{n}.values.json"))).unwrap();
+    let user_text = fs::read_to_string(dir.join(format!("{golden}/case{n}.values.json"))).unwrap();
     let user = Value::from(serde_json::from_str::<Json>(&user_text).unwrap());
     let expected: Json = serde_json::from_str(
-        &fs::read_to_string(dir.join(format!("golden/case{n}.expected.json"))).unwrap(),
+        &fs::read_to_string(dir.join(format!("{golden}/case{n}.expected.json"))).unwrap(),
     )
     .unwrap();
     let helm_warnings: Vec<String> =
-        fs::read_to_string(dir.join(format!("golden/case{n}.helm-stderr.txt")))
+        fs::read_to_string(dir.join(format!("{golden}/case{n}.helm-stderr.txt")))
             .unwrap()
             .lines()
             .filter_map(|l| l.strip_prefix("WARN ").map(str::to_string))
             .collect();
 
-    let mut chart = load(&dir.join("parent"));
+    let mut chart = load(&dir.join(chart_dir));
     let warnings = process_dependencies(&mut chart, &user).unwrap();
     assert_eq!(warnings, helm_warnings, "case {n}: warnings");
     assert_eq!(
@@ -75,25 +79,35 @@ fn run_case(n: usize) {
 
 #[test]
 fn defaults_with_aliases_tags_conditions_and_imports() {
-    run_case(1);
+    run_case("parent", "golden", 1);
 }
 
 #[test]
 fn user_nulls_globals_and_tags() {
-    run_case(2);
+    run_case("parent", "golden", 2);
 }
 
 #[test]
 fn conditions_disable_and_enable() {
-    run_case(3);
+    run_case("parent", "golden", 3);
 }
 
 #[test]
 fn non_bool_condition_and_global_condition() {
-    run_case(4);
+    run_case("parent", "golden", 4);
 }
 
 #[test]
 fn nulls_over_imports_and_globals() {
-    run_case(5);
+    run_case("parent", "golden", 5);
+}
+
+#[test]
+fn nested_globals_are_shared_by_all_charts() {
+    run_case("globals", "globals-golden", 1);
+}
+
+#[test]
+fn nested_globals_with_user_values() {
+    run_case("globals", "globals-golden", 2);
 }

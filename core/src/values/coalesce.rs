@@ -17,6 +17,9 @@ use super::error::ValuesError;
 use super::gofmt::go_v;
 use super::value::{Map, Value};
 use crate::chart::Chart;
+use std::cell::RefCell;
+use std::collections::{BTreeMap, BTreeSet};
+use std::rc::Rc;
 
 /// The key whose contents every subchart inherits.
 pub const GLOBAL_KEY: &str = "global";
@@ -58,20 +61,24 @@ pub fn merge_values_with_warnings(chart: &Chart, user: &Value) -> Result<Coalesc
 /// Helm's `CoalesceTables`: `src` merged under `dst` (which wins); a `null`
 /// in `dst` over a non-null default deletes the key.
 pub fn coalesce_tables(dst: &mut Map, src: Map) -> Vec<String> {
-    let mut w = Vec::new();
-    coalesce_tables_full_key(&mut w, dst, src, "", false);
-    w
+    tables(dst, src, false)
 }
 
 /// Helm's `MergeTables`: like [`coalesce_tables`] but keeping `null`s.
 pub fn merge_tables(dst: &mut Map, src: Map) -> Vec<String> {
+    tables(dst, src, true)
+}
+
+fn tables(dst: &mut Map, src: Map, merge: bool) -> Vec<String> {
     let mut w = Vec::new();
-    coalesce_tables_full_key(&mut w, dst, src, "", true);
+    let d = SMap::from_map(std::mem::take(dst));
+    coalesce_tables_full_key(&mut w, &d, &SMap::from_map(src), "", merge);
+    *dst = SMap::to_map(&d);
     w
 }
 
 fn run(chart: &Chart, user: &Value, merge: bool) -> Result<Coalesced, ValuesError> {
-    let mut dest = match user {
+    let dest = match user {
         Value::Null => Map::new(),
         Value::Map(m) => m.clone(),
         other => {
@@ -80,12 +87,91 @@ fn run(chart: &Chart, user: &Value, merge: bool) -> Result<Coalesced, ValuesErro
             });
         }
     };
+    let dest = SMap::from_map(dest);
     let mut warnings = Vec::new();
-    coalesce(&mut warnings, chart, &mut dest, "", merge)?;
+    coalesce(&mut warnings, chart, &dest, "", merge)?;
     Ok(Coalesced {
-        values: Value::Map(dest),
+        values: Value::Map(SMap::to_map(&dest)),
         warnings,
     })
+}
+
+/// A map shared by reference, as Go maps are.
+///
+/// Helm's coalescing relies on Go map aliasing in one place that is visible
+/// in the output: globals are copied into subcharts one level deep only, so
+/// tables two or more levels under `global` are the same objects in the
+/// parent and in every subchart, and keys a subchart adds there show up in
+/// the parent and in its siblings too. Working on shared maps reproduces it.
+type SMap = Rc<RefCell<BTreeMap<String, S>>>;
+
+/// A node of the shared tree: a map by reference, anything else by value.
+#[derive(Clone)]
+enum S {
+    Map(SMap),
+    Other(Value),
+}
+
+impl S {
+    fn from_value(v: Value) -> S {
+        match v {
+            Value::Map(m) => S::Map(SMap::from_map(m)),
+            other => S::Other(other),
+        }
+    }
+
+    fn to_value(&self) -> Value {
+        match self {
+            S::Map(m) => Value::Map(SMap::to_map(m)),
+            S::Other(v) => v.clone(),
+        }
+    }
+
+    fn is_null(&self) -> bool {
+        matches!(self, S::Other(Value::Null))
+    }
+
+    fn as_map(&self) -> Option<&SMap> {
+        match self {
+            S::Map(m) => Some(m),
+            S::Other(_) => None,
+        }
+    }
+}
+
+trait SharedMap {
+    fn from_map(m: Map) -> Self;
+    fn to_map(&self) -> Map;
+    fn get(&self, key: &str) -> Option<S>;
+    fn set(&self, key: &str, v: S);
+    fn entries(&self) -> Vec<(String, S)>;
+}
+
+impl SharedMap for SMap {
+    fn from_map(m: Map) -> Self {
+        Rc::new(RefCell::new(
+            m.into_iter().map(|(k, v)| (k, S::from_value(v))).collect(),
+        ))
+    }
+    fn to_map(&self) -> Map {
+        self.borrow()
+            .iter()
+            .map(|(k, v)| (k.clone(), v.to_value()))
+            .collect()
+    }
+    fn get(&self, key: &str) -> Option<S> {
+        self.borrow().get(key).cloned()
+    }
+    fn set(&self, key: &str, v: S) {
+        self.borrow_mut().insert(key.to_string(), v);
+    }
+    /// A snapshot, so the map can be changed while walking it.
+    fn entries(&self) -> Vec<(String, S)> {
+        self.borrow()
+            .iter()
+            .map(|(k, v)| (k.clone(), v.clone()))
+            .collect()
+    }
 }
 
 fn concat_prefix(a: &str, b: &str) -> String {
@@ -99,7 +185,7 @@ fn concat_prefix(a: &str, b: &str) -> String {
 fn coalesce(
     w: &mut Vec<String>,
     chart: &Chart,
-    dest: &mut Map,
+    dest: &SMap,
     prefix: &str,
     merge: bool,
 ) -> Result<(), ValuesError> {
@@ -110,38 +196,43 @@ fn coalesce(
 fn coalesce_deps(
     w: &mut Vec<String>,
     chart: &Chart,
-    dest: &mut Map,
+    dest: &SMap,
     prefix: &str,
     merge: bool,
 ) -> Result<(), ValuesError> {
     for sub in &chart.dependencies {
-        let name = sub.name().to_string();
-        let mut sub_values = match dest.remove(&name) {
-            None => Map::new(),
-            Some(Value::Map(m)) => m,
-            Some(other) => {
+        let name = sub.name();
+        let sub_values = match dest.get(name) {
+            None => {
+                let m: SMap = Rc::default();
+                dest.set(name, S::Map(m.clone()));
+                m
+            }
+            Some(S::Map(m)) => m,
+            Some(S::Other(other)) => {
                 let found = match &other {
                     Value::Null => "<nil>".to_string(),
                     v => format!("{}={}", v.type_name(), go_v(v)),
                 };
-                dest.insert(name.clone(), other);
-                return Err(ValuesError::TypeMismatch { key: name, found });
+                return Err(ValuesError::TypeMismatch {
+                    key: name.to_string(),
+                    found,
+                });
             }
         };
         let sub_prefix = concat_prefix(prefix, chart.name());
-        coalesce_globals(w, &mut sub_values, dest, &sub_prefix);
-        coalesce(w, sub, &mut sub_values, &sub_prefix, merge)?;
-        dest.insert(name, Value::Map(sub_values));
+        coalesce_globals(w, &sub_values, dest, &sub_prefix);
+        coalesce(w, sub, &sub_values, &sub_prefix, merge)?;
     }
     Ok(())
 }
 
 /// Copies the parent's `global` into the subchart's values; parent entries
 /// win, nested global maps merge.
-fn coalesce_globals(w: &mut Vec<String>, dest: &mut Map, src: &Map, prefix: &str) {
-    let mut dg = match dest.get(GLOBAL_KEY) {
-        None => Map::new(),
-        Some(Value::Map(m)) => m.clone(),
+fn coalesce_globals(w: &mut Vec<String>, dest: &SMap, src: &SMap, prefix: &str) {
+    let dg: SMap = match dest.get(GLOBAL_KEY) {
+        None => Rc::default(),
+        Some(S::Map(m)) => m,
         Some(_) => {
             w.push(format!(
                 "warning: skipping globals because destination {GLOBAL_KEY} is not a table."
@@ -149,9 +240,9 @@ fn coalesce_globals(w: &mut Vec<String>, dest: &mut Map, src: &Map, prefix: &str
             return;
         }
     };
-    let sg = match src.get(GLOBAL_KEY) {
-        None => Map::new(),
-        Some(Value::Map(m)) => m.clone(),
+    let sg: SMap = match src.get(GLOBAL_KEY) {
+        None => Rc::default(),
+        Some(S::Map(m)) => m,
         Some(_) => {
             w.push(format!(
                 "warning: skipping globals because source {GLOBAL_KEY} is not a table."
@@ -159,87 +250,84 @@ fn coalesce_globals(w: &mut Vec<String>, dest: &mut Map, src: &Map, prefix: &str
             return;
         }
     };
-    for (key, val) in sg {
+    for (key, val) in sg.entries() {
         match val {
-            Value::Map(vv) => match dg.get(&key) {
-                None => {
-                    dg.insert(key, Value::Map(vv));
-                }
-                Some(Value::Map(destv)) => {
-                    // Reversed roles: the parent's table is authoritative here.
-                    let mut vv = vv;
-                    let destv = destv.clone();
-                    coalesce_tables_full_key(w, &mut vv, destv, &concat_prefix(prefix, &key), true);
-                    dg.insert(key, Value::Map(vv));
-                }
-                Some(_) => {
-                    w.push(format!(
+            S::Map(m) => {
+                // One level deep only: the tables inside stay shared.
+                let vv: SMap = Rc::new(RefCell::new(m.borrow().clone()));
+                match dg.get(&key) {
+                    None => dg.set(&key, S::Map(vv)),
+                    Some(S::Map(destv)) => {
+                        // Reversed roles: the parent's table is authoritative.
+                        coalesce_tables_full_key(
+                            w,
+                            &vv,
+                            &destv,
+                            &concat_prefix(prefix, &key),
+                            true,
+                        );
+                        dg.set(&key, S::Map(vv));
+                    }
+                    Some(S::Other(_)) => w.push(format!(
                         "Conflict: cannot merge map onto non-map for {}. Skipping.",
                         super::strvals::go_quote(&key)
-                    ));
+                    )),
                 }
-            },
+            }
             other => {
-                if matches!(dg.get(&key), Some(Value::Map(_))) {
+                if matches!(dg.get(&key), Some(S::Map(_))) {
                     w.push(format!("key {key} is table. Skipping"));
                 } else {
-                    dg.insert(key, other);
+                    dg.set(&key, other);
                 }
             }
         }
     }
-    dest.insert(GLOBAL_KEY.to_string(), Value::Map(dg));
+    dest.set(GLOBAL_KEY, S::Map(dg));
 }
 
 /// Lays the chart's own values.yaml under `v` (which wins).
-fn coalesce_chart_values(
-    w: &mut Vec<String>,
-    chart: &Chart,
-    v: &mut Map,
-    prefix: &str,
-    merge: bool,
-) {
+fn coalesce_chart_values(w: &mut Vec<String>, chart: &Chart, v: &SMap, prefix: &str, merge: bool) {
     let sub_prefix = concat_prefix(prefix, chart.name());
     let defaults = match &chart.values {
-        Value::Map(m) => m.clone(),
-        _ => Map::new(),
+        Value::Map(m) => SMap::from_map(m.clone()),
+        _ => Rc::default(),
     };
-    for (key, val) in defaults {
-        match v.get_mut(&key) {
-            Some(Value::Null) if !merge => {
+    for (key, val) in defaults.entries() {
+        match v.get(&key) {
+            Some(value) if value.is_null() && !merge => {
                 // A null from a higher source removes the chart's default.
-                v.remove(&key);
+                v.borrow_mut().remove(&key);
             }
-            Some(Value::Map(dest)) => match val {
-                Value::Map(mut src) => {
+            Some(S::Map(dest)) => match val {
+                S::Map(src) => {
                     let merge = merge || chart.dependencies.iter().any(|d| d.name() == key);
                     if !merge {
-                        clean_nil_values(&mut src);
+                        clean_nil_values(&src);
                     }
                     coalesce_tables_full_key(
                         w,
-                        dest,
-                        src,
+                        &dest,
+                        &src,
                         &concat_prefix(&sub_prefix, &key),
                         merge,
                     );
                 }
-                Value::Null => {}
-                _ => w.push(format!(
+                S::Other(Value::Null) => {}
+                S::Other(_) => w.push(format!(
                     "warning: skipped value for {sub_prefix}.{key}: Not a table."
                 )),
             },
             Some(_) => {}
             None => {
-                let mut val = val;
                 if !merge {
-                    match &mut val {
-                        Value::Null => continue,
-                        Value::Map(m) => clean_nil_values(m),
-                        _ => {}
+                    match &val {
+                        S::Other(Value::Null) => continue,
+                        S::Map(m) => clean_nil_values(m),
+                        S::Other(_) => {}
                     }
                 }
-                v.insert(key, val);
+                v.set(&key, val);
             }
         }
     }
@@ -248,43 +336,43 @@ fn coalesce_chart_values(
 /// Merges `src` under `dst` (dst wins), recursing into maps.
 fn coalesce_tables_full_key(
     w: &mut Vec<String>,
-    dst: &mut Map,
-    mut src: Map,
+    dst: &SMap,
+    src: &SMap,
     prefix: &str,
     merge: bool,
 ) {
+    if Rc::ptr_eq(dst, src) {
+        return;
+    }
     // Which defaults were non-null before dst's nulls are copied over:
     // a null in dst over a real default is a deletion, over nothing it stays.
-    let src_non_nil: std::collections::BTreeSet<String> = src
+    let src_non_nil: BTreeSet<String> = src
+        .borrow()
         .iter()
         .filter(|(_, v)| !v.is_null())
         .map(|(k, _)| k.clone())
         .collect();
-    for (key, val) in dst.iter() {
+    for (key, val) in dst.entries() {
         if val.is_null() {
-            src.insert(key.clone(), Value::Null);
+            src.set(&key, S::Other(Value::Null));
         }
     }
-    for (key, val) in src {
+    for (key, val) in src.entries() {
         let full_key = concat_prefix(prefix, &key);
-        match dst.get_mut(&key) {
-            Some(Value::Null) if !merge && src_non_nil.contains(&key) => {
-                dst.remove(&key);
+        match dst.get(&key) {
+            Some(dv) if dv.is_null() && !merge && src_non_nil.contains(&key) => {
+                dst.borrow_mut().remove(&key);
             }
-            None => {
-                dst.insert(key, val);
-            }
-            Some(dv) => match (dv, val) {
-                (Value::Map(dm), Value::Map(sm)) => {
-                    coalesce_tables_full_key(w, dm, sm, &full_key, merge)
-                }
-                (_, val @ Value::Map(_)) => w.push(format!(
+            None => dst.set(&key, val),
+            Some(dv) => match (dv.as_map(), val.as_map()) {
+                (Some(dm), Some(sm)) => coalesce_tables_full_key(w, dm, sm, &full_key, merge),
+                (None, Some(_)) => w.push(format!(
                     "warning: cannot overwrite table with non table for {full_key} ({})",
-                    go_v(&val)
+                    go_v(&val.to_value())
                 )),
-                (Value::Map(_), val) if !val.is_null() => w.push(format!(
+                (Some(_), None) if !val.is_null() => w.push(format!(
                     "warning: destination for {full_key} is a table. Ignoring non-table value ({})",
-                    go_v(&val)
+                    go_v(&val.to_value())
                 )),
                 _ => {}
             },
@@ -293,11 +381,11 @@ fn coalesce_tables_full_key(
 }
 
 /// Drops `null`s from a chart's defaults, recursively through maps.
-fn clean_nil_values(m: &mut Map) {
-    m.retain(|_, v| !v.is_null());
-    for v in m.values_mut() {
-        if let Value::Map(sub) = v {
-            clean_nil_values(sub);
+fn clean_nil_values(m: &SMap) {
+    m.borrow_mut().retain(|_, v| !v.is_null());
+    for (_, v) in m.entries() {
+        if let S::Map(sub) = v {
+            clean_nil_values(&sub);
         }
     }
 }

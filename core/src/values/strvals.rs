@@ -668,7 +668,10 @@ mod tests {
             set_ok("nested[1][1]=1"),
             Value::Map(Map::from([(
                 "nested".to_string(),
-                Value::List(vec![Value::Null, Value::List(vec![Value::Null, Value::Int(1)])])
+                Value::List(vec![
+                    Value::Null,
+                    Value::List(vec![Value::Null, Value::Int(1)])
+                ])
             )]))
         );
         assert_eq!(
@@ -679,7 +682,10 @@ mod tests {
             set_ok("name1=one two three,name2=three two one"),
             v(json!({"name1": "one two three", "name2": "three two one"}))
         );
-        assert_eq!(set_ok("list[0]=foo,list[1]=bar,"), v(json!({"list": ["foo", "bar"]})));
+        assert_eq!(
+            set_ok("list[0]=foo,list[1]=bar,"),
+            v(json!({"list": ["foo", "bar"]}))
+        );
         assert!(parse("illegal[0]name.foo=bar").is_err());
         assert!(parse("]={}].").is_err());
         assert!(parse("name1.,name2").is_err());
