@@ -108,3 +108,13 @@ fn null_deleted_required_value_and_any_of() {
 fn grouped_numbers_and_lengths() {
     run_case(5);
 }
+
+#[test]
+fn ref_all_of_then_unevaluated_and_one_of() {
+    run_case(6);
+}
+
+#[test]
+fn one_of_none_matched() {
+    run_case(7);
+}

@@ -7,11 +7,15 @@
 //! `jsonschema` crate (drafts 4 to 2020-12, no network references); its
 //! errors are re-worded and re-shaped into Helm's tree and texts.
 //!
+//! The tree is rebuilt from each failure's keyword path (with `$ref`
+//! hops): failures of one subschema at one value are grouped under
+//! `validation failed`, `allOf` branches under `'allOf' failed`, and
+//! anyOf/oneOf alternatives under their keyword, as Helm's validator does.
+//!
 //! Known differences: Helm's order among sibling property errors follows Go
-//! map iteration (random), here it is by name; `allOf` and `$ref` failures
-//! are flattened instead of being nested under `allOf failed`; `contains`
-//! failures do not list the per-item reasons; `format` failures lack the
-//! Go validator's reason suffix.
+//! map iteration (it changes from run to run), here it is by name;
+//! `contains` failures do not list the per-item reasons; `format` failures
+//! lack the Go validator's reason suffix (`: missing @`).
 
 use super::error::ValuesError;
 use super::gofmt::go_float;
@@ -69,13 +73,13 @@ pub fn validate_single(values: &Map, schema: &[u8]) -> Result<(), String> {
         .map_err(|e| format!("unable to validate schema: {e}"))?;
     let errors: Vec<Failure> = validator
         .iter_errors(&instance)
-        .map(|e| Failure::from_error(&e))
+        .flat_map(|e| Failure::expand(&e))
         .collect();
     if errors.is_empty() {
         return Ok(());
     }
     let mut out = String::new();
-    for node in build(errors, 0) {
+    for node in build(errors, 0, &[]) {
         node.display(&mut out, 1);
     }
     // Helm strips the "jsonschema validation failed with ..." head line and
@@ -101,6 +105,9 @@ fn metaschema_error(schema: &Json, e: ValidationError<'_>) -> String {
 /// One failure from the validator, re-worded.
 struct Failure {
     path: Vec<String>,
+    /// Keyword path through the schema (with `$ref` hops), which shapes
+    /// Helm's nesting.
+    eval: Vec<String>,
     rank: u8,
     /// Type, const, enum and format stop Helm's validator at that value.
     stops: bool,
@@ -135,32 +142,57 @@ impl Node {
 
 impl Failure {
     fn into_node(self) -> Node {
-        let depth = self.path.len();
+        // anyOf/oneOf alternatives are evaluated at `eval/N`.
+        let consumed = self.eval.len() + 1;
+        let path = self.path;
         let causes = self
             .branches
             .into_iter()
-            .map(|b| {
-                let mut nodes = build(b, depth);
-                if nodes.len() == 1 {
-                    nodes.remove(0)
-                } else {
-                    Node {
-                        path: self.path.clone(),
-                        message: "validation failed".into(),
-                        causes: nodes,
-                    }
-                }
-            })
+            .filter(|b| !b.is_empty())
+            .map(|b| wrap(build(b, consumed, &path), &path))
             .collect();
         Node {
-            path: self.path,
+            path,
             message: self.message,
             causes,
         }
     }
 
+    /// Helm's validator checks each unevaluated property or item against a
+    /// `false` schema, one failure per child; the crate reports them at once.
+    fn expand(e: &ValidationError<'_>) -> Vec<Failure> {
+        let unexpected = match e.kind() {
+            ValidationErrorKind::UnevaluatedProperties { unexpected }
+            | ValidationErrorKind::UnevaluatedItems { unexpected } => unexpected.clone(),
+            _ => return vec![Failure::from_error(e)],
+        };
+        let base = Failure::from_error(e);
+        unexpected
+            .into_iter()
+            .map(|child| {
+                let mut path = base.path.clone();
+                path.push(child);
+                Failure {
+                    path,
+                    eval: base.eval.clone(),
+                    rank: base.rank,
+                    stops: false,
+                    message: "false schema".into(),
+                    branches: Vec::new(),
+                }
+            })
+            .collect()
+    }
+
     fn from_error(e: &ValidationError<'_>) -> Failure {
         let path = segments(e.instance_path().iter());
+        let eval: Vec<String> = e
+            .evaluation_path()
+            .as_str()
+            .split('/')
+            .skip(1)
+            .map(|p| p.replace("~1", "/").replace("~0", "~"))
+            .collect();
         let schema_path = e.schema_path().as_str().to_string();
         let instance = e.instance().clone().into_owned();
         let mut branches = Vec::new();
@@ -357,14 +389,14 @@ impl Failure {
             ValidationErrorKind::AnyOf { context } => {
                 branches = context
                     .iter()
-                    .map(|b| b.iter().map(|e| Failure::from_error(e)).collect())
+                    .map(|b| b.iter().flat_map(Failure::expand).collect())
                     .collect();
                 (32, false, "'anyOf' failed".into())
             }
             ValidationErrorKind::OneOfNotValid { context } => {
                 branches = context
                     .iter()
-                    .map(|b| b.iter().map(|e| Failure::from_error(e)).collect())
+                    .map(|b| b.iter().flat_map(Failure::expand).collect())
                     .collect();
                 (33, false, "'oneOf' failed, none matched".into())
             }
@@ -393,6 +425,7 @@ impl Failure {
         };
         Failure {
             path,
+            eval,
             rank,
             stops,
             message,
@@ -401,43 +434,158 @@ impl Failure {
     }
 }
 
-/// Rebuilds Helm's tree: the causes produced when validating the value at
-/// `depth` of the failures' paths.
-fn build(failures: Vec<Failure>, depth: usize) -> Vec<Node> {
-    let mut own: Vec<Failure> = Vec::new();
-    let mut children: BTreeMap<ChildKey, Vec<Failure>> = BTreeMap::new();
-    for f in failures {
-        if f.path.len() <= depth {
-            own.push(f);
-        } else {
-            children
-                .entry(ChildKey::new(&f.path[depth]))
-                .or_default()
-                .push(f);
+/// How a schema keyword applies subschemas.
+enum Applicator {
+    /// To a property or item: failures nest under the child's location.
+    Child,
+    /// To the value itself ($ref, then, else, dependentSchemas...).
+    InPlace,
+    /// allOf: failing branches are listed under `'allOf' failed`.
+    AllOf,
+}
+
+/// The applicator keyword a failure's remaining keyword path starts with,
+/// and how many path segments it spans.
+fn applicator(rest: &[String]) -> (usize, Applicator) {
+    match rest[0].as_str() {
+        "properties" | "patternProperties" | "prefixItems" => (2, Applicator::Child),
+        "items"
+            if rest
+                .get(1)
+                .is_some_and(|s| s.bytes().all(|b| b.is_ascii_digit())) =>
+        {
+            (2, Applicator::Child)
         }
+        "items"
+        | "additionalProperties"
+        | "additionalItems"
+        | "unevaluatedProperties"
+        | "unevaluatedItems"
+        | "propertyNames"
+        | "contains" => (1, Applicator::Child),
+        "allOf" => (2, Applicator::AllOf),
+        "anyOf" | "oneOf" | "dependentSchemas" | "dependencies" => (2, Applicator::InPlace),
+        _ => (1, Applicator::InPlace),
+    }
+}
+
+/// Where Helm's validator reports a keyword among its siblings.
+fn keyword_rank(kw: &str) -> u8 {
+    match kw {
+        "$ref" | "$dynamicRef" | "$recursiveRef" => 4,
+        "dependencies" => 13,
+        "properties"
+        | "patternProperties"
+        | "additionalProperties"
+        | "items"
+        | "prefixItems"
+        | "additionalItems" => 20,
+        "propertyNames" => 22,
+        "dependentSchemas" => 24,
+        "contains" => 25,
+        "not" => 30,
+        "allOf" => 31,
+        "anyOf" => 32,
+        "oneOf" => 33,
+        "if" | "then" | "else" => 34,
+        "unevaluatedProperties" | "unevaluatedItems" => 40,
+        _ => 50,
+    }
+}
+
+/// One failure, or several under `validation failed` (Helm's error group).
+fn wrap(mut nodes: Vec<Node>, path: &[String]) -> Node {
+    if nodes.len() == 1 {
+        nodes.remove(0)
+    } else {
+        Node {
+            path: path.to_vec(),
+            message: "validation failed".into(),
+            causes: nodes,
+        }
+    }
+}
+
+/// Sorts subschema groups like Helm: keyword rank, child, keyword path.
+type GroupKey = (u8, Option<ChildKey>, String);
+/// A group's instance location, applicator kind, keyword-path length and failures.
+type Group = (Vec<String>, Applicator, usize, Vec<Failure>);
+
+/// Rebuilds Helm's error tree for the subschema reached after `consumed`
+/// keyword-path segments, evaluated at instance location `inst`.
+fn build(failures: Vec<Failure>, consumed: usize, inst: &[String]) -> Vec<Node> {
+    let mut own: Vec<Failure> = Vec::new();
+    // (rank, child, applicator path) -> failures below it
+    let mut groups: BTreeMap<GroupKey, Group> = BTreeMap::new();
+    for f in failures {
+        let rest = &f.eval[consumed.min(f.eval.len())..];
+        let dependency_required = matches!(
+            rest.first().map(String::as_str),
+            Some("dependencies" | "dependentRequired")
+        ) && f.rank == 23;
+        if rest.len() <= 1 || dependency_required {
+            own.push(f);
+            continue;
+        }
+        let (n, kind) = applicator(rest);
+        let rank = keyword_rank(&rest[0]);
+        let (child, child_path) = match kind {
+            Applicator::Child if f.path.len() > inst.len() => {
+                let seg = f.path[inst.len()].clone();
+                let mut p = inst.to_vec();
+                p.push(seg.clone());
+                (Some(ChildKey::new(&seg)), p)
+            }
+            _ => (None, inst.to_vec()),
+        };
+        let key_segs = match kind {
+            Applicator::AllOf => "allOf".to_string(),
+            _ => rest[..n].join("/"),
+        };
+        groups
+            .entry((rank, child, key_segs))
+            .or_insert_with(|| (child_path, kind, n, Vec::new()))
+            .3
+            .push(f);
     }
     own.sort_by_key(|f| f.rank);
     if let Some(pos) = own.iter().position(|f| f.stops) {
         return vec![own.swap_remove(pos).into_node()];
     }
-    let own = merge_required(own);
-    let (before, after): (Vec<Failure>, Vec<Failure>) = own.into_iter().partition(|f| f.rank < 20);
-    let mut out: Vec<Node> = before.into_iter().map(Failure::into_node).collect();
-    for (_, group) in children {
-        let path = group[0].path[..=depth].to_vec();
-        let mut nodes = build(group, depth + 1);
-        if nodes.len() == 1 {
-            out.push(nodes.remove(0));
-        } else {
-            out.push(Node {
-                path,
-                message: "validation failed".into(),
-                causes: nodes,
-            });
-        }
+    let mut out: Vec<(u8, Option<ChildKey>, Node)> = merge_required(own)
+        .into_iter()
+        .map(|f| {
+            let child = (f.path.len() > inst.len()).then(|| ChildKey::new(&f.path[inst.len()]));
+            (f.rank, child, f.into_node())
+        })
+        .collect();
+    for ((rank, child, _), (path, kind, n, group)) in groups {
+        let node = match kind {
+            Applicator::AllOf => {
+                let mut branches: BTreeMap<usize, Vec<Failure>> = BTreeMap::new();
+                for f in group {
+                    let idx = f
+                        .eval
+                        .get(consumed + 1)
+                        .and_then(|s| s.parse().ok())
+                        .unwrap_or(0);
+                    branches.entry(idx).or_default().push(f);
+                }
+                Node {
+                    path: path.clone(),
+                    message: "'allOf' failed".into(),
+                    causes: branches
+                        .into_values()
+                        .map(|b| wrap(build(b, consumed + n, &path), &path))
+                        .collect(),
+                }
+            }
+            _ => wrap(build(group, consumed + n, &path), &path),
+        };
+        out.push((rank, child, node));
     }
-    out.extend(after.into_iter().map(Failure::into_node));
-    out
+    out.sort_by(|a, b| (a.0, &a.1).cmp(&(b.0, &b.1)));
+    out.into_iter().map(|(_, _, n)| n).collect()
 }
 
 /// Helm reports all missing required properties of one object in one line.
@@ -733,6 +881,25 @@ mod tests {
             err.starts_with("\"file:///values.schema.json#\" is not valid against metaschema"),
             "{err}"
         );
+    }
+
+    #[test]
+    fn formats_follow_the_draft() {
+        let values = Value::from(json!({"mail": "nobody", "odd": "x"}));
+        let map = values.as_map().unwrap();
+        // Draft 7 asserts formats; unknown formats are ignored.
+        let d7 = json!({
+            "$schema": "http://json-schema.org/draft-07/schema#",
+            "properties": {"mail": {"format": "email"}, "odd": {"format": "made-up"}}
+        });
+        let err = validate_single(map, &serde_json::to_vec(&d7).unwrap()).unwrap_err();
+        assert!(
+            err.starts_with("- at '/mail': 'nobody' is not valid email"),
+            "{err}"
+        );
+        // 2020-12 treats format as an annotation.
+        let d2020 = json!({"properties": {"mail": {"format": "email"}}});
+        assert!(validate_single(map, &serde_json::to_vec(&d2020).unwrap()).is_ok());
     }
 
     #[test]
