@@ -11,6 +11,9 @@
 //! `fixtures/values/globals` (cases in `globals-cases.txt`, outputs in
 //! `globals-golden/`) checks how globals nested two levels deep are shared
 //! between a parent and all its subcharts, as Go map aliasing makes them.
+//! `fixtures/values/imports` (`imports-cases.txt`, `imports-golden/`) chains
+//! import-values through an aliased child and two aliases of one grandchild,
+//! one enabled by a parent value reaching two levels down.
 
 mod values_support;
 
@@ -110,4 +113,14 @@ fn nested_globals_are_shared_by_all_charts() {
 #[test]
 fn nested_globals_with_user_values() {
     run_case("globals", "globals-golden", 2);
+}
+
+#[test]
+fn imports_through_aliases() {
+    run_case("imports", "imports-golden", 1);
+}
+
+#[test]
+fn imports_with_user_overrides_and_disabled_alias() {
+    run_case("imports", "imports-golden", 2);
 }

@@ -17,6 +17,7 @@
 
 use super::coalesce::{coalesce_values, merge_tables, merge_values};
 use super::error::ValuesError;
+use super::strvals::go_quote;
 use super::value::{Map, Value};
 use super::version::is_compatible_range;
 use crate::chart::{Chart, Dependency, ImportValue};
@@ -126,8 +127,9 @@ fn process_tags(reqs: &mut [Dependency], cvals: &Value, warnings: &mut Vec<Strin
                 Some(Value::Bool(true)) => has_true = true,
                 Some(Value::Bool(false)) => has_false = true,
                 Some(_) => warnings.push(format!(
-                    "returned non-bool value tag={tag} chart={}",
-                    req.name
+                    "returned non-bool value tag={} chart={}",
+                    slog_value(tag),
+                    slog_value(&req.name)
                 )),
                 None => {}
             }
@@ -155,8 +157,9 @@ fn process_conditions(
                     break;
                 }
                 Some(_) => warnings.push(format!(
-                    "returned non-bool value path={cond} chart={}",
-                    req.name
+                    "returned non-bool value path={} chart={}",
+                    slog_value(cond),
+                    slog_value(&req.name)
                 )),
                 None => {}
             }
@@ -167,7 +170,7 @@ fn process_conditions(
 /// Helm's `Values.PathValue`: the non-map value at a dotted path.
 fn path_value<'a>(v: &'a Value, path: &str) -> Option<&'a Value> {
     let (table, key) = match path.rsplit_once('.') {
-        Some((t, k)) => (table(v, t)?, k),
+        Some((t, k)) => (table(v, t).ok()?, k),
         None => (v.as_map()?, path),
     };
     match table.get(key)? {
@@ -176,13 +179,28 @@ fn path_value<'a>(v: &'a Value, path: &str) -> Option<&'a Value> {
     }
 }
 
-/// Helm's `Values.Table`: the map at a dotted path.
-fn table<'a>(v: &'a Value, path: &str) -> Option<&'a Map> {
-    let mut cur = v.as_map()?;
+/// Helm's `Values.Table`: the map at a dotted path, or the first path
+/// segment that is missing or not a map.
+fn table<'a>(v: &'a Value, path: &str) -> Result<&'a Map, String> {
+    let first = path.split('.').next().unwrap_or_default();
+    let mut cur = v.as_map().ok_or_else(|| first.to_string())?;
     for part in path.split('.') {
-        cur = cur.get(part)?.as_map()?;
+        cur = cur
+            .get(part)
+            .and_then(Value::as_map)
+            .ok_or_else(|| part.to_string())?;
     }
-    Some(cur)
+    Ok(cur)
+}
+
+/// A value as Go's `log/slog` text handler writes it: quoted when it is
+/// empty or holds spaces, quotes, `=` or control characters.
+fn slog_value(s: &str) -> String {
+    let plain = !s.is_empty()
+        && !s
+            .chars()
+            .any(|c| c.is_whitespace() || c == '"' || c == '=' || c.is_control());
+    if plain { s.to_string() } else { go_quote(s) }
 }
 
 /// Nests `data` under a dotted path (`.` means the root).
@@ -220,14 +238,23 @@ fn process_import_values(chart: &mut Chart, warnings: &mut Vec<String>) -> Resul
                 parent: parent.clone(),
             });
             match table(&cvals, &format!("{}.{child}", req.name)) {
-                Some(found) => {
+                Ok(found) => {
                     // Earlier imports win over later ones for the same key.
                     merge_tables(&mut imported, path_to_map(&parent, found.clone()));
                 }
-                None => warnings.push(format!(
-                    "ImportValues missing table from chart {}: {}.{child}",
-                    req.name, req.name
-                )),
+                Err(segment) => {
+                    // Helm's slog lines; the wording differs between the forms.
+                    let error = slog_value(&format!("{} is not a table", go_quote(&segment)));
+                    warnings.push(match iv {
+                        ImportValue::Mapped { .. } => format!(
+                            "ImportValues missing table from chart chart={} error={error}",
+                            slog_value(&req.name)
+                        ),
+                        ImportValue::Simple(_) => {
+                            format!("ImportValues missing table error={error}")
+                        }
+                    });
+                }
             }
         }
         req.import_values = normalized;
@@ -469,8 +496,10 @@ mod tests {
             vec![sub],
         );
         let warnings = process_dependencies(&mut top, &Value::Null).unwrap();
-        assert_eq!(warnings.len(), 1);
-        assert!(warnings[0].contains("sub.exports.nope"));
+        assert_eq!(
+            warnings,
+            vec![r#"ImportValues missing table error="\"exports\" is not a table""#]
+        );
     }
 
     #[test]
