@@ -118,3 +118,8 @@ fn ref_all_of_then_unevaluated_and_one_of() {
 fn one_of_none_matched() {
     run_case(7);
 }
+
+#[test]
+fn contains_lists_each_item() {
+    run_case(8);
+}

@@ -14,8 +14,9 @@
 //!
 //! Known differences: Helm's order among sibling property errors follows Go
 //! map iteration (it changes from run to run), here it is by name;
-//! `contains` failures do not list the per-item reasons; `format` failures
-//! lack the Go validator's reason suffix (`: missing @`).
+//! `contains` failures list per-item reasons only when the `contains`
+//! schema has no `$ref`; `format` failures lack the Go validator's reason
+//! suffix (`: missing @`).
 
 use super::error::ValuesError;
 use super::gofmt::go_float;
@@ -73,7 +74,7 @@ pub fn validate_single(values: &Map, schema: &[u8]) -> Result<(), String> {
         .map_err(|e| format!("unable to validate schema: {e}"))?;
     let errors: Vec<Failure> = validator
         .iter_errors(&instance)
-        .flat_map(|e| Failure::expand(&e))
+        .flat_map(|e| Failure::expand(&e, &schema))
         .collect();
     if errors.is_empty() {
         return Ok(());
@@ -93,7 +94,7 @@ fn metaschema_error(schema: &Json, e: ValidationError<'_>) -> String {
         .and_then(Json::as_str)
         .unwrap_or("https://json-schema.org/draft/2020-12/schema")
         .trim_end_matches('#');
-    let failure = Failure::from_error(&e);
+    let failure = Failure::from_error(&e, schema);
     let mut out = String::new();
     failure.into_node().display(&mut out, 1);
     format!(
@@ -114,6 +115,9 @@ struct Failure {
     message: String,
     /// Per-alternative failures of anyOf/oneOf.
     branches: Vec<Vec<Failure>>,
+    /// For `contains`: each item's location and why it did not match
+    /// (keyword paths relative to the `contains` schema).
+    items: Vec<(Vec<String>, Vec<Failure>)>,
 }
 
 /// A line of Helm's report with its nested lines.
@@ -150,6 +154,12 @@ impl Failure {
             .into_iter()
             .filter(|b| !b.is_empty())
             .map(|b| wrap(build(b, consumed, &path), &path))
+            .chain(
+                self.items
+                    .into_iter()
+                    .filter(|(_, f)| !f.is_empty())
+                    .map(|(p, f)| wrap(build(f, 0, &p), &p)),
+            )
             .collect();
         Node {
             path,
@@ -158,15 +168,38 @@ impl Failure {
         }
     }
 
+    /// Re-roots the failure (and those nested in it) under `prefix`.
+    fn prefix_paths(&mut self, prefix: &[String]) {
+        let mut p = prefix.to_vec();
+        p.append(&mut self.path);
+        self.path = p;
+        for f in self.branches.iter_mut().flatten() {
+            f.prefix_paths(prefix);
+        }
+        for (path, fs) in self.items.iter_mut() {
+            let mut p = prefix.to_vec();
+            p.append(path);
+            *path = p;
+            for f in fs {
+                f.prefix_paths(prefix);
+            }
+        }
+    }
+
     /// Helm's validator checks each unevaluated property or item against a
     /// `false` schema, one failure per child; the crate reports them at once.
-    fn expand(e: &ValidationError<'_>) -> Vec<Failure> {
+    fn expand(e: &ValidationError<'_>, root: &Json) -> Vec<Failure> {
         let unexpected = match e.kind() {
             ValidationErrorKind::UnevaluatedProperties { unexpected }
             | ValidationErrorKind::UnevaluatedItems { unexpected } => unexpected.clone(),
-            _ => return vec![Failure::from_error(e)],
+            ValidationErrorKind::Contains => {
+                let mut base = Failure::from_error(e, root);
+                base.items = contains_reasons(e, root, &base.path);
+                return vec![base];
+            }
+            _ => return vec![Failure::from_error(e, root)],
         };
-        let base = Failure::from_error(e);
+        let base = Failure::from_error(e, root);
         unexpected
             .into_iter()
             .map(|child| {
@@ -179,12 +212,13 @@ impl Failure {
                     stops: false,
                     message: "false schema".into(),
                     branches: Vec::new(),
+                    items: Vec::new(),
                 }
             })
             .collect()
     }
 
-    fn from_error(e: &ValidationError<'_>) -> Failure {
+    fn from_error(e: &ValidationError<'_>, root: &Json) -> Failure {
         let path = segments(e.instance_path().iter());
         let eval: Vec<String> = e
             .evaluation_path()
@@ -389,14 +423,14 @@ impl Failure {
             ValidationErrorKind::AnyOf { context } => {
                 branches = context
                     .iter()
-                    .map(|b| b.iter().flat_map(Failure::expand).collect())
+                    .map(|b| b.iter().flat_map(|e| Failure::expand(e, root)).collect())
                     .collect();
                 (32, false, "'anyOf' failed".into())
             }
             ValidationErrorKind::OneOfNotValid { context } => {
                 branches = context
                     .iter()
-                    .map(|b| b.iter().flat_map(Failure::expand).collect())
+                    .map(|b| b.iter().flat_map(|e| Failure::expand(e, root)).collect())
                     .collect();
                 (33, false, "'oneOf' failed, none matched".into())
             }
@@ -430,8 +464,50 @@ impl Failure {
             stops,
             message,
             branches,
+            items: Vec::new(),
         }
     }
+}
+
+/// Why each item of an array failed its `contains` schema, which Helm lists
+/// under `no items match contains schema`. Worked out by validating the
+/// items against that subschema alone, so only when it has no `$ref`
+/// (a reference would not resolve outside the whole schema).
+fn contains_reasons(
+    e: &ValidationError<'_>,
+    root: &Json,
+    path: &[String],
+) -> Vec<(Vec<String>, Vec<Failure>)> {
+    let Some(mut sub) = root.pointer(e.schema_path().as_str()).cloned() else {
+        return Vec::new();
+    };
+    if sub.to_string().contains("\"$ref\"") {
+        return Vec::new();
+    }
+    if let (Json::Object(m), Some(draft)) = (&mut sub, root.get("$schema")) {
+        m.entry("$schema").or_insert_with(|| draft.clone());
+    }
+    let Ok(validator) = jsonschema::options().build(&sub) else {
+        return Vec::new();
+    };
+    let items = e.instance().as_array().cloned().unwrap_or_default();
+    items
+        .iter()
+        .enumerate()
+        .map(|(i, item)| {
+            let mut item_path = path.to_vec();
+            item_path.push(i.to_string());
+            let failures = validator
+                .iter_errors(item)
+                .flat_map(|err| Failure::expand(&err, &sub))
+                .map(|mut f| {
+                    f.prefix_paths(&item_path);
+                    f
+                })
+                .collect();
+            (item_path, failures)
+        })
+        .collect()
 }
 
 /// How a schema keyword applies subschemas.
