@@ -14,7 +14,7 @@
 //! - type clashes (map against scalar) keep the higher value and only warn.
 
 use super::error::ValuesError;
-use super::gofmt::go_v;
+use super::gofmt::{go_t, go_v};
 use super::value::{Map, Value};
 use crate::chart::Chart;
 use std::cell::RefCell;
@@ -210,13 +210,9 @@ fn coalesce_deps(
             }
             Some(S::Map(m)) => m,
             Some(S::Other(other)) => {
-                let found = match &other {
-                    Value::Null => "<nil>".to_string(),
-                    v => format!("{}={}", v.type_name(), go_v(v)),
-                };
                 return Err(ValuesError::TypeMismatch {
                     key: name.to_string(),
-                    found,
+                    found: go_t(&other),
                 });
             }
         };
@@ -523,7 +519,17 @@ mod tests {
     fn non_map_subchart_values_are_an_error() {
         let sub = chart("sub", json!({}), vec![]);
         let top = chart("top", json!({}), vec![sub]);
+        // Expected texts from real Helm v4 (helm-render).
         let err = coalesce_values(&top, &v(json!({"sub": "x"}))).unwrap_err();
         assert_eq!(err.to_string(), "type mismatch on sub: %!t(string=x)");
+        let err = coalesce_values(&top, &v(json!({"sub": null}))).unwrap_err();
+        assert_eq!(err.to_string(), "type mismatch on sub: %!t(<nil>)");
+        let err = coalesce_values(&top, &v(json!({"sub": [1, 2]}))).unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            "type mismatch on sub: [%!t(float64=1) %!t(float64=2)]"
+        );
+        let err = coalesce_values(&top, &v(json!({"sub": 7}))).unwrap_err();
+        assert_eq!(err.to_string(), "type mismatch on sub: %!t(float64=7)");
     }
 }

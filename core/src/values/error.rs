@@ -45,11 +45,11 @@ pub enum ValuesError {
         reason: String,
     },
     /// User values give a non-map where a subchart's values belong.
-    #[error("type mismatch on {key}: %!t({found})")]
+    #[error("type mismatch on {key}: {found}")]
     TypeMismatch {
         /// The subchart name.
         key: String,
-        /// Go's rendering of what was found (`<nil>`, `string=x`...).
+        /// What was found, as Go's `%t` prints it (`%!t(string=x)`...).
         found: String,
     },
     /// Values handed to coalescing are not a map.

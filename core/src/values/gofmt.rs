@@ -54,3 +54,24 @@ pub(crate) fn go_float(f: f64) -> String {
         format!("{f}")
     }
 }
+
+/// Formats a value as Go's `%t` verb would (Helm uses it in one error):
+/// booleans print plainly, other scalars as `%!t(TYPE=VALUE)`, and lists and
+/// maps element by element.
+pub(crate) fn go_t(v: &Value) -> String {
+    match v {
+        Value::Null => "%!t(<nil>)".into(),
+        Value::Bool(b) => b.to_string(),
+        Value::Int(i) => format!("%!t(int64={i})"),
+        Value::Float(f) => format!("%!t(float64={})", go_float(*f)),
+        Value::String(s) => format!("%!t(string={s})"),
+        Value::List(l) => format!("[{}]", l.iter().map(go_t).collect::<Vec<_>>().join(" ")),
+        Value::Map(m) => format!(
+            "map[{}]",
+            m.iter()
+                .map(|(k, v)| format!("{k}:{}", go_t(v)))
+                .collect::<Vec<_>>()
+                .join(" ")
+        ),
+    }
+}
