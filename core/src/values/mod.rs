@@ -5,6 +5,7 @@ pub mod coalesce;
 pub mod dependencies;
 mod error;
 mod gofmt;
+mod gojson;
 pub mod options;
 mod render;
 pub mod reuse;

@@ -20,6 +20,7 @@
 
 use super::error::ValuesError;
 use super::gofmt::go_float;
+use super::gojson;
 use super::strvals::go_quote;
 use super::value::{Map, Value};
 use crate::chart::Chart;
@@ -65,8 +66,9 @@ fn chart_report(chart: &Chart, values: &Map) -> String {
 /// Helm's `ValidateAgainstSingleSchema`. The error text is Helm's: the
 /// failure tree followed by a newline, or a schema problem without one.
 pub fn validate_single(values: &Map, schema: &[u8]) -> Result<(), String> {
-    let schema: Json =
-        serde_json::from_slice(schema).map_err(|e| format!("invalid values.schema.json: {e}"))?;
+    // A malformed file is reported with Go's decoder wording, as Helm does.
+    let schema: Json = serde_json::from_slice(schema)
+        .map_err(|e| gojson::syntax_error(schema).unwrap_or_else(|| e.to_string()))?;
     let validator = jsonschema::options()
         .build(&schema)
         .map_err(|e| metaschema_error(&schema, e))?;
@@ -89,14 +91,41 @@ pub fn validate_single(values: &Map, schema: &[u8]) -> Result<(), String> {
 }
 
 fn metaschema_error(schema: &Json, e: ValidationError<'_>) -> String {
+    const KNOWN: [&str; 5] = [
+        "http://json-schema.org/draft-04/schema",
+        "http://json-schema.org/draft-06/schema",
+        "http://json-schema.org/draft-07/schema",
+        "https://json-schema.org/draft/2019-09/schema",
+        "https://json-schema.org/draft/2020-12/schema",
+    ];
     let meta = schema
         .get("$schema")
         .and_then(Json::as_str)
         .unwrap_or("https://json-schema.org/draft/2020-12/schema")
         .trim_end_matches('#');
-    let failure = Failure::from_error(&e, schema);
     let mut out = String::new();
-    failure.into_node().display(&mut out, 1);
+    // All metaschema failures when the draft is a bundled one (the lookup
+    // panics on others), else the one failure the build reported.
+    let all = KNOWN
+        .contains(&meta)
+        .then(|| jsonschema::meta::validator_for(schema).ok())
+        .flatten()
+        .map(|mv| {
+            mv.iter_errors(schema)
+                .flat_map(|err| Failure::expand(&err, &Json::Null))
+                .collect::<Vec<_>>()
+        })
+        .filter(|f| !f.is_empty());
+    match all {
+        Some(failures) => {
+            for node in build(failures, 0, &[]) {
+                node.display(&mut out, 1);
+            }
+        }
+        None => Failure::from_error(&e, schema)
+            .into_node()
+            .display(&mut out, 1),
+    }
     format!(
         "\"file:///values.schema.json#\" is not valid against metaschema: jsonschema validation failed with {}{out}",
         quote(&format!("{meta}#"))
@@ -950,12 +979,39 @@ mod tests {
     #[test]
     fn malformed_schemas_are_reported() {
         let values = Map::new();
-        let err = validate_single(&values, b"{not json").unwrap_err();
-        assert!(err.starts_with("invalid values.schema.json: "), "{err}");
-        let err = validate_single(&values, b"{\"type\": 5}").unwrap_err();
-        assert!(
-            err.starts_with("\"file:///values.schema.json#\" is not valid against metaschema"),
-            "{err}"
+        // Expected texts from real Helm v4 (helm-render).
+        let err = validate_single(&values, br#"{"type": "object",}"#).unwrap_err();
+        assert_eq!(
+            err,
+            "invalid character '}' looking for beginning of object key string"
+        );
+        // Expected texts from real Helm v4 (helm-render).
+        let err = validate_single(
+            &values,
+            br#"{"type": 5, "properties": {"a": {"minimum": "x"}}}"#,
+        )
+        .unwrap_err();
+        assert_eq!(
+            err,
+            "\"file:///values.schema.json#\" is not valid against metaschema: jsonschema validation failed with 'https://json-schema.org/draft/2020-12/schema#'
+- at '': 'allOf' failed
+  - at '/properties/a': 'allOf' failed
+    - at '/properties/a/minimum': got string, want number
+  - at '/type': 'anyOf' failed
+    - at '/type': value must be one of 'array', 'boolean', 'integer', 'null', 'number', 'object', 'string'
+    - at '/type': got number, want array"
+        );
+        let err = validate_single(
+            &values,
+            br#"{"$schema": "http://json-schema.org/draft-07/schema#", "type": "strin"}"#,
+        )
+        .unwrap_err();
+        assert_eq!(
+            err,
+            "\"file:///values.schema.json#\" is not valid against metaschema: jsonschema validation failed with 'http://json-schema.org/draft-07/schema#'
+- at '/type': 'anyOf' failed
+  - at '/type': value must be one of 'array', 'boolean', 'integer', 'null', 'number', 'object', 'string'
+  - at '/type': got string, want array"
         );
     }
 
