@@ -15,7 +15,7 @@
 //! 3. Bottom-up, `import-values` copy child values into the parent's
 //!    values.yaml; the parent's own values win over imported ones.
 
-use super::coalesce::{coalesce_values, merge_tables, merge_values};
+use super::coalesce::{coalesce_values_with_warnings, merge_tables, merge_values_with_warnings};
 use super::error::ValuesError;
 use super::strvals::go_quote;
 use super::value::{Map, Value};
@@ -29,7 +29,9 @@ use crate::chart::{Chart, Dependency, ImportValue};
 /// copies renamed), `chart.metadata.dependencies` only enabled entries with
 /// `enabled: true` and normalized `import-values`, and each chart with
 /// dependencies has the imported values folded into `chart.values`.
-/// Returns Helm's warnings (non-bool conditions or tags, missing import tables).
+/// Returns Helm's warnings in the order Helm logs them: non-bool conditions
+/// or tags, missing import tables, and those of every coalescing pass
+/// (Helm coalesces several times, so a clash can be reported more than once).
 pub fn process_dependencies(chart: &mut Chart, values: &Value) -> Result<Vec<String>, ValuesError> {
     let mut warnings = Vec::new();
     process_enabled(chart, values, "", &mut warnings)?;
@@ -84,7 +86,9 @@ fn process_enabled(
     for req in chart.metadata.dependencies.iter_mut() {
         req.enabled = true;
     }
-    let cvals = coalesce_values(chart, values)?;
+    let coalesced = coalesce_values_with_warnings(chart, values)?;
+    warnings.extend(coalesced.warnings);
+    let cvals = coalesced.values;
     process_tags(&mut chart.metadata.dependencies, &cvals, warnings);
     process_conditions(&mut chart.metadata.dependencies, &cvals, path, warnings);
 
@@ -224,7 +228,9 @@ fn process_import_values(chart: &mut Chart, warnings: &mut Vec<String>) -> Resul
     if chart.metadata.dependencies.is_empty() {
         return Ok(());
     }
-    let cvals = merge_values(chart, &Value::Null)?;
+    let merged = merge_values_with_warnings(chart, &Value::Null)?;
+    warnings.extend(merged.warnings);
+    let cvals = merged.values;
     let mut imported = Map::new();
     for req in chart.metadata.dependencies.iter_mut() {
         let mut normalized = Vec::with_capacity(req.import_values.len());
@@ -240,7 +246,10 @@ fn process_import_values(chart: &mut Chart, warnings: &mut Vec<String>) -> Resul
             match table(&cvals, &format!("{}.{child}", req.name)) {
                 Ok(found) => {
                     // Earlier imports win over later ones for the same key.
-                    merge_tables(&mut imported, path_to_map(&parent, found.clone()));
+                    warnings.extend(merge_tables(
+                        &mut imported,
+                        path_to_map(&parent, found.clone()),
+                    ));
                 }
                 Err(segment) => {
                     // Helm's slog lines; the wording differs between the forms.
@@ -264,7 +273,7 @@ fn process_import_values(chart: &mut Chart, warnings: &mut Vec<String>) -> Resul
         _ => Map::new(),
     };
     // The parent's own values win over what it imports.
-    merge_tables(&mut values, imported);
+    warnings.extend(merge_tables(&mut values, imported));
     chart.values = Value::Map(values);
     Ok(())
 }
@@ -273,6 +282,7 @@ fn process_import_values(chart: &mut Chart, warnings: &mut Vec<String>) -> Resul
 mod tests {
     use super::*;
     use crate::chart::Metadata;
+    use crate::values::coalesce::coalesce_values;
     use serde_json::json;
 
     fn v(j: serde_json::Value) -> Value {

@@ -15,7 +15,8 @@ pub struct RenderValues {
     /// The coalesced tree: the chart's values at the top, each enabled
     /// subchart's under its (alias) name.
     pub values: Value,
-    /// Warnings Helm logs but does not fail on, in the order they arose.
+    /// Warnings Helm logs but does not fail on, one per line Helm would
+    /// print (duplicates included: Helm coalesces several times).
     pub warnings: Vec<String>,
 }
 
