@@ -1,0 +1,132 @@
+//! `hoist create`: a new chart from a built-in starter, for either engine.
+
+use std::path::{Path, PathBuf};
+
+use super::ActionError;
+
+/// Which engine the starter chart is written for.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum StarterEngine {
+    /// Go templates (works with Helm too).
+    GoTemplate,
+    /// hoist's handlebars engine.
+    Handlebars,
+}
+
+const PLACEHOLDER: &str = "<CHARTNAME>";
+
+/// Starter files: (path inside the chart, contents with `<CHARTNAME>`).
+fn starter_files(engine: StarterEngine) -> &'static [(&'static str, &'static str)] {
+    macro_rules! starter {
+        ($dir:literal, [$($file:literal),* $(,)?]) => {
+            &[$(($file, include_str!(concat!("starter/", $dir, "/", $file)))),*]
+        };
+    }
+    match engine {
+        StarterEngine::GoTemplate => starter!(
+            "gotemplate",
+            [
+                "Chart.yaml",
+                "values.yaml",
+                "values.schema.json",
+                ".helmignore",
+                "templates/_helpers.tpl",
+                "templates/deployment.yaml",
+                "templates/service.yaml",
+                "templates/serviceaccount.yaml",
+                "templates/NOTES.txt",
+            ]
+        ),
+        StarterEngine::Handlebars => starter!(
+            "handlebars",
+            [
+                "Chart.yaml",
+                "values.yaml",
+                "values.schema.json",
+                ".helmignore",
+                "templates/_helpers.hbs",
+                "templates/deployment.yaml",
+                "templates/service.yaml",
+                "templates/serviceaccount.yaml",
+                "templates/NOTES.txt",
+            ]
+        ),
+    }
+}
+
+/// Validates a chart name the way Helm's `create` does: letters, digits,
+/// `-` and `_`... and no path separators inside the name itself.
+fn validate_name(name: &str) -> Result<(), ActionError> {
+    let ok = !name.is_empty()
+        && name
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_' || c == '.')
+        && name
+            .chars()
+            .next()
+            .is_some_and(|c| c.is_ascii_alphanumeric());
+    if ok {
+        Ok(())
+    } else {
+        Err(ActionError::Invalid(format!(
+            "chart name {name:?} is invalid: use letters, digits, '-', '_' and '.', starting with a letter or digit"
+        )))
+    }
+}
+
+/// Creates a chart folder at `path` (its last component is the chart name).
+/// Refuses to write into an existing non-empty folder, so nothing the user
+/// has is overwritten. Returns the folder created.
+pub fn create(path: &Path, engine: StarterEngine) -> Result<PathBuf, ActionError> {
+    let name = path.file_name().and_then(|n| n.to_str()).ok_or_else(|| {
+        ActionError::Invalid(format!("cannot take a chart name from {}", path.display()))
+    })?;
+    validate_name(name)?;
+    if path.exists() {
+        let non_empty = std::fs::read_dir(path)
+            .map_err(|e| ActionError::io(format!("reading {}", path.display()), e))?
+            .next()
+            .is_some();
+        if non_empty {
+            return Err(ActionError::Invalid(format!(
+                "{} already exists and is not empty; choose another name or remove it first",
+                path.display()
+            )));
+        }
+    }
+    for (rel, content) in starter_files(engine) {
+        let target = path.join(rel);
+        if let Some(parent) = target.parent() {
+            std::fs::create_dir_all(parent)
+                .map_err(|e| ActionError::io(format!("creating {}", parent.display()), e))?;
+        }
+        std::fs::write(&target, content.replace(PLACEHOLDER, name))
+            .map_err(|e| ActionError::io(format!("writing {}", target.display()), e))?;
+    }
+    Ok(path.to_path_buf())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn creates_named_chart_and_refuses_to_overwrite() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("web");
+        create(&path, StarterEngine::GoTemplate).unwrap();
+        let chart_yaml = std::fs::read_to_string(path.join("Chart.yaml")).unwrap();
+        assert!(chart_yaml.contains("name: web"));
+        let helpers = std::fs::read_to_string(path.join("templates/_helpers.tpl")).unwrap();
+        assert!(!helpers.contains(PLACEHOLDER));
+        let err = create(&path, StarterEngine::GoTemplate).unwrap_err();
+        assert!(err.to_string().contains("already exists"));
+    }
+
+    #[test]
+    fn rejects_bad_names() {
+        let dir = tempfile::tempdir().unwrap();
+        assert!(create(&dir.path().join("-bad"), StarterEngine::GoTemplate).is_err());
+        assert!(create(&dir.path().join("bad name"), StarterEngine::Handlebars).is_err());
+    }
+}

@@ -1,0 +1,45 @@
+//! The error type every action returns.
+
+use crate::chart::ChartError;
+use crate::engine::EngineError;
+use crate::release::manifest::ManifestError;
+use crate::values::ValuesError;
+
+/// Why an action failed. Each variant carries the underlying module's error,
+/// which already names the file, key or template at fault.
+#[derive(Debug, thiserror::Error)]
+pub enum ActionError {
+    /// Loading or validating the chart failed.
+    #[error(transparent)]
+    Chart(#[from] ChartError),
+    /// Reading, merging or validating values failed.
+    #[error(transparent)]
+    Values(#[from] ValuesError),
+    /// A template failed to parse or render.
+    #[error(transparent)]
+    Engine(#[from] EngineError),
+    /// Rendered output is not valid Kubernetes YAML.
+    #[error(transparent)]
+    Manifest(#[from] ManifestError),
+    /// A file could not be read or written.
+    #[error("{context}: {source}")]
+    Io {
+        /// What was being done, naming the path.
+        context: String,
+        /// The OS error.
+        source: std::io::Error,
+    },
+    /// Invalid input that no lower layer checks (flags, names).
+    #[error("{0}")]
+    Invalid(String),
+}
+
+impl ActionError {
+    /// Wraps an I/O error with what was being done.
+    pub fn io(context: impl Into<String>, source: std::io::Error) -> Self {
+        ActionError::Io {
+            context: context.into(),
+            source,
+        }
+    }
+}
