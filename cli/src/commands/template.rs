@@ -1,0 +1,107 @@
+//! `hoist template`.
+
+use crate::args::TemplateArgs;
+use crate::output::merge_values;
+use hoist_core::action::capabilities::offline_capabilities;
+use hoist_core::action::render::{RenderRequest, render_chart};
+use hoist_core::action::template::{TemplateOptions, template_documents, template_text};
+use hoist_core::chart;
+use hoist_core::engine::ReleaseInfo;
+use miette::{IntoDiagnostic, WrapErr, miette};
+use std::collections::BTreeSet;
+use std::io::Write;
+use std::process::ExitCode;
+
+pub fn run(a: TemplateArgs) -> miette::Result<ExitCode> {
+    // Helm's argument rules: `template CHART` or `template NAME CHART`.
+    let (name, chart_ref) = match (&a.chart, a.generate_name) {
+        (Some(c), false) => (a.first.clone(), c.clone()),
+        (Some(_), true) => {
+            return Err(miette!(
+                "cannot set --generate-name and also specify a name"
+            ));
+        }
+        (None, _) => ("release-name".to_string(), a.first.clone()),
+    };
+    let chart = chart::load(std::path::Path::new(&chart_ref)).map_err(|e| miette!("{e}"))?;
+    let user_values = merge_values(&a.values)?;
+    let req = RenderRequest {
+        release: ReleaseInfo {
+            name: if a.generate_name {
+                generated_name(chart.name())
+            } else {
+                name
+            },
+            namespace: a.namespace.clone(),
+            revision: 1,
+            is_install: !a.is_upgrade,
+            is_upgrade: a.is_upgrade,
+            service: "Helm".into(),
+        },
+        capabilities: offline_capabilities(a.kube_version.as_deref(), &a.api_versions)
+            .map_err(|e| miette!("{e}"))?,
+        user_values,
+        render_subchart_notes: a.render_subchart_notes,
+        skip_schema_validation: a.skip_schema_validation,
+        lint_mode: false,
+    };
+    let release_name = req.release.name.clone();
+    let rendered = render_chart(chart, &req).map_err(|e| miette!("{e}"))?;
+    for w in &rendered.warnings {
+        eprintln!("warning: {w}");
+    }
+    let opts = TemplateOptions {
+        include_crds: a.include_crds,
+        skip_tests: a.skip_tests,
+        no_hooks: a.no_hooks,
+        show_only: a.show_only.clone(),
+    };
+    let docs = template_documents(&rendered, &opts).map_err(|e| miette!("{e}"))?;
+    match &a.output_dir {
+        None => {
+            let mut out = std::io::stdout().lock();
+            out.write_all(template_text(&docs, &opts).as_bytes())
+                .into_diagnostic()?;
+        }
+        Some(dir) => {
+            // One file per template, as Helm writes them; documents from the
+            // same template are appended to the same file.
+            let base = if a.use_release_name {
+                dir.join(&release_name)
+            } else {
+                dir.clone()
+            };
+            let mut written = BTreeSet::new();
+            for d in &docs {
+                let target = base.join(&d.source);
+                if let Some(parent) = target.parent() {
+                    std::fs::create_dir_all(parent)
+                        .into_diagnostic()
+                        .wrap_err_with(|| format!("creating {}", parent.display()))?;
+                }
+                let mut f = std::fs::OpenOptions::new()
+                    .create(true)
+                    .write(true)
+                    .append(written.contains(&target))
+                    .truncate(!written.contains(&target))
+                    .open(&target)
+                    .into_diagnostic()
+                    .wrap_err_with(|| format!("writing {}", target.display()))?;
+                write!(f, "---\n# Source: {}\n{}\n", d.source, d.content).into_diagnostic()?;
+                if written.insert(target.clone()) {
+                    println!("wrote {}", target.display());
+                }
+            }
+        }
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+/// `--generate-name`: CHART-UNIXSECONDS, as Helm generates it.
+fn generated_name(chart: &str) -> String {
+    let secs = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_secs())
+        .unwrap_or(0);
+    format!("{chart}-{secs}")
+}
