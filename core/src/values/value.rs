@@ -156,7 +156,9 @@ impl serde::Serialize for Value {
             // serde_json would write `1.0`, which Helm would still read, but
             // we keep Go's form so stored releases round-trip byte for byte.
             // Only below 2^53, where the float holds the integer exactly.
-            Value::Float(x) if x.fract() == 0.0 && x.abs() < 9_007_199_254_740_992.0 => s.serialize_i64(*x as i64),
+            Value::Float(x) if x.fract() == 0.0 && x.abs() < 9_007_199_254_740_992.0 => {
+                s.serialize_i64(*x as i64)
+            }
             Value::Float(x) => s.serialize_f64(*x),
             Value::String(v) => s.serialize_str(v),
             Value::List(l) => {
