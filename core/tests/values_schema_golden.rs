@@ -123,3 +123,18 @@ fn one_of_none_matched() {
 fn contains_lists_each_item() {
     run_case(8);
 }
+
+#[test]
+fn format_failures_with_reasons() {
+    run_case(9);
+}
+
+#[test]
+fn date_out_of_range() {
+    run_case(10);
+}
+
+#[test]
+fn more_format_reasons() {
+    run_case(11);
+}

@@ -4,6 +4,7 @@
 pub mod coalesce;
 pub mod dependencies;
 mod error;
+mod formats;
 mod gofmt;
 mod gojson;
 pub mod options;

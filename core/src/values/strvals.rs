@@ -21,6 +21,11 @@ pub const MAX_INDEX: usize = 65536;
 /// The deepest `a.b.c...` nesting a key may have (Helm's `MaxNestedNameLevel`).
 pub const MAX_NESTED_NAME_LEVEL: usize = 30;
 
+/// The deepest nesting of keys and list indexes accepted in one entry.
+/// Helm has no such limit (Go stacks grow, and `a[0].b[0].c...` escapes
+/// its name-level check); this one only guards the stack against absurd input.
+pub const MAX_NESTING: usize = 200;
+
 /// A set line that could not be parsed. The message is Helm's wording.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[error("{message}")]
@@ -200,6 +205,8 @@ struct Parser<'a> {
     chars: Vec<char>,
     pos: usize,
     mode: Mode<'a>,
+    /// Current recursion depth of key/list parsing.
+    depth: usize,
 }
 
 impl<'a> Parser<'a> {
@@ -208,6 +215,7 @@ impl<'a> Parser<'a> {
             chars: s.chars().collect(),
             pos: 0,
             mode,
+            depth: 0,
         }
     }
 
@@ -263,7 +271,25 @@ impl<'a> Parser<'a> {
         }
     }
 
-    fn key(&mut self, data: &mut Map, mut level: usize) -> PResult<()> {
+    /// Counts one level of parser recursion, refusing absurd depths.
+    fn enter(&mut self) -> PResult<()> {
+        if self.depth >= MAX_NESTING {
+            return Err(PErr::msg(format!(
+                "value nesting is greater than maximum supported nesting of {MAX_NESTING}"
+            )));
+        }
+        self.depth += 1;
+        Ok(())
+    }
+
+    fn key(&mut self, data: &mut Map, level: usize) -> PResult<()> {
+        self.enter()?;
+        let res = self.key_inner(data, level);
+        self.depth -= 1;
+        res
+    }
+
+    fn key_inner(&mut self, data: &mut Map, mut level: usize) -> PResult<()> {
         let stop: &[char] = if self.literal() {
             &['=', '[', '.']
         } else {
@@ -386,6 +412,13 @@ impl<'a> Parser<'a> {
     }
 
     fn list_item(&mut self, list: &mut Vec<Value>, i: i64, level: usize) -> PResult<()> {
+        self.enter()?;
+        let res = self.list_item_inner(list, i, level);
+        self.depth -= 1;
+        res
+    }
+
+    fn list_item_inner(&mut self, list: &mut Vec<Value>, i: i64, level: usize) -> PResult<()> {
         if i < 0 {
             return Err(PErr::msg(format!("negative {i} index not allowed")));
         }
@@ -716,6 +749,16 @@ mod tests {
             set_err("a=x,a.b=2"),
             "unable to parse key: interface conversion: interface {} is string, not map[string]interface {}"
         );
+    }
+
+    #[test]
+    fn absurd_list_nesting_is_an_error_not_a_crash() {
+        let deep = format!("a{}=1", "[0]".repeat(5000));
+        assert!(set_err(&deep).starts_with("value nesting is greater"));
+        let deep = format!("a{}=1", "[0].b".repeat(5000));
+        assert!(set_err(&deep).starts_with("value nesting is greater"));
+        let ok = format!("a{}=1", "[0]".repeat(50));
+        assert!(parse(&ok).is_ok());
     }
 
     #[test]
