@@ -120,6 +120,14 @@ impl serde_json::ser::Formatter for GoFormatter {
         let inner = &quoted[1..quoted.len() - 1];
         writer.write_all(inner.as_bytes())
     }
+
+    /// Go prints `float64` its own way (`1e+21`, `1e-7`, no exponent up to
+    /// 1e21); [`crate::json::format_float`] is that printer. serde_json writes
+    /// NaN and infinities as `null` without coming here.
+    fn write_f64<W: ?Sized + io::Write>(&mut self, writer: &mut W, value: f64) -> io::Result<()> {
+        let text = crate::json::format_float(value).map_err(io::Error::other)?;
+        writer.write_all(text.as_bytes())
+    }
 }
 
 #[cfg(test)]
@@ -149,5 +157,16 @@ mod tests {
         assert!(f.data.is_empty());
         // Go requires the padding.
         assert!(serde_json::from_str::<F>(r#"{"data":"QQ"}"#).is_err());
+    }
+
+    #[test]
+    fn floats_are_printed_as_go_prints_float64() {
+        for x in [1e21, 1e16, 1e-7, 0.000001, 2.5, -3e300] {
+            let go = crate::json::format_float(x).unwrap();
+            assert_eq!(String::from_utf8(to_go_json(&x).unwrap()).unwrap(), go);
+        }
+        // serde_json alone would write `1e21` and `1e16`.
+        assert_eq!(to_go_json(&1e21).unwrap(), b"1e+21");
+        assert_eq!(to_go_json(&1e16).unwrap(), b"10000000000000000");
     }
 }
