@@ -305,58 +305,13 @@ fn string_field(v: Option<&Value>, field: &str) -> Result<String, String> {
         Some(Value::Float(x)) if x.fract() == 0.0 && x.abs() < 9.2e18 => {
             Ok((*x as i64).to_string())
         }
-        Some(Value::Float(x)) => Ok(go_format_float32_g(*x)),
+        // Other floats: sigs.k8s.io/yaml's `strconv.FormatFloat(f, 'g', -1, 32)`.
+        Some(Value::Float(x)) => Ok(crate::strconv::format_float_bits(*x, 'g', -1, 32)),
         Some(other) => Err(format!(
             "cannot unmarshal {} into field {field} of type string",
             json_kind(other)
         )),
     }
-}
-
-/// Go's `strconv.FormatFloat(x, 'g', -1, 32)`: the shortest digits that
-/// round-trip as a float32, in exponent form when the exponent is below -4
-/// or at least 6 (Go's rule for the shortest 'g' form).
-fn go_format_float32_g(x: f64) -> String {
-    let f = x as f32;
-    if f.is_nan() {
-        return "NaN".into();
-    }
-    if f.is_infinite() {
-        return if f > 0.0 {
-            "+Inf".into()
-        } else {
-            "-Inf".into()
-        };
-    }
-    // Rust's `{:e}` gives the shortest round-trip digits: `-1.2345e-7`.
-    let sci = format!("{f:e}");
-    let (mantissa, exp) = sci.split_once('e').unwrap_or((&sci, "0"));
-    let exp: i32 = exp.parse().unwrap_or(0);
-    let (sign, mantissa) = match mantissa.strip_prefix('-') {
-        Some(m) => ("-", m),
-        None => ("", mantissa),
-    };
-    let digits: String = mantissa.chars().filter(|c| *c != '.').collect();
-    if !(-4..6).contains(&exp) {
-        let (first, rest) = digits.split_at(1);
-        let frac = if rest.is_empty() {
-            String::new()
-        } else {
-            format!(".{rest}")
-        };
-        let esign = if exp < 0 { '-' } else { '+' };
-        return format!("{sign}{first}{frac}e{esign}{:02}", exp.abs());
-    }
-    let point = exp + 1;
-    let body = if point <= 0 {
-        format!("0.{}{digits}", "0".repeat(point.unsigned_abs() as usize))
-    } else if (point as usize) >= digits.len() {
-        format!("{digits}{}", "0".repeat(point as usize - digits.len()))
-    } else {
-        let (int, frac) = digits.split_at(point as usize);
-        format!("{int}.{frac}")
-    };
-    format!("{sign}{body}")
 }
 
 /// The JSON type word Go's decoder uses in its messages.
@@ -750,6 +705,7 @@ mod tests {
 
     #[test]
     fn float32_g_format_like_go() {
+        let go_format_float32_g = |x: f64| crate::strconv::format_float_bits(x, 'g', -1, 32);
         assert_eq!(go_format_float32_g(0.25), "0.25");
         assert_eq!(go_format_float32_g(0.1), "0.1");
         assert_eq!(go_format_float32_g(-1.5), "-1.5");

@@ -6,11 +6,10 @@
 //! [`serde_json::Value`] objects so that the Kubernetes-backed drivers only
 //! have to move these objects to and from the API server.
 
+use crate::release::gojson::GO_STD_BASE64;
 use crate::release::record::{Release, to_go_json};
 use crate::storage::error::StorageError;
 use base64::Engine as _;
-use base64::engine::DecodePaddingMode;
-use base64::engine::general_purpose::{GeneralPurpose, GeneralPurposeConfig, STANDARD};
 use flate2::Compression;
 use flate2::read::MultiGzDecoder;
 use flate2::write::GzEncoder;
@@ -37,15 +36,6 @@ pub const SYSTEM_LABELS: [&str; 6] = [
 /// The gzip magic Helm looks for before decompressing (`1f 8b 08`); records
 /// written before Helm compressed them are plain JSON.
 const GZIP_MAGIC: [u8; 3] = [0x1f, 0x8b, 0x08];
-
-/// Go's `base64.StdEncoding` decoder: padding required, non-zero trailing
-/// bits tolerated (Go is not in strict mode).
-const GO_STD_DECODER: GeneralPurpose = GeneralPurpose::new(
-    &base64::alphabet::STANDARD,
-    GeneralPurposeConfig::new()
-        .with_decode_allow_trailing_bits(true)
-        .with_decode_padding_mode(DecodePaddingMode::RequireCanonical),
-);
 
 /// The storage key (and object name) of a revision:
 /// `sh.helm.release.v1.NAME.vREVISION`.
@@ -83,7 +73,7 @@ pub fn encode_release(release: &Release) -> Result<String, StorageError> {
     let mut gz = GzEncoder::new(Vec::new(), Compression::best());
     gz.write_all(&json).map_err(encode_err)?;
     let compressed = gz.finish().map_err(encode_err)?;
-    Ok(STANDARD.encode(compressed))
+    Ok(GO_STD_BASE64.encode(compressed))
 }
 
 /// Decodes a stored record: base64, then gunzip when the gzip magic is there
@@ -95,7 +85,7 @@ pub fn decode_release(data: &str) -> Result<Release, StorageError> {
 fn decode_release_at(key: &str, data: &str) -> Result<Release, StorageError> {
     // Go's decoder skips line breaks anywhere in the input.
     let cleaned: String = data.chars().filter(|c| *c != '\n' && *c != '\r').collect();
-    let raw = GO_STD_DECODER
+    let raw = GO_STD_BASE64
         .decode(cleaned.as_bytes())
         .map_err(|e| StorageError::decode(key, format!("invalid base64: {e}")))?;
     let json = if raw.len() > 3 && raw[..3] == GZIP_MAGIC {
@@ -172,7 +162,7 @@ pub fn secret_object(key: &str, release: &Release, stamp: Stamp) -> Result<Json,
         "kind": "Secret",
         "metadata": {"name": key, "labels": object_labels(release, stamp)},
         "type": SECRET_TYPE,
-        "data": {"release": STANDARD.encode(encoded.as_bytes())},
+        "data": {"release": GO_STD_BASE64.encode(encoded.as_bytes())},
     }))
 }
 
@@ -193,7 +183,7 @@ pub fn config_map_object(key: &str, release: &Release, stamp: Stamp) -> Result<J
 pub fn release_from_secret(object: &Json) -> Result<Release, StorageError> {
     let key = object_name(object);
     let data = release_data(object, &key)?;
-    let inner = GO_STD_DECODER
+    let inner = GO_STD_BASE64
         .decode(data.as_bytes())
         .map_err(|e| StorageError::decode(&key, format!("data.release is not base64: {e}")))?;
     let inner = String::from_utf8(inner)
@@ -353,6 +343,7 @@ pub fn owner_selector() -> String {
 mod tests {
     use super::*;
     use crate::release::status::Status;
+    use base64::engine::general_purpose::STANDARD;
 
     fn sample() -> Release {
         let mut r = Release {

@@ -1,0 +1,172 @@
+//! Serde helpers that reproduce how Go's `encoding/json` reads and writes
+//! Helm's release records: `null` leaves a field at its zero value, `[]byte`
+//! is standard base64 decoded as leniently as Go's `base64.StdEncoding`,
+//! empty strings stand for unset times, and strings are escaped as
+//! `json.Marshal` escapes them (the escaping itself is [`crate::json`]'s).
+
+use crate::release::time::GoTime;
+use base64::engine::DecodePaddingMode;
+use base64::engine::general_purpose::{GeneralPurpose, GeneralPurposeConfig};
+use serde::{Deserialize, Deserializer, Serialize};
+use std::io;
+
+/// Go's `base64.StdEncoding`: padding required, non-zero trailing bits
+/// tolerated on decoding (Go is not in strict mode).
+pub(crate) const GO_STD_BASE64: GeneralPurpose = GeneralPurpose::new(
+    &base64::alphabet::STANDARD,
+    GeneralPurposeConfig::new()
+        .with_decode_allow_trailing_bits(true)
+        .with_decode_padding_mode(DecodePaddingMode::RequireCanonical),
+);
+
+/// Helm v4 accepts `""` for the times of `info` and `last_run` (older clients
+/// wrote them) and reads it as the zero time.
+pub(crate) fn lenient_time<'de, D: Deserializer<'de>>(d: D) -> Result<GoTime, D::Error> {
+    match Option::<String>::deserialize(d)? {
+        None => Ok(GoTime::zero()),
+        Some(s) if s.is_empty() => Ok(GoTime::zero()),
+        Some(s) => GoTime::parse(&s).map_err(serde::de::Error::custom),
+    }
+}
+
+/// Go leaves a field untouched when the JSON has `null`; serde would fail.
+pub(crate) fn null_default<'de, D, T>(d: D) -> Result<T, D::Error>
+where
+    D: Deserializer<'de>,
+    T: Deserialize<'de> + Default,
+{
+    Ok(Option::<T>::deserialize(d)?.unwrap_or_default())
+}
+
+pub(crate) fn is_zero_i64(v: &i64) -> bool {
+    *v == 0
+}
+
+pub(crate) fn is_false(v: &bool) -> bool {
+    !*v
+}
+
+/// `[]byte` fields: standard base64 with padding, `null` read as empty.
+pub(crate) mod base64_bytes {
+    use super::GO_STD_BASE64 as STANDARD;
+    use base64::Engine as _;
+    use serde::{Deserialize, Deserializer, Serializer};
+
+    pub fn serialize<S: Serializer>(bytes: &[u8], s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(&STANDARD.encode(bytes))
+    }
+
+    pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<Vec<u8>, D::Error> {
+        match Option::<String>::deserialize(d)? {
+            None => Ok(Vec::new()),
+            Some(s) => STANDARD
+                .decode(s.as_bytes())
+                .map_err(|e| serde::de::Error::custom(format!("invalid base64: {e}"))),
+        }
+    }
+}
+
+/// Nullable `[]byte` fields: `null` stays `None` so it re-encodes as `null`.
+pub(crate) mod opt_base64 {
+    use super::GO_STD_BASE64 as STANDARD;
+    use base64::Engine as _;
+    use serde::{Deserialize, Deserializer, Serializer};
+
+    pub fn serialize<S: Serializer>(bytes: &Option<Vec<u8>>, s: S) -> Result<S::Ok, S::Error> {
+        match bytes {
+            None => s.serialize_none(),
+            Some(b) => s.serialize_str(&STANDARD.encode(b)),
+        }
+    }
+
+    pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<Option<Vec<u8>>, D::Error> {
+        match Option::<String>::deserialize(d)? {
+            None => Ok(None),
+            Some(s) => STANDARD
+                .decode(s.as_bytes())
+                .map(Some)
+                .map_err(|e| serde::de::Error::custom(format!("invalid base64: {e}"))),
+        }
+    }
+}
+
+/// Serializes `value` to compact JSON the way Go's `encoding/json.Marshal`
+/// does: besides the usual escapes, `<`, `>`, `&`, U+2028 and U+2029 are
+/// written as `\u003c`, `\u003e`, `\u0026`, `\u2028`, `\u2029`.
+pub fn to_go_json<T: Serialize + ?Sized>(value: &T) -> Result<Vec<u8>, serde_json::Error> {
+    let mut out = Vec::new();
+    let mut ser = serde_json::Serializer::with_formatter(&mut out, GoFormatter);
+    value.serialize(&mut ser)?;
+    Ok(out)
+}
+
+/// serde_json's compact formatter with Go's HTML-safe string escaping.
+///
+/// serde_json escapes quotes, backslashes and control characters itself, the
+/// same way Go does (short forms for `\b \f \n \r \t`, lower-case `\u00XX`
+/// otherwise), and hands over the text between those escapes as fragments.
+/// Only the characters Go escapes on top (`<`, `>`, `&`, U+2028, U+2029) are
+/// left, and [`crate::json::quote`] is the one place that knows them.
+struct GoFormatter;
+
+impl serde_json::ser::Formatter for GoFormatter {
+    fn write_string_fragment<W: ?Sized + io::Write>(
+        &mut self,
+        writer: &mut W,
+        fragment: &str,
+    ) -> io::Result<()> {
+        let quoted = crate::json::quote(fragment);
+        // `quote` adds the surrounding quotes, which serde_json writes itself.
+        let inner = &quoted[1..quoted.len() - 1];
+        writer.write_all(inner.as_bytes())
+    }
+
+    /// Go prints `float64` its own way (`1e+21`, `1e-7`, no exponent up to
+    /// 1e21); [`crate::json::format_float`] is that printer. serde_json writes
+    /// NaN and infinities as `null` without coming here.
+    fn write_f64<W: ?Sized + io::Write>(&mut self, writer: &mut W, value: f64) -> io::Result<()> {
+        let text = crate::json::format_float(value).map_err(io::Error::other)?;
+        writer.write_all(text.as_bytes())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn go_json_escapes_html_characters() {
+        let out = to_go_json(&"a<b>&c\u{2028}\u{8}\u{1}\"\n").unwrap();
+        assert_eq!(
+            String::from_utf8(out).unwrap(),
+            r#""a\u003cb\u003e\u0026c\u2028\b\u0001\"\n""#
+        );
+    }
+
+    #[test]
+    fn byte_fields_decode_like_go_std_encoding() {
+        #[derive(Deserialize)]
+        struct F {
+            #[serde(default, with = "base64_bytes")]
+            data: Vec<u8>,
+        }
+        // "QR==" has non-zero trailing bits: Go's StdEncoding accepts it.
+        let f: F = serde_json::from_str(r#"{"data":"QR=="}"#).unwrap();
+        assert_eq!(f.data, b"A");
+        let f: F = serde_json::from_str(r#"{"data":null}"#).unwrap();
+        assert!(f.data.is_empty());
+        // Go requires the padding.
+        assert!(serde_json::from_str::<F>(r#"{"data":"QQ"}"#).is_err());
+    }
+
+    #[test]
+    fn floats_are_printed_as_go_prints_float64() {
+        for x in [1e21, 1e16, 1e-7, 0.000001, 2.5, -3e300] {
+            let go = crate::json::format_float(x).unwrap();
+            assert_eq!(String::from_utf8(to_go_json(&x).unwrap()).unwrap(), go);
+        }
+        // serde_json alone would write `1e21` and `1e16`.
+        assert_eq!(to_go_json(&1e21).unwrap(), b"1e+21");
+        assert_eq!(to_go_json(&1e16).unwrap(), b"10000000000000000");
+    }
+}
