@@ -1,7 +1,8 @@
-//! Helpers shared by the end-to-end tests: locating the built `hoist` binary
-//! and the repository's fixture charts.
+//! Helpers shared by the end-to-end tests: locating the built binaries and
+//! the repository's charts, and running `hoist` as a user would.
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
 
 /// The workspace root.
 pub fn workspace_root() -> PathBuf {
@@ -9,4 +10,69 @@ pub fn workspace_root() -> PathBuf {
         .parent()
         .map(PathBuf::from)
         .unwrap_or_default()
+}
+
+/// A first-party chart under `charts/`.
+pub fn chart(name: &str) -> PathBuf {
+    workspace_root().join("charts").join(name)
+}
+
+/// A fixture under `tests/fixtures/`.
+pub fn fixture(rel: &str) -> PathBuf {
+    workspace_root().join("tests").join("fixtures").join(rel)
+}
+
+/// The `hoist` binary of this build. `cargo test --workspace` builds it
+/// before running any test; it sits beside the test executable's `deps/`.
+pub fn hoist_bin() -> PathBuf {
+    let exe = std::env::current_exe().expect("test executable path");
+    let dir = exe
+        .parent()
+        .and_then(Path::parent)
+        .expect("target profile folder");
+    let bin = dir.join(format!("hoist{}", std::env::consts::EXE_SUFFIX));
+    assert!(
+        bin.exists(),
+        "{} is missing: run the tests with `cargo test --workspace` (or build -p hoist first)",
+        bin.display()
+    );
+    bin
+}
+
+/// The result of one `hoist` run.
+#[derive(Debug)]
+pub struct Run {
+    /// Exit code (-1 when killed by a signal).
+    pub code: i32,
+    /// Standard output as text.
+    pub stdout: String,
+    /// Standard error as text.
+    pub stderr: String,
+}
+
+impl From<Output> for Run {
+    fn from(o: Output) -> Self {
+        Run {
+            code: o.status.code().unwrap_or(-1),
+            stdout: String::from_utf8_lossy(&o.stdout).into_owned(),
+            stderr: String::from_utf8_lossy(&o.stderr).into_owned(),
+        }
+    }
+}
+
+/// Runs `hoist ARGS...` in `cwd` with no standard input.
+pub fn hoist_in(cwd: &Path, args: &[&str]) -> Run {
+    Command::new(hoist_bin())
+        .args(args)
+        .current_dir(cwd)
+        .stdin(std::process::Stdio::null())
+        .env_remove("HOIST_NAMESPACE")
+        .output()
+        .expect("run hoist")
+        .into()
+}
+
+/// Runs `hoist ARGS...` from the workspace root.
+pub fn hoist(args: &[&str]) -> Run {
+    hoist_in(&workspace_root(), args)
 }

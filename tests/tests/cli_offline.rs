@@ -1,0 +1,189 @@
+//! The offline commands end to end: the real `hoist` binary on real files.
+
+use hoist_e2e::{chart, fixture, hoist, hoist_in};
+use std::path::Path;
+
+fn sources(out: &str) -> Vec<&str> {
+    out.lines()
+        .filter_map(|l| l.strip_prefix("# Source: "))
+        .collect()
+}
+
+#[test]
+fn template_renders_handlebars_chart_in_install_order_with_set_values() {
+    let hello = chart("hello");
+    let r = hoist(&["template", "demo", hello.to_str().unwrap(), "--set", "replicas=3"]);
+    assert_eq!(r.code, 0, "stderr: {}", r.stderr);
+    assert_eq!(
+        sources(&r.stdout),
+        [
+            "hello/templates/configmap.yaml",
+            "hello/templates/service.yaml",
+            "hello/templates/deployment.yaml"
+        ]
+    );
+    assert!(r.stdout.contains("  replicas: 3\n"));
+    assert!(r.stdout.contains("  name: demo-hello\n"));
+    assert!(r.stdout.starts_with("---\n# Source: "));
+    // Helm trims the manifest block: exactly one newline at the end.
+    assert!(r.stdout.ends_with("name: demo-hello\n"), "{:?}", &r.stdout[r.stdout.len() - 40..]);
+}
+
+#[test]
+fn values_files_then_set_flags_win_in_helm_order() {
+    let dir = tempfile::tempdir().unwrap();
+    let f = dir.path().join("v.yaml");
+    std::fs::write(&f, "replicas: 2\nmessage: from-file\n").unwrap();
+    let hello = chart("hello");
+    let r = hoist(&[
+        "template",
+        hello.to_str().unwrap(),
+        "-f",
+        f.to_str().unwrap(),
+        "--set",
+        "replicas=4",
+    ]);
+    assert_eq!(r.code, 0, "stderr: {}", r.stderr);
+    assert!(r.stdout.contains("replicas: 4"));
+    assert!(r.stdout.contains("index.html: \"from-file\""));
+    // One argument: the release is called release-name, as in Helm.
+    assert!(r.stdout.contains("name: release-name-hello"));
+}
+
+#[test]
+fn show_only_filters_and_reports_unknown_templates() {
+    let hello = chart("hello");
+    let r = hoist(&["template", "x", hello.to_str().unwrap(), "-s", "templates/service.yaml"]);
+    assert_eq!(r.code, 0, "stderr: {}", r.stderr);
+    assert_eq!(sources(&r.stdout), ["hello/templates/service.yaml"]);
+    let r = hoist(&["template", "x", hello.to_str().unwrap(), "-s", "templates/nope.yaml"]);
+    assert_ne!(r.code, 0);
+    assert!(r.stderr.contains("could not find template templates/nope.yaml in chart"), "{}", r.stderr);
+    assert!(r.stdout.is_empty());
+}
+
+#[test]
+fn schema_violations_fail_with_the_json_path() {
+    let hello = chart("hello");
+    let r = hoist(&["template", "x", hello.to_str().unwrap(), "--set", "replicas=100"]);
+    assert_ne!(r.code, 0);
+    assert!(r.stdout.is_empty(), "nothing rendered on error");
+    assert!(r.stderr.contains("/replicas"), "{}", r.stderr);
+    let r = hoist(&[
+        "template",
+        "x",
+        hello.to_str().unwrap(),
+        "--set",
+        "replicas=100",
+        "--skip-schema-validation",
+    ]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+}
+
+#[test]
+fn bad_input_is_a_clear_error() {
+    let missing = hoist(&["template", "x", "/nonexistent/chart"]);
+    assert_ne!(missing.code, 0);
+    assert!(missing.stderr.contains("/nonexistent/chart"), "{}", missing.stderr);
+
+    let bad_set = hoist(&["template", "x", chart("hello").to_str().unwrap(), "--set", "a[x]=1"]);
+    assert_ne!(bad_set.code, 0);
+    assert!(!bad_set.stderr.is_empty());
+
+    let no_version = hoist(&["template", "x", fixture("charts/no-version").to_str().unwrap()]);
+    assert_ne!(no_version.code, 0);
+    assert!(no_version.stderr.to_lowercase().contains("version"), "{}", no_version.stderr);
+}
+
+#[test]
+fn lint_passes_good_charts_and_names_problems() {
+    let ok = hoist(&["lint", "--strict", chart("hello").to_str().unwrap()]);
+    assert_eq!(ok.code, 0, "{}{}", ok.stdout, ok.stderr);
+    assert!(ok.stdout.contains("1 chart(s) linted, 0 chart(s) failed"));
+
+    let bad = hoist(&["lint", fixture("charts/bad-object").to_str().unwrap()]);
+    assert_eq!(bad.code, 1);
+    assert!(bad.stdout.contains("[ERROR] templates/cm.yaml: object has no kind"), "{}", bad.stdout);
+    assert!(bad.stdout.contains("naming requirements"), "{}", bad.stdout);
+
+    let json = hoist(&["lint", "-o", "json", fixture("charts/no-version").to_str().unwrap()]);
+    assert_eq!(json.code, 1);
+    let parsed: serde_json::Value = serde_json::from_str(&json.stdout).expect("lint -o json is JSON");
+    assert_eq!(parsed[0]["messages"][0]["severity"], "error");
+}
+
+#[test]
+fn create_lint_template_for_the_handlebars_starter() {
+    let dir = tempfile::tempdir().unwrap();
+    let r = hoist_in(dir.path(), &["create", "web", "--engine", "handlebars"]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    let lint = hoist_in(dir.path(), &["lint", "--strict", "web"]);
+    assert_eq!(lint.code, 0, "{}{}", lint.stdout, lint.stderr);
+    let t = hoist_in(dir.path(), &["template", "rel", "web", "--set", "service.port=8080"]);
+    assert_eq!(t.code, 0, "{}", t.stderr);
+    assert_eq!(
+        sources(&t.stdout),
+        ["web/templates/serviceaccount.yaml", "web/templates/service.yaml", "web/templates/deployment.yaml"]
+    );
+    assert!(t.stdout.contains("- port: 8080"));
+    assert!(t.stdout.contains("image: \"nginx:1.27.0\""));
+    // A second create into the same folder must not overwrite anything.
+    let again = hoist_in(dir.path(), &["create", "web"]);
+    assert_ne!(again.code, 0);
+}
+
+fn package_sha(dir: &Path, chart: &Path) -> (String, String) {
+    let r = hoist_in(dir, &["package", chart.to_str().unwrap(), "-d", dir.to_str().unwrap(), "-o", "json"]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    let v: serde_json::Value = serde_json::from_str(&r.stdout).unwrap();
+    (v[0]["path"].as_str().unwrap().to_string(), v[0]["sha256"].as_str().unwrap().to_string())
+}
+
+#[test]
+fn package_is_reproducible_and_loads_back() {
+    let a = tempfile::tempdir().unwrap();
+    let b = tempfile::tempdir().unwrap();
+    let (path_a, sha_a) = package_sha(a.path(), &chart("hello"));
+    let (_, sha_b) = package_sha(b.path(), &chart("hello"));
+    assert_eq!(sha_a, sha_b);
+    assert!(path_a.ends_with("hello-0.1.0.tgz"));
+    let from_archive = hoist(&["template", "x", &path_a]);
+    let from_dir = hoist(&["template", "x", chart("hello").to_str().unwrap()]);
+    assert_eq!(from_archive.code, 0, "{}", from_archive.stderr);
+    assert_eq!(from_archive.stdout, from_dir.stdout);
+}
+
+#[test]
+fn show_prints_values_verbatim_and_chart_metadata() {
+    let values = hoist(&["show", "values", chart("hello").to_str().unwrap()]);
+    assert_eq!(values.code, 0);
+    let raw = std::fs::read_to_string(chart("hello").join("values.yaml")).unwrap();
+    assert_eq!(values.stdout, format!("{raw}\n"));
+    let meta = hoist(&["inspect", "chart", chart("hello").to_str().unwrap()]);
+    assert_eq!(meta.code, 0);
+    assert!(meta.stdout.contains("name: hello\n"));
+    assert!(meta.stdout.contains("hoist.dev/engine: handlebars"));
+}
+
+#[test]
+fn output_dir_writes_one_file_per_template() {
+    let dir = tempfile::tempdir().unwrap();
+    let r = hoist(&[
+        "template",
+        "x",
+        chart("hello").to_str().unwrap(),
+        "--output-dir",
+        dir.path().to_str().unwrap(),
+    ]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    let svc = std::fs::read_to_string(dir.path().join("hello/templates/service.yaml")).unwrap();
+    assert!(svc.starts_with("---\n# Source: hello/templates/service.yaml\napiVersion: v1\nkind: Service"));
+}
+
+#[test]
+fn version_is_machine_readable() {
+    let r = hoist(&["version", "-o", "json"]);
+    assert_eq!(r.code, 0);
+    let v: serde_json::Value = serde_json::from_str(&r.stdout).unwrap();
+    assert!(v["version"].as_str().unwrap().starts_with('v'));
+}
