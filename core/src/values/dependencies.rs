@@ -19,7 +19,7 @@ use super::coalesce::{coalesce_values_with_warnings, merge_tables, merge_values_
 use super::error::ValuesError;
 use super::strvals::go_quote;
 use super::value::{Map, Value};
-use super::version::is_compatible_range;
+use crate::chart::constraint::is_compatible_range;
 use crate::chart::{Chart, Dependency, ImportValue};
 
 /// Helm's `ProcessDependencies` (with merge semantics for import-values, as

@@ -13,7 +13,6 @@ pub mod reuse;
 pub mod schema;
 pub mod strvals;
 mod value;
-mod version;
 
 pub use coalesce::{coalesce_values, merge_values};
 pub use dependencies::process_dependencies;
