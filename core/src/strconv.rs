@@ -387,6 +387,25 @@ mod tests {
         assert_eq!(format_float_bits(1.5, 'g', -1, 32), "1.5");
     }
 
+    /// Go's `FormatFloat(f, 'g', -1, 32)`, which Chart.yaml numbers and
+    /// manifest float keys go through.
+    #[test]
+    fn float32_shortest_g() {
+        let g32 = |x: f64| format_float_bits(x, 'g', -1, 32);
+        assert_eq!(g32(1.1), "1.1");
+        assert_eq!(g32(3.0), "3");
+        assert_eq!(g32(1e6), "1e+06");
+        assert_eq!(g32(123456.0), "123456");
+        assert_eq!(g32(0.00001), "1e-05");
+        assert_eq!(g32(0.0001), "0.0001");
+        assert_eq!(g32(-2.5e-7), "-2.5e-07");
+        assert_eq!(g32(1.23456789), "1.2345679");
+        assert_eq!(g32(0.25), "0.25");
+        assert_eq!(g32(-1.5), "-1.5");
+        assert_eq!(g32(123456.5), "123456.5");
+        assert_eq!(g32(1234567.5), "1.2345675e+06");
+    }
+
     #[test]
     fn quoting() {
         assert_eq!(quote("plain"), "\"plain\"");

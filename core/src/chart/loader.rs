@@ -261,38 +261,14 @@ fn stringify_scalars(json: &mut serde_json::Value, raw: &serde_json::Value, key:
                 if integer_literal && f.fract() == 0.0 && f.abs() < 9.2e18 {
                     (f as i64).to_string()
                 } else {
-                    go_format_float32(f)
+                    // sigs.k8s.io/yaml writes a float read into a string field as float32 text.
+                    crate::strconv::format_float_bits(f, 'g', -1, 32)
                 }
             };
             *json = J::String(s);
         }
         _ => {}
     }
-}
-
-/// Go's `strconv.FormatFloat(f, 'g', -1, 32)`: the shortest digits that
-/// identify the float32, in exponent form when the exponent is below -4 or
-/// at least 6 (`1e+06`, `1.5e-05`).
-pub(crate) fn go_format_float32(f: f64) -> String {
-    let x = f as f32;
-    if x.is_nan() {
-        return "NaN".into();
-    }
-    if x.is_infinite() {
-        return if x > 0.0 {
-            "+Inf".into()
-        } else {
-            "-Inf".into()
-        };
-    }
-    let sci = format!("{x:e}");
-    let (mantissa, exp) = sci.split_once('e').unwrap_or((&sci, "0"));
-    let exp: i32 = exp.parse().unwrap_or(0);
-    if (-4..6).contains(&exp) {
-        return format!("{x}");
-    }
-    let sign = if exp < 0 { '-' } else { '+' };
-    format!("{mantissa}e{sign}{:02}", exp.abs())
 }
 
 fn drop_nulls(json: &mut serde_json::Value) {
@@ -658,18 +634,6 @@ mod tests {
             e.contains("mychart") && e.contains("Chart.yaml") && e.contains("nmae"),
             "{e}"
         );
-    }
-
-    #[test]
-    fn go_float_formatting() {
-        assert_eq!(go_format_float32(1.1), "1.1");
-        assert_eq!(go_format_float32(3.0), "3");
-        assert_eq!(go_format_float32(1e6), "1e+06");
-        assert_eq!(go_format_float32(123456.0), "123456");
-        assert_eq!(go_format_float32(0.00001), "1e-05");
-        assert_eq!(go_format_float32(0.0001), "0.0001");
-        assert_eq!(go_format_float32(-2.5e-7), "-2.5e-07");
-        assert_eq!(go_format_float32(1.23456789), "1.2345679");
     }
 
     #[test]

@@ -704,18 +704,6 @@ mod tests {
     }
 
     #[test]
-    fn float32_g_format_like_go() {
-        let go_format_float32_g = |x: f64| crate::strconv::format_float_bits(x, 'g', -1, 32);
-        assert_eq!(go_format_float32_g(0.25), "0.25");
-        assert_eq!(go_format_float32_g(0.1), "0.1");
-        assert_eq!(go_format_float32_g(-1.5), "-1.5");
-        assert_eq!(go_format_float32_g(123456.5), "123456.5");
-        assert_eq!(go_format_float32_g(1234567.5), "1.2345675e+06");
-        assert_eq!(go_format_float32_g(0.00001), "1e-05");
-        assert_eq!(go_format_float32_g(0.0001), "0.0001");
-    }
-
-    #[test]
     fn uninstall_order_and_keep_policy() {
         let mut text = String::new();
         for i in 0..11 {
