@@ -17,7 +17,7 @@ pub fn parse(text: &str) -> Result<Value, JsonError> {
     let v = p.value()?;
     p.skip_ws();
     if p.pos < p.s.len() {
-        return Err(p.invalid("after top-level value"));
+        return Err(p.invalid(AFTER_TOP_LEVEL));
     }
     // Go checks the syntax of the whole document before decoding, so a
     // syntax error anywhere wins over an out-of-range number.
@@ -26,6 +26,36 @@ pub fn parse(text: &str) -> Result<Value, JsonError> {
     }
     Ok(v)
 }
+
+/// Go's message for the first syntax error in `input` as a `json.Decoder`
+/// reading one value words it, followed by santhosh-tekuri/jsonschema's own
+/// check for trailing data (Helm reports a malformed values.schema.json this
+/// way), or `None` when the document is well formed. Out-of-range numbers
+/// are not syntax errors. Invalid UTF-8 reads as U+FFFD, as in Go.
+pub(crate) fn decoder_syntax_error(input: &[u8]) -> Option<String> {
+    let text = String::from_utf8_lossy(input);
+    let Err(JsonError::Syntax { message, .. }) = parse(&text) else {
+        return None;
+    };
+    // Where `Unmarshal` sees the whole input end early, a `Decoder` reports
+    // a bare `EOF` for an empty stream and `unexpected EOF` mid-value.
+    Some(if message == UNEXPECTED_END {
+        if text.trim_matches([' ', '\t', '\n', '\r']).is_empty() {
+            "EOF".to_string()
+        } else {
+            "unexpected EOF".to_string()
+        }
+    } else if message.ends_with(AFTER_TOP_LEVEL) {
+        format!("invalid character {AFTER_TOP_LEVEL}")
+    } else {
+        message
+    })
+}
+
+/// `json.Unmarshal`'s message for input that ends inside a value.
+const UNEXPECTED_END: &str = "unexpected end of JSON input";
+/// The context of an error in data that follows the document.
+const AFTER_TOP_LEVEL: &str = "after top-level value";
 
 struct Parser<'a> {
     s: &'a [u8],
@@ -36,18 +66,6 @@ struct Parser<'a> {
 
 /// Go's decoder gives up beyond this nesting depth.
 const MAX_DEPTH: usize = 10_000;
-
-/// Go's `quoteChar`: the offending character in single quotes.
-fn quote_char(c: char) -> String {
-    match c {
-        '\'' => "'\\''".to_string(),
-        '"' => "'\"'".to_string(),
-        c => {
-            let q = crate::strconv::quote(&c.to_string());
-            format!("'{}'", &q[1..q.len() - 1])
-        }
-    }
-}
 
 impl<'a> Parser<'a> {
     fn peek(&self) -> Option<u8> {
@@ -67,7 +85,7 @@ impl<'a> Parser<'a> {
 
     fn eof(&self) -> JsonError {
         JsonError::Syntax {
-            message: "unexpected end of JSON input".to_string(),
+            message: UNEXPECTED_END.to_string(),
             offset: self.pos,
         }
     }
@@ -79,7 +97,7 @@ impl<'a> Parser<'a> {
         JsonError::Syntax {
             message: format!(
                 "invalid character {} {}",
-                quote_char(self.current_char()),
+                crate::strconv::quote_rune(self.current_char()),
                 context
             ),
             offset: self.pos,
@@ -127,7 +145,7 @@ impl<'a> Parser<'a> {
                     return Err(self.invalid(&format!(
                         "in literal {} (expecting {})",
                         word,
-                        quote_char(word.as_bytes()[i] as char)
+                        crate::strconv::quote_rune(word.as_bytes()[i] as char)
                     )));
                 }
             }
@@ -355,6 +373,47 @@ mod tests {
     fn escapes_and_surrogates() {
         let v = parse(r#""\u00e9\ud83d\ude00\ud800x\/""#).unwrap();
         assert_eq!(v, Value::from("é😀\u{fffd}x/"));
+    }
+
+    /// Each message was checked against real Helm v4 (helm-render on a chart
+    /// whose values.schema.json held the input).
+    #[test]
+    fn decoder_wording() {
+        let syntax_error = decoder_syntax_error;
+        assert_eq!(
+            syntax_error(b"{not json").as_deref(),
+            Some("invalid character 'n' looking for beginning of object key string")
+        );
+        assert_eq!(syntax_error(br#"{"a": 1}"#), None);
+        assert_eq!(
+            syntax_error(br#"{"type": "object",}"#).as_deref(),
+            Some("invalid character '}' looking for beginning of object key string")
+        );
+        assert_eq!(
+            syntax_error(br#"{"a" 1}"#).as_deref(),
+            Some("invalid character '1' after object key")
+        );
+        assert_eq!(
+            syntax_error(br#"{"a": 1 "b": 2}"#).as_deref(),
+            Some("invalid character '\"' after object key:value pair")
+        );
+        assert_eq!(
+            syntax_error(b"[1, tru]").as_deref(),
+            Some("invalid character ']' in literal true (expecting 'e')")
+        );
+        assert_eq!(
+            syntax_error(br#"{"a": "#).as_deref(),
+            Some("unexpected EOF")
+        );
+        assert_eq!(syntax_error(b"  ").as_deref(), Some("EOF"));
+        assert_eq!(
+            syntax_error(b"{} x").as_deref(),
+            Some("invalid character after top-level value")
+        );
+        assert_eq!(
+            syntax_error(b"[01]").as_deref(),
+            Some("invalid character '1' after array element")
+        );
     }
 
     #[test]

@@ -14,6 +14,7 @@ mod encode;
 use crate::values::Value;
 
 pub use decode::parse;
+pub(crate) use decode::decoder_syntax_error;
 pub use encode::format_float;
 
 /// A JSON document that could not be read or a value that cannot be written.

@@ -6,7 +6,6 @@ pub mod dependencies;
 mod error;
 mod formats;
 mod gofmt;
-mod gojson;
 pub mod options;
 mod render;
 pub mod reuse;
