@@ -10,7 +10,7 @@ pub struct ChartFile {
     /// Path relative to the chart root, e.g. `templates/deployment.yaml`.
     pub name: String,
     /// Raw bytes.
-    #[serde(with = "crate::chart::model::base64_bytes")]
+    #[serde(default, with = "crate::json::bytes::base64_bytes")]
     pub data: Vec<u8>,
 }
 
@@ -214,21 +214,4 @@ pub struct LockDependency {
     /// Repository it was resolved from.
     #[serde(default)]
     pub repository: String,
-}
-
-/// Base64 encoding for byte fields, as Go's encoding/json does for `[]byte`.
-pub(crate) mod base64_bytes {
-    use base64::Engine as _;
-    use serde::{Deserialize, Deserializer, Serializer};
-
-    pub fn serialize<S: Serializer>(bytes: &[u8], s: S) -> Result<S::Ok, S::Error> {
-        s.serialize_str(&base64::engine::general_purpose::STANDARD.encode(bytes))
-    }
-
-    pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<Vec<u8>, D::Error> {
-        let s = String::deserialize(d)?;
-        base64::engine::general_purpose::STANDARD
-            .decode(s.as_bytes())
-            .map_err(serde::de::Error::custom)
-    }
 }

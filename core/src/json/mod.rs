@@ -8,6 +8,7 @@
 //! `json.Unmarshal` into `interface{}`: every number becomes
 //! [`Value::Float`], duplicate keys keep the last value.
 
+pub(crate) mod bytes;
 mod decode;
 mod encode;
 

@@ -13,9 +13,8 @@
 //! what Helm would write for the same content.
 
 use crate::chart::{Chart, Dependency, Metadata};
-use crate::release::gojson::{
-    base64_bytes, is_false, is_zero_i64, lenient_time, null_default, opt_base64,
-};
+use crate::json::bytes::{base64_bytes, opt_base64};
+use crate::release::gojson::{is_false, is_zero_i64, lenient_time, null_default};
 use crate::release::status::Status;
 use crate::values::{Map, Value};
 use serde::{Deserialize, Serialize};
