@@ -10,6 +10,7 @@
 
 pub(crate) mod bytes;
 mod decode;
+pub(crate) mod fields;
 mod encode;
 
 use crate::values::Value;

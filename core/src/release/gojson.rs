@@ -1,8 +1,8 @@
 //! Serde helpers that reproduce how Go's `encoding/json` reads and writes
-//! Helm's release records: `null` leaves a field at its zero value, empty
-//! strings stand for unset times, and strings are escaped as `json.Marshal`
-//! escapes them (the escaping itself is [`crate::json`]'s, and so is the
-//! base64 form of `[]byte` fields, in `crate::json::bytes`).
+//! Helm's release records: empty strings stand for unset times, and strings
+//! are escaped as `json.Marshal` escapes them. The Go field rules shared with
+//! other modules (`null` as zero value, `omitempty`, base64 `[]byte`) live in
+//! [`crate::json`], and so does the escaping itself.
 
 use crate::release::time::GoTime;
 use serde::{Deserialize, Deserializer, Serialize};
@@ -16,23 +16,6 @@ pub(crate) fn lenient_time<'de, D: Deserializer<'de>>(d: D) -> Result<GoTime, D:
         Some(s) if s.is_empty() => Ok(GoTime::zero()),
         Some(s) => GoTime::parse(&s).map_err(serde::de::Error::custom),
     }
-}
-
-/// Go leaves a field untouched when the JSON has `null`; serde would fail.
-pub(crate) fn null_default<'de, D, T>(d: D) -> Result<T, D::Error>
-where
-    D: Deserializer<'de>,
-    T: Deserialize<'de> + Default,
-{
-    Ok(Option::<T>::deserialize(d)?.unwrap_or_default())
-}
-
-pub(crate) fn is_zero_i64(v: &i64) -> bool {
-    *v == 0
-}
-
-pub(crate) fn is_false(v: &bool) -> bool {
-    !*v
 }
 
 /// Serializes `value` to compact JSON the way Go's `encoding/json.Marshal`
