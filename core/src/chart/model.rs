@@ -50,6 +50,18 @@ impl Chart {
         self.metadata.chart_type.as_deref() == Some("library")
     }
 
+    /// Names of the dependencies Chart.yaml declares that have no chart of
+    /// that name under charts/, in declaration order (what Helm's
+    /// `CheckDependencies` and its lint rule report).
+    pub fn missing_dependencies(&self) -> Vec<&str> {
+        self.metadata
+            .dependencies
+            .iter()
+            .filter(|d| !self.dependencies.iter().any(|c| c.name() == d.name))
+            .map(|d| d.name.as_str())
+            .collect()
+    }
+
     /// The CRD files under crds/ (`*.yaml`, `*.yml`, `*.json`), sorted by name.
     pub fn crd_files(&self) -> Vec<&ChartFile> {
         self.files
@@ -214,4 +226,29 @@ pub struct LockDependency {
     /// Repository it was resolved from.
     #[serde(default)]
     pub repository: String,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn missing_dependencies_are_matched_by_chart_name() {
+        let named = |name: &str| Chart {
+            metadata: Metadata {
+                name: name.into(),
+                ..Metadata::default()
+            },
+            ..Chart::default()
+        };
+        let dep = |name: &str, alias: Option<&str>| Dependency {
+            name: name.into(),
+            alias: alias.map(String::from),
+            ..Dependency::default()
+        };
+        let mut top = named("top");
+        top.metadata.dependencies = vec![dep("b", Some("x")), dep("a", None), dep("c", None)];
+        top.dependencies = vec![named("b")];
+        assert_eq!(top.missing_dependencies(), vec!["a", "c"]);
+    }
 }

@@ -92,13 +92,7 @@ pub fn sha256_hex(bytes: &[u8]) -> String {
 /// Helm's `CheckDependencies`: every dependency declared in Chart.yaml
 /// must be present under charts/ (matched by chart name).
 fn check_dependencies(chart: &Chart) -> Result<(), String> {
-    let missing: Vec<&str> = chart
-        .metadata
-        .dependencies
-        .iter()
-        .filter(|d| !chart.dependencies.iter().any(|c| c.name() == d.name))
-        .map(|d| d.name.as_str())
-        .collect();
+    let missing = chart.missing_dependencies();
     if missing.is_empty() {
         Ok(())
     } else {
