@@ -27,6 +27,25 @@ pub fn parse(text: &str) -> Result<Value, JsonError> {
     Ok(v)
 }
 
+/// Decodes the first JSON value in `text` as one `json.Decoder.Decode` call
+/// does (Helm's `--set-json key=VALUE,...` reads values this way): leading
+/// whitespace is skipped and whatever follows the value is left unread.
+/// Returns the value and the byte offset just past it (`InputOffset`).
+pub fn parse_prefix(text: &str) -> Result<(Value, usize), JsonError> {
+    let mut p = Parser {
+        s: text.as_bytes(),
+        pos: 0,
+        range_error: None,
+        depth: 0,
+    };
+    p.skip_ws();
+    let v = p.value()?;
+    if let Some(n) = p.range_error {
+        return Err(JsonError::NumberRange(n));
+    }
+    Ok((v, p.pos))
+}
+
 /// Go's message for the first syntax error in `input` as a `json.Decoder`
 /// reading one value words it, followed by santhosh-tekuri/jsonschema's own
 /// check for trailing data (Helm reports a malformed values.schema.json this
@@ -414,6 +433,18 @@ mod tests {
             syntax_error(b"[01]").as_deref(),
             Some("invalid character '1' after array element")
         );
+    }
+
+    #[test]
+    fn prefix_stops_after_one_value() {
+        let (v, used) = parse_prefix(r#" {"a": [1]},b=2"#).unwrap();
+        assert_eq!(v, Value::Map(Map::from([("a".into(), Value::List(vec![Value::Float(1.0)]))])));
+        assert_eq!(used, 11);
+        // A number ends at the first byte that cannot continue it.
+        assert_eq!(parse_prefix("12x").unwrap(), (Value::Float(12.0), 2));
+        assert_eq!(parse_prefix("true").unwrap(), (Value::Bool(true), 4));
+        assert!(parse_prefix("[1,").is_err());
+        assert!(parse_prefix("").is_err());
     }
 
     #[test]

@@ -15,7 +15,7 @@ mod encode;
 
 use crate::values::Value;
 
-pub use decode::parse;
+pub use decode::{parse, parse_prefix};
 pub(crate) use decode::decoder_syntax_error;
 pub use encode::format_float;
 

@@ -482,15 +482,9 @@ impl<'a> Parser<'a> {
             return Ok((Value::Null, true));
         }
         let rest: String = self.chars[self.pos..].iter().collect();
-        let mut stream = serde_json::Deserializer::from_str(&rest).into_iter::<serde_json::Value>();
-        let v = match stream.next() {
-            Some(Ok(v)) => v,
-            Some(Err(e)) => return Err(PErr::msg(e.to_string())),
-            None => return Err(PErr::eof()),
-        };
-        let used = stream.byte_offset();
+        let (v, used) = crate::json::parse_prefix(&rest).map_err(|e| PErr::msg(e.to_string()))?;
         self.pos += rest[..used].chars().count();
-        Ok((Value::from(v), false))
+        Ok((v, false))
     }
 
     fn val_list(&mut self) -> Result<Vec<Value>, ListErr> {
