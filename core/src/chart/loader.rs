@@ -522,38 +522,11 @@ fn parse_lock(label: &str, file: &str, data: &[u8]) -> Result<Lock, ChartError> 
         .map_err(|e| parse_err(label, file, e))
 }
 
-/// Helm's `LoadValues`: every YAML document of values.yaml must be a map (or
-/// empty); later documents are merged over earlier ones.
+/// Helm's `LoadValues` for values.yaml: every YAML document must be a map
+/// (or empty); later documents are merged over earlier ones. The same
+/// function reads `-f` files, so it lives in [`crate::values::options`].
 pub fn load_values(text: &str) -> Result<Value, String> {
-    let mut out = crate::values::Map::new();
-    if text.trim().is_empty() {
-        return Ok(Value::Map(out));
-    }
-    let docs = crate::yaml::parse_all(text).map_err(|e| e.to_string())?;
-    for doc in docs {
-        match doc {
-            Value::Null => {}
-            Value::Map(m) => merge_maps(&mut out, m),
-            other => {
-                return Err(format!(
-                    "cannot unmarshal yaml document: expected a map, found {}",
-                    other.type_name()
-                ));
-            }
-        }
-    }
-    Ok(Value::Map(out))
-}
-
-fn merge_maps(into: &mut crate::values::Map, from: crate::values::Map) {
-    for (k, v) in from {
-        match (into.get_mut(&k), v) {
-            (Some(Value::Map(a)), Value::Map(b)) => merge_maps(a, b),
-            (_, v) => {
-                into.insert(k, v);
-            }
-        }
-    }
+    crate::values::options::load_values(text.as_bytes()).map(Value::Map)
 }
 
 #[cfg(test)]
@@ -611,6 +584,12 @@ mod tests {
         let v = load_values("a:\n  b: 1\n  c: 2\n---\na:\n  c: 3\nd: x\n").unwrap();
         assert_eq!(v, load_values("a:\n  b: 1\n  c: 3\nd: x\n").unwrap());
         assert!(load_values("- 1\n").is_err());
+        // Helm v4 (helm-render on a chart whose values.yaml is `- 1`):
+        // "cannot load values.yaml: " followed by this.
+        assert_eq!(
+            load_values("- 1\n").unwrap_err(),
+            "cannot unmarshal yaml document: error unmarshaling JSON: while decoding JSON: json: cannot unmarshal array into Go value of type map[string]interface {}"
+        );
     }
 
     #[test]
