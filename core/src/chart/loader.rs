@@ -23,8 +23,6 @@ use std::collections::BTreeMap;
 use std::io::Read;
 use std::path::{Path, PathBuf};
 
-const UTF8_BOM: &[u8] = b"\xEF\xBB\xBF";
-
 /// Loads a chart from a folder or a `.tgz` archive, whichever `path` is.
 pub fn load(path: impl AsRef<Path>) -> Result<Chart, ChartError> {
     let path = path.as_ref();
@@ -172,10 +170,8 @@ fn walk_dir(
                 ),
             });
         }
-        let mut data = std::fs::read(&path).map_err(|e| ChartError::io(&path, e))?;
-        if data.starts_with(UTF8_BOM) {
-            data.drain(..UTF8_BOM.len());
-        }
+        let data = std::fs::read(&path).map_err(|e| ChartError::io(&path, e))?;
+        let data = super::archive::strip_utf8_bom(data);
         out.push(ArchiveFile {
             name: rel_name,
             data,
