@@ -13,8 +13,8 @@
 //! level 6 is fixed. The gzip extra field and comment are Helm's constants.
 
 use super::constraint::parse_version;
-use super::loader::{load_files, read_dir_files};
 use super::gojson::ChartMetadata;
+use super::loader::{load_files, read_dir_files};
 use super::{Chart, ChartError, Lock, Metadata};
 use crate::values::{Map, Value};
 use flate2::{Compression, GzBuilder};

@@ -263,10 +263,7 @@ mod tests {
     /// every format character go, any Unicode space becomes ` `.
     #[test]
     fn sanitize_follows_go_is_print() {
-        assert_eq!(
-            sanitize("a\u{E000}b\u{110BD}c\u{AD}d\u{2000}e"),
-            "abcd e"
-        );
+        assert_eq!(sanitize("a\u{E000}b\u{110BD}c\u{AD}d\u{2000}e"), "abcd e");
     }
 
     #[test]

@@ -438,7 +438,13 @@ mod tests {
     #[test]
     fn prefix_stops_after_one_value() {
         let (v, used) = parse_prefix(r#" {"a": [1]},b=2"#).unwrap();
-        assert_eq!(v, Value::Map(Map::from([("a".into(), Value::List(vec![Value::Float(1.0)]))])));
+        assert_eq!(
+            v,
+            Value::Map(Map::from([(
+                "a".into(),
+                Value::List(vec![Value::Float(1.0)])
+            )]))
+        );
         assert_eq!(used, 11);
         // A number ends at the first byte that cannot continue it.
         assert_eq!(parse_prefix("12x").unwrap(), (Value::Float(12.0), 2));

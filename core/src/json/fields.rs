@@ -29,9 +29,17 @@ mod tests {
 
     #[derive(Deserialize, Serialize)]
     struct F {
-        #[serde(default, deserialize_with = "null_default", skip_serializing_if = "is_false")]
+        #[serde(
+            default,
+            deserialize_with = "null_default",
+            skip_serializing_if = "is_false"
+        )]
         on: bool,
-        #[serde(default, deserialize_with = "null_default", skip_serializing_if = "is_zero_i64")]
+        #[serde(
+            default,
+            deserialize_with = "null_default",
+            skip_serializing_if = "is_zero_i64"
+        )]
         n: i64,
     }
 

@@ -10,13 +10,13 @@
 
 pub(crate) mod bytes;
 mod decode;
-pub(crate) mod fields;
 mod encode;
+pub(crate) mod fields;
 
 use crate::values::Value;
 
-pub use decode::{parse, parse_prefix};
 pub(crate) use decode::decoder_syntax_error;
+pub use decode::{parse, parse_prefix};
 pub use encode::format_float;
 
 /// A JSON document that could not be read or a value that cannot be written.

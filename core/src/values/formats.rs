@@ -50,7 +50,10 @@ fn hostname(s: &str) -> Option<String> {
             .chars()
             .find(|c| !(c.is_ascii_alphanumeric() || *c == '-'))
         {
-            return Some(format!("invalid character {}", crate::strconv::quote_rune(c)));
+            return Some(format!(
+                "invalid character {}",
+                crate::strconv::quote_rune(c)
+            ));
         }
     }
     None
@@ -86,7 +89,10 @@ fn email(s: &str) -> Option<String> {
             .chars()
             .find(|c| !(c.is_ascii_alphanumeric() || ".!#$%&'*+-/=?^_`{|}~".contains(*c)))
         {
-            return Some(format!("invalid character {}", crate::strconv::quote_rune(c)));
+            return Some(format!(
+                "invalid character {}",
+                crate::strconv::quote_rune(c)
+            ));
         }
     }
     if domain.starts_with('[') && domain.ends_with(']') && domain.len() >= 2 {

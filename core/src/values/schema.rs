@@ -748,7 +748,9 @@ fn json_pointer(path: &[String]) -> String {
 
 /// santhosh-tekuri's `quote`: Go's `%q` in single quotes.
 fn quote(s: &str) -> String {
-    let q = crate::strconv::quote(s).replace("\\\"", "\"").replace('\'', "\\'");
+    let q = crate::strconv::quote(s)
+        .replace("\\\"", "\"")
+        .replace('\'', "\\'");
     format!("'{}'", &q[1..q.len() - 1])
 }
 
