@@ -7,24 +7,13 @@ use crate::values::{Map, Value};
 /// numbers become [`Value::Float`], duplicate keys keep the last value,
 /// invalid surrogate escapes become U+FFFD. Errors are worded like Go's.
 pub fn parse(text: &str) -> Result<Value, JsonError> {
-    let mut p = Parser {
-        s: text.as_bytes(),
-        pos: 0,
-        range_error: None,
-        depth: 0,
-    };
-    p.skip_ws();
-    let v = p.value()?;
+    let mut p = Parser::new(text);
+    let v = p.first_value()?;
     p.skip_ws();
     if p.pos < p.s.len() {
         return Err(p.invalid(AFTER_TOP_LEVEL));
     }
-    // Go checks the syntax of the whole document before decoding, so a
-    // syntax error anywhere wins over an out-of-range number.
-    if let Some(n) = p.range_error {
-        return Err(JsonError::NumberRange(n));
-    }
-    Ok(v)
+    p.finish(v)
 }
 
 /// Decodes the first JSON value in `text` as one `json.Decoder.Decode` call
@@ -32,18 +21,10 @@ pub fn parse(text: &str) -> Result<Value, JsonError> {
 /// whitespace is skipped and whatever follows the value is left unread.
 /// Returns the value and the byte offset just past it (`InputOffset`).
 pub fn parse_prefix(text: &str) -> Result<(Value, usize), JsonError> {
-    let mut p = Parser {
-        s: text.as_bytes(),
-        pos: 0,
-        range_error: None,
-        depth: 0,
-    };
-    p.skip_ws();
-    let v = p.value()?;
-    if let Some(n) = p.range_error {
-        return Err(JsonError::NumberRange(n));
-    }
-    Ok((v, p.pos))
+    let mut p = Parser::new(text);
+    let v = p.first_value()?;
+    let end = p.pos;
+    Ok((p.finish(v)?, end))
 }
 
 /// Go's message for the first syntax error in `input` as a `json.Decoder`
@@ -87,6 +68,30 @@ struct Parser<'a> {
 const MAX_DEPTH: usize = 10_000;
 
 impl<'a> Parser<'a> {
+    fn new(text: &'a str) -> Self {
+        Parser {
+            s: text.as_bytes(),
+            pos: 0,
+            range_error: None,
+            depth: 0,
+        }
+    }
+
+    /// The value at the start of the input, after any whitespace.
+    fn first_value(&mut self) -> Result<Value, JsonError> {
+        self.skip_ws();
+        self.value()
+    }
+
+    /// Go checks the syntax of everything it reads before decoding, so a
+    /// syntax error anywhere wins over an out-of-range number.
+    fn finish(self, v: Value) -> Result<Value, JsonError> {
+        match self.range_error {
+            Some(n) => Err(JsonError::NumberRange(n)),
+            None => Ok(v),
+        }
+    }
+
     fn peek(&self) -> Option<u8> {
         self.s.get(self.pos).copied()
     }
