@@ -247,6 +247,69 @@ pub fn format_float_bits(f: f64, fmt: char, prec: i32, bit_size: u32) -> String 
     out
 }
 
+/// Why [`atoi`] refused its input; displays as Go's `*strconv.NumError`
+/// does (`strconv.Atoi: parsing "x": invalid syntax`), which Helm passes on
+/// in its messages.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("strconv.Atoi: parsing {}: {reason}", quote(.input))]
+pub struct AtoiError {
+    /// The text that was given.
+    pub input: String,
+    /// What was wrong with it.
+    pub reason: AtoiReason,
+}
+
+/// The two ways Go's `strconv.Atoi` fails.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
+pub enum AtoiReason {
+    /// Empty, or not an optional sign followed by decimal digits.
+    #[error("invalid syntax")]
+    InvalidSyntax,
+    /// Well formed but outside the `int64` range.
+    #[error("value out of range")]
+    OutOfRange,
+}
+
+/// Go's `strconv.Atoi` on a 64-bit platform: an optional `+`/`-` and
+/// decimal digits, nothing else (no spaces, no `_`). As in Go, a number
+/// that overflows before a bad character is reported as out of range.
+///
+/// ```
+/// use hoist_core::strconv::atoi;
+/// assert_eq!(atoi("+5"), Ok(5));
+/// assert_eq!(atoi("5.0").unwrap_err().to_string(), r#"strconv.Atoi: parsing "5.0": invalid syntax"#);
+/// ```
+pub fn atoi(s: &str) -> Result<i64, AtoiError> {
+    let fail = |reason| AtoiError {
+        input: s.to_string(),
+        reason,
+    };
+    let (neg, digits) = match s.as_bytes().first() {
+        Some(b'-') => (true, &s[1..]),
+        Some(b'+') => (false, &s[1..]),
+        _ => (false, s),
+    };
+    if digits.is_empty() {
+        return Err(fail(AtoiReason::InvalidSyntax));
+    }
+    let mut magnitude: u64 = 0;
+    for b in digits.bytes() {
+        if !b.is_ascii_digit() {
+            return Err(fail(AtoiReason::InvalidSyntax));
+        }
+        magnitude = magnitude
+            .checked_mul(10)
+            .and_then(|m| m.checked_add(u64::from(b - b'0')))
+            .ok_or_else(|| fail(AtoiReason::OutOfRange))?;
+    }
+    if neg {
+        0i64.checked_sub_unsigned(magnitude)
+            .ok_or_else(|| fail(AtoiReason::OutOfRange))
+    } else {
+        i64::try_from(magnitude).map_err(|_| fail(AtoiReason::OutOfRange))
+    }
+}
+
 /// Go's `strconv.Quote`: a double-quoted Go string literal, with `\a \b \f
 /// \n \r \t \v \\ \"` escapes, `\xNN` for other ASCII control bytes and
 /// `\uNNNN`/`\UNNNNNNNN` for non-printable runes (Go's `unicode.IsPrint`).
@@ -385,6 +448,49 @@ mod tests {
         assert_eq!(format_float_bits(0.1, 'g', -1, 32), "0.1");
         assert_eq!(format_float_bits(1e10, 'g', -1, 32), "1e+10");
         assert_eq!(format_float_bits(1.5, 'g', -1, 32), "1.5");
+    }
+
+    /// Go's `FormatFloat(f, 'g', -1, 32)`, which Chart.yaml numbers and
+    /// manifest float keys go through.
+    #[test]
+    fn float32_shortest_g() {
+        let g32 = |x: f64| format_float_bits(x, 'g', -1, 32);
+        assert_eq!(g32(1.1), "1.1");
+        assert_eq!(g32(3.0), "3");
+        assert_eq!(g32(1e6), "1e+06");
+        assert_eq!(g32(123456.0), "123456");
+        assert_eq!(g32(0.00001), "1e-05");
+        assert_eq!(g32(0.0001), "0.0001");
+        assert_eq!(g32(-2.5e-7), "-2.5e-07");
+        assert_eq!(g32(1.23456789), "1.2345679");
+        assert_eq!(g32(0.25), "0.25");
+        assert_eq!(g32(-1.5), "-1.5");
+        assert_eq!(g32(123456.5), "123456.5");
+        assert_eq!(g32(1234567.5), "1.2345675e+06");
+    }
+
+    #[test]
+    fn atoi_like_go() {
+        assert_eq!(atoi("+5"), Ok(5));
+        assert_eq!(atoi("-5"), Ok(-5));
+        assert_eq!(atoi("007"), Ok(7));
+        assert_eq!(atoi("-9223372036854775808"), Ok(i64::MIN));
+        for bad in [" 5", "5.0", "1_0", "-", "", "0x10"] {
+            let e = atoi(bad).unwrap_err();
+            assert_eq!(e.reason, AtoiReason::InvalidSyntax, "{bad:?}");
+        }
+        let e = atoi("9223372036854775808").unwrap_err();
+        assert_eq!(
+            e.to_string(),
+            r#"strconv.Atoi: parsing "9223372036854775808": value out of range"#
+        );
+        // Go stops at the overflow before it reaches the bad character.
+        let e = atoi("99999999999999999999x").unwrap_err();
+        assert_eq!(e.reason, AtoiReason::OutOfRange);
+        assert_eq!(
+            atoi("a").unwrap_err().to_string(),
+            r#"strconv.Atoi: parsing "a": invalid syntax"#
+        );
     }
 
     #[test]

@@ -30,6 +30,15 @@ const MAX_TAR_STREAM: u64 = 2 * MAX_CHART_SIZE;
 
 const UTF8_BOM: &[u8] = b"\xEF\xBB\xBF";
 
+/// Drops a leading UTF-8 byte order mark, as Helm's loaders do for every
+/// chart file, from archives and folders alike.
+pub(crate) fn strip_utf8_bom(mut data: Vec<u8>) -> Vec<u8> {
+    if data.starts_with(UTF8_BOM) {
+        data.drain(..UTF8_BOM.len());
+    }
+    data
+}
+
 /// One file read from an archive, with its name relative to the chart root.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct ArchiveFile {
@@ -70,11 +79,10 @@ pub fn read_archive_bytes(bytes: &[u8], label: &str) -> Result<Vec<ArchiveFile>,
         bytes,
         label,
         |name, data| {
-            let data = match data.strip_prefix(UTF8_BOM) {
-                Some(rest) => rest.to_vec(),
-                None => data,
-            };
-            files.push(ArchiveFile { name, data });
+            files.push(ArchiveFile {
+                name,
+                data: strip_utf8_bom(data),
+            });
             Ok(())
         },
         true,

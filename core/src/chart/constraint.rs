@@ -487,16 +487,21 @@ pub fn normalize_kube_version(version: &str) -> Option<String> {
     Some(out)
 }
 
-/// Helm's `IsCompatibleRange` for kubeVersion: the constraint and the
-/// normalized cluster version must both parse, and the version must match.
-pub fn kube_version_compatible(constraint: &str, kube_version: &str) -> bool {
-    let Some(norm) = normalize_kube_version(kube_version) else {
-        return false;
-    };
-    let Ok(v) = parse_version(&norm) else {
+/// Helm's `IsCompatibleRange`: true when `version` parses as Masterminds'
+/// `NewVersion` would, `constraint` parses, and the version satisfies it.
+/// Anything malformed (an empty constraint included) matches nothing. Helm
+/// uses it to pick the chart in charts/ that a Chart.yaml dependency names.
+pub fn is_compatible_range(constraint: &str, version: &str) -> bool {
+    let Ok(v) = parse_version(version) else {
         return false;
     };
     Constraint::parse(constraint).is_ok_and(|c| c.matches(&v))
+}
+
+/// Helm's `IsCompatibleRange` for kubeVersion: the constraint and the
+/// normalized cluster version must both parse, and the version must match.
+pub fn kube_version_compatible(constraint: &str, kube_version: &str) -> bool {
+    normalize_kube_version(kube_version).is_some_and(|norm| is_compatible_range(constraint, &norm))
 }
 
 #[cfg(test)]
@@ -636,6 +641,29 @@ mod tests {
         }
         let e = Constraint::parse(">= bar").unwrap_err();
         assert!(e.message.contains("improper constraint"), "{e}");
+    }
+
+    /// Helm's dependency matching, as values processing relies on it.
+    #[test]
+    fn is_compatible_range_like_helm() {
+        use super::is_compatible_range as ok;
+        assert!(ok("1.2", "1.2.9"));
+        assert!(!ok("1.2", "1.3.0"));
+        assert!(ok("x.x.x", "0.1.0"));
+        assert!(!ok("", "1.0.0"));
+        assert!(!ok("1.0.0", "not-a-version"));
+        assert!(ok("^1.2.0", "1.9.0"));
+        assert!(!ok("^1.2.0", "2.0.0"));
+        assert!(ok("^0.2.1", "0.2.5"));
+        assert!(!ok("^0.2.1", "0.3.0"));
+        assert!(ok(">= 1.0.0 < 2.0.0", "1.5.0"));
+        assert!(!ok(">=1.0.0 <2.0.0", "2.0.0"));
+        assert!(ok("1.0.0 - 2.0.0", "2.0.0"));
+        assert!(!ok("1.0.0 - 2.0.0", "2.0.1"));
+        assert!(!ok(">=1.0.0", "1.1.0-beta.1"));
+        assert!(ok(">=1.0.0-0", "1.1.0-beta.1"));
+        assert!(ok("1.0.0-rc.1", "1.0.0-rc.1"));
+        assert!(ok("v1.0.0", "v1.0.0"));
     }
 
     #[test]

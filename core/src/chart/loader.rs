@@ -23,8 +23,6 @@ use std::collections::BTreeMap;
 use std::io::Read;
 use std::path::{Path, PathBuf};
 
-const UTF8_BOM: &[u8] = b"\xEF\xBB\xBF";
-
 /// Loads a chart from a folder or a `.tgz` archive, whichever `path` is.
 pub fn load(path: impl AsRef<Path>) -> Result<Chart, ChartError> {
     let path = path.as_ref();
@@ -172,10 +170,8 @@ fn walk_dir(
                 ),
             });
         }
-        let mut data = std::fs::read(&path).map_err(|e| ChartError::io(&path, e))?;
-        if data.starts_with(UTF8_BOM) {
-            data.drain(..UTF8_BOM.len());
-        }
+        let data = std::fs::read(&path).map_err(|e| ChartError::io(&path, e))?;
+        let data = super::archive::strip_utf8_bom(data);
         out.push(ArchiveFile {
             name: rel_name,
             data,
@@ -261,38 +257,14 @@ fn stringify_scalars(json: &mut serde_json::Value, raw: &serde_json::Value, key:
                 if integer_literal && f.fract() == 0.0 && f.abs() < 9.2e18 {
                     (f as i64).to_string()
                 } else {
-                    go_format_float32(f)
+                    // sigs.k8s.io/yaml writes a float read into a string field as float32 text.
+                    crate::strconv::format_float_bits(f, 'g', -1, 32)
                 }
             };
             *json = J::String(s);
         }
         _ => {}
     }
-}
-
-/// Go's `strconv.FormatFloat(f, 'g', -1, 32)`: the shortest digits that
-/// identify the float32, in exponent form when the exponent is below -4 or
-/// at least 6 (`1e+06`, `1.5e-05`).
-pub(crate) fn go_format_float32(f: f64) -> String {
-    let x = f as f32;
-    if x.is_nan() {
-        return "NaN".into();
-    }
-    if x.is_infinite() {
-        return if x > 0.0 {
-            "+Inf".into()
-        } else {
-            "-Inf".into()
-        };
-    }
-    let sci = format!("{x:e}");
-    let (mantissa, exp) = sci.split_once('e').unwrap_or((&sci, "0"));
-    let exp: i32 = exp.parse().unwrap_or(0);
-    if (-4..6).contains(&exp) {
-        return format!("{x}");
-    }
-    let sign = if exp < 0 { '-' } else { '+' };
-    format!("{mantissa}e{sign}{:02}", exp.abs())
 }
 
 fn drop_nulls(json: &mut serde_json::Value) {
@@ -546,38 +518,11 @@ fn parse_lock(label: &str, file: &str, data: &[u8]) -> Result<Lock, ChartError> 
         .map_err(|e| parse_err(label, file, e))
 }
 
-/// Helm's `LoadValues`: every YAML document of values.yaml must be a map (or
-/// empty); later documents are merged over earlier ones.
+/// Helm's `LoadValues` for values.yaml: every YAML document must be a map
+/// (or empty); later documents are merged over earlier ones. The same
+/// function reads `-f` files, so it lives in [`crate::values::options`].
 pub fn load_values(text: &str) -> Result<Value, String> {
-    let mut out = crate::values::Map::new();
-    if text.trim().is_empty() {
-        return Ok(Value::Map(out));
-    }
-    let docs = crate::yaml::parse_all(text).map_err(|e| e.to_string())?;
-    for doc in docs {
-        match doc {
-            Value::Null => {}
-            Value::Map(m) => merge_maps(&mut out, m),
-            other => {
-                return Err(format!(
-                    "cannot unmarshal yaml document: expected a map, found {}",
-                    other.type_name()
-                ));
-            }
-        }
-    }
-    Ok(Value::Map(out))
-}
-
-fn merge_maps(into: &mut crate::values::Map, from: crate::values::Map) {
-    for (k, v) in from {
-        match (into.get_mut(&k), v) {
-            (Some(Value::Map(a)), Value::Map(b)) => merge_maps(a, b),
-            (_, v) => {
-                into.insert(k, v);
-            }
-        }
-    }
+    crate::values::options::load_values(text.as_bytes()).map(Value::Map)
 }
 
 #[cfg(test)]
@@ -635,6 +580,12 @@ mod tests {
         let v = load_values("a:\n  b: 1\n  c: 2\n---\na:\n  c: 3\nd: x\n").unwrap();
         assert_eq!(v, load_values("a:\n  b: 1\n  c: 3\nd: x\n").unwrap());
         assert!(load_values("- 1\n").is_err());
+        // Helm v4 (helm-render on a chart whose values.yaml is `- 1`):
+        // "cannot load values.yaml: " followed by this.
+        assert_eq!(
+            load_values("- 1\n").unwrap_err(),
+            "cannot unmarshal yaml document: error unmarshaling JSON: while decoding JSON: json: cannot unmarshal array into Go value of type map[string]interface {}"
+        );
     }
 
     #[test]
@@ -658,18 +609,6 @@ mod tests {
             e.contains("mychart") && e.contains("Chart.yaml") && e.contains("nmae"),
             "{e}"
         );
-    }
-
-    #[test]
-    fn go_float_formatting() {
-        assert_eq!(go_format_float32(1.1), "1.1");
-        assert_eq!(go_format_float32(3.0), "3");
-        assert_eq!(go_format_float32(1e6), "1e+06");
-        assert_eq!(go_format_float32(123456.0), "123456");
-        assert_eq!(go_format_float32(0.00001), "1e-05");
-        assert_eq!(go_format_float32(0.0001), "0.0001");
-        assert_eq!(go_format_float32(-2.5e-7), "-2.5e-07");
-        assert_eq!(go_format_float32(1.23456789), "1.2345679");
     }
 
     #[test]

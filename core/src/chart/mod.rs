@@ -5,6 +5,7 @@
 //!   [`load_archive_reader`]: read a chart as Helm's loader does.
 //! - [`validate()`] and [`check_kube_version`]: Chart.yaml rules.
 //! - [`constraint`]: Masterminds semver v3 constraints.
+//! - [`gojson`]: Chart.yaml in Go's JSON form (release records, packaging).
 //! - [`ignore`]: `.helmignore` rules.
 //! - [`archive`]: safe reading of chart archives.
 //! - [`package()`]: reproducible `NAME-VERSION.tgz` archives.
@@ -12,6 +13,7 @@
 pub mod archive;
 pub mod constraint;
 mod error;
+pub mod gojson;
 pub mod ignore;
 mod loader;
 mod model;

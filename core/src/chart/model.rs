@@ -10,7 +10,7 @@ pub struct ChartFile {
     /// Path relative to the chart root, e.g. `templates/deployment.yaml`.
     pub name: String,
     /// Raw bytes.
-    #[serde(with = "crate::chart::model::base64_bytes")]
+    #[serde(default, with = "crate::json::bytes::base64_bytes")]
     pub data: Vec<u8>,
 }
 
@@ -48,6 +48,18 @@ impl Chart {
     /// True when Chart.yaml says `type: library`.
     pub fn is_library(&self) -> bool {
         self.metadata.chart_type.as_deref() == Some("library")
+    }
+
+    /// Names of the dependencies Chart.yaml declares that have no chart of
+    /// that name under charts/, in declaration order (what Helm's
+    /// `CheckDependencies` and its lint rule report).
+    pub fn missing_dependencies(&self) -> Vec<&str> {
+        self.metadata
+            .dependencies
+            .iter()
+            .filter(|d| !self.dependencies.iter().any(|c| c.name() == d.name))
+            .map(|d| d.name.as_str())
+            .collect()
     }
 
     /// The CRD files under crds/ (`*.yaml`, `*.yml`, `*.json`), sorted by name.
@@ -216,19 +228,27 @@ pub struct LockDependency {
     pub repository: String,
 }
 
-/// Base64 encoding for byte fields, as Go's encoding/json does for `[]byte`.
-pub(crate) mod base64_bytes {
-    use base64::Engine as _;
-    use serde::{Deserialize, Deserializer, Serializer};
+#[cfg(test)]
+mod tests {
+    use super::*;
 
-    pub fn serialize<S: Serializer>(bytes: &[u8], s: S) -> Result<S::Ok, S::Error> {
-        s.serialize_str(&base64::engine::general_purpose::STANDARD.encode(bytes))
-    }
-
-    pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<Vec<u8>, D::Error> {
-        let s = String::deserialize(d)?;
-        base64::engine::general_purpose::STANDARD
-            .decode(s.as_bytes())
-            .map_err(serde::de::Error::custom)
+    #[test]
+    fn missing_dependencies_are_matched_by_chart_name() {
+        let named = |name: &str| Chart {
+            metadata: Metadata {
+                name: name.into(),
+                ..Metadata::default()
+            },
+            ..Chart::default()
+        };
+        let dep = |name: &str, alias: Option<&str>| Dependency {
+            name: name.into(),
+            alias: alias.map(String::from),
+            ..Dependency::default()
+        };
+        let mut top = named("top");
+        top.metadata.dependencies = vec![dep("b", Some("x")), dep("a", None), dep("c", None)];
+        top.dependencies = vec![named("b")];
+        assert_eq!(top.missing_dependencies(), vec!["a", "c"]);
     }
 }

@@ -13,8 +13,9 @@
 //! level 6 is fixed. The gzip extra field and comment are Helm's constants.
 
 use super::constraint::parse_version;
+use super::gojson::ChartMetadata;
 use super::loader::{load_files, read_dir_files};
-use super::{Chart, ChartError, Dependency, ImportValue, Lock, Metadata};
+use super::{Chart, ChartError, Lock, Metadata};
 use crate::values::{Map, Value};
 use flate2::{Compression, GzBuilder};
 use std::io::Write;
@@ -91,13 +92,7 @@ pub fn sha256_hex(bytes: &[u8]) -> String {
 /// Helm's `CheckDependencies`: every dependency declared in Chart.yaml
 /// must be present under charts/ (matched by chart name).
 fn check_dependencies(chart: &Chart) -> Result<(), String> {
-    let missing: Vec<&str> = chart
-        .metadata
-        .dependencies
-        .iter()
-        .filter(|d| !chart.dependencies.iter().any(|c| c.name() == d.name))
-        .map(|d| d.name.as_str())
-        .collect();
+    let missing = chart.missing_dependencies();
     if missing.is_empty() {
         Ok(())
     } else {
@@ -119,7 +114,7 @@ fn archive_entries(chart: &Chart, prefix: &str) -> Result<Vec<(String, Vec<u8>)>
     let v1 = chart.metadata.api_version == "v1";
     out.push((
         format!("{base}/Chart.yaml"),
-        crate::yaml::to_string(&metadata_value(&chart.metadata, !v1)).into_bytes(),
+        crate::yaml::to_string(&metadata_value(&chart.metadata, !v1)?).into_bytes(),
     ));
     if chart.metadata.api_version == "v2"
         && let Some(lock) = &chart.lock
@@ -184,103 +179,23 @@ fn s(v: &str) -> Value {
     Value::String(v.to_string())
 }
 
-fn put_opt(m: &mut Map, key: &str, v: &Option<String>) {
-    if let Some(v) = v.as_deref().filter(|v| !v.is_empty()) {
-        m.insert(key.into(), s(v));
-    }
-}
-
 fn put_str(m: &mut Map, key: &str, v: &str) {
     if !v.is_empty() {
         m.insert(key.into(), s(v));
     }
 }
 
-fn put_list(m: &mut Map, key: &str, v: &[String]) {
-    if !v.is_empty() {
-        m.insert(key.into(), Value::List(v.iter().map(|x| s(x)).collect()));
+/// Chart.yaml as Go marshals `chart.Metadata` (see [`ChartMetadata`]);
+/// apiVersion v1 charts keep their dependencies in requirements.yaml, so
+/// `with_dependencies` is false for them.
+pub(crate) fn metadata_value(md: &Metadata, with_dependencies: bool) -> Result<Value, String> {
+    let mut go = ChartMetadata::from(md);
+    if !with_dependencies {
+        go.dependencies.clear();
     }
-}
-
-/// Chart.yaml as Go marshals `chart.Metadata`: the JSON tags' names, empty
-/// fields left out (`omitempty`).
-pub(crate) fn metadata_value(md: &Metadata, with_dependencies: bool) -> Value {
-    let mut m = Map::new();
-    put_str(&mut m, "name", &md.name);
-    put_opt(&mut m, "home", &md.home);
-    put_list(&mut m, "sources", &md.sources);
-    put_str(&mut m, "version", &md.version);
-    put_opt(&mut m, "description", &md.description);
-    put_list(&mut m, "keywords", &md.keywords);
-    if !md.maintainers.is_empty() {
-        let list = md
-            .maintainers
-            .iter()
-            .map(|x| {
-                let mut mm = Map::new();
-                put_str(&mut mm, "name", &x.name);
-                put_opt(&mut mm, "email", &x.email);
-                put_opt(&mut mm, "url", &x.url);
-                Value::Map(mm)
-            })
-            .collect();
-        m.insert("maintainers".into(), Value::List(list));
-    }
-    put_opt(&mut m, "icon", &md.icon);
-    put_str(&mut m, "apiVersion", &md.api_version);
-    put_opt(&mut m, "condition", &md.condition);
-    put_opt(&mut m, "tags", &md.tags);
-    put_opt(&mut m, "appVersion", &md.app_version);
-    if md.deprecated {
-        m.insert("deprecated".into(), Value::Bool(true));
-    }
-    if !md.annotations.is_empty() {
-        let a = md
-            .annotations
-            .iter()
-            .map(|(k, v)| (k.clone(), s(v)))
-            .collect();
-        m.insert("annotations".into(), Value::Map(a));
-    }
-    put_opt(&mut m, "kubeVersion", &md.kube_version);
-    if with_dependencies && !md.dependencies.is_empty() {
-        let list = md.dependencies.iter().map(dependency_value).collect();
-        m.insert("dependencies".into(), Value::List(list));
-    }
-    put_opt(&mut m, "type", &md.chart_type);
-    Value::Map(m)
-}
-
-/// A dependency as Go marshals `chart.Dependency`: `name` and
-/// `repository` are always written, the rest only when set.
-fn dependency_value(d: &Dependency) -> Value {
-    let mut m = Map::new();
-    m.insert("name".into(), s(&d.name));
-    put_str(&mut m, "version", &d.version);
-    m.insert("repository".into(), s(&d.repository));
-    put_str(&mut m, "condition", &d.condition);
-    put_list(&mut m, "tags", &d.tags);
-    if d.enabled {
-        m.insert("enabled".into(), Value::Bool(true));
-    }
-    if !d.import_values.is_empty() {
-        let list = d
-            .import_values
-            .iter()
-            .map(|iv| match iv {
-                ImportValue::Simple(x) => s(x),
-                ImportValue::Mapped { child, parent } => {
-                    let mut mm = Map::new();
-                    mm.insert("child".into(), s(child));
-                    mm.insert("parent".into(), s(parent));
-                    Value::Map(mm)
-                }
-            })
-            .collect();
-        m.insert("import-values".into(), Value::List(list));
-    }
-    put_opt(&mut m, "alias", &d.alias);
-    Value::Map(m)
+    serde_json::to_value(&go)
+        .map(Value::from)
+        .map_err(|e| format!("cannot write Chart.yaml for {:?}: {e}", md.name))
 }
 
 fn lock_value(lock: &Lock) -> Value {
@@ -305,6 +220,7 @@ fn lock_value(lock: &Lock) -> Value {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::chart::Dependency;
 
     fn write(dir: &Path, name: &str, data: &str) {
         let p = dir.join(name);
@@ -425,12 +341,15 @@ mod tests {
             }],
             ..Metadata::default()
         };
-        let v = metadata_value(&md, true);
+        let v = metadata_value(&md, true).unwrap();
         let dep = &v.get_path("dependencies").unwrap();
         let Value::List(l) = dep else { panic!() };
         assert_eq!(l[0].get_path("repository"), Some(&s("")));
         assert_eq!(l[0].get_path("version"), None);
-        assert_eq!(metadata_value(&md, false).get_path("dependencies"), None);
+        assert_eq!(
+            metadata_value(&md, false).unwrap().get_path("dependencies"),
+            None
+        );
         assert_eq!(v.get_path("description"), None);
     }
 }

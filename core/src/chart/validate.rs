@@ -22,27 +22,21 @@ pub fn validate(chart: &mut Chart) -> Result<(), ChartError> {
     })
 }
 
-/// Helm's `sanitizeString`: whitespace becomes ` `, non-printable characters
-/// (controls and invisible format characters) are removed.
+/// Helm's `sanitizeString`: whitespace becomes ` `, characters Go's
+/// `unicode.IsPrint` refuses (controls, invisible format characters,
+/// private-use and unassigned code points) are removed.
 pub fn sanitize(s: &str) -> String {
     s.chars()
         .filter_map(|c| {
             if c.is_whitespace() {
                 Some(' ')
-            } else if c.is_control() || is_format_char(c) {
+            } else if !crate::strconv::is_print(c) {
                 None
             } else {
                 Some(c)
             }
         })
         .collect()
-}
-
-/// The Unicode format characters (category Cf) that occur in practice.
-fn is_format_char(c: char) -> bool {
-    matches!(c,
-        '\u{00AD}' | '\u{061C}' | '\u{180E}' | '\u{200B}'..='\u{200F}' | '\u{202A}'..='\u{202E}'
-        | '\u{2060}'..='\u{2064}' | '\u{2066}'..='\u{206F}' | '\u{FEFF}' | '\u{FFF9}'..='\u{FFFB}')
 }
 
 fn sanitize_in_place(s: &mut String) {
@@ -262,6 +256,14 @@ mod tests {
         m.description = Some("two\tlines\nhere\u{200B}\u{7}".into());
         validate_metadata(&mut m).unwrap();
         assert_eq!(m.description.as_deref(), Some("two lines here"));
+    }
+
+    /// Helm v4 (helm-render, `chart.metadata.description` of the release)
+    /// turned this Chart.yaml description into `abcd e`: private-use and
+    /// every format character go, any Unicode space becomes ` `.
+    #[test]
+    fn sanitize_follows_go_is_print() {
+        assert_eq!(sanitize("a\u{E000}b\u{110BD}c\u{AD}d\u{2000}e"), "abcd e");
     }
 
     #[test]

@@ -7,25 +7,55 @@ use crate::values::{Map, Value};
 /// numbers become [`Value::Float`], duplicate keys keep the last value,
 /// invalid surrogate escapes become U+FFFD. Errors are worded like Go's.
 pub fn parse(text: &str) -> Result<Value, JsonError> {
-    let mut p = Parser {
-        s: text.as_bytes(),
-        pos: 0,
-        range_error: None,
-        depth: 0,
-    };
-    p.skip_ws();
-    let v = p.value()?;
+    let mut p = Parser::new(text);
+    let v = p.first_value()?;
     p.skip_ws();
     if p.pos < p.s.len() {
-        return Err(p.invalid("after top-level value"));
+        return Err(p.invalid(AFTER_TOP_LEVEL));
     }
-    // Go checks the syntax of the whole document before decoding, so a
-    // syntax error anywhere wins over an out-of-range number.
-    if let Some(n) = p.range_error {
-        return Err(JsonError::NumberRange(n));
-    }
-    Ok(v)
+    p.finish(v)
 }
+
+/// Decodes the first JSON value in `text` as one `json.Decoder.Decode` call
+/// does (Helm's `--set-json key=VALUE,...` reads values this way): leading
+/// whitespace is skipped and whatever follows the value is left unread.
+/// Returns the value and the byte offset just past it (`InputOffset`).
+pub fn parse_prefix(text: &str) -> Result<(Value, usize), JsonError> {
+    let mut p = Parser::new(text);
+    let v = p.first_value()?;
+    let end = p.pos;
+    Ok((p.finish(v)?, end))
+}
+
+/// Go's message for the first syntax error in `input` as a `json.Decoder`
+/// reading one value words it, followed by santhosh-tekuri/jsonschema's own
+/// check for trailing data (Helm reports a malformed values.schema.json this
+/// way), or `None` when the document is well formed. Out-of-range numbers
+/// are not syntax errors. Invalid UTF-8 reads as U+FFFD, as in Go.
+pub(crate) fn decoder_syntax_error(input: &[u8]) -> Option<String> {
+    let text = String::from_utf8_lossy(input);
+    let Err(JsonError::Syntax { message, .. }) = parse(&text) else {
+        return None;
+    };
+    // Where `Unmarshal` sees the whole input end early, a `Decoder` reports
+    // a bare `EOF` for an empty stream and `unexpected EOF` mid-value.
+    Some(if message == UNEXPECTED_END {
+        if text.trim_matches([' ', '\t', '\n', '\r']).is_empty() {
+            "EOF".to_string()
+        } else {
+            "unexpected EOF".to_string()
+        }
+    } else if message.ends_with(AFTER_TOP_LEVEL) {
+        format!("invalid character {AFTER_TOP_LEVEL}")
+    } else {
+        message
+    })
+}
+
+/// `json.Unmarshal`'s message for input that ends inside a value.
+const UNEXPECTED_END: &str = "unexpected end of JSON input";
+/// The context of an error in data that follows the document.
+const AFTER_TOP_LEVEL: &str = "after top-level value";
 
 struct Parser<'a> {
     s: &'a [u8],
@@ -37,19 +67,31 @@ struct Parser<'a> {
 /// Go's decoder gives up beyond this nesting depth.
 const MAX_DEPTH: usize = 10_000;
 
-/// Go's `quoteChar`: the offending character in single quotes.
-fn quote_char(c: char) -> String {
-    match c {
-        '\'' => "'\\''".to_string(),
-        '"' => "'\"'".to_string(),
-        c => {
-            let q = crate::strconv::quote(&c.to_string());
-            format!("'{}'", &q[1..q.len() - 1])
+impl<'a> Parser<'a> {
+    fn new(text: &'a str) -> Self {
+        Parser {
+            s: text.as_bytes(),
+            pos: 0,
+            range_error: None,
+            depth: 0,
         }
     }
-}
 
-impl<'a> Parser<'a> {
+    /// The value at the start of the input, after any whitespace.
+    fn first_value(&mut self) -> Result<Value, JsonError> {
+        self.skip_ws();
+        self.value()
+    }
+
+    /// Go checks the syntax of everything it reads before decoding, so a
+    /// syntax error anywhere wins over an out-of-range number.
+    fn finish(self, v: Value) -> Result<Value, JsonError> {
+        match self.range_error {
+            Some(n) => Err(JsonError::NumberRange(n)),
+            None => Ok(v),
+        }
+    }
+
     fn peek(&self) -> Option<u8> {
         self.s.get(self.pos).copied()
     }
@@ -67,7 +109,7 @@ impl<'a> Parser<'a> {
 
     fn eof(&self) -> JsonError {
         JsonError::Syntax {
-            message: "unexpected end of JSON input".to_string(),
+            message: UNEXPECTED_END.to_string(),
             offset: self.pos,
         }
     }
@@ -79,7 +121,7 @@ impl<'a> Parser<'a> {
         JsonError::Syntax {
             message: format!(
                 "invalid character {} {}",
-                quote_char(self.current_char()),
+                crate::strconv::quote_rune(self.current_char()),
                 context
             ),
             offset: self.pos,
@@ -127,7 +169,7 @@ impl<'a> Parser<'a> {
                     return Err(self.invalid(&format!(
                         "in literal {} (expecting {})",
                         word,
-                        quote_char(word.as_bytes()[i] as char)
+                        crate::strconv::quote_rune(word.as_bytes()[i] as char)
                     )));
                 }
             }
@@ -355,6 +397,65 @@ mod tests {
     fn escapes_and_surrogates() {
         let v = parse(r#""\u00e9\ud83d\ude00\ud800x\/""#).unwrap();
         assert_eq!(v, Value::from("é😀\u{fffd}x/"));
+    }
+
+    /// Each message was checked against real Helm v4 (helm-render on a chart
+    /// whose values.schema.json held the input).
+    #[test]
+    fn decoder_wording() {
+        let syntax_error = decoder_syntax_error;
+        assert_eq!(
+            syntax_error(b"{not json").as_deref(),
+            Some("invalid character 'n' looking for beginning of object key string")
+        );
+        assert_eq!(syntax_error(br#"{"a": 1}"#), None);
+        assert_eq!(
+            syntax_error(br#"{"type": "object",}"#).as_deref(),
+            Some("invalid character '}' looking for beginning of object key string")
+        );
+        assert_eq!(
+            syntax_error(br#"{"a" 1}"#).as_deref(),
+            Some("invalid character '1' after object key")
+        );
+        assert_eq!(
+            syntax_error(br#"{"a": 1 "b": 2}"#).as_deref(),
+            Some("invalid character '\"' after object key:value pair")
+        );
+        assert_eq!(
+            syntax_error(b"[1, tru]").as_deref(),
+            Some("invalid character ']' in literal true (expecting 'e')")
+        );
+        assert_eq!(
+            syntax_error(br#"{"a": "#).as_deref(),
+            Some("unexpected EOF")
+        );
+        assert_eq!(syntax_error(b"  ").as_deref(), Some("EOF"));
+        assert_eq!(
+            syntax_error(b"{} x").as_deref(),
+            Some("invalid character after top-level value")
+        );
+        assert_eq!(
+            syntax_error(b"[01]").as_deref(),
+            Some("invalid character '1' after array element")
+        );
+    }
+
+    #[test]
+    fn prefix_stops_after_one_value() {
+        let (v, used) = parse_prefix(r#" {"a": [1]},b=2"#).unwrap();
+        assert_eq!(
+            v,
+            Value::Map(Map::from([(
+                "a".into(),
+                Value::List(vec![Value::Float(1.0)])
+            )]))
+        );
+        assert_eq!(used, 11);
+        // A number ends at the first byte that cannot continue it.
+        assert_eq!(parse_prefix("12x").unwrap(), (Value::Float(12.0), 2));
+        assert_eq!(parse_prefix("true").unwrap(), (Value::Bool(true), 4));
+        assert!(parse_prefix("[1,").is_err());
+        assert!(parse_prefix("").is_err());
     }
 
     #[test]

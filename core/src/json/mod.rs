@@ -8,12 +8,15 @@
 //! `json.Unmarshal` into `interface{}`: every number becomes
 //! [`Value::Float`], duplicate keys keep the last value.
 
+pub(crate) mod bytes;
 mod decode;
 mod encode;
+pub(crate) mod fields;
 
 use crate::values::Value;
 
-pub use decode::parse;
+pub(crate) use decode::decoder_syntax_error;
+pub use decode::{parse, parse_prefix};
 pub use encode::format_float;
 
 /// A JSON document that could not be read or a value that cannot be written.

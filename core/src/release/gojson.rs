@@ -1,23 +1,12 @@
 //! Serde helpers that reproduce how Go's `encoding/json` reads and writes
-//! Helm's release records: `null` leaves a field at its zero value, `[]byte`
-//! is standard base64 decoded as leniently as Go's `base64.StdEncoding`,
-//! empty strings stand for unset times, and strings are escaped as
-//! `json.Marshal` escapes them (the escaping itself is [`crate::json`]'s).
+//! Helm's release records: empty strings stand for unset times, and strings
+//! are escaped as `json.Marshal` escapes them. The Go field rules shared with
+//! other modules (`null` as zero value, `omitempty`, base64 `[]byte`) live in
+//! [`crate::json`], and so does the escaping itself.
 
 use crate::release::time::GoTime;
-use base64::engine::DecodePaddingMode;
-use base64::engine::general_purpose::{GeneralPurpose, GeneralPurposeConfig};
 use serde::{Deserialize, Deserializer, Serialize};
 use std::io;
-
-/// Go's `base64.StdEncoding`: padding required, non-zero trailing bits
-/// tolerated on decoding (Go is not in strict mode).
-pub(crate) const GO_STD_BASE64: GeneralPurpose = GeneralPurpose::new(
-    &base64::alphabet::STANDARD,
-    GeneralPurposeConfig::new()
-        .with_decode_allow_trailing_bits(true)
-        .with_decode_padding_mode(DecodePaddingMode::RequireCanonical),
-);
 
 /// Helm v4 accepts `""` for the times of `info` and `last_run` (older clients
 /// wrote them) and reads it as the zero time.
@@ -26,67 +15,6 @@ pub(crate) fn lenient_time<'de, D: Deserializer<'de>>(d: D) -> Result<GoTime, D:
         None => Ok(GoTime::zero()),
         Some(s) if s.is_empty() => Ok(GoTime::zero()),
         Some(s) => GoTime::parse(&s).map_err(serde::de::Error::custom),
-    }
-}
-
-/// Go leaves a field untouched when the JSON has `null`; serde would fail.
-pub(crate) fn null_default<'de, D, T>(d: D) -> Result<T, D::Error>
-where
-    D: Deserializer<'de>,
-    T: Deserialize<'de> + Default,
-{
-    Ok(Option::<T>::deserialize(d)?.unwrap_or_default())
-}
-
-pub(crate) fn is_zero_i64(v: &i64) -> bool {
-    *v == 0
-}
-
-pub(crate) fn is_false(v: &bool) -> bool {
-    !*v
-}
-
-/// `[]byte` fields: standard base64 with padding, `null` read as empty.
-pub(crate) mod base64_bytes {
-    use super::GO_STD_BASE64 as STANDARD;
-    use base64::Engine as _;
-    use serde::{Deserialize, Deserializer, Serializer};
-
-    pub fn serialize<S: Serializer>(bytes: &[u8], s: S) -> Result<S::Ok, S::Error> {
-        s.serialize_str(&STANDARD.encode(bytes))
-    }
-
-    pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<Vec<u8>, D::Error> {
-        match Option::<String>::deserialize(d)? {
-            None => Ok(Vec::new()),
-            Some(s) => STANDARD
-                .decode(s.as_bytes())
-                .map_err(|e| serde::de::Error::custom(format!("invalid base64: {e}"))),
-        }
-    }
-}
-
-/// Nullable `[]byte` fields: `null` stays `None` so it re-encodes as `null`.
-pub(crate) mod opt_base64 {
-    use super::GO_STD_BASE64 as STANDARD;
-    use base64::Engine as _;
-    use serde::{Deserialize, Deserializer, Serializer};
-
-    pub fn serialize<S: Serializer>(bytes: &Option<Vec<u8>>, s: S) -> Result<S::Ok, S::Error> {
-        match bytes {
-            None => s.serialize_none(),
-            Some(b) => s.serialize_str(&STANDARD.encode(b)),
-        }
-    }
-
-    pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<Option<Vec<u8>>, D::Error> {
-        match Option::<String>::deserialize(d)? {
-            None => Ok(None),
-            Some(s) => STANDARD
-                .decode(s.as_bytes())
-                .map(Some)
-                .map_err(|e| serde::de::Error::custom(format!("invalid base64: {e}"))),
-        }
     }
 }
 
@@ -141,22 +69,6 @@ mod tests {
             String::from_utf8(out).unwrap(),
             r#""a\u003cb\u003e\u0026c\u2028\b\u0001\"\n""#
         );
-    }
-
-    #[test]
-    fn byte_fields_decode_like_go_std_encoding() {
-        #[derive(Deserialize)]
-        struct F {
-            #[serde(default, with = "base64_bytes")]
-            data: Vec<u8>,
-        }
-        // "QR==" has non-zero trailing bits: Go's StdEncoding accepts it.
-        let f: F = serde_json::from_str(r#"{"data":"QR=="}"#).unwrap();
-        assert_eq!(f.data, b"A");
-        let f: F = serde_json::from_str(r#"{"data":null}"#).unwrap();
-        assert!(f.data.is_empty());
-        // Go requires the padding.
-        assert!(serde_json::from_str::<F>(r#"{"data":"QQ"}"#).is_err());
     }
 
     #[test]

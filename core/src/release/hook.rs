@@ -1,7 +1,8 @@
 //! Hook records, with the JSON shape of Helm's `pkg/release/v1/hook.go` so
 //! they can be stored in and read from release records unchanged.
 
-use crate::release::gojson::{is_zero_i64, lenient_time, null_default};
+use crate::json::fields::{is_zero_i64, null_default};
+use crate::release::gojson::lenient_time;
 use crate::release::time::GoTime;
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 

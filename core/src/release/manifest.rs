@@ -412,7 +412,7 @@ fn hook_of(head: &Head, path: &str, doc: &str) -> HookClass {
         weight: meta
             .annotations
             .get(HOOK_WEIGHT_ANNOTATION)
-            .and_then(|w| go_atoi(w))
+            .and_then(|w| crate::strconv::atoi(w).ok())
             .unwrap_or(0),
         delete_policies: words(HOOK_DELETE_ANNOTATION)
             .iter()
@@ -424,15 +424,6 @@ fn hook_of(head: &Head, path: &str, doc: &str) -> HookClass {
             .collect(),
         ..Hook::default()
     }))
-}
-
-/// Go's `strconv.Atoi`: optional sign, decimal digits, no spaces.
-fn go_atoi(text: &str) -> Option<i64> {
-    let digits = text.strip_prefix(['+', '-']).unwrap_or(text);
-    if digits.is_empty() || !digits.bytes().all(|b| b.is_ascii_digit()) {
-        return None;
-    }
-    text.parse().ok()
 }
 
 /// Helm's `lessByKind` ordering, applied with a stable sort: listed kinds in
@@ -704,18 +695,6 @@ mod tests {
     }
 
     #[test]
-    fn float32_g_format_like_go() {
-        let go_format_float32_g = |x: f64| crate::strconv::format_float_bits(x, 'g', -1, 32);
-        assert_eq!(go_format_float32_g(0.25), "0.25");
-        assert_eq!(go_format_float32_g(0.1), "0.1");
-        assert_eq!(go_format_float32_g(-1.5), "-1.5");
-        assert_eq!(go_format_float32_g(123456.5), "123456.5");
-        assert_eq!(go_format_float32_g(1234567.5), "1.2345675e+06");
-        assert_eq!(go_format_float32_g(0.00001), "1e-05");
-        assert_eq!(go_format_float32_g(0.0001), "0.0001");
-    }
-
-    #[test]
     fn uninstall_order_and_keep_policy() {
         let mut text = String::new();
         for i in 0..11 {
@@ -735,16 +714,6 @@ mod tests {
                 "s", "c0", "c1", "c10", "c2", "c3", "c4", "c5", "c6", "c7", "c8", "c9"
             ]
         );
-    }
-
-    #[test]
-    fn atoi_like_go() {
-        assert_eq!(go_atoi("+5"), Some(5));
-        assert_eq!(go_atoi("-5"), Some(-5));
-        assert_eq!(go_atoi(" 5"), None);
-        assert_eq!(go_atoi("5.0"), None);
-        assert_eq!(go_atoi("1_0"), None);
-        assert_eq!(go_atoi("-"), None);
     }
 
     #[test]

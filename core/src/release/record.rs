@@ -12,10 +12,10 @@
 //! U+2028, U+2029 as `\u` escapes), so records hoist writes are byte for byte
 //! what Helm would write for the same content.
 
-use crate::chart::{Chart, Dependency, Metadata};
-use crate::release::gojson::{
-    base64_bytes, is_false, is_zero_i64, lenient_time, null_default, opt_base64,
-};
+use crate::chart::Chart;
+use crate::json::bytes::{base64_bytes, opt_base64};
+use crate::json::fields::{is_zero_i64, null_default};
+use crate::release::gojson::lenient_time;
 use crate::release::status::Status;
 use crate::values::{Map, Value};
 use serde::{Deserialize, Serialize};
@@ -23,6 +23,7 @@ use std::collections::BTreeMap;
 
 // The record's vocabulary lives with its owners; re-exported so that a
 // record can be built and read through this one module.
+pub use crate::chart::gojson::{ChartDependency, ChartMaintainer, ChartMetadata};
 pub use crate::release::gojson::to_go_json;
 pub use crate::release::hook::{
     Hook, HookDeletePolicy, HookEvent, HookExecution, HookOutputLogPolicy, HookPhase,
@@ -274,59 +275,6 @@ impl ReleaseChart {
     }
 }
 
-impl From<&Metadata> for ChartMetadata {
-    fn from(m: &Metadata) -> Self {
-        let text = |o: &Option<String>| o.clone().unwrap_or_default();
-        ChartMetadata {
-            name: m.name.clone(),
-            home: text(&m.home),
-            sources: m.sources.clone(),
-            version: m.version.clone(),
-            description: text(&m.description),
-            keywords: m.keywords.clone(),
-            maintainers: m
-                .maintainers
-                .iter()
-                .map(|x| ChartMaintainer {
-                    name: x.name.clone(),
-                    email: text(&x.email),
-                    url: text(&x.url),
-                })
-                .collect(),
-            icon: text(&m.icon),
-            api_version: m.api_version.clone(),
-            condition: text(&m.condition),
-            tags: text(&m.tags),
-            app_version: text(&m.app_version),
-            deprecated: m.deprecated,
-            annotations: m.annotations.clone(),
-            kube_version: text(&m.kube_version),
-            dependencies: m.dependencies.iter().map(ChartDependency::from).collect(),
-            chart_type: text(&m.chart_type),
-        }
-    }
-}
-
-impl From<&Dependency> for ChartDependency {
-    fn from(d: &Dependency) -> Self {
-        ChartDependency {
-            name: d.name.clone(),
-            version: d.version.clone(),
-            repository: d.repository.clone(),
-            condition: d.condition.clone(),
-            tags: d.tags.clone(),
-            enabled: d.enabled,
-            // ImportValue serializes to plain strings and maps: it cannot fail.
-            import_values: d
-                .import_values
-                .iter()
-                .filter_map(|v| serde_json::to_value(v).ok())
-                .collect(),
-            alias: d.alias.clone().unwrap_or_default(),
-        }
-    }
-}
-
 /// A file of a stored chart (Helm's `common.File`).
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ChartFile {
@@ -343,213 +291,6 @@ pub struct ChartFile {
         deserialize_with = "lenient_time"
     )]
     pub modtime: GoTime,
-}
-
-/// Chart.yaml as stored in a release: Go's JSON names, every field `omitempty`.
-#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase")]
-pub struct ChartMetadata {
-    /// The chart's name.
-    #[serde(
-        default,
-        skip_serializing_if = "String::is_empty",
-        deserialize_with = "null_default"
-    )]
-    pub name: String,
-    /// Home page URL.
-    #[serde(
-        default,
-        skip_serializing_if = "String::is_empty",
-        deserialize_with = "null_default"
-    )]
-    pub home: String,
-    /// Source URLs.
-    #[serde(
-        default,
-        skip_serializing_if = "Vec::is_empty",
-        deserialize_with = "null_default"
-    )]
-    pub sources: Vec<String>,
-    /// Chart version.
-    #[serde(
-        default,
-        skip_serializing_if = "String::is_empty",
-        deserialize_with = "null_default"
-    )]
-    pub version: String,
-    /// One-line description.
-    #[serde(
-        default,
-        skip_serializing_if = "String::is_empty",
-        deserialize_with = "null_default"
-    )]
-    pub description: String,
-    /// Keywords.
-    #[serde(
-        default,
-        skip_serializing_if = "Vec::is_empty",
-        deserialize_with = "null_default"
-    )]
-    pub keywords: Vec<String>,
-    /// Maintainers.
-    #[serde(
-        default,
-        skip_serializing_if = "Vec::is_empty",
-        deserialize_with = "null_default"
-    )]
-    pub maintainers: Vec<ChartMaintainer>,
-    /// Icon URL.
-    #[serde(
-        default,
-        skip_serializing_if = "String::is_empty",
-        deserialize_with = "null_default"
-    )]
-    pub icon: String,
-    /// `v1` or `v2`.
-    #[serde(
-        default,
-        skip_serializing_if = "String::is_empty",
-        deserialize_with = "null_default"
-    )]
-    pub api_version: String,
-    /// Condition (v1 charts).
-    #[serde(
-        default,
-        skip_serializing_if = "String::is_empty",
-        deserialize_with = "null_default"
-    )]
-    pub condition: String,
-    /// Tags (v1 charts).
-    #[serde(
-        default,
-        skip_serializing_if = "String::is_empty",
-        deserialize_with = "null_default"
-    )]
-    pub tags: String,
-    /// Application version.
-    #[serde(
-        default,
-        skip_serializing_if = "String::is_empty",
-        deserialize_with = "null_default"
-    )]
-    pub app_version: String,
-    /// Whether the chart is deprecated.
-    #[serde(
-        default,
-        skip_serializing_if = "is_false",
-        deserialize_with = "null_default"
-    )]
-    pub deprecated: bool,
-    /// Annotations.
-    #[serde(
-        default,
-        skip_serializing_if = "BTreeMap::is_empty",
-        deserialize_with = "null_default"
-    )]
-    pub annotations: BTreeMap<String, String>,
-    /// Kubernetes version constraint.
-    #[serde(
-        default,
-        skip_serializing_if = "String::is_empty",
-        deserialize_with = "null_default"
-    )]
-    pub kube_version: String,
-    /// Declared dependencies.
-    #[serde(
-        default,
-        skip_serializing_if = "Vec::is_empty",
-        deserialize_with = "null_default"
-    )]
-    pub dependencies: Vec<ChartDependency>,
-    /// `application` or `library`.
-    #[serde(
-        default,
-        rename = "type",
-        skip_serializing_if = "String::is_empty",
-        deserialize_with = "null_default"
-    )]
-    pub chart_type: String,
-}
-
-/// A maintainer as stored in a release.
-#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
-pub struct ChartMaintainer {
-    /// Name.
-    #[serde(
-        default,
-        skip_serializing_if = "String::is_empty",
-        deserialize_with = "null_default"
-    )]
-    pub name: String,
-    /// E-mail address.
-    #[serde(
-        default,
-        skip_serializing_if = "String::is_empty",
-        deserialize_with = "null_default"
-    )]
-    pub email: String,
-    /// URL.
-    #[serde(
-        default,
-        skip_serializing_if = "String::is_empty",
-        deserialize_with = "null_default"
-    )]
-    pub url: String,
-}
-
-/// A dependency as stored in a release: `name` and `repository` are always
-/// written, the rest only when set.
-#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
-#[serde(rename_all = "kebab-case")]
-pub struct ChartDependency {
-    /// Chart name.
-    #[serde(default, deserialize_with = "null_default")]
-    pub name: String,
-    /// Version constraint.
-    #[serde(
-        default,
-        skip_serializing_if = "String::is_empty",
-        deserialize_with = "null_default"
-    )]
-    pub version: String,
-    /// Repository.
-    #[serde(default, deserialize_with = "null_default")]
-    pub repository: String,
-    /// Condition.
-    #[serde(
-        default,
-        skip_serializing_if = "String::is_empty",
-        deserialize_with = "null_default"
-    )]
-    pub condition: String,
-    /// Tags.
-    #[serde(
-        default,
-        skip_serializing_if = "Vec::is_empty",
-        deserialize_with = "null_default"
-    )]
-    pub tags: Vec<String>,
-    /// Set by condition/tag processing.
-    #[serde(
-        default,
-        skip_serializing_if = "is_false",
-        deserialize_with = "null_default"
-    )]
-    pub enabled: bool,
-    /// `import-values` entries, strings or `{child, parent}` maps.
-    #[serde(
-        default,
-        skip_serializing_if = "Vec::is_empty",
-        deserialize_with = "null_default"
-    )]
-    pub import_values: Vec<serde_json::Value>,
-    /// Alias.
-    #[serde(
-        default,
-        skip_serializing_if = "String::is_empty",
-        deserialize_with = "null_default"
-    )]
-    pub alias: String,
 }
 
 /// Chart.lock as stored in a release.
@@ -635,7 +376,7 @@ mod tests {
 
     #[test]
     fn charts_convert_with_helm_nulls() {
-        use crate::chart::{ChartFile as ModelFile, Lock, LockDependency};
+        use crate::chart::{ChartFile as ModelFile, Dependency, Lock, LockDependency, Metadata};
         let mut chart = Chart {
             metadata: Metadata {
                 name: "c".into(),

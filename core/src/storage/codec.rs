@@ -6,7 +6,7 @@
 //! [`serde_json::Value`] objects so that the Kubernetes-backed drivers only
 //! have to move these objects to and from the API server.
 
-use crate::release::gojson::GO_STD_BASE64;
+use crate::json::bytes::GO_STD_BASE64;
 use crate::release::record::{Release, to_go_json};
 use crate::storage::error::StorageError;
 use base64::Engine as _;

@@ -266,7 +266,7 @@ fn coalesce_globals(w: &mut Vec<String>, dest: &SMap, src: &SMap, prefix: &str) 
                     }
                     Some(S::Other(_)) => w.push(format!(
                         "Conflict: cannot merge map onto non-map for {}. Skipping.",
-                        super::strvals::go_quote(&key)
+                        crate::strconv::quote(&key)
                     )),
                 }
             }

@@ -17,10 +17,10 @@
 
 use super::coalesce::{coalesce_values_with_warnings, merge_tables, merge_values_with_warnings};
 use super::error::ValuesError;
-use super::strvals::go_quote;
 use super::value::{Map, Value};
-use super::version::is_compatible_range;
+use crate::chart::constraint::is_compatible_range;
 use crate::chart::{Chart, Dependency, ImportValue};
+use crate::strconv::quote;
 
 /// Helm's `ProcessDependencies` (with merge semantics for import-values, as
 /// Helm v3.x+ and v4 run it). `values` are the user-supplied values.
@@ -204,7 +204,7 @@ fn slog_value(s: &str) -> String {
         && !s
             .chars()
             .any(|c| c.is_whitespace() || c == '"' || c == '=' || c.is_control());
-    if plain { s.to_string() } else { go_quote(s) }
+    if plain { s.to_string() } else { quote(s) }
 }
 
 /// Nests `data` under a dotted path (`.` means the root).
@@ -253,7 +253,7 @@ fn process_import_values(chart: &mut Chart, warnings: &mut Vec<String>) -> Resul
                 }
                 Err(segment) => {
                     // Helm's slog lines; the wording differs between the forms.
-                    let error = slog_value(&format!("{} is not a table", go_quote(&segment)));
+                    let error = slog_value(&format!("{} is not a table", quote(&segment)));
                     warnings.push(match iv {
                         ImportValue::Mapped { .. } => format!(
                             "ImportValues missing table from chart chart={} error={error}",

@@ -13,17 +13,6 @@ pub(crate) fn reason(format: &str, s: &str) -> Option<String> {
     }
 }
 
-/// Go's `%q` for a rune: single quotes.
-fn rune_q(c: char) -> String {
-    match c {
-        '\'' => "'\\''".into(),
-        c => {
-            let q = super::strvals::go_quote(&c.to_string()).replace("\\\"", "\"");
-            format!("'{}'", &q[1..q.len() - 1])
-        }
-    }
-}
-
 fn ipv4(s: &str) -> Option<String> {
     let groups: Vec<&str> = s.split('.').collect();
     if groups.len() != 4 {
@@ -33,22 +22,10 @@ fn ipv4(s: &str) -> Option<String> {
         if g.len() > 1 && g.starts_with('0') {
             return Some("leading zeros".into());
         }
-        let digits = g.strip_prefix(['+', '-']).unwrap_or(g);
-        if digits.is_empty() || !digits.bytes().all(|b| b.is_ascii_digit()) {
-            return Some(format!(
-                "strconv.Atoi: parsing {}: invalid syntax",
-                super::strvals::go_quote(g)
-            ));
-        }
-        match g.parse::<i64>() {
+        match crate::strconv::atoi(g) {
             Ok(n) if (0..=255).contains(&n) => {}
             Ok(_) => return Some("decimal must be between 0 and 255".into()),
-            Err(_) => {
-                return Some(format!(
-                    "strconv.Atoi: parsing {}: value out of range",
-                    super::strvals::go_quote(g)
-                ));
-            }
+            Err(e) => return Some(e.to_string()),
         }
     }
     None
@@ -73,7 +50,10 @@ fn hostname(s: &str) -> Option<String> {
             .chars()
             .find(|c| !(c.is_ascii_alphanumeric() || *c == '-'))
         {
-            return Some(format!("invalid character {}", rune_q(c)));
+            return Some(format!(
+                "invalid character {}",
+                crate::strconv::quote_rune(c)
+            ));
         }
     }
     None
@@ -109,7 +89,10 @@ fn email(s: &str) -> Option<String> {
             .chars()
             .find(|c| !(c.is_ascii_alphanumeric() || ".!#$%&'*+-/=?^_`{|}~".contains(*c)))
         {
-            return Some(format!("invalid character {}", rune_q(c)));
+            return Some(format!(
+                "invalid character {}",
+                crate::strconv::quote_rune(c)
+            ));
         }
     }
     if domain.starts_with('[') && domain.ends_with(']') && domain.len() >= 2 {
@@ -124,7 +107,7 @@ fn email(s: &str) -> Option<String> {
 
 /// Go's `time.Parse("2006-01-02", s)` error, which Helm's validator reports.
 fn date(s: &str) -> Option<String> {
-    use super::strvals::go_quote as q;
+    use crate::strconv::quote as q;
     const LAYOUT: &str = "2006-01-02";
     let cannot = |at: usize, elem: &str| {
         Some(format!(

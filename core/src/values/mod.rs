@@ -6,14 +6,12 @@ pub mod dependencies;
 mod error;
 mod formats;
 mod gofmt;
-mod gojson;
 pub mod options;
 mod render;
 pub mod reuse;
 pub mod schema;
 pub mod strvals;
 mod value;
-mod version;
 
 pub use coalesce::{coalesce_values, merge_values};
 pub use dependencies::process_dependencies;

@@ -50,18 +50,16 @@ impl ValueOptions {
         for expr in &self.json_values {
             let trimmed = expr.trim();
             if trimmed.starts_with('{') {
-                let parsed: Result<serde_json::Map<String, serde_json::Value>, _> =
-                    serde_json::from_str(trimmed);
-                match parsed {
-                    Ok(obj) => {
-                        let m = obj.into_iter().map(|(k, v)| (k, Value::from(v))).collect();
-                        base = merge_maps(base, m);
-                    }
-                    Err(e) => {
+                match crate::json::parse(trimmed) {
+                    Ok(Value::Map(m)) => base = merge_maps(base, m),
+                    // Text starting with `{` parses to an object or not at all.
+                    other => {
                         return Err(ValuesError::SetJson {
                             expression: expr.clone(),
                             whole_object: true,
-                            reason: e.to_string(),
+                            reason: other
+                                .err()
+                                .map_or_else(|| "not a JSON object".into(), |e| e.to_string()),
                         });
                     }
                 }

@@ -20,9 +20,6 @@
 
 use super::error::ValuesError;
 use super::formats;
-use super::gofmt::go_float;
-use super::gojson;
-use super::strvals::go_quote;
 use super::value::{Map, Value};
 use crate::chart::Chart;
 use jsonschema::error::{TypeKind, ValidationErrorKind};
@@ -69,7 +66,7 @@ fn chart_report(chart: &Chart, values: &Map) -> String {
 pub fn validate_single(values: &Map, schema: &[u8]) -> Result<(), String> {
     // A malformed file is reported with Go's decoder wording, as Helm does.
     let schema: Json = serde_json::from_slice(schema)
-        .map_err(|e| gojson::syntax_error(schema).unwrap_or_else(|| e.to_string()))?;
+        .map_err(|e| crate::json::decoder_syntax_error(schema).unwrap_or_else(|| e.to_string()))?;
     let validator = jsonschema::options()
         .build(&schema)
         .map_err(|e| metaschema_error(&schema, e))?;
@@ -751,7 +748,9 @@ fn json_pointer(path: &[String]) -> String {
 
 /// santhosh-tekuri's `quote`: Go's `%q` in single quotes.
 fn quote(s: &str) -> String {
-    let q = go_quote(s).replace("\\\"", "\"").replace('\'', "\\'");
+    let q = crate::strconv::quote(s)
+        .replace("\\\"", "\"")
+        .replace('\'', "\\'");
     format!("'{}'", &q[1..q.len() - 1])
 }
 
@@ -829,7 +828,7 @@ fn number_msg(keyword: &str, instance: &Json, limit: &Json) -> String {
 /// Helm's messages go through an English `message.Printer`, which groups
 /// thousands in the numbers it prints.
 fn group_float(f: f64) -> String {
-    let s = go_float(f);
+    let s = crate::strconv::format_float(f, 'g', -1);
     if s.contains('e') || s.contains("Inf") || s.contains("NaN") {
         return s;
     }

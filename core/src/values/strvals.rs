@@ -13,6 +13,7 @@
 //! Error texts are Helm's, since users and scripts match on them.
 
 use super::value::{Map, Value};
+use crate::strconv::quote;
 
 /// The largest list index a set line may address (Helm's `strvals.MaxIndex`).
 /// It keeps `a[999999999]=x` from allocating gigabytes.
@@ -111,38 +112,6 @@ pub fn typed_value(text: &str) -> Value {
         return Value::Int(i);
     }
     Value::String(text.to_string())
-}
-
-/// Quotes a string the way Go's `%q` does, for error messages.
-pub(crate) fn go_quote(s: &str) -> String {
-    let mut out = String::with_capacity(s.len() + 2);
-    out.push('"');
-    for c in s.chars() {
-        match c {
-            '"' => out.push_str("\\\""),
-            '\\' => out.push_str("\\\\"),
-            '\n' => out.push_str("\\n"),
-            '\r' => out.push_str("\\r"),
-            '\t' => out.push_str("\\t"),
-            '\u{7}' => out.push_str("\\a"),
-            '\u{8}' => out.push_str("\\b"),
-            '\u{c}' => out.push_str("\\f"),
-            '\u{b}' => out.push_str("\\v"),
-            c if (c as u32) < 0x20 || c as u32 == 0x7f => {
-                out.push_str(&format!("\\x{:02x}", c as u32));
-            }
-            c if c.is_control() => {
-                if (c as u32) <= 0xffff {
-                    out.push_str(&format!("\\u{:04x}", c as u32));
-                } else {
-                    out.push_str(&format!("\\U{:08x}", c as u32));
-                }
-            }
-            c => out.push(c),
-        }
-    }
-    out.push('"');
-    out
 }
 
 /// How values are turned into [`Value`]s.
@@ -301,7 +270,7 @@ impl<'a> Parser<'a> {
                 if k.is_empty() {
                     Err(PErr::eof())
                 } else {
-                    Err(PErr::msg(format!("key {} has no value", go_quote(&k))))
+                    Err(PErr::msg(format!("key {} has no value", quote(&k))))
                 }
             }
             Some('[') => {
@@ -367,7 +336,7 @@ impl<'a> Parser<'a> {
                 set(data, &k, Value::String(String::new()));
                 Err(PErr::msg(format!(
                     "key {} has no value (cannot end with ,)",
-                    go_quote(&k)
+                    quote(&k)
                 )))
             }
             Some(_) => {
@@ -396,7 +365,7 @@ impl<'a> Parser<'a> {
                     set(data, &k, Value::Map(inner));
                 }
                 if res.is_ok() && empty {
-                    return Err(PErr::msg(format!("key map {} has no value", go_quote(&k))));
+                    return Err(PErr::msg(format!("key map {} has no value", quote(&k))));
                 }
                 res
             }
@@ -408,7 +377,7 @@ impl<'a> Parser<'a> {
         if last.is_none() {
             return Err(PErr::eof());
         }
-        go_atoi(&v).map_err(PErr::msg)
+        crate::strconv::atoi(&v).map_err(|e| PErr::msg(e.to_string()))
     }
 
     fn list_item(&mut self, list: &mut Vec<Value>, i: i64, level: usize) -> PResult<()> {
@@ -426,7 +395,7 @@ impl<'a> Parser<'a> {
         if !k.is_empty() {
             return Err(PErr::msg(format!(
                 "unexpected data at end of array index: {}",
-                go_quote(&k)
+                quote(&k)
             )));
         }
         match last {
@@ -513,15 +482,9 @@ impl<'a> Parser<'a> {
             return Ok((Value::Null, true));
         }
         let rest: String = self.chars[self.pos..].iter().collect();
-        let mut stream = serde_json::Deserializer::from_str(&rest).into_iter::<serde_json::Value>();
-        let v = match stream.next() {
-            Some(Ok(v)) => v,
-            Some(Err(e)) => return Err(PErr::msg(e.to_string())),
-            None => return Err(PErr::eof()),
-        };
-        let used = stream.byte_offset();
+        let (v, used) = crate::json::parse_prefix(&rest).map_err(|e| PErr::msg(e.to_string()))?;
         self.pos += rest[..used].chars().count();
-        Ok((Value::from(v), false))
+        Ok((v, false))
     }
 
     fn val_list(&mut self) -> Result<Vec<Value>, ListErr> {
@@ -582,19 +545,6 @@ fn set_index(list: &mut Vec<Value>, index: i64, value: Value) -> PResult<()> {
     }
     list[index] = value;
     Ok(())
-}
-
-/// Go's `strconv.Atoi`, with its error texts.
-fn go_atoi(s: &str) -> Result<i64, String> {
-    let digits = s.strip_prefix(['+', '-']).unwrap_or(s);
-    if digits.is_empty() || !digits.bytes().all(|b| b.is_ascii_digit()) {
-        return Err(format!(
-            "strconv.Atoi: parsing {}: invalid syntax",
-            go_quote(s)
-        ));
-    }
-    s.parse::<i64>()
-        .map_err(|_| format!("strconv.Atoi: parsing {}: value out of range", go_quote(s)))
 }
 
 #[cfg(test)]

@@ -692,7 +692,7 @@ impl Decoder {
         match tag {
             "!!binary" => {
                 let cleaned: String = value.chars().filter(|c| !c.is_whitespace()).collect();
-                match base64::engine::general_purpose::STANDARD.decode(cleaned.as_bytes()) {
+                match crate::json::bytes::GO_STD_BASE64.decode(cleaned.as_bytes()) {
                     Ok(bytes) => Ok(Go::Str(String::from_utf8_lossy(&bytes).into_owned())),
                     Err(_) => Err(Self::fail(
                         "!!binary value contains invalid base64 data".into(),
