@@ -349,7 +349,10 @@ mod tests {
         let data = tgz(&[
             ("demo/values.yaml", b"a: 1\n"),
             ("demo/Chart.yaml", chart),
-            ("demo/charts/sub/Chart.yaml", b"apiVersion: v2\nname: sub\nversion: 9.9.9\n"),
+            (
+                "demo/charts/sub/Chart.yaml",
+                b"apiVersion: v2\nname: sub\nversion: 9.9.9\n",
+            ),
         ]);
         let meta = chart_meta_from_archive(&data).unwrap();
         assert_eq!(meta.name, "demo");
@@ -399,7 +402,10 @@ mod tests {
         for text in bad {
             let data = tgz(&[("x/Chart.yaml", text.as_bytes())]);
             assert!(
-                matches!(chart_meta_from_archive(&data), Err(ArchiveError::Invalid(_))),
+                matches!(
+                    chart_meta_from_archive(&data),
+                    Err(ArchiveError::Invalid(_))
+                ),
                 "{text}"
             );
         }

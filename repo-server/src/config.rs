@@ -84,7 +84,9 @@ pub struct Config {
 #[derive(Debug, thiserror::Error)]
 pub enum ConfigError {
     /// Local storage without a folder.
-    #[error("missing required flag --storage-local-rootdir (or STORAGE_LOCAL_ROOTDIR) for --storage local")]
+    #[error(
+        "missing required flag --storage-local-rootdir (or STORAGE_LOCAL_ROOTDIR) for --storage local"
+    )]
     MissingRootDir,
     /// A malformed context path.
     #[error("--context-path {0:?} must start with '/' and must not contain '..'")]
@@ -98,7 +100,9 @@ impl Config {
         I: IntoIterator<Item = T>,
         T: Into<std::ffi::OsString> + Clone,
     {
-        Self::try_parse_from(std::iter::once("hoist-repo-server".into()).chain(args.into_iter().map(Into::into)))
+        Self::try_parse_from(
+            std::iter::once("hoist-repo-server".into()).chain(args.into_iter().map(Into::into)),
+        )
     }
 
     /// The context path normalized: empty, or `/x` without a trailing slash.
@@ -131,9 +135,22 @@ mod tests {
     #[test]
     fn chartmuseum_flag_names_parse() {
         let c = Config::from_args([
-            "--port", "9000", "--storage", "local", "--storage-local-rootdir", "/tmp/x",
-            "--context-path", "/repo/", "--basic-auth-user", "u", "--basic-auth-pass", "p",
-            "--auth-anonymous-get", "--disable-delete", "--max-upload-size", "10",
+            "--port",
+            "9000",
+            "--storage",
+            "local",
+            "--storage-local-rootdir",
+            "/tmp/x",
+            "--context-path",
+            "/repo/",
+            "--basic-auth-user",
+            "u",
+            "--basic-auth-pass",
+            "p",
+            "--auth-anonymous-get",
+            "--disable-delete",
+            "--max-upload-size",
+            "10",
         ])
         .unwrap();
         assert_eq!(c.port, 9000);

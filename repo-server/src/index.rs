@@ -123,12 +123,17 @@ impl Index {
     /// for bulk loading at startup, followed by [`Index::publish`].
     pub fn insert_quiet(&mut self, entry: IndexEntry) {
         let name = entry.meta.name.clone();
-        let group = self.charts.entry(name.clone()).or_insert_with(|| ChartGroup {
-            versions: Vec::new(),
-            yaml: String::new(),
-            json: String::new(),
-        });
-        group.versions.retain(|e| e.meta.version != entry.meta.version);
+        let group = self
+            .charts
+            .entry(name.clone())
+            .or_insert_with(|| ChartGroup {
+                versions: Vec::new(),
+                yaml: String::new(),
+                json: String::new(),
+            });
+        group
+            .versions
+            .retain(|e| e.meta.version != entry.meta.version);
         group.versions.push(entry);
         group
             .versions
@@ -250,9 +255,8 @@ impl Index {
             ("apiVersion".to_string(), Node::Str("v1".into())),
             ("entries".to_string(), Node::Map(Vec::new())),
         ];
-        let mut yaml = String::with_capacity(
-            self.charts.values().map(|g| g.yaml.len()).sum::<usize>() + 256,
-        );
+        let mut yaml =
+            String::with_capacity(self.charts.values().map(|g| g.yaml.len()).sum::<usize>() + 256);
         if self.charts.is_empty() {
             w.mapping(&head, 0);
             yaml.push_str(&w.finish());
@@ -408,8 +412,10 @@ fn json_to_node(v: &serde_json::Value) -> Node {
         serde_json::Value::Array(a) => Node::Seq(a.iter().map(json_to_node).collect()),
         serde_json::Value::Object(o) => {
             // Go marshals maps with keys in byte order.
-            let mut items: Vec<(String, Node)> =
-                o.iter().map(|(k, v)| (k.clone(), json_to_node(v))).collect();
+            let mut items: Vec<(String, Node)> = o
+                .iter()
+                .map(|(k, v)| (k.clone(), json_to_node(v)))
+                .collect();
             items.sort_by(|a, b| a.0.cmp(&b.0));
             Node::Map(items)
         }
@@ -537,9 +543,15 @@ mod tests {
         let mut idx = Index::new("", "");
         idx.upsert(entry("demo", "1.0.0"));
         idx.upsert(entry("demo", "2.0.0-rc.1"));
-        assert_eq!(idx.get("demo", "latest").map(|e| e.meta.version.as_str()), Ok("1.0.0"));
+        assert_eq!(
+            idx.get("demo", "latest").map(|e| e.meta.version.as_str()),
+            Ok("1.0.0")
+        );
         assert!(idx.get("demo", "3.0.0").is_err());
-        assert_eq!(idx.get("nope", "latest").err().as_deref(), Some("no chart name found"));
+        assert_eq!(
+            idx.get("nope", "latest").err().as_deref(),
+            Some("no chart name found")
+        );
     }
 
     #[test]

@@ -183,7 +183,9 @@ async fn scan_storage(storage: &dyn Storage, index: &mut Index) -> Result<(), St
                 digest,
                 created: DateTime::<Utc>::from(obj.modified),
             }),
-            Err(e) => tracing::warn!(file = %obj.name, error = %e, "skipping invalid chart package"),
+            Err(e) => {
+                tracing::warn!(file = %obj.name, error = %e, "skipping invalid chart package")
+            }
         }
     }
     Ok(())
@@ -237,10 +239,12 @@ pub async fn serve(config: Config) -> Result<(), ServerError> {
             addr: addr.clone(),
             source,
         })?;
-    let local: SocketAddr = listener.local_addr().map_err(|source| ServerError::Listen {
-        addr: addr.clone(),
-        source,
-    })?;
+    let local: SocketAddr = listener
+        .local_addr()
+        .map_err(|source| ServerError::Listen {
+            addr: addr.clone(),
+            source,
+        })?;
     tracing::info!(%local, "hoist-repo-server listening");
     axum::serve(listener, app)
         .with_graceful_shutdown(async {
@@ -333,14 +337,18 @@ async fn index_yaml(State(st): State<Arc<AppState>>, headers: HeaderMap) -> Resp
     let snap = st.read_index(Index::snapshot);
     let body = snap.yaml.clone();
     let etag = snap.yaml_etag.clone();
-    conditional_gzip(&headers, "application/x-yaml", &etag, body, || snap.yaml_gzip())
+    conditional_gzip(&headers, "application/x-yaml", &etag, body, || {
+        snap.yaml_gzip()
+    })
 }
 
 async fn index_json(State(st): State<Arc<AppState>>, headers: HeaderMap) -> Response {
     let snap = st.read_index(Index::snapshot);
     let body = snap.json.clone();
     let etag = snap.json_etag.clone();
-    conditional_gzip(&headers, "application/json", &etag, body, || snap.json_gzip())
+    conditional_gzip(&headers, "application/json", &etag, body, || {
+        snap.json_gzip()
+    })
 }
 
 /// Serves a cached document with ETag revalidation (304) and gzip when the
@@ -406,7 +414,10 @@ fn accepts_gzip(headers: &HeaderMap) -> bool {
 }
 
 fn improper(name: &str) -> ApiError {
-    ApiError::new(StatusCode::BAD_REQUEST, format!("{name} is improperly formatted"))
+    ApiError::new(
+        StatusCode::BAD_REQUEST,
+        format!("{name} is improperly formatted"),
+    )
 }
 
 async fn get_object(State(st): State<Arc<AppState>>, Path(file): Path<String>) -> Response {
@@ -415,8 +426,11 @@ async fn get_object(State(st): State<Arc<AppState>>, Path(file): Path<String>) -
     } else if file.ends_with("tgz.prov") {
         "application/pgp-signature"
     } else {
-        return ApiError::new(StatusCode::INTERNAL_SERVER_ERROR, "unsupported file extension")
-            .into_response();
+        return ApiError::new(
+            StatusCode::INTERNAL_SERVER_ERROR,
+            "unsupported file extension",
+        )
+        .into_response();
     };
     if !is_safe_file_component(&file) {
         return improper(&file).into_response();
@@ -511,8 +525,7 @@ async fn delete_chart_version(
     Path((name, version)): Path<(String, String)>,
 ) -> Result<Response, ApiError> {
     let file = format!("{name}-{version}.tgz");
-    if !is_safe_file_component(&name) || !is_safe_file_component(&file) || version.contains('/')
-    {
+    if !is_safe_file_component(&name) || !is_safe_file_component(&file) || version.contains('/') {
         return Err(improper(&file));
     }
     let _guard = st.write_lock.lock().await;
@@ -653,7 +666,11 @@ async fn post_chart(State(st): State<Arc<AppState>>, req: Request) -> Result<Res
         .headers()
         .get(header::CONTENT_TYPE)
         .and_then(|v| v.to_str().ok())
-        .is_some_and(|v| v.trim().to_ascii_lowercase().starts_with("multipart/form-data"));
+        .is_some_and(|v| {
+            v.trim()
+                .to_ascii_lowercase()
+                .starts_with("multipart/form-data")
+        });
     let limit = st.config.max_upload_size;
     if !is_multipart {
         let stream = req.into_body().into_data_stream();
@@ -712,7 +729,14 @@ async fn post_prov(State(st): State<Arc<AppState>>, req: Request) -> Result<Resp
         .await
         .map_err(|e| body_error(&format!("{e:?}")))?;
     let file_name = prov_file_name(&data)?;
-    store(&st, None, Some(ProvFile { file_name, data }), force, "file already exists").await?;
+    store(
+        &st,
+        None,
+        Some(ProvFile { file_name, data }),
+        force,
+        "file already exists",
+    )
+    .await?;
     Ok(saved())
 }
 
@@ -790,7 +814,10 @@ mod tests {
     #[test]
     fn prov_names_come_from_the_signed_message() {
         let prov = b"-----BEGIN PGP SIGNED MESSAGE-----\nHash: SHA512\n\napiVersion: v2\nname: demo\nversion: 1.0.0\n";
-        assert_eq!(prov_file_name(prov).ok().as_deref(), Some("demo-1.0.0.tgz.prov"));
+        assert_eq!(
+            prov_file_name(prov).ok().as_deref(),
+            Some("demo-1.0.0.tgz.prov")
+        );
         assert!(prov_file_name(b"name: demo\nversion: 1\n").is_err());
         let evil = b"-----BEGIN PGP SIGNED MESSAGE-----\nname: ../x\nversion: 1\n";
         assert!(prov_file_name(evil).is_err());
@@ -799,11 +826,20 @@ mod tests {
     #[test]
     fn gzip_negotiation() {
         let mut h = HeaderMap::new();
-        h.insert(header::ACCEPT_ENCODING, HeaderValue::from_static("br, gzip;q=0.5"));
+        h.insert(
+            header::ACCEPT_ENCODING,
+            HeaderValue::from_static("br, gzip;q=0.5"),
+        );
         assert!(accepts_gzip(&h));
-        h.insert(header::ACCEPT_ENCODING, HeaderValue::from_static("gzip;q=0"));
+        h.insert(
+            header::ACCEPT_ENCODING,
+            HeaderValue::from_static("gzip;q=0"),
+        );
         assert!(!accepts_gzip(&h));
-        h.insert(header::ACCEPT_ENCODING, HeaderValue::from_static("identity"));
+        h.insert(
+            header::ACCEPT_ENCODING,
+            HeaderValue::from_static("identity"),
+        );
         assert!(!accepts_gzip(&h));
     }
 
@@ -811,7 +847,10 @@ mod tests {
     fn basic_credentials() {
         let mut h = HeaderMap::new();
         assert!(!credentials_match(&h, "u", "p"));
-        h.insert(header::AUTHORIZATION, HeaderValue::from_static("Basic dTpw"));
+        h.insert(
+            header::AUTHORIZATION,
+            HeaderValue::from_static("Basic dTpw"),
+        );
         assert!(credentials_match(&h, "u", "p"));
         assert!(!credentials_match(&h, "u", "q"));
         assert!(constant_time_eq(b"abc", b"abc") && !constant_time_eq(b"abc", b"abcd"));

@@ -69,7 +69,9 @@ impl Staged {
 
     /// A second handle to the staged file, for writing or reading it.
     pub fn reopen(&self) -> Result<std::fs::File, StorageError> {
-        self.file.reopen().map_err(io_err("reopening staged upload"))
+        self.file
+            .reopen()
+            .map_err(io_err("reopening staged upload"))
     }
 }
 
@@ -138,7 +140,8 @@ impl Storage for LocalStorage {
         let root = self.root.clone();
         Box::pin(blocking(move || {
             let mut out = Vec::new();
-            let dir = std::fs::read_dir(&root).map_err(io_err(format!("listing {}", root.display())))?;
+            let dir =
+                std::fs::read_dir(&root).map_err(io_err(format!("listing {}", root.display())))?;
             for entry in dir {
                 let entry = entry.map_err(io_err(format!("listing {}", root.display())))?;
                 let Ok(name) = entry.file_name().into_string() else {
@@ -255,14 +258,26 @@ mod tests {
     async fn commit_without_overwrite_refuses_existing_names() {
         let dir = tempfile::tempdir().unwrap();
         let s = LocalStorage::new(dir.path()).unwrap();
-        s.commit(staged_with(&s, b"one"), "a-1.0.0.tgz", false).await.unwrap();
-        let again = s.commit(staged_with(&s, b"two"), "a-1.0.0.tgz", false).await;
+        s.commit(staged_with(&s, b"one"), "a-1.0.0.tgz", false)
+            .await
+            .unwrap();
+        let again = s
+            .commit(staged_with(&s, b"two"), "a-1.0.0.tgz", false)
+            .await;
         assert!(matches!(again, Err(StorageError::AlreadyExists)));
         assert_eq!(&s.get("a-1.0.0.tgz").await.unwrap()[..], b"one");
-        s.commit(staged_with(&s, b"three"), "a-1.0.0.tgz", true).await.unwrap();
+        s.commit(staged_with(&s, b"three"), "a-1.0.0.tgz", true)
+            .await
+            .unwrap();
         assert_eq!(&s.get("a-1.0.0.tgz").await.unwrap()[..], b"three");
         // Staging files never show up as objects.
-        let names: Vec<String> = s.list().await.unwrap().into_iter().map(|o| o.name).collect();
+        let names: Vec<String> = s
+            .list()
+            .await
+            .unwrap()
+            .into_iter()
+            .map(|o| o.name)
+            .collect();
         assert_eq!(names, vec!["a-1.0.0.tgz".to_string()]);
     }
 
@@ -270,9 +285,21 @@ mod tests {
     async fn rejects_unsafe_names_and_reports_missing() {
         let dir = tempfile::tempdir().unwrap();
         let s = LocalStorage::new(dir.path()).unwrap();
-        assert!(matches!(s.get("../x.tgz").await, Err(StorageError::BadName(_))));
-        assert!(matches!(s.get(".hidden").await, Err(StorageError::BadName(_))));
-        assert!(matches!(s.get("x.tgz").await, Err(StorageError::NotFound(_))));
-        assert!(matches!(s.delete("x.tgz").await, Err(StorageError::NotFound(_))));
+        assert!(matches!(
+            s.get("../x.tgz").await,
+            Err(StorageError::BadName(_))
+        ));
+        assert!(matches!(
+            s.get(".hidden").await,
+            Err(StorageError::BadName(_))
+        ));
+        assert!(matches!(
+            s.get("x.tgz").await,
+            Err(StorageError::NotFound(_))
+        ));
+        assert!(matches!(
+            s.delete("x.tgz").await,
+            Err(StorageError::NotFound(_))
+        ));
     }
 }
