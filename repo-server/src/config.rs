@@ -3,7 +3,8 @@
 
 use std::path::PathBuf;
 
-use clap::{Parser, ValueEnum};
+use clap::builder::BoolishValueParser;
+use clap::{ArgAction, Parser, ValueEnum};
 
 /// Storage backends.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
@@ -13,6 +14,9 @@ pub enum StorageKind {
 }
 
 /// hoist-repo-server: a ChartMuseum-compatible Helm chart repository.
+///
+/// Boolean environment variables accept `1`/`0`, `true`/`false`, `yes`/`no`
+/// like ChartMuseum's (Go `strconv.ParseBool`).
 #[derive(Clone, Debug, Parser)]
 #[command(name = "hoist-repo-server", version, about)]
 pub struct Config {
@@ -41,28 +45,28 @@ pub struct Config {
     #[arg(long = "basic-auth-pass", env = "BASIC_AUTH_PASS", default_value = "")]
     pub basic_auth_pass: String,
     /// Allow GET/HEAD requests without credentials when auth is on.
-    #[arg(long = "auth-anonymous-get", env = "AUTH_ANONYMOUS_GET")]
+    #[arg(long = "auth-anonymous-get", env = "AUTH_ANONYMOUS_GET", action = ArgAction::SetTrue, value_parser = BoolishValueParser::new())]
     pub auth_anonymous_get: bool,
     /// Allow re-uploading an existing chart version without `?force`.
-    #[arg(long = "allow-overwrite", env = "ALLOW_OVERWRITE")]
+    #[arg(long = "allow-overwrite", env = "ALLOW_OVERWRITE", action = ArgAction::SetTrue, value_parser = BoolishValueParser::new())]
     pub allow_overwrite: bool,
     /// Refuse re-uploads even with `?force`.
-    #[arg(long = "disable-force-overwrite", env = "DISABLE_FORCE_OVERWRITE")]
+    #[arg(long = "disable-force-overwrite", env = "DISABLE_FORCE_OVERWRITE", action = ArgAction::SetTrue, value_parser = BoolishValueParser::new())]
     pub disable_force_overwrite: bool,
     /// Disable the DELETE route.
-    #[arg(long = "disable-delete", env = "DISABLE_DELETE")]
+    #[arg(long = "disable-delete", env = "DISABLE_DELETE", action = ArgAction::SetTrue, value_parser = BoolishValueParser::new())]
     pub disable_delete: bool,
     /// Disable every route under /api.
-    #[arg(long = "disable-api", env = "DISABLE_API")]
+    #[arg(long = "disable-api", env = "DISABLE_API", action = ArgAction::SetTrue, value_parser = BoolishValueParser::new())]
     pub disable_api: bool,
     /// Largest accepted request body, in bytes.
     #[arg(long = "max-upload-size", env = "MAX_UPLOAD_SIZE", default_value_t = 20 * 1024 * 1024)]
     pub max_upload_size: u64,
     /// Write logs as JSON lines.
-    #[arg(long = "log-json", env = "LOG_JSON")]
+    #[arg(long = "log-json", env = "LOG_JSON", action = ArgAction::SetTrue, value_parser = BoolishValueParser::new())]
     pub log_json: bool,
     /// Show debug messages.
-    #[arg(long, env = "DEBUG")]
+    #[arg(long, env = "DEBUG", action = ArgAction::SetTrue, value_parser = BoolishValueParser::new())]
     pub debug: bool,
     /// Multipart form field holding the chart package.
     #[arg(

@@ -783,7 +783,7 @@ async fn binary_serves_a_folder_with_env_config() {
         .arg(dir.path())
         .env("PORT", port.to_string())
         .env("LISTEN_HOST", "127.0.0.1")
-        .env("DISABLE_DELETE", "true")
+        .env("DISABLE_DELETE", "1")
         .stdout(std::process::Stdio::null())
         .stderr(std::process::Stdio::null())
         .spawn()
