@@ -226,7 +226,13 @@ fn router(state: Arc<AppState>) -> Router {
             .nest(&state.context_path, r)
             .fallback(not_found)
     };
-    r.layer(tower_http::trace::TraceLayer::new_for_http())
+    // One INFO line per request, as ChartMuseum logs them.
+    r.layer(
+        tower_http::trace::TraceLayer::new_for_http()
+            .make_span_with(tower_http::trace::DefaultMakeSpan::new().level(tracing::Level::INFO))
+            .on_request(tower_http::trace::DefaultOnRequest::new().level(tracing::Level::DEBUG))
+            .on_response(tower_http::trace::DefaultOnResponse::new().level(tracing::Level::INFO)),
+    )
 }
 
 /// Binds `--listen-host:--port` and serves until the process is stopped.

@@ -112,6 +112,7 @@ impl LocalStorage {
         let staging = root.join(".hoist-staging");
         std::fs::create_dir_all(&staging)
             .map_err(io_err(format!("creating {}", staging.display())))?;
+        remove_stale_staging_files(&staging);
         Ok(Self { root, staging })
     }
 
@@ -120,6 +121,27 @@ impl LocalStorage {
             Ok(self.root.join(name))
         } else {
             Err(StorageError::BadName(name.to_string()))
+        }
+    }
+}
+
+/// Staging files older than this are leftovers of a crashed process; newer
+/// ones may belong to another server sharing the folder.
+const STALE_STAGING_AGE: std::time::Duration = std::time::Duration::from_secs(3600);
+
+fn remove_stale_staging_files(staging: &Path) {
+    let Ok(dir) = std::fs::read_dir(staging) else {
+        return;
+    };
+    for entry in dir.flatten() {
+        let old = entry
+            .metadata()
+            .and_then(|m| m.modified())
+            .ok()
+            .and_then(|t| t.elapsed().ok())
+            .is_some_and(|age| age > STALE_STAGING_AGE);
+        if old && entry.file_name().to_string_lossy().starts_with(".upload-") {
+            let _ = std::fs::remove_file(entry.path());
         }
     }
 }
