@@ -565,6 +565,26 @@ mod tests {
     }
 
     #[test]
+    fn dependencies_follow_helm_omitempty_rules() {
+        let meta = ChartMeta::from_yaml(
+            "apiVersion: v2\nname: app\nversion: 1.0.0\ndependencies:\n- name: db\n  version: ~1.2\n  repository: https://x\n  import-values:\n  - child: a\n    parent: b\n  - data\n- name: local\n",
+        )
+        .unwrap();
+        let mut idx = Index::new("", "");
+        idx.upsert(IndexEntry {
+            meta,
+            ..entry("app", "1.0.0")
+        });
+        let yaml = String::from_utf8(idx.snapshot().yaml.to_vec()).unwrap();
+        assert!(
+            yaml.contains("    dependencies:\n    - import-values:\n      - child: a\n        parent: b\n      - data\n      name: db\n      repository: https://x\n      version: ~1.2\n    - name: local\n      repository: \"\"\n"),
+            "{yaml}"
+        );
+        let json = idx.chart_json("app").unwrap_or_default();
+        assert!(json.contains("\"dependencies\":[{\"name\":\"db\",\"version\":\"~1.2\",\"repository\":\"https://x\",\"import-values\":[{\"child\":\"a\",\"parent\":\"b\"},\"data\"]},{\"name\":\"local\",\"repository\":\"\"}]"), "{json}");
+    }
+
+    #[test]
     fn go_time_trims_fraction() {
         let t = Utc.timestamp_opt(0, 500).single().unwrap_or_default();
         assert_eq!(go_time(&t), "1970-01-01T00:00:00.0000005Z");

@@ -441,11 +441,12 @@ async fn get_object(State(st): State<Arc<AppState>>, Path(file): Path<String>) -
     if !is_safe_file_component(&file) {
         return improper(&file).into_response();
     }
-    match st.storage.get(&file).await {
-        Ok(data) => {
-            let mut r = Body::from(data).into_response();
-            r.headers_mut()
-                .insert(header::CONTENT_TYPE, HeaderValue::from_static(content_type));
+    match st.storage.open(&file).await {
+        Ok(obj) => {
+            let mut r = Body::from_stream(obj.stream).into_response();
+            let h = r.headers_mut();
+            h.insert(header::CONTENT_TYPE, HeaderValue::from_static(content_type));
+            h.insert(header::CONTENT_LENGTH, HeaderValue::from(obj.size));
             r
         }
         Err(StorageError::NotFound(_)) => {

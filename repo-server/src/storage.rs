@@ -54,6 +54,14 @@ pub struct ObjectInfo {
     pub modified: SystemTime,
 }
 
+/// An object being read: its size and a stream of its bytes.
+pub struct ObjectStream {
+    /// Size in bytes.
+    pub size: u64,
+    /// The content.
+    pub stream: Pin<Box<dyn futures_util::Stream<Item = std::io::Result<Bytes>> + Send>>,
+}
+
 /// An upload in progress: a local temporary file removed on drop unless
 /// committed.
 #[derive(Debug)]
@@ -81,6 +89,8 @@ pub trait Storage: Send + Sync + 'static {
     fn list(&self) -> BoxFuture<'_, Result<Vec<ObjectInfo>, StorageError>>;
     /// The whole content of one object.
     fn get<'a>(&'a self, name: &'a str) -> BoxFuture<'a, Result<Bytes, StorageError>>;
+    /// Streams one object, with its size, without loading it into memory.
+    fn open<'a>(&'a self, name: &'a str) -> BoxFuture<'a, Result<ObjectStream, StorageError>>;
     /// Whether an object exists.
     fn exists<'a>(&'a self, name: &'a str) -> BoxFuture<'a, Result<bool, StorageError>>;
     /// A fresh local staging file for an upload.
@@ -200,6 +210,30 @@ impl Storage for LocalStorage {
         })
     }
 
+    fn open<'a>(&'a self, name: &'a str) -> BoxFuture<'a, Result<ObjectStream, StorageError>> {
+        Box::pin(async move {
+            let path = self.path_of(name)?;
+            let file = match tokio::fs::File::open(&path).await {
+                Ok(f) => f,
+                Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+                    return Err(StorageError::NotFound(name.to_string()));
+                }
+                Err(e) => return Err(io_err(format!("opening {name}"))(e)),
+            };
+            let meta = file
+                .metadata()
+                .await
+                .map_err(io_err(format!("reading {name}")))?;
+            if !meta.is_file() {
+                return Err(StorageError::NotFound(name.to_string()));
+            }
+            Ok(ObjectStream {
+                size: meta.len(),
+                stream: Box::pin(tokio_util::io::ReaderStream::new(file)),
+            })
+        })
+    }
+
     fn exists<'a>(&'a self, name: &'a str) -> BoxFuture<'a, Result<bool, StorageError>> {
         Box::pin(async move {
             let path = self.path_of(name)?;
@@ -292,6 +326,17 @@ mod tests {
             .await
             .unwrap();
         assert_eq!(&s.get("a-1.0.0.tgz").await.unwrap()[..], b"three");
+        let mut obj = s.open("a-1.0.0.tgz").await.unwrap();
+        assert_eq!(obj.size, 5);
+        let mut streamed = Vec::new();
+        while let Some(chunk) = futures_util::StreamExt::next(&mut obj.stream).await {
+            streamed.extend_from_slice(&chunk.unwrap());
+        }
+        assert_eq!(streamed, b"three");
+        assert!(matches!(
+            s.open("nope.tgz").await,
+            Err(StorageError::NotFound(_))
+        ));
         // Staging files never show up as objects.
         let names: Vec<String> = s
             .list()
