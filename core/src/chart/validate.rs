@@ -162,7 +162,7 @@ pub fn check_kube_version(chart: &Chart, kube: &KubeVersion) -> Result<(), Chart
     } else {
         Err(ChartError::IncompatibleKubeVersion {
             constraint: constraint.to_string(),
-            kube_version: kube.version.clone(),
+            kube_version: kube.normalized(),
         })
     }
 }
@@ -279,7 +279,7 @@ mod tests {
             e,
             format!(
                 "chart requires kubeVersion: >=1.30.0 which is incompatible with Kubernetes {}",
-                kv.version
+                "v1.20.0"
             )
         );
         chart.metadata.kube_version = Some(">=1.20.0".into());

@@ -37,7 +37,8 @@ impl Default for ReleaseInfo {
 /// `.Capabilities.KubeVersion`.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct KubeVersion {
-    /// Full version with a leading `v`, e.g. `v1.20.0`.
+    /// The version as given, with a leading `v` (`v1.20`, `v1.33.4-gke.1`):
+    /// Helm's `.Capabilities.KubeVersion.Version` keeps vendor suffixes.
     pub version: String,
     /// Major version, e.g. `1`.
     pub major: String,
@@ -46,21 +47,32 @@ pub struct KubeVersion {
 }
 
 impl KubeVersion {
-    /// Parses `1.20`, `v1.20.2` or `1.20.2-gke.1`; returns `None` for anything else.
+    /// Parses what Kubernetes' generic version parser accepts (`1.20`,
+    /// `v1.20.2`, `1.20.2-gke.1`); `None` for anything else.
     pub fn parse(text: &str) -> Option<Self> {
-        let t = text.trim().trim_start_matches('v');
-        let mut parts = t.splitn(3, '.');
+        let text = text.trim();
+        let normalized = crate::chart::constraint::normalize_kube_version(text)?;
+        let mut parts = normalized.trim_start_matches('v').split('.');
         let major = parts.next()?.to_string();
         let minor = parts.next()?.to_string();
-        major.parse::<u64>().ok()?;
-        let minor_digits: String = minor.chars().take_while(char::is_ascii_digit).collect();
-        minor_digits.parse::<u64>().ok()?;
-        let patch = parts.next().unwrap_or("0");
+        let version = if text.starts_with('v') {
+            text.to_string()
+        } else {
+            format!("v{text}")
+        };
         Some(KubeVersion {
-            version: format!("v{major}.{minor_digits}.{}", patch),
+            version,
             major,
-            minor: minor_digits,
+            minor,
         })
+    }
+
+    /// The version without vendor suffixes and with three components
+    /// (`v1.20.0`): what Helm checks `kubeVersion` constraints against and
+    /// prints in its incompatibility message (`KubeVersion.String()`).
+    pub fn normalized(&self) -> String {
+        crate::chart::constraint::normalize_kube_version(&self.version)
+            .unwrap_or_else(|| self.version.clone())
     }
 }
 
