@@ -578,6 +578,11 @@ pub fn sprintf(format: &str, args: &[Value]) -> String {
         }
         let verb = chars[i];
         i += 1;
+        if verb == 'v' {
+            // `%+v` and `%#v` select struct/Go-syntax forms, not signs.
+            spec.plus = false;
+            spec.sharp = false;
+        }
         if verb == '%' {
             out.push('%');
             continue;
@@ -660,6 +665,7 @@ mod tests {
         assert_eq!(sprintf("%d %d", &[Value::Int(1)]), "1 %!d(MISSING)");
         assert_eq!(sprintf("%d", &[Value::Int(1), Value::str("a")]), "1%!(EXTRA string=a)");
         assert_eq!(sprintf("%d", &[Value::Nil]), "%!d(<nil>)");
+        assert_eq!(sprintf("%+v %+d", &[Value::Float(1.0), Value::Int(2)]), "1 +2");
         assert_eq!(sprintf("%v", &[Value::Nil]), "<nil>");
     }
 

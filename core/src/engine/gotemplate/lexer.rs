@@ -471,7 +471,6 @@ mod tests {
             vec![
                 Tok::Text("a".into()),
                 Tok::LeftDelim,
-                Tok::Space,
                 Tok::Field("x".into()),
                 Tok::RightDelim,
                 Tok::Text("b".into()),

@@ -1,4 +1,4 @@
-//! text/template's predefined functions: comparison, `index`, `slice`,
+//! text/template's predefined functions: comparison, `index`,
 //! `len`, `not`, the print family and the escapers. (`and`/`or` are
 //! registered here but short-circuited by the executor.)
 
@@ -26,7 +26,7 @@ pub(super) fn register(t: &mut FuncTable) {
         },
     });
     add_var(t, "index", &[Reflect], Reflect, |_, a| index(a));
-    add_var(t, "slice", &[Reflect], Reflect, |_, a| slice(a));
+    // `slice` is Sprig's in Helm (it shadows the builtin); see sprig.rs.
     add_var(t, "eq", &[Reflect], Reflect, |_, a| eq(&a[0], &a[1..]).map(Value::Bool));
     add(t, "ne", &[Reflect, Reflect], |_, a| {
         eq(&a[0], &a[1..]).map(|b| Value::Bool(!b))
@@ -190,53 +190,9 @@ fn index(a: Vec<Value>) -> Result<Value, GoError> {
     Ok(item)
 }
 
-fn slice(a: Vec<Value>) -> Result<Value, GoError> {
-    let item = &a[0];
-    if let Value::Invalid = item {
-        return Err(GoError::plain("slice of untyped nil"));
-    }
-    if a.len() - 1 > 3 {
-        return Err(GoError::plain(format!(
-            "too many slice indexes: {}",
-            a.len() - 1
-        )));
-    }
-    let len = match item {
-        Value::Str(s) => {
-            if a.len() - 1 == 3 {
-                return Err(GoError::plain("cannot 3-index slice a string"));
-            }
-            s.len()
-        }
-        Value::List(_) | Value::StrList(_) | Value::Bytes(_) => item.len().unwrap_or(0),
-        other => {
-            return Err(GoError::plain(format!(
-                "can't slice item of type {}",
-                other.type_name()
-            )));
-        }
-    };
-    let mut idx = [0usize, len, len];
-    for (i, v) in a[1..].iter().enumerate() {
-        idx[i] = index_arg(v, len)?;
-    }
-    if idx[0] > idx[1] {
-        return Err(GoError::plain(format!(
-            "invalid slice index: {} > {}",
-            idx[0], idx[1]
-        )));
-    }
-    let (lo, hi) = (idx[0], idx[1]);
-    Ok(match item {
-        Value::Str(s) => match s.get(lo..hi) {
-            Some(t) => Value::Str(t.to_string()),
-            None => Value::Str(String::from_utf8_lossy(&s.as_bytes()[lo..hi]).into_owned()),
-        },
-        Value::StrList(l) => Value::StrList(std::rc::Rc::new(l[lo..hi].to_vec())),
-        Value::Bytes(b) => Value::Bytes(std::rc::Rc::new(b[lo..hi].to_vec())),
-        Value::List(l) => Value::list(l[lo..hi].to_vec()),
-        _ => Value::Invalid,
-    })
+/// Go ≥ 1.23 names both types in this error.
+fn bad_cmp(a: &Value, b: &Value) -> GoError {
+    GoError::plain(format!("{BAD_CMP}: {} and {}", a.type_name(), b.type_name()))
 }
 
 #[derive(PartialEq, Eq, Clone, Copy, Debug)]
@@ -270,7 +226,7 @@ pub(crate) fn eq(a: &Value, rest: &[Value]) -> Result<bool, GoError> {
         let k2 = basic_kind(b);
         let truth = if k1 != k2 {
             if k1 != Kind::Invalid && k2 != Kind::Invalid {
-                return Err(GoError::plain(BAD_CMP));
+                return Err(bad_cmp(a, b));
             }
             false
         } else {
@@ -303,7 +259,7 @@ fn lt(a: &Value, b: &Value) -> Result<bool, GoError> {
         return Err(GoError::plain(BAD_CMP_TYPE));
     }
     if k1 != k2 {
-        return Err(GoError::plain(BAD_CMP));
+        return Err(bad_cmp(a, b));
     }
     Ok(match (a, b) {
         (Value::Float(x), Value::Float(y)) => x < y,
@@ -329,7 +285,7 @@ mod tests {
         assert!(eq(&Value::Int(1), &[Value::Int64(2), Value::Int(1)]).unwrap());
         assert_eq!(
             eq(&Value::Float(1.0), &[Value::Int(1)]).unwrap_err().text,
-            BAD_CMP
+            "incompatible types for comparison: float64 and int"
         );
         assert!(!eq(&Value::Invalid, &[Value::str("x")]).unwrap());
     }

@@ -217,6 +217,31 @@ pub(super) fn register(t: &mut FuncTable) {
         v.sort();
         Ok(Value::StrList(Rc::new(v)))
     });
+    add_var(t, "slice", &[Any], Any, |_, a| {
+        let Some(l) = a[0].list_items() else {
+            return Err(GoError::plain(format!(
+                "list should be type of slice or array but {}",
+                kind_of(&a[0])
+            )));
+        };
+        if l.is_empty() {
+            return Ok(Value::Nil);
+        }
+        let start = a.get(1).map(to_int64).unwrap_or(0);
+        let end = a.get(2).map(to_int64).unwrap_or(l.len() as i64);
+        if start < 0 || end < start || end as usize > l.len() {
+            return Err(panic_err(format!(
+                "reflect: slice index out of range"
+            )));
+        }
+        let part = l[start as usize..end as usize].to_vec();
+        Ok(match &a[0] {
+            Value::StrList(_) => Value::StrList(Rc::new(
+                part.iter().map(|v| s(v).to_string()).collect(),
+            )),
+            _ => Value::list(part),
+        })
+    });
     add(t, "until", &[Int], |_, a| {
         let n = i(&a[0]);
         let r: Vec<Value> = if n >= 0 {

@@ -1,0 +1,256 @@
+//! Golden tests of the Go template engine against real Helm v4.
+//!
+//! Each case of `fixtures/gotemplate/cases.txt` names a fixture chart and the
+//! values passed to Helm; `fixtures/gotemplate/expected/CASE.json` holds what
+//! Helm produced (`manifest` and `notes`, or `error`), generated with
+//! `fixtures/gotemplate/gen.sh`. This harness loads the chart itself,
+//! coalesces values the simple way these fixtures need, renders with
+//! [`GoTemplateEngine`] and compares, per template, the documents Helm put
+//! under `# Source: PATH` with the ones rendered here.
+
+use hoist_core::chart::{Chart, ChartFile, Metadata};
+use hoist_core::engine::gotemplate::GoTemplateEngine;
+use hoist_core::engine::{Capabilities, Engine, KubeVersion, ReleaseInfo, RenderContext};
+use hoist_core::values::{Map, Value};
+use std::collections::BTreeMap;
+use std::path::Path;
+
+const FIXTURES: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/gotemplate");
+
+fn walk(dir: &Path, root: &Path, out: &mut Vec<(String, Vec<u8>)>) {
+    let mut entries: Vec<_> = std::fs::read_dir(dir).unwrap().map(|e| e.unwrap().path()).collect();
+    entries.sort();
+    for p in entries {
+        if p.is_dir() {
+            walk(&p, root, out);
+        } else {
+            let rel = p.strip_prefix(root).unwrap().to_string_lossy().replace('\\', "/");
+            out.push((rel, std::fs::read(&p).unwrap()));
+        }
+    }
+}
+
+fn load_chart(dir: &Path) -> Chart {
+    let meta_text = std::fs::read_to_string(dir.join("Chart.yaml")).unwrap();
+    let metadata: Metadata = serde_saphyr::from_str(&meta_text).unwrap();
+    let values = match std::fs::read_to_string(dir.join("values.yaml")) {
+        Ok(t) => hoist_core::yaml::parse(&t).unwrap(),
+        Err(_) => Value::empty_map(),
+    };
+    let mut all = Vec::new();
+    walk(dir, dir, &mut all);
+    let mut templates = Vec::new();
+    let mut files = Vec::new();
+    for (name, data) in all {
+        if name == "Chart.yaml" || name == "values.yaml" || name.starts_with("charts/") {
+            continue;
+        }
+        let f = ChartFile { name: name.clone(), data };
+        if name.starts_with("templates/") {
+            templates.push(f);
+        } else {
+            files.push(f);
+        }
+    }
+    let mut dependencies = Vec::new();
+    if let Ok(rd) = std::fs::read_dir(dir.join("charts")) {
+        let mut subs: Vec<_> = rd.map(|e| e.unwrap().path()).filter(|p| p.is_dir()).collect();
+        subs.sort();
+        dependencies = subs.iter().map(|p| load_chart(p)).collect();
+    }
+    Chart {
+        metadata,
+        values: if values.is_null() { Value::empty_map() } else { values },
+        templates,
+        files,
+        dependencies,
+        ..Default::default()
+    }
+}
+
+/// `user` over `base`, maps merged recursively, nulls in `user` deleting.
+fn merge(user: &Value, base: &Value) -> Value {
+    match (user, base) {
+        (Value::Map(u), Value::Map(b)) => {
+            let mut out: Map = b.clone();
+            for (k, v) in u {
+                if v.is_null() {
+                    out.remove(k);
+                    continue;
+                }
+                let merged = match b.get(k) {
+                    Some(bv) => merge(v, bv),
+                    None => v.clone(),
+                };
+                out.insert(k.clone(), merged);
+            }
+            Value::Map(out)
+        }
+        (u, _) => u.clone(),
+    }
+}
+
+/// A simplified Helm coalesce: user values over chart values, subchart
+/// sections over subchart values, parent globals over child globals.
+fn coalesce(chart: &Chart, user: &Value) -> Value {
+    let mut v = merge(user, &chart.values);
+    let globals = v.as_map().and_then(|m| m.get("global")).cloned();
+    for dep in &chart.dependencies {
+        let mut sub = v
+            .as_map()
+            .and_then(|m| m.get(dep.name()))
+            .cloned()
+            .unwrap_or_else(Value::empty_map);
+        if let Some(g) = &globals {
+            let child_g = sub.as_map().and_then(|m| m.get("global")).cloned();
+            let g2 = match child_g {
+                Some(cg) => merge(g, &cg),
+                None => g.clone(),
+            };
+            if let Some(m) = sub.as_map_mut() {
+                m.insert("global".into(), g2);
+            }
+        }
+        let sub_final = coalesce(dep, &sub);
+        if let Some(m) = v.as_map_mut() {
+            m.insert(dep.name().to_string(), sub_final);
+        }
+    }
+    v
+}
+
+fn context() -> RenderContext {
+    RenderContext {
+        release: ReleaseInfo {
+            name: "rel".into(),
+            ..Default::default()
+        },
+        capabilities: Capabilities {
+            kube_version: KubeVersion::parse("v1.33.0").unwrap(),
+            api_versions: vec!["v1".into(), "apps/v1".into(), "batch/v1".into()],
+            helm_version: "v4.0.0".into(),
+        },
+        lookup: None,
+        lint_mode: false,
+    }
+}
+
+/// Helm's `releaseutil.SplitManifests`, trimmed documents in order.
+fn split_docs(text: &str) -> Vec<String> {
+    let sep = regex::Regex::new(r"(?:^|\s*\n)---\s*").unwrap();
+    sep.split(text.trim())
+        .filter(|d| !d.is_empty())
+        .map(|d| d.trim().to_string())
+        .filter(|d| !d.is_empty())
+        .collect()
+}
+
+/// Helm's manifest: `---\n# Source: PATH\nDOC` blocks → PATH → docs.
+fn parse_manifest(manifest: &str) -> BTreeMap<String, Vec<String>> {
+    let mut out: BTreeMap<String, Vec<String>> = BTreeMap::new();
+    for block in manifest.split("---\n# Source: ").skip(1) {
+        let (path, doc) = block.split_once('\n').unwrap_or((block, ""));
+        out.entry(path.to_string())
+            .or_default()
+            .push(doc.trim().to_string());
+    }
+    for docs in out.values_mut() {
+        docs.sort();
+    }
+    out
+}
+
+struct Outcome {
+    compared: usize,
+    failures: Vec<String>,
+}
+
+fn run_case(name: &str, chart_name: &str) -> Outcome {
+    let expected: serde_json::Value = serde_json::from_str(
+        &std::fs::read_to_string(format!("{FIXTURES}/expected/{name}.json")).unwrap(),
+    )
+    .unwrap();
+    let chart = load_chart(&Path::new(FIXTURES).join(chart_name));
+    let user: Value = expected["values"].clone().into();
+    let values = coalesce(&chart, &user);
+    let result = GoTemplateEngine::new().render(&chart, &values, &context());
+    let mut out = Outcome {
+        compared: 0,
+        failures: Vec::new(),
+    };
+    if let Some(err) = expected.get("error").and_then(|e| e.as_str()) {
+        out.compared += 1;
+        match result {
+            Ok(_) => out.failures.push(format!("{name}: expected error {err:?}, rendered fine")),
+            Err(e) if e.to_string() == err => {}
+            Err(e) => out
+                .failures
+                .push(format!("{name}: error differs\n  want: {err:?}\n  got:  {:?}", e.to_string())),
+        }
+        return out;
+    }
+    let rendered = match result {
+        Ok(r) => r,
+        Err(e) => {
+            out.compared += 1;
+            out.failures.push(format!("{name}: unexpected error {e}"));
+            return out;
+        }
+    };
+    let want = parse_manifest(expected["manifest"].as_str().unwrap_or_default());
+    let notes_path = format!("{chart_name}/templates/NOTES.txt");
+    let mut seen = Vec::new();
+    for (path, text) in &rendered {
+        if path.ends_with("NOTES.txt") {
+            if *path == notes_path {
+                out.compared += 1;
+                let want_notes = expected["notes"].as_str().unwrap_or_default();
+                if text.trim() != want_notes.trim() {
+                    out.failures.push(format!(
+                        "{name}: {path}\n  want: {want_notes:?}\n  got:  {text:?}"
+                    ));
+                }
+            }
+            continue;
+        }
+        let mut docs = split_docs(text);
+        docs.sort();
+        let want_docs = want.get(path).cloned().unwrap_or_default();
+        out.compared += 1;
+        seen.push(path.clone());
+        if docs != want_docs {
+            out.failures.push(format!(
+                "{name}: {path}\n  want: {want_docs:#?}\n  got:  {docs:#?}"
+            ));
+        }
+    }
+    for path in want.keys() {
+        if !seen.contains(path) {
+            out.compared += 1;
+            out.failures.push(format!("{name}: {path} rendered by Helm but not here"));
+        }
+    }
+    out
+}
+
+#[test]
+fn fixtures_render_like_helm() {
+    let cases = std::fs::read_to_string(format!("{FIXTURES}/cases.txt")).unwrap();
+    let mut compared = 0;
+    let mut failures = Vec::new();
+    for line in cases.lines().filter(|l| !l.trim().is_empty()) {
+        let mut parts = line.split_whitespace();
+        let (Some(name), Some(chart)) = (parts.next(), parts.next()) else {
+            continue;
+        };
+        let o = run_case(name, chart);
+        compared += o.compared;
+        failures.extend(o.failures);
+    }
+    let passed = compared - failures.len();
+    eprintln!("gotemplate golden: {passed}/{compared} template outputs match Helm");
+    for f in &failures {
+        eprintln!("MISMATCH {f}\n");
+    }
+    assert!(failures.is_empty(), "{} of {compared} differ", failures.len());
+}
