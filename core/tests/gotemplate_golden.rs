@@ -18,13 +18,20 @@ use std::path::Path;
 const FIXTURES: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/gotemplate");
 
 fn walk(dir: &Path, root: &Path, out: &mut Vec<(String, Vec<u8>)>) {
-    let mut entries: Vec<_> = std::fs::read_dir(dir).unwrap().map(|e| e.unwrap().path()).collect();
+    let mut entries: Vec<_> = std::fs::read_dir(dir)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .collect();
     entries.sort();
     for p in entries {
         if p.is_dir() {
             walk(&p, root, out);
         } else {
-            let rel = p.strip_prefix(root).unwrap().to_string_lossy().replace('\\', "/");
+            let rel = p
+                .strip_prefix(root)
+                .unwrap()
+                .to_string_lossy()
+                .replace('\\', "/");
             out.push((rel, std::fs::read(&p).unwrap()));
         }
     }
@@ -45,7 +52,10 @@ fn load_chart(dir: &Path) -> Chart {
         if name == "Chart.yaml" || name == "values.yaml" || name.starts_with("charts/") {
             continue;
         }
-        let f = ChartFile { name: name.clone(), data };
+        let f = ChartFile {
+            name: name.clone(),
+            data,
+        };
         if name.starts_with("templates/") {
             templates.push(f);
         } else {
@@ -54,13 +64,20 @@ fn load_chart(dir: &Path) -> Chart {
     }
     let mut dependencies = Vec::new();
     if let Ok(rd) = std::fs::read_dir(dir.join("charts")) {
-        let mut subs: Vec<_> = rd.map(|e| e.unwrap().path()).filter(|p| p.is_dir()).collect();
+        let mut subs: Vec<_> = rd
+            .map(|e| e.unwrap().path())
+            .filter(|p| p.is_dir())
+            .collect();
         subs.sort();
         dependencies = subs.iter().map(|p| load_chart(p)).collect();
     }
     Chart {
         metadata,
-        values: if values.is_null() { Value::empty_map() } else { values },
+        values: if values.is_null() {
+            Value::empty_map()
+        } else {
+            values
+        },
         templates,
         files,
         dependencies,
@@ -181,11 +198,14 @@ fn run_case(name: &str, chart_name: &str) -> Outcome {
     if let Some(err) = expected.get("error").and_then(|e| e.as_str()) {
         out.compared += 1;
         match result {
-            Ok(_) => out.failures.push(format!("{name}: expected error {err:?}, rendered fine")),
-            Err(e) if e.to_string() == err => {}
-            Err(e) => out
+            Ok(_) => out
                 .failures
-                .push(format!("{name}: error differs\n  want: {err:?}\n  got:  {:?}", e.to_string())),
+                .push(format!("{name}: expected error {err:?}, rendered fine")),
+            Err(e) if e.to_string() == err => {}
+            Err(e) => out.failures.push(format!(
+                "{name}: error differs\n  want: {err:?}\n  got:  {:?}",
+                e.to_string()
+            )),
         }
         return out;
     }
@@ -227,7 +247,8 @@ fn run_case(name: &str, chart_name: &str) -> Outcome {
     for path in want.keys() {
         if !seen.contains(path) {
             out.compared += 1;
-            out.failures.push(format!("{name}: {path} rendered by Helm but not here"));
+            out.failures
+                .push(format!("{name}: {path} rendered by Helm but not here"));
         }
     }
     out
@@ -252,5 +273,9 @@ fn fixtures_render_like_helm() {
     for f in &failures {
         eprintln!("MISMATCH {f}\n");
     }
-    assert!(failures.is_empty(), "{} of {compared} differ", failures.len());
+    assert!(
+        failures.is_empty(),
+        "{} of {compared} differ",
+        failures.len()
+    );
 }

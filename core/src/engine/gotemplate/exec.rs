@@ -489,7 +489,10 @@ impl State<'_> {
             Arg::Nil(_) => Err(self.errorf((first.pos(), first), "nil is not a command")),
             Arg::Number(_, n) => self.ideal_constant(first, n),
             Arg::Str(_, _, s) => Ok(Value::Str(s.clone())),
-            _ => Err(self.errorf((first.pos(), first), format!("can't evaluate command {first:?}"))),
+            _ => Err(self.errorf(
+                (first.pos(), first),
+                format!("can't evaluate command {first:?}"),
+            )),
         }
     }
 
@@ -546,13 +549,14 @@ impl State<'_> {
                 }
                 Ok(Value::Invalid)
             }
-            Value::Nil => Err(self.errorf(
-                at,
-                format!("nil pointer evaluating interface {{}}.{name}"),
-            )),
+            Value::Nil => {
+                Err(self.errorf(at, format!("nil pointer evaluating interface {{}}.{name}")))
+            }
             Value::Map(m) => {
                 if has_args {
-                    return Err(self.errorf(at, format!("{name} is not a method but has arguments")));
+                    return Err(
+                        self.errorf(at, format!("{name} is not a method but has arguments"))
+                    );
                 }
                 let got = m.borrow().get(name).cloned();
                 match got {
@@ -572,7 +576,11 @@ impl State<'_> {
                     argv.push(self.eval_arg(dot, a, Param::Any)?);
                 }
                 if let Some(f) = fin {
-                    argv.push(if let Value::Invalid = f { Value::Nil } else { f });
+                    argv.push(if let Value::Invalid = f {
+                        Value::Nil
+                    } else {
+                        f
+                    });
                 }
                 if let Some(r) = o.call(name, &argv) {
                     return r.map_err(|e| {
@@ -618,7 +626,7 @@ impl State<'_> {
         let Some(f) = funcs.get(name) else {
             return Err(self.errorf((pos, &ident), format!("{name:?} is not a defined function")));
         };
-        let cmd_pos = if args.is_empty() { pos } else { pos };
+        let cmd_pos = pos;
         let num_in = args.len() + usize::from(fin.is_some());
         let num_fixed = f.params.len();
         if f.variadic.is_some() {
@@ -661,7 +669,7 @@ impl State<'_> {
             argv.push(self.eval_arg(dot, a, p)?);
         }
         if let Some(fv) = fin {
-            let p = if f.variadic.is_some() && num_in - 1 >= num_fixed {
+            let p = if f.variadic.is_some() && num_in > num_fixed {
                 f.variadic.unwrap_or(Param::Any)
             } else {
                 f.params[num_in - 1]
@@ -754,10 +762,9 @@ impl State<'_> {
             }
             Arg::Chain(_, inner, fields) => {
                 if let Arg::Nil(_) = **inner {
-                    return Err(self.errorf(
-                        at,
-                        format!("indirection through explicit nil in {arg}"),
-                    ));
+                    return Err(
+                        self.errorf(at, format!("indirection through explicit nil in {arg}"))
+                    );
                 }
                 let recv = self.eval_arg(dot, inner, Param::Reflect)?;
                 Some(self.eval_field_chain(
@@ -781,7 +788,8 @@ impl State<'_> {
             };
             return self.validate(v, p).map_err(|m| self.errorf(at, m));
         }
-        let bad = |st: &Self, what: &str| Err(st.errorf(at, format!("expected {what}; found {arg}")));
+        let bad =
+            |st: &Self, what: &str| Err(st.errorf(at, format!("expected {what}; found {arg}")));
         match (p, arg) {
             (Param::Bool, Arg::Bool(_, b)) => Ok(Value::Bool(*b)),
             (Param::Bool, _) => bad(self, "bool"),
@@ -838,7 +846,10 @@ impl Host for State<'_> {
         let mut buf = String::new();
         execute(&self.env, &child, "gotpl", data, &mut buf).map_err(|e| {
             GoError::wrap(
-                &format!("error during tpl function execution for {}", gofmt::quote(text)),
+                &format!(
+                    "error during tpl function execution for {}",
+                    gofmt::quote(text)
+                ),
                 e,
             )
         })?;

@@ -81,7 +81,11 @@ pub fn format_float(f: f64, fmt: char, prec: i32) -> String {
         return "NaN".into();
     }
     if f.is_infinite() {
-        return if f > 0.0 { "+Inf".into() } else { "-Inf".into() };
+        return if f > 0.0 {
+            "+Inf".into()
+        } else {
+            "-Inf".into()
+        };
     }
     let neg = f.is_sign_negative();
     let upper = fmt.is_ascii_uppercase();
@@ -635,7 +639,7 @@ mod tests {
 
     #[test]
     fn float_verbs() {
-        assert_eq!(sprintf("%.2f", &[Value::Float(3.14159)]), "3.14");
+        assert_eq!(sprintf("%.2f", &[Value::Float(1.23456)]), "1.23");
         assert_eq!(sprintf("%f", &[Value::Float(1.5)]), "1.500000");
         assert_eq!(sprintf("%e", &[Value::Float(1234.5678)]), "1.234568e+03");
         assert_eq!(sprintf("%g", &[Value::Float(1e21)]), "1e+21");
@@ -647,12 +651,29 @@ mod tests {
     fn int_and_string_verbs() {
         assert_eq!(sprintf("%d", &[Value::Int(42)]), "42");
         assert_eq!(sprintf("%05d", &[Value::Int(-42)]), "-0042");
-        assert_eq!(sprintf("%x %X %o %b", &[Value::Int(255), Value::Int(255), Value::Int(8), Value::Int(5)]), "ff FF 10 101");
+        assert_eq!(
+            sprintf(
+                "%x %X %o %b",
+                &[
+                    Value::Int(255),
+                    Value::Int(255),
+                    Value::Int(8),
+                    Value::Int(5)
+                ]
+            ),
+            "ff FF 10 101"
+        );
         assert_eq!(sprintf("%c", &[Value::Int(65)]), "A");
         assert_eq!(sprintf("%q", &[Value::str("a\"b\n")]), "\"a\\\"b\\n\"");
-        assert_eq!(sprintf("%-5s|%5s", &[Value::str("ab"), Value::str("cd")]), "ab   |   cd");
+        assert_eq!(
+            sprintf("%-5s|%5s", &[Value::str("ab"), Value::str("cd")]),
+            "ab   |   cd"
+        );
         assert_eq!(sprintf("%.1s", &[Value::str("xyz")]), "x");
-        assert_eq!(sprintf("%t %v", &[Value::Bool(true), Value::Bool(false)]), "true false");
+        assert_eq!(
+            sprintf("%t %v", &[Value::Bool(true), Value::Bool(false)]),
+            "true false"
+        );
         assert_eq!(sprintf("100%%", &[]), "100%");
         assert_eq!(sprintf("%x", &[Value::str("hi")]), "6869");
     }
@@ -663,9 +684,15 @@ mod tests {
         assert_eq!(sprintf("%d", &[Value::Float(1.5)]), "%!d(float64=1.5)");
         assert_eq!(sprintf("%s", &[Value::Int(3)]), "%!s(int=3)");
         assert_eq!(sprintf("%d %d", &[Value::Int(1)]), "1 %!d(MISSING)");
-        assert_eq!(sprintf("%d", &[Value::Int(1), Value::str("a")]), "1%!(EXTRA string=a)");
+        assert_eq!(
+            sprintf("%d", &[Value::Int(1), Value::str("a")]),
+            "1%!(EXTRA string=a)"
+        );
         assert_eq!(sprintf("%d", &[Value::Nil]), "%!d(<nil>)");
-        assert_eq!(sprintf("%+v %+d", &[Value::Float(1.0), Value::Int(2)]), "1 +2");
+        assert_eq!(
+            sprintf("%+v %+d", &[Value::Float(1.0), Value::Int(2)]),
+            "1 +2"
+        );
         assert_eq!(sprintf("%v", &[Value::Nil]), "<nil>");
     }
 
@@ -673,14 +700,28 @@ mod tests {
     fn composites_print_like_go() {
         let mut m = BTreeMap::new();
         m.insert("b".to_string(), Value::Float(2.0));
-        m.insert("a".to_string(), Value::list(vec![Value::str("x"), Value::Nil]));
+        m.insert(
+            "a".to_string(),
+            Value::list(vec![Value::str("x"), Value::Nil]),
+        );
         assert_eq!(format_v(&Value::map(m)), "map[a:[x <nil>] b:2]");
-        assert_eq!(sprintf("%d", &[Value::list(vec![Value::Int(1), Value::Int(2)])]), "[1 2]");
+        assert_eq!(
+            sprintf("%d", &[Value::list(vec![Value::Int(1), Value::Int(2)])]),
+            "[1 2]"
+        );
     }
 
     #[test]
     fn sprint_spacing() {
-        assert_eq!(sprint(&[Value::str("a"), Value::Int(1), Value::Int(2), Value::str("b")]), "a1 2b");
+        assert_eq!(
+            sprint(&[
+                Value::str("a"),
+                Value::Int(1),
+                Value::Int(2),
+                Value::str("b")
+            ]),
+            "a1 2b"
+        );
         assert_eq!(sprintln(&[Value::str("a"), Value::Int(1)]), "a 1\n");
     }
 }

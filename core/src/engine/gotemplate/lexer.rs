@@ -68,8 +68,7 @@ pub struct LexError {
 }
 
 const KEYWORDS: [&str; 11] = [
-    "block", "break", "continue", "define", "else", "end", "if", "range", "nil", "template",
-    "with",
+    "block", "break", "continue", "define", "else", "end", "if", "range", "nil", "template", "with",
 ];
 
 fn is_space(c: u8) -> bool {
@@ -483,7 +482,12 @@ mod tests {
     fn dash_without_space_is_a_number() {
         assert_eq!(
             toks("{{-3}}"),
-            vec![Tok::LeftDelim, Tok::Number("-3".into()), Tok::RightDelim, Tok::Eof]
+            vec![
+                Tok::LeftDelim,
+                Tok::Number("-3".into()),
+                Tok::RightDelim,
+                Tok::Eof
+            ]
         );
     }
 
@@ -493,7 +497,10 @@ mod tests {
             toks("a {{- /* c */ -}} b"),
             vec![Tok::Text("a".into()), Tok::Text("b".into()), Tok::Eof]
         );
-        assert_eq!(lex("{{/* c */ x}}").unwrap_err().message, "comment ends before closing delimiter");
+        assert_eq!(
+            lex("{{/* c */ x}}").unwrap_err().message,
+            "comment ends before closing delimiter"
+        );
         assert_eq!(lex("{{/* c").unwrap_err().message, "unclosed comment");
     }
 
@@ -515,14 +522,26 @@ mod tests {
     #[test]
     fn numbers_in_go_syntaxes() {
         for n in ["0x1F", "1_000", "1.5e3", "0o17", "0b101", ".5", "-7"] {
-            assert_eq!(toks(&format!("{{{{{n}}}}}"))[1], Tok::Number(n.into()), "{n}");
+            assert_eq!(
+                toks(&format!("{{{{{n}}}}}"))[1],
+                Tok::Number(n.into()),
+                "{n}"
+            );
         }
-        assert!(lex("{{3x}}").unwrap_err().message.starts_with("bad number syntax"));
+        assert!(
+            lex("{{3x}}")
+                .unwrap_err()
+                .message
+                .starts_with("bad number syntax")
+        );
     }
 
     #[test]
     fn unclosed_action_and_strings() {
         assert_eq!(lex("{{ .x ").unwrap_err().message, "unclosed action");
-        assert_eq!(lex("{{ \"ab }}").unwrap_err().message, "unterminated quoted string");
+        assert_eq!(
+            lex("{{ \"ab }}").unwrap_err().message,
+            "unterminated quoted string"
+        );
     }
 }

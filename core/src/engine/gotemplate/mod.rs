@@ -189,12 +189,11 @@ fn render_chart(
     for name in &keys {
         let r = &tpls[name];
         let f = funcs.clone();
-        let trees = parse::parse(name, r.text, &|n| f.contains_key(n)).map_err(|e| {
-            EngineError::Parse {
+        let trees =
+            parse::parse(name, r.text, &|n| f.contains_key(n)).map_err(|e| EngineError::Parse {
                 template: name.clone(),
                 message: helm_parse_error(name, &e.0),
-            }
-        })?;
+            })?;
         set.add(trees);
     }
     let set = Rc::new(set);
@@ -306,15 +305,14 @@ pub fn helm_exec_error(filename: &str, err: &GoError) -> String {
     let location = tokens[1];
     let start = funcs::helm::WARN_START;
     let end = funcs::helm::WARN_END;
-    if let Some(i) = tokens[2].find(start) {
-        if let Some(j) = tokens[2].rfind(end) {
-            if j >= i + start.len() {
-                return format!(
-                    "execution error at ({location}): {}",
-                    &tokens[2][i + start.len()..j]
-                );
-            }
-        }
+    if let Some(i) = tokens[2].find(start)
+        && let Some(j) = tokens[2].rfind(end)
+        && j >= i + start.len()
+    {
+        return format!(
+            "execution error at ({location}): {}",
+            &tokens[2][i + start.len()..j]
+        );
     }
     let mut traces: Vec<Trace> = Vec::new();
     for text in err.chain() {

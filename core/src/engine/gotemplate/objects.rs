@@ -200,14 +200,16 @@ impl GoObject for Files {
                         .unwrap_or_default(),
                 )
             }),
-            "GetBytes" => one_str(name, args).map(|p| {
-                Value::Bytes(self.files.get(&p).cloned().unwrap_or_default())
-            }),
+            "GetBytes" => one_str(name, args)
+                .map(|p| Value::Bytes(self.files.get(&p).cloned().unwrap_or_default())),
             "Glob" => one_str(name, args).map(|p| Value::Object(Rc::new(self.glob(&p)))),
             "Lines" => one_str(name, args).map(|p| Value::StrList(Rc::new(self.lines(&p)))),
             "AsConfig" | "AsSecrets" => {
                 if !args.is_empty() {
-                    Err(format!("wrong number of args for {name}: want 0 got {}", args.len()))
+                    Err(format!(
+                        "wrong number of args for {name}: want 0 got {}",
+                        args.len()
+                    ))
                 } else if name == "AsConfig" {
                     Ok(Value::Str(self.as_config()))
                 } else {
@@ -304,7 +306,7 @@ impl GoObject for VersionSet {
         if name != "Has" {
             return None;
         }
-        Some(one_str(name, args).map(|v| Value::Bool(self.0.iter().any(|a| *a == v))))
+        Some(one_str(name, args).map(|v| Value::Bool(self.0.contains(&v))))
     }
     fn display(&self) -> String {
         super::fmt::format_v(&Value::StrList(self.0.clone()))
@@ -396,7 +398,11 @@ pub fn capabilities(c: &Capabilities) -> Value {
     Value::Object(Rc::new(Struct {
         type_name: "*common.Capabilities",
         fields,
-        order: vec!["APIVersions".into(), "KubeVersion".into(), "HelmVersion".into()],
+        order: vec![
+            "APIVersions".into(),
+            "KubeVersion".into(),
+            "HelmVersion".into(),
+        ],
     }))
 }
 
@@ -425,7 +431,10 @@ mod tests {
     fn methods() {
         let f = files();
         assert_eq!(f.lines("conf/a.txt"), ["x: 1", "y"]);
-        let got = f.call("Get", &[Value::str("conf/sub/b.txt")]).unwrap().unwrap();
+        let got = f
+            .call("Get", &[Value::str("conf/sub/b.txt")])
+            .unwrap()
+            .unwrap();
         assert_eq!(got.as_str(), Some("bee"));
         assert!(f.call("Get", &[]).unwrap().is_err());
     }

@@ -316,15 +316,14 @@ pub fn parse(
     let mut seen: BTreeMap<String, bool> = BTreeMap::new();
     for d in p.defs {
         let empty = d.is_empty();
-        if let Some(prev_empty) = seen.get(&d.name) {
-            if !prev_empty && !empty {
-                return Err(ParseError(format!(
-                    "template: {}:{}: template: multiple definition of template {:?}",
-                    name,
-                    1,
-                    d.name
-                )));
-            }
+        if let Some(prev_empty) = seen.get(&d.name)
+            && !prev_empty
+            && !empty
+        {
+            return Err(ParseError(format!(
+                "template: {}:{}: template: multiple definition of template {:?}",
+                name, 1, d.name
+            )));
         }
         seen.insert(d.name.clone(), empty);
         out.push(d);
@@ -375,7 +374,10 @@ impl Parser<'_> {
     }
 
     fn unexpected<T>(&self, t: &Token, context: &str) -> Result<T, ParseError> {
-        self.err(t.pos, format!("unexpected {} in {}", tok_str(&t.tok), context))
+        self.err(
+            t.pos,
+            format!("unexpected {} in {}", tok_str(&t.tok), context),
+        )
     }
 
     fn parse_top(&mut self) -> Result<Vec<Node>, ParseError> {
@@ -426,9 +428,14 @@ impl Parser<'_> {
 
     fn template_name(&self, t: &Token, ctx: &str) -> Result<String, ParseError> {
         match &t.tok {
-            Tok::Str(s) | Tok::RawStr(s) => {
-                unquote(s).map_err(|e| ParseError(format!("template: {}:{}: {}", self.src.parse_name, self.src.line(t.pos), e)))
-            }
+            Tok::Str(s) | Tok::RawStr(s) => unquote(s).map_err(|e| {
+                ParseError(format!(
+                    "template: {}:{}: {}",
+                    self.src.parse_name,
+                    self.src.line(t.pos),
+                    e
+                ))
+            }),
             _ => self.unexpected(t, ctx),
         }
     }
@@ -742,16 +749,33 @@ impl Parser<'_> {
             Tok::Dot => Arg::Dot(p),
             Tok::Keyword("nil") => Arg::Nil(p),
             Tok::Variable(name) => {
-                if !self.vars.iter().any(|v| *v == name) {
+                if !self.vars.contains(&name) {
                     return self.err(p, format!("undefined variable {name:?}"));
                 }
                 Arg::Variable(p, vec![name])
             }
             Tok::Field(f) => Arg::Field(p, vec![f]),
             Tok::Bool(b) => Arg::Bool(p, b),
-            Tok::Number(text) => Arg::Number(p, parse_number(&text).map_err(|m| ParseError(format!("template: {}:{}: {}", self.src.parse_name, self.src.line(p), m)))?),
+            Tok::Number(text) => Arg::Number(
+                p,
+                parse_number(&text).map_err(|m| {
+                    ParseError(format!(
+                        "template: {}:{}: {}",
+                        self.src.parse_name,
+                        self.src.line(p),
+                        m
+                    ))
+                })?,
+            ),
             Tok::Char(text) => {
-                let v = unquote_char(&text).map_err(|m| ParseError(format!("template: {}:{}: {}", self.src.parse_name, self.src.line(p), m)))?;
+                let v = unquote_char(&text).map_err(|m| {
+                    ParseError(format!(
+                        "template: {}:{}: {}",
+                        self.src.parse_name,
+                        self.src.line(p),
+                        m
+                    ))
+                })?;
                 Arg::Number(
                     p,
                     Number {
@@ -769,7 +793,14 @@ impl Parser<'_> {
                 Arg::Pipe(pipe.pos, Box::new(pipe))
             }
             Tok::Str(q) | Tok::RawStr(q) => {
-                let v = unquote(&q).map_err(|m| ParseError(format!("template: {}:{}: {}", self.src.parse_name, self.src.line(p), m)))?;
+                let v = unquote(&q).map_err(|m| {
+                    ParseError(format!(
+                        "template: {}:{}: {}",
+                        self.src.parse_name,
+                        self.src.line(p),
+                        m
+                    ))
+                })?;
                 Arg::Str(p, q, v)
             }
             _ => {
@@ -888,7 +919,7 @@ pub fn parse_go_int(text: &str) -> Option<i64> {
     let mag = u64::from_str_radix(&digits, radix).ok()?;
     if neg {
         if mag <= i64::MAX as u64 + 1 {
-            Some((mag as i128 * -1) as i64)
+            Some((-(mag as i128)) as i64)
         } else {
             None
         }
@@ -996,7 +1027,9 @@ mod tests {
     #[test]
     fn field_chain_position_is_first_extra_field() {
         let trees = p("{{ .Values.a.b }}").unwrap();
-        let Node::Action { pipe, .. } = &trees[0].root[0] else { panic!() };
+        let Node::Action { pipe, .. } = &trees[0].root[0] else {
+            panic!()
+        };
         let a = &pipe.cmds[0].args[0];
         assert_eq!(a.to_string(), ".Values.a.b");
         assert_eq!(a.pos(), 10);
@@ -1004,13 +1037,34 @@ mod tests {
 
     #[test]
     fn error_messages_match_go() {
-        assert_eq!(p("{{ foo }}").unwrap_err().0, "template: t:1: function \"foo\" not defined");
-        assert_eq!(p("{{ $x }}").unwrap_err().0, "template: t:1: undefined variable \"$x\"");
-        assert_eq!(p("{{end}}").unwrap_err().0, "template: t:1: unexpected {{end}}");
-        assert_eq!(p("\n{{if .}}").unwrap_err().0, "template: t:2: unexpected EOF");
-        assert_eq!(p("{{break}}").unwrap_err().0, "template: t:1: {{break}} outside {{range}}");
-        assert_eq!(p("{{ . | 3 }}").unwrap_err().0, "template: t:1: non executable command in pipeline stage 2");
-        assert_eq!(p("{{}}").unwrap_err().0, "template: t:1: missing value for command");
+        assert_eq!(
+            p("{{ foo }}").unwrap_err().0,
+            "template: t:1: function \"foo\" not defined"
+        );
+        assert_eq!(
+            p("{{ $x }}").unwrap_err().0,
+            "template: t:1: undefined variable \"$x\""
+        );
+        assert_eq!(
+            p("{{end}}").unwrap_err().0,
+            "template: t:1: unexpected {{end}}"
+        );
+        assert_eq!(
+            p("\n{{if .}}").unwrap_err().0,
+            "template: t:2: unexpected EOF"
+        );
+        assert_eq!(
+            p("{{break}}").unwrap_err().0,
+            "template: t:1: {{break}} outside {{range}}"
+        );
+        assert_eq!(
+            p("{{ . | 3 }}").unwrap_err().0,
+            "template: t:1: non executable command in pipeline stage 2"
+        );
+        assert_eq!(
+            p("{{}}").unwrap_err().0,
+            "template: t:1: missing value for command"
+        );
     }
 
     #[test]
@@ -1023,8 +1077,20 @@ mod tests {
     #[test]
     fn else_if_chains_nest() {
         let trees = p("{{if .a}}A{{else if .b}}B{{else}}C{{end}}").unwrap();
-        let Node::Control { else_list: Some(el), .. } = &trees[0].root[0] else { panic!() };
-        assert!(matches!(el[0], Node::Control { kind: ControlKind::If, .. }));
+        let Node::Control {
+            else_list: Some(el),
+            ..
+        } = &trees[0].root[0]
+        else {
+            panic!()
+        };
+        assert!(matches!(
+            el[0],
+            Node::Control {
+                kind: ControlKind::If,
+                ..
+            }
+        ));
     }
 
     #[test]

@@ -105,9 +105,24 @@ fn check(op: &str, p: &Partial, v: &Version) -> bool {
     };
     let bump = |lvl: u8| -> Version {
         match lvl {
-            0 => Version { major: base.major + 1, minor: 0, patch: 0, pre: String::new() },
-            1 => Version { major: base.major, minor: base.minor + 1, patch: 0, pre: String::new() },
-            _ => Version { major: base.major, minor: base.minor, patch: base.patch + 1, pre: String::new() },
+            0 => Version {
+                major: base.major + 1,
+                minor: 0,
+                patch: 0,
+                pre: String::new(),
+            },
+            1 => Version {
+                major: base.major,
+                minor: base.minor + 1,
+                patch: 0,
+                pre: String::new(),
+            },
+            _ => Version {
+                major: base.major,
+                minor: base.minor,
+                patch: base.patch + 1,
+                pre: String::new(),
+            },
         }
     };
     // The level of the first wildcard (0 major, 1 minor, 2 patch, 3 none).
@@ -186,10 +201,7 @@ pub fn compare(constraint: &str, version: &str) -> Result<bool, String> {
     let mut any = false;
     for alt in constraint.split("||") {
         let mut comparators: Vec<(String, Partial)> = Vec::new();
-        let tokens: Vec<&str> = alt
-            .split([',', ' '])
-            .filter(|t| !t.is_empty())
-            .collect();
+        let tokens: Vec<&str> = alt.split([',', ' ']).filter(|t| !t.is_empty()).collect();
         let mut i = 0;
         while i < tokens.len() {
             let mut tok = tokens[i].to_string();

@@ -33,11 +33,17 @@ fn e(t: &str) -> String {
 
 #[test]
 fn prints_every_kind_like_go() {
-    assert_eq!(r("{{.s}} {{.n}} {{.f}} {{.i}} {{.t}}"), "str 1e+06 1.5 3 true");
+    assert_eq!(
+        r("{{.s}} {{.n}} {{.f}} {{.i}} {{.t}}"),
+        "str 1e+06 1.5 3 true"
+    );
     assert_eq!(r("{{.list}} {{.m}} {{.empty}}"), "[a b c] map[a:1 b:2] []");
     assert_eq!(r("{{.missing}}|{{.nul}}"), "<no value>|<no value>");
     assert_eq!(r("{{print .missing}}|{{print .nul}}"), "<nil>|<nil>");
-    assert_eq!(r("{{1}} {{1.0}} {{0x10}} {{'a'}} {{1e3}}"), "1 1 16 97 1000");
+    assert_eq!(
+        r("{{1}} {{1.0}} {{0x10}} {{'a'}} {{1e3}}"),
+        "1 1 16 97 1000"
+    );
     assert_eq!(r(r#"{{"a\tb"}}{{`raw\n`}}"#), "a\tbraw\\n");
 }
 
@@ -51,8 +57,14 @@ fn trimming_and_comments() {
 #[test]
 fn variables_and_scoping() {
     assert_eq!(r("{{$x := 1}}{{if true}}{{$x = 2}}{{end}}{{$x}}"), "2");
-    assert_eq!(r("{{$x := 1}}{{with .s}}{{$x := 5}}{{$x}}{{end}}{{$x}}"), "51");
-    assert_eq!(r("{{range $i, $v := .list}}{{$i}}={{$v}};{{end}}"), "0=a;1=b;2=c;");
+    assert_eq!(
+        r("{{$x := 1}}{{with .s}}{{$x := 5}}{{$x}}{{end}}{{$x}}"),
+        "51"
+    );
+    assert_eq!(
+        r("{{range $i, $v := .list}}{{$i}}={{$v}};{{end}}"),
+        "0=a;1=b;2=c;"
+    );
     assert_eq!(r("{{range $k, $v := .m}}{{$k}}{{$v}}{{end}}"), "a1b2");
     assert_eq!(r("{{with .nested.x}}{{.y}}-{{$.s}}{{end}}"), "deep-str");
 }
@@ -63,7 +75,9 @@ fn control_flow() {
     assert_eq!(r("{{with .missing}}a{{else with .s}}{{.}}{{end}}"), "str");
     assert_eq!(r("{{range .empty}}x{{else}}none{{end}}"), "none");
     assert_eq!(
-        r("{{range .list}}{{if eq . \"b\"}}{{continue}}{{end}}{{if eq . \"c\"}}{{break}}{{end}}{{.}}{{end}}"),
+        r(
+            "{{range .list}}{{if eq . \"b\"}}{{continue}}{{end}}{{if eq . \"c\"}}{{break}}{{end}}{{.}}{{end}}"
+        ),
         "a"
     );
     assert_eq!(r("{{range 3}}{{.}}{{end}}"), "012");
@@ -80,16 +94,28 @@ fn and_or_short_circuit_and_return_operands() {
 
 #[test]
 fn comparisons() {
-    assert_eq!(r("{{eq .s \"x\" \"str\"}} {{ne 1 2}} {{lt 1 2}} {{ge .f 1.5}}"), "true true true true");
+    assert_eq!(
+        r("{{eq .s \"x\" \"str\"}} {{ne 1 2}} {{lt 1 2}} {{ge .f 1.5}}"),
+        "true true true true"
+    );
     assert_eq!(r("{{eq .missing \"x\"}}"), "false");
-    assert!(e("{{eq .i 3}}").ends_with("error calling eq: incompatible types for comparison"));
+    assert!(
+        e("{{eq .i 3}}")
+            .ends_with("error calling eq: incompatible types for comparison: float64 and int")
+    );
     assert!(e("{{lt .list 1}}").ends_with("error calling lt: invalid type for comparison"));
 }
 
 #[test]
 fn index_slice_len() {
-    assert_eq!(r("{{index .list 1}} {{index .m \"a\"}} {{index .nested \"x\" \"y\"}}"), "b 1 deep");
-    assert_eq!(r("{{slice .list 1}} {{slice .list 0 2}} {{len .list}} {{len .s}}"), "[b c] [a b] 3 3");
+    assert_eq!(
+        r("{{index .list 1}} {{index .m \"a\"}} {{index .nested \"x\" \"y\"}}"),
+        "b 1 deep"
+    );
+    assert_eq!(
+        r("{{slice .list 1}} {{slice .list 0 2}} {{len .list}} {{len .s}}"),
+        "[b c] [a b] 3 3"
+    );
     assert!(e("{{slice .s 1 2}}").ends_with("list should be type of slice or array but string"));
     assert_eq!(
         e("{{index .list 5}}"),
@@ -127,43 +153,104 @@ fn field_errors_match_go() {
 
 #[test]
 fn templates_and_blocks() {
-    assert_eq!(r(r#"{{define "x"}}[{{.}}]{{end}}{{template "x" .s}}"#), "[str]");
+    assert_eq!(
+        r(r#"{{define "x"}}[{{.}}]{{end}}{{template "x" .s}}"#),
+        "[str]"
+    );
     assert_eq!(r(r#"{{block "b" .i}}<{{.}}>{{end}}"#), "<3>");
-    assert_eq!(r(r#"{{define "x"}}{{.}}{{end}}{{include "x" 5 | upper}}"#), "5");
+    assert_eq!(
+        r(r#"{{define "x"}}{{.}}{{end}}{{include "x" 5 | upper}}"#),
+        "5"
+    );
     assert_eq!(r(r#"{{tpl "{{ .a }}-{{ .b }}" (dict "a" 1)}}"#), "1-");
     assert!(e(r#"{{template "nope"}}"#).ends_with("template \"nope\" not defined"));
 }
 
 #[test]
 fn printf_family() {
-    assert_eq!(r(r#"{{printf "%s-%d-%.1f-%v" .s 5 .f .list}}"#), "str-5-1.5-[a b c]");
+    assert_eq!(
+        r(r#"{{printf "%s-%d-%.1f-%v" .s 5 .f .list}}"#),
+        "str-5-1.5-[a b c]"
+    );
     assert_eq!(r(r#"{{printf "%d" .f}}"#), "%!d(float64=1.5)");
     assert_eq!(r("{{println 1 2}}"), "1 2\n");
     assert_eq!(r(r#"{{print "a" 1 2 "b"}}"#), "a1 2b");
-    assert_eq!(r(r#"{{html "<a>"}} {{js "it's"}} {{urlquery "a b"}}"#), "&lt;a&gt; it\\'s a+b");
+    assert_eq!(
+        r(r#"{{html "<a>"}} {{js "it's"}} {{urlquery "a b"}}"#),
+        "&lt;a&gt; it\\'s a+b"
+    );
 }
 
 #[test]
 fn sprig_basics() {
-    assert_eq!(r(r#"{{.missing | default "d"}} {{.s | default "d"}} {{0 | default 5}}"#), "d str 5");
-    assert_eq!(r(r#"{{.s | quote}} {{.s | squote}} {{.s | upper}} {{"  x " | trim}}"#), "\"str\" 'str' STR x");
-    assert_eq!(r(r#"{{"a\nb" | indent 2}}|{{"a" | nindent 2}}"#), "  a\n  b|\n  a");
-    assert_eq!(r(r#"{{trunc 2 "abcd"}} {{trunc -2 "abcd"}} {{substr 1 3 "abcd"}}"#), "ab cd bc");
-    assert_eq!(r(r#"{{list 1 "a" | join ","}} {{splitList "," "a,b"}} {{"a-b" | replace "-" "_"}}"#), "1,a [a b] a_b");
-    assert_eq!(r(r#"{{$d := dict "k" "v"}}{{$_ := set $d "n" 1}}{{$d}} {{hasKey $d "n"}} {{get $d "zz"}}|"#), "map[k:v n:1] true |");
-    assert_eq!(r(r#"{{add 1 2 .f}} {{sub 5 2}} {{mul 2 3}} {{div 7 2}} {{mod 7 2}} {{max 1 5 3}} {{min 4 2}}"#), "4 3 6 3 1 5 2");
-    assert_eq!(r(r#"{{int "0x1F"}} {{int64 .f}} {{float64 "2.5"}} {{atoi "42"}} {{"7" | int | typeOf}}"#), "31 1 2.5 42 int");
-    assert_eq!(r(r#"{{ternary "y" "n" true}} {{coalesce .missing "" "c"}} {{empty .empty}}"#), "y c true");
-    assert_eq!(r(r#"{{"aGk=" | b64dec}} {{"hi" | b64enc}} {{"x" | sha256sum | trunc 8}}"#), "hi aGk= 2d711642");
-    assert_eq!(r(r#"{{regexMatch "^s.r$" .s}} {{regexReplaceAll "(t)" .s "${1}T"}}"#), "true stTr");
-    assert_eq!(r(r#"{{first .list}} {{last .list}} {{has "b" .list}} {{append .list "d"}} {{until 3}}"#), "a c true [a b c d] [0 1 2]");
-    assert_eq!(r(r#"{{keys .m | sortAlpha}} {{pluck "a" .m (dict "a" 9)}}"#), "[a b] [1 9]");
-    assert_eq!(r(r#"{{cat "a" .missing 1}} {{toString 1.5}} {{title "hello world"}}"#), "a 1 1.5 Hello World");
+    assert_eq!(
+        r(r#"{{.missing | default "d"}} {{.s | default "d"}} {{0 | default 5}}"#),
+        "d str 5"
+    );
+    assert_eq!(
+        r(r#"{{.s | quote}} {{.s | squote}} {{.s | upper}} {{"  x " | trim}}"#),
+        "\"str\" 'str' STR x"
+    );
+    assert_eq!(
+        r(r#"{{"a\nb" | indent 2}}|{{"a" | nindent 2}}"#),
+        "  a\n  b|\n  a"
+    );
+    assert_eq!(
+        r(r#"{{trunc 2 "abcd"}} {{trunc -2 "abcd"}} {{substr 1 3 "abcd"}}"#),
+        "ab cd bc"
+    );
+    assert_eq!(
+        r(r#"{{list 1 "a" | join ","}} {{splitList "," "a,b"}} {{"a-b" | replace "-" "_"}}"#),
+        "1,a [a b] a_b"
+    );
+    assert_eq!(
+        r(
+            r#"{{$d := dict "k" "v"}}{{$_ := set $d "n" 1}}{{$d}} {{hasKey $d "n"}} {{get $d "zz"}}|"#
+        ),
+        "map[k:v n:1] true |"
+    );
+    assert_eq!(
+        r(
+            r#"{{add 1 2 .f}} {{sub 5 2}} {{mul 2 3}} {{div 7 2}} {{mod 7 2}} {{max 1 5 3}} {{min 4 2}}"#
+        ),
+        "4 3 6 3 1 5 2"
+    );
+    assert_eq!(
+        r(r#"{{int "0x1F"}} {{int64 .f}} {{float64 "2.5"}} {{atoi "42"}} {{"7" | int | typeOf}}"#),
+        "31 1 2.5 42 int"
+    );
+    assert_eq!(
+        r(r#"{{ternary "y" "n" true}} {{coalesce .missing "" "c"}} {{empty .empty}}"#),
+        "y c true"
+    );
+    assert_eq!(
+        r(r#"{{"aGk=" | b64dec}} {{"hi" | b64enc}} {{"x" | sha256sum | trunc 8}}"#),
+        "hi aGk= 2d711642"
+    );
+    assert_eq!(
+        r(r#"{{regexMatch "^s.r$" .s}} {{regexReplaceAll "(t)" .s "${1}T"}}"#),
+        "true stTr"
+    );
+    assert_eq!(
+        r(r#"{{first .list}} {{last .list}} {{has "b" .list}} {{append .list "d"}} {{until 3}}"#),
+        "a c true [a b c d] [0 1 2]"
+    );
+    assert_eq!(
+        r(r#"{{keys .m | sortAlpha}} {{pluck "a" .m (dict "a" 9)}}"#),
+        "[a b] [1 9]"
+    );
+    assert_eq!(
+        r(r#"{{cat "a" .missing 1}} {{toString 1.5}} {{title "hello world"}}"#),
+        "a 1 1.5 Hello World"
+    );
 }
 
 #[test]
 fn yaml_and_json() {
-    assert_eq!(r(r#"{{.m | toJson}} {{(fromJson "{\"a\":[1,2]}").a}}"#), "{\"a\":1,\"b\":2} [1 2]");
+    assert_eq!(
+        r(r#"{{.m | toJson}} {{(fromJson "{\"a\":[1,2]}").a}}"#),
+        "{\"a\":1,\"b\":2} [1 2]"
+    );
     assert_eq!(r(r#"{{(fromYaml "a: b").a}}"#), "b");
     assert_eq!(r(r#"{{toJson "<&>"}}"#), "\"\\u003c\\u0026\\u003e\"");
 }
@@ -173,7 +260,10 @@ fn required_and_fail_carry_helm_markers() {
     let err = e(r#"{{required "need it" .missing}}"#);
     assert!(err.contains("HELM_ERR_STARTneed itHELM_ERR_END"), "{err}");
     let err = e(r#"{{fail "boom"}}"#);
-    assert!(err.contains("error calling fail: HELM_ERR_STARTboomHELM_ERR_END"), "{err}");
+    assert!(
+        err.contains("error calling fail: HELM_ERR_STARTboomHELM_ERR_END"),
+        "{err}"
+    );
 }
 
 #[test]
@@ -198,7 +288,10 @@ fn helm_error_reformatting() {
         "c/t.yaml:1:10\n  executing \"c/t.yaml\" at <.Values.a.b>:\n    nil pointer evaluating interface {}.b"
     );
     assert_eq!(
-        super::helm_parse_error("c/t.yaml", "template: c/t.yaml:3: function \"x\" not defined"),
+        super::helm_parse_error(
+            "c/t.yaml",
+            "template: c/t.yaml:3: function \"x\" not defined"
+        ),
         "parse error at (c/t.yaml:3): function \"x\" not defined"
     );
 }

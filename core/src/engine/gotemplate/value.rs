@@ -156,6 +156,11 @@ impl Value {
         }
     }
 
+    /// True when [`Value::len`] is zero.
+    pub fn is_empty(&self) -> bool {
+        self.len() == Some(0)
+    }
+
     /// Length for `len`: strings (bytes), slices, maps.
     pub fn len(&self) -> Option<usize> {
         match self {
@@ -265,8 +270,14 @@ mod tests {
     #[test]
     fn input_numbers_keep_go_types() {
         assert_eq!(Value::from_input(&InValue::Int(3)).type_name(), "int64");
-        assert_eq!(Value::from_input(&InValue::Float(3.0)).type_name(), "float64");
-        assert_eq!(Value::from_input(&InValue::Null).type_name(), "interface {}");
+        assert_eq!(
+            Value::from_input(&InValue::Float(3.0)).type_name(),
+            "float64"
+        );
+        assert_eq!(
+            Value::from_input(&InValue::Null).type_name(),
+            "interface {}"
+        );
     }
 
     #[test]

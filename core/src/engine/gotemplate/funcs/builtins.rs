@@ -12,8 +12,12 @@ const BAD_CMP_TYPE: &str = "invalid type for comparison";
 
 pub(super) fn register(t: &mut FuncTable) {
     use Param::*;
-    add_var(t, "and", &[Reflect], Reflect, |_, a| Ok(a.into_iter().last().unwrap_or_default()));
-    add_var(t, "or", &[Reflect], Reflect, |_, a| Ok(a.into_iter().last().unwrap_or_default()));
+    add_var(t, "and", &[Reflect], Reflect, |_, a| {
+        Ok(a.into_iter().last().unwrap_or_default())
+    });
+    add_var(t, "or", &[Reflect], Reflect, |_, a| {
+        Ok(a.into_iter().last().unwrap_or_default())
+    });
     add(t, "not", &[Reflect], |_, a| Ok(Value::Bool(!a[0].truth())));
     add(t, "len", &[Reflect], |_, a| match &a[0] {
         Value::Nil => Err(GoError::plain("len of nil pointer")),
@@ -27,33 +31,55 @@ pub(super) fn register(t: &mut FuncTable) {
     });
     add_var(t, "index", &[Reflect], Reflect, |_, a| index(a));
     // `slice` is Sprig's in Helm (it shadows the builtin); see sprig.rs.
-    add_var(t, "eq", &[Reflect], Reflect, |_, a| eq(&a[0], &a[1..]).map(Value::Bool));
+    add_var(t, "eq", &[Reflect], Reflect, |_, a| {
+        eq(&a[0], &a[1..]).map(Value::Bool)
+    });
     add(t, "ne", &[Reflect, Reflect], |_, a| {
         eq(&a[0], &a[1..]).map(|b| Value::Bool(!b))
     });
-    add(t, "lt", &[Reflect, Reflect], |_, a| lt(&a[0], &a[1]).map(Value::Bool));
-    add(t, "le", &[Reflect, Reflect], |_, a| le(&a[0], &a[1]).map(Value::Bool));
+    add(t, "lt", &[Reflect, Reflect], |_, a| {
+        lt(&a[0], &a[1]).map(Value::Bool)
+    });
+    add(t, "le", &[Reflect, Reflect], |_, a| {
+        le(&a[0], &a[1]).map(Value::Bool)
+    });
     add(t, "gt", &[Reflect, Reflect], |_, a| {
         le(&a[0], &a[1]).map(|b| Value::Bool(!b))
     });
     add(t, "ge", &[Reflect, Reflect], |_, a| {
         lt(&a[0], &a[1]).map(|b| Value::Bool(!b))
     });
-    add_var(t, "print", &[], Any, |_, a| Ok(Value::Str(gofmt::sprint(&a))));
-    add_var(t, "println", &[], Any, |_, a| Ok(Value::Str(gofmt::sprintln(&a))));
+    add_var(t, "print", &[], Any, |_, a| {
+        Ok(Value::Str(gofmt::sprint(&a)))
+    });
+    add_var(t, "println", &[], Any, |_, a| {
+        Ok(Value::Str(gofmt::sprintln(&a)))
+    });
     add_var(t, "printf", &[Str], Any, |_, a| {
         Ok(Value::Str(gofmt::sprintf(super::s(&a[0]), &a[1..])))
     });
-    add_var(t, "html", &[], Any, |_, a| Ok(Value::Str(html_escape(&eval_args(&a)))));
-    add_var(t, "js", &[], Any, |_, a| Ok(Value::Str(js_escape(&eval_args(&a)))));
-    add_var(t, "urlquery", &[], Any, |_, a| Ok(Value::Str(query_escape(&eval_args(&a)))));
-    add_var(t, "call", &[Reflect], Reflect, |_: &mut dyn Host, a: Vec<Value>| {
-        Err(GoError::plain(format!(
-            "non-function {} of type {}",
-            gofmt::format_v(&a[0]),
-            a[0].type_name()
-        )))
+    add_var(t, "html", &[], Any, |_, a| {
+        Ok(Value::Str(html_escape(&eval_args(&a))))
     });
+    add_var(t, "js", &[], Any, |_, a| {
+        Ok(Value::Str(js_escape(&eval_args(&a))))
+    });
+    add_var(t, "urlquery", &[], Any, |_, a| {
+        Ok(Value::Str(query_escape(&eval_args(&a))))
+    });
+    add_var(
+        t,
+        "call",
+        &[Reflect],
+        Reflect,
+        |_: &mut dyn Host, a: Vec<Value>| {
+            Err(GoError::plain(format!(
+                "non-function {} of type {}",
+                gofmt::format_v(&a[0]),
+                a[0].type_name()
+            )))
+        },
+    );
 }
 
 /// text/template's `evalArgs`: one string as is, else `fmt.Sprint`.
@@ -192,7 +218,11 @@ fn index(a: Vec<Value>) -> Result<Value, GoError> {
 
 /// Go ≥ 1.23 names both types in this error.
 fn bad_cmp(a: &Value, b: &Value) -> GoError {
-    GoError::plain(format!("{BAD_CMP}: {} and {}", a.type_name(), b.type_name()))
+    GoError::plain(format!(
+        "{BAD_CMP}: {} and {}",
+        a.type_name(),
+        b.type_name()
+    ))
 }
 
 #[derive(PartialEq, Eq, Clone, Copy, Debug)]
@@ -293,17 +323,26 @@ mod tests {
     #[test]
     fn index_errors_like_go() {
         let l = Value::list(vec![Value::Int(1)]);
-        assert_eq!(index(vec![l.clone(), Value::Int(5)]).unwrap_err().text, "index out of range: 5");
+        assert_eq!(
+            index(vec![l.clone(), Value::Int(5)]).unwrap_err().text,
+            "index out of range: 5"
+        );
         assert_eq!(
             index(vec![l.clone(), Value::Int(1)]).unwrap_err().text,
             "reflect: slice index out of range"
         );
-        assert_eq!(index(vec![Value::Invalid, Value::Int(0)]).unwrap_err().text, "index of untyped nil");
+        assert_eq!(
+            index(vec![Value::Invalid, Value::Int(0)]).unwrap_err().text,
+            "index of untyped nil"
+        );
     }
 
     #[test]
     fn escapers() {
-        assert_eq!(html_escape("<a href='x'>&"), "&lt;a href=&#39;x&#39;&gt;&amp;");
+        assert_eq!(
+            html_escape("<a href='x'>&"),
+            "&lt;a href=&#39;x&#39;&gt;&amp;"
+        );
         assert_eq!(js_escape("a'b<"), "a\\'b\\u003C");
         assert_eq!(query_escape("a b&c"), "a+b%26c");
     }

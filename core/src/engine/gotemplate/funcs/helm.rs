@@ -13,7 +13,9 @@ pub const WARN_END: &str = "HELM_ERR_END";
 
 pub(super) fn register(t: &mut FuncTable) {
     use Param::*;
-    add(t, "include", &[Str, Any], |h, a| h.include(s(&a[0]), a[1].clone()));
+    add(t, "include", &[Str, Any], |h, a| {
+        h.include(s(&a[0]), a[1].clone())
+    });
     add(t, "tpl", &[Str, Any], |h, a| h.tpl(s(&a[0]), a[1].clone()));
     add(t, "required", &[Str, Any], |h, a| {
         let missing = match &a[1] {
@@ -25,7 +27,10 @@ pub(super) fn register(t: &mut FuncTable) {
             if h.lint_mode() {
                 return Ok(Value::str(""));
             }
-            return Err(GoError::plain(format!("{WARN_START}{}{WARN_END}", s(&a[0]))));
+            return Err(GoError::plain(format!(
+                "{WARN_START}{}{WARN_END}",
+                s(&a[0])
+            )));
         }
         Ok(a[1].clone())
     });
@@ -33,14 +38,21 @@ pub(super) fn register(t: &mut FuncTable) {
         if h.lint_mode() {
             return Ok(Value::str(""));
         }
-        Err(GoError::plain(format!("{WARN_START}{}{WARN_END}", s(&a[0]))))
+        Err(GoError::plain(format!(
+            "{WARN_START}{}{WARN_END}",
+            s(&a[0])
+        )))
     });
     add(t, "lookup", &[Str, Str, Str, Str], |h, a| {
         h.lookup(s(&a[0]), s(&a[1]), s(&a[2]), s(&a[3]))
     });
     add(t, "toYaml", &[Any], |_, a| Ok(Value::Str(to_yaml(&a[0]))));
-    add(t, "toJson", &[Any], |_, a| Ok(Value::Str(to_json(&a[0]).unwrap_or_default())));
-    add(t, "mustToJson", &[Any], |_, a| to_json(&a[0]).map(Value::Str));
+    add(t, "toJson", &[Any], |_, a| {
+        Ok(Value::Str(to_json(&a[0]).unwrap_or_default()))
+    });
+    add(t, "mustToJson", &[Any], |_, a| {
+        to_json(&a[0]).map(Value::Str)
+    });
     add(t, "fromYaml", &[Str], |_, a| Ok(from_yaml(s(&a[0]))));
     add(t, "fromJson", &[Str], |_, a| Ok(from_json(s(&a[0]))));
     add(t, "fromJsonArray", &[Str], |_, a| {
@@ -106,9 +118,7 @@ fn json_kind(v: &crate::values::Value) -> &'static str {
 /// Helm's `fromJson`: a map, or `{Error: message}`.
 pub fn from_json(text: &str) -> Value {
     match serde_json::from_str::<serde_json::Value>(text) {
-        Ok(j @ serde_json::Value::Object(_)) => {
-            Value::from_input(&crate::values::Value::from(j))
-        }
+        Ok(j @ serde_json::Value::Object(_)) => Value::from_input(&crate::values::Value::from(j)),
         Ok(serde_json::Value::Null) => Value::map(Default::default()),
         Ok(other) => {
             let kind = match other {

@@ -16,14 +16,22 @@ pub(super) fn register(t: &mut FuncTable) {
     // Defaults and emptiness.
     add_var(t, "default", &[Any], Any, |_, a| {
         let given = a.get(1).cloned().unwrap_or(Value::Nil);
-        Ok(if a.len() < 2 || empty(&given) { a[0].clone() } else { given })
+        Ok(if a.len() < 2 || empty(&given) {
+            a[0].clone()
+        } else {
+            given
+        })
     });
     add(t, "empty", &[Any], |_, a| Ok(Value::Bool(empty(&a[0]))));
     add_var(t, "coalesce", &[], Any, |_, a| {
         Ok(a.into_iter().find(|v| !empty(v)).unwrap_or(Value::Nil))
     });
     add(t, "ternary", &[Any, Any, Bool], |_, a| {
-        Ok(if a[2].truth() { a[0].clone() } else { a[1].clone() })
+        Ok(if a[2].truth() {
+            a[0].clone()
+        } else {
+            a[1].clone()
+        })
     });
     // Strings.
     add_var(t, "quote", &[], Any, |_, a| {
@@ -47,13 +55,21 @@ pub(super) fn register(t: &mut FuncTable) {
         let parts: Vec<String> = kept.iter().map(gofmt::format_v).collect();
         Ok(Value::Str(parts.join(" ")))
     });
-    add(t, "upper", &[Str], |_, a| Ok(Value::Str(s(&a[0]).to_uppercase())));
-    add(t, "lower", &[Str], |_, a| Ok(Value::Str(s(&a[0]).to_lowercase())));
+    add(t, "upper", &[Str], |_, a| {
+        Ok(Value::Str(s(&a[0]).to_uppercase()))
+    });
+    add(t, "lower", &[Str], |_, a| {
+        Ok(Value::Str(s(&a[0]).to_lowercase()))
+    });
     add(t, "title", &[Str], |_, a| Ok(Value::Str(title(s(&a[0])))));
-    add(t, "trim", &[Str], |_, a| Ok(Value::Str(s(&a[0]).trim().to_string())));
+    add(t, "trim", &[Str], |_, a| {
+        Ok(Value::Str(s(&a[0]).trim().to_string()))
+    });
     add(t, "trimAll", &[Str, Str], |_, a| {
         let cut: Vec<char> = s(&a[0]).chars().collect();
-        Ok(Value::Str(s(&a[1]).trim_matches(cut.as_slice()).to_string()))
+        Ok(Value::Str(
+            s(&a[1]).trim_matches(cut.as_slice()).to_string(),
+        ))
     });
     add(t, "trimSuffix", &[Str, Str], |_, a| {
         let (suf, v) = (s(&a[0]), s(&a[1]));
@@ -78,17 +94,25 @@ pub(super) fn register(t: &mut FuncTable) {
     add(t, "replace", &[Str, Str, Str], |_, a| {
         Ok(Value::Str(s(&a[2]).replace(s(&a[0]), s(&a[1]))))
     });
-    add(t, "contains", &[Str, Str], |_, a| Ok(Value::Bool(s(&a[1]).contains(s(&a[0])))));
+    add(t, "contains", &[Str, Str], |_, a| {
+        Ok(Value::Bool(s(&a[1]).contains(s(&a[0]))))
+    });
     add(t, "hasPrefix", &[Str, Str], |_, a| {
         Ok(Value::Bool(s(&a[1]).starts_with(s(&a[0]))))
     });
-    add(t, "hasSuffix", &[Str, Str], |_, a| Ok(Value::Bool(s(&a[1]).ends_with(s(&a[0])))));
-    add(t, "indent", &[Int, Str], |_, a| Ok(Value::Str(indent(i(&a[0]), s(&a[1])))));
+    add(t, "hasSuffix", &[Str, Str], |_, a| {
+        Ok(Value::Bool(s(&a[1]).ends_with(s(&a[0]))))
+    });
+    add(t, "indent", &[Int, Str], |_, a| {
+        Ok(Value::Str(indent(i(&a[0]), s(&a[1]))))
+    });
     add(t, "nindent", &[Int, Str], |_, a| {
         Ok(Value::Str(format!("\n{}", indent(i(&a[0]), s(&a[1])))))
     });
     add(t, "nospace", &[Str], |_, a| {
-        Ok(Value::Str(s(&a[0]).chars().filter(|c| !c.is_whitespace()).collect()))
+        Ok(Value::Str(
+            s(&a[0]).chars().filter(|c| !c.is_whitespace()).collect(),
+        ))
     });
     add(t, "repeat", &[Int, Str], |_, a| {
         let n = i(&a[0]);
@@ -117,7 +141,9 @@ pub(super) fn register(t: &mut FuncTable) {
             String::from_utf8_lossy(&v[range.start as usize..range.end as usize]).into_owned(),
         ))
     });
-    add(t, "join", &[Str, Any], |_, a| Ok(Value::Str(strslice(&a[1]).join(s(&a[0])))));
+    add(t, "join", &[Str, Any], |_, a| {
+        Ok(Value::Str(strslice(&a[1]).join(s(&a[0]))))
+    });
     add(t, "split", &[Str, Str], |_, a| {
         let m: BTreeMap<String, Value> = s(&a[1])
             .split(s(&a[0]))
@@ -130,13 +156,19 @@ pub(super) fn register(t: &mut FuncTable) {
         Ok(Value::StrList(Rc::new(go_split(s(&a[1]), s(&a[0])))))
     });
     add(t, "toString", &[Any], |_, a| Ok(Value::Str(strval(&a[0]))));
-    add(t, "toStrings", &[Any], |_, a| Ok(Value::StrList(Rc::new(strslice(&a[0])))));
+    add(t, "toStrings", &[Any], |_, a| {
+        Ok(Value::StrList(Rc::new(strslice(&a[0]))))
+    });
     add(t, "sha256sum", &[Str], |_, a| {
         use sha2::Digest;
-        Ok(Value::Str(hex::encode(sha2::Sha256::digest(s(&a[0]).as_bytes()))))
+        Ok(Value::Str(hex::encode(sha2::Sha256::digest(
+            s(&a[0]).as_bytes(),
+        ))))
     });
     add(t, "b64enc", &[Str], |_, a| {
-        Ok(Value::Str(base64::engine::general_purpose::STANDARD.encode(s(&a[0]))))
+        Ok(Value::Str(
+            base64::engine::general_purpose::STANDARD.encode(s(&a[0])),
+        ))
     });
     add(t, "b64dec", &[Str], |_, a| {
         Ok(Value::Str(
@@ -152,7 +184,8 @@ pub(super) fn register(t: &mut FuncTable) {
         ))
     });
     add(t, "regexReplaceAll", &[Str, Str, Str], |_, a| {
-        let r = regex::Regex::new(s(&a[0])).map_err(|e| panic_err(format!("regexp: Compile({}): {e}", gofmt::quote(s(&a[0])))))?;
+        let r = regex::Regex::new(s(&a[0]))
+            .map_err(|e| panic_err(format!("regexp: Compile({}): {e}", gofmt::quote(s(&a[0])))))?;
         Ok(Value::Str(r.replace_all(s(&a[1]), s(&a[2])).into_owned()))
     });
     add(t, "semverCompare", &[Str, Str], |_, a| {
@@ -162,13 +195,23 @@ pub(super) fn register(t: &mut FuncTable) {
     });
     // Type inspection.
     add(t, "typeOf", &[Any], |_, a| Ok(Value::Str(a[0].type_name())));
-    add(t, "kindOf", &[Any], |_, a| Ok(Value::Str(kind_of(&a[0]).into())));
-    add(t, "kindIs", &[Str, Any], |_, a| Ok(Value::Bool(kind_of(&a[1]) == s(&a[0]))));
-    add(t, "typeIs", &[Str, Any], |_, a| Ok(Value::Bool(a[1].type_name() == s(&a[0]))));
+    add(t, "kindOf", &[Any], |_, a| {
+        Ok(Value::Str(kind_of(&a[0]).into()))
+    });
+    add(t, "kindIs", &[Str, Any], |_, a| {
+        Ok(Value::Bool(kind_of(&a[1]) == s(&a[0])))
+    });
+    add(t, "typeIs", &[Str, Any], |_, a| {
+        Ok(Value::Bool(a[1].type_name() == s(&a[0])))
+    });
     // Lists.
     add_var(t, "list", &[], Any, |_, a| Ok(Value::list(a)));
-    add(t, "append", &[Any, Any], |_, a| push(&a[0], a[1].clone(), "push"));
-    add(t, "push", &[Any, Any], |_, a| push(&a[0], a[1].clone(), "push"));
+    add(t, "append", &[Any, Any], |_, a| {
+        push(&a[0], a[1].clone(), "push")
+    });
+    add(t, "push", &[Any, Any], |_, a| {
+        push(&a[0], a[1].clone(), "push")
+    });
     add(t, "first", &[Any], |_, a| {
         let l = items(&a[0], "first")?;
         Ok(l.first().cloned().unwrap_or(Value::Nil))
@@ -179,11 +222,19 @@ pub(super) fn register(t: &mut FuncTable) {
     });
     add(t, "rest", &[Any], |_, a| {
         let l = items(&a[0], "rest")?;
-        Ok(if l.is_empty() { Value::Nil } else { Value::list(l[1..].to_vec()) })
+        Ok(if l.is_empty() {
+            Value::Nil
+        } else {
+            Value::list(l[1..].to_vec())
+        })
     });
     add(t, "initial", &[Any], |_, a| {
         let l = items(&a[0], "initial")?;
-        Ok(if l.is_empty() { Value::Nil } else { Value::list(l[..l.len() - 1].to_vec()) })
+        Ok(if l.is_empty() {
+            Value::Nil
+        } else {
+            Value::list(l[..l.len() - 1].to_vec())
+        })
     });
     add(t, "has", &[Any, Any], |_, a| {
         if a[1].is_nil() {
@@ -202,7 +253,12 @@ pub(super) fn register(t: &mut FuncTable) {
         Ok(Value::list(out))
     });
     add(t, "compact", &[Any], |_, a| {
-        Ok(Value::list(items(&a[0], "compact")?.into_iter().filter(|x| !empty(x)).collect()))
+        Ok(Value::list(
+            items(&a[0], "compact")?
+                .into_iter()
+                .filter(|x| !empty(x))
+                .collect(),
+        ))
     });
     add_var(t, "without", &[Any], Any, |_, a| {
         let l = items(&a[0], "without")?;
@@ -230,15 +286,13 @@ pub(super) fn register(t: &mut FuncTable) {
         let start = a.get(1).map(to_int64).unwrap_or(0);
         let end = a.get(2).map(to_int64).unwrap_or(l.len() as i64);
         if start < 0 || end < start || end as usize > l.len() {
-            return Err(panic_err(format!(
-                "reflect: slice index out of range"
-            )));
+            return Err(panic_err("reflect: slice index out of range"));
         }
         let part = l[start as usize..end as usize].to_vec();
         Ok(match &a[0] {
-            Value::StrList(_) => Value::StrList(Rc::new(
-                part.iter().map(|v| s(v).to_string()).collect(),
-            )),
+            Value::StrList(_) => {
+                Value::StrList(Rc::new(part.iter().map(|v| s(v).to_string()).collect()))
+            }
             _ => Value::list(part),
         })
     });
@@ -298,10 +352,10 @@ pub(super) fn register(t: &mut FuncTable) {
         let key = s(&a[0]);
         let mut out = Vec::new();
         for d in &a[1..] {
-            if let Value::Map(m) = d {
-                if let Some(v) = m.borrow().get(key) {
-                    out.push(v.clone());
-                }
+            if let Value::Map(m) = d
+                && let Some(v) = m.borrow().get(key)
+            {
+                out.push(v.clone());
             }
         }
         Ok(Value::list(out))
@@ -322,19 +376,27 @@ pub(super) fn register(t: &mut FuncTable) {
     // Conversions and arithmetic.
     add(t, "int", &[Any], |_, a| Ok(Value::Int(to_int64(&a[0]))));
     add(t, "int64", &[Any], |_, a| Ok(Value::Int64(to_int64(&a[0]))));
-    add(t, "float64", &[Any], |_, a| Ok(Value::Float(to_float64(&a[0]))));
+    add(t, "float64", &[Any], |_, a| {
+        Ok(Value::Float(to_float64(&a[0])))
+    });
     add(t, "atoi", &[Str], |_, a| {
         Ok(Value::Int(s(&a[0]).parse::<i64>().unwrap_or(0)))
     });
     add_var(t, "add", &[], Any, |_, a| {
-        Ok(Value::Int64(a.iter().map(to_int64).fold(0i64, i64::wrapping_add)))
+        Ok(Value::Int64(
+            a.iter().map(to_int64).fold(0i64, i64::wrapping_add),
+        ))
     });
-    add(t, "add1", &[Any], |_, a| Ok(Value::Int64(to_int64(&a[0]).wrapping_add(1))));
+    add(t, "add1", &[Any], |_, a| {
+        Ok(Value::Int64(to_int64(&a[0]).wrapping_add(1)))
+    });
     add(t, "sub", &[Any, Any], |_, a| {
         Ok(Value::Int64(to_int64(&a[0]).wrapping_sub(to_int64(&a[1]))))
     });
     add_var(t, "mul", &[Any], Any, |_, a| {
-        Ok(Value::Int64(a.iter().map(to_int64).fold(1i64, i64::wrapping_mul)))
+        Ok(Value::Int64(
+            a.iter().map(to_int64).fold(1i64, i64::wrapping_mul),
+        ))
     });
     add(t, "div", &[Any, Any], |_, a| {
         let d = to_int64(&a[1]);
@@ -424,9 +486,9 @@ fn kind_of(v: &Value) -> &'static str {
 fn items(v: &Value, f: &str) -> Result<Vec<Value>, GoError> {
     match v {
         Value::Invalid | Value::Nil => Ok(Vec::new()),
-        other => other.list_items().ok_or_else(|| {
-            panic_err(format!("Cannot find {f} on type {}", other.kind_name()))
-        }),
+        other => other
+            .list_items()
+            .ok_or_else(|| panic_err(format!("Cannot find {f} on type {}", other.kind_name()))),
     }
 }
 
@@ -436,7 +498,10 @@ fn push(list: &Value, v: Value, f: &str) -> Result<Value, GoError> {
             l.push(v);
             Ok(Value::list(l))
         }
-        None => Err(panic_err(format!("Cannot {f} on type {}", list.kind_name()))),
+        None => Err(panic_err(format!(
+            "Cannot {f} on type {}",
+            list.kind_name()
+        ))),
     }
 }
 
@@ -520,10 +585,12 @@ pub(crate) fn to_int64(v: &Value) -> i64 {
 
 /// cast's `trimZeroDecimal`: `"10.00"` → `"10"`.
 fn trim_zero_decimal(s: &str) -> String {
-    if let Some((int, frac)) = s.split_once('.') {
-        if !frac.is_empty() && frac.chars().all(|c| c == '0') && !int.is_empty() {
-            return int.to_string();
-        }
+    if let Some((int, frac)) = s.split_once('.')
+        && !frac.is_empty()
+        && frac.chars().all(|c| c == '0')
+        && !int.is_empty()
+    {
+        return int.to_string();
     }
     s.to_string()
 }
@@ -544,12 +611,21 @@ mod tests {
     use super::*;
 
     fn m(pairs: &[(&str, Value)]) -> Value {
-        Value::map(pairs.iter().map(|(k, v)| (k.to_string(), v.clone())).collect())
+        Value::map(
+            pairs
+                .iter()
+                .map(|(k, v)| (k.to_string(), v.clone()))
+                .collect(),
+        )
     }
 
     #[test]
     fn merge_keeps_non_empty_destination_values() {
-        let dst = m(&[("a", Value::Int(1)), ("b", Value::str("")), ("n", m(&[("x", Value::Int(1))]))]);
+        let dst = m(&[
+            ("a", Value::Int(1)),
+            ("b", Value::str("")),
+            ("n", m(&[("x", Value::Int(1))])),
+        ]);
         let src = m(&[
             ("a", Value::Int(2)),
             ("b", Value::str("s")),
@@ -575,6 +651,13 @@ mod tests {
     fn string_helpers() {
         assert_eq!(indent(2, "a\nb"), "  a\n  b");
         assert_eq!(title("hello wORLD-x"), "Hello WORLD-X");
-        assert_eq!(strslice(&Value::list(vec![Value::Int(1), Value::Nil, Value::str("a")])), ["1", "a"]);
+        assert_eq!(
+            strslice(&Value::list(vec![
+                Value::Int(1),
+                Value::Nil,
+                Value::str("a")
+            ])),
+            ["1", "a"]
+        );
     }
 }
