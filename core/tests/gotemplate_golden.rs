@@ -177,6 +177,31 @@ fn parse_manifest(manifest: &str) -> BTreeMap<String, Vec<String>> {
     out
 }
 
+/// The lines that differ between Helm's documents and ours.
+fn diff(want: &[String], got: &[String]) -> String {
+    if want.len() != got.len() {
+        return format!(
+            "  {} documents from Helm, {} here\n  want: {want:#?}\n  got:  {got:#?}",
+            want.len(),
+            got.len()
+        );
+    }
+    let mut out = String::new();
+    for (w, g) in want.iter().zip(got) {
+        let (wl, gl): (Vec<&str>, Vec<&str>) = (w.lines().collect(), g.lines().collect());
+        for i in 0..wl.len().max(gl.len()) {
+            let (a, b) = (wl.get(i).copied(), gl.get(i).copied());
+            if a != b {
+                out.push_str(&format!(
+                    "  line {}\n    want: {a:?}\n    got:  {b:?}\n",
+                    i + 1
+                ));
+            }
+        }
+    }
+    out
+}
+
 struct Outcome {
     compared: usize,
     failures: Vec<String>,
@@ -239,9 +264,8 @@ fn run_case(name: &str, chart_name: &str) -> Outcome {
         out.compared += 1;
         seen.push(path.clone());
         if docs != want_docs {
-            out.failures.push(format!(
-                "{name}: {path}\n  want: {want_docs:#?}\n  got:  {docs:#?}"
-            ));
+            out.failures
+                .push(format!("{name}: {path}\n{}", diff(&want_docs, &docs)));
         }
     }
     for path in want.keys() {

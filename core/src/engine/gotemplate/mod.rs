@@ -173,8 +173,14 @@ fn render_chart(
     ctx: &RenderContext,
     strict: bool,
 ) -> Result<Rendered, EngineError> {
+    let release = Value::from_input(&ctx.release.to_value());
+    if let Value::Map(m) = &release {
+        // Helm's `.Release.Revision` is a Go `int`, not the `int64` of values.
+        m.borrow_mut()
+            .insert("Revision".into(), Value::Int(i64::from(ctx.release.revision)));
+    }
     let common = Common {
-        release: Value::from_input(&ctx.release.to_value()),
+        release,
         capabilities: objects::capabilities(&ctx.capabilities),
     };
     let root_values = match Value::from_input(values) {
