@@ -176,8 +176,10 @@ fn render_chart(
     let release = Value::from_input(&ctx.release.to_value());
     if let Value::Map(m) = &release {
         // Helm's `.Release.Revision` is a Go `int`, not the `int64` of values.
-        m.borrow_mut()
-            .insert("Revision".into(), Value::Int(i64::from(ctx.release.revision)));
+        m.borrow_mut().insert(
+            "Revision".into(),
+            Value::Int(i64::from(ctx.release.revision)),
+        );
     }
     let common = Common {
         release,

@@ -47,6 +47,9 @@ pub(super) fn register(t: &mut FuncTable) {
         h.lookup(s(&a[0]), s(&a[1]), s(&a[2]), s(&a[3]))
     });
     add(t, "toYaml", &[Any], |_, a| Ok(Value::Str(to_yaml(&a[0]))));
+    add(t, "mustToYaml", &[Any], |_, a| {
+        Ok(Value::Str(to_yaml(&a[0])))
+    });
     add(t, "toJson", &[Any], |_, a| {
         Ok(Value::Str(to_json(&a[0]).unwrap_or_default()))
     });

@@ -6,6 +6,7 @@
 mod builtins;
 pub(crate) mod helm;
 mod sprig;
+mod sprig_extra;
 
 use super::exec::GoError;
 use super::value::Value;
@@ -86,6 +87,7 @@ pub fn default_funcs() -> FuncTable {
     let mut t = FuncTable::new();
     builtins::register(&mut t);
     sprig::register(&mut t);
+    sprig_extra::register(&mut t);
     helm::register(&mut t);
     t
 }

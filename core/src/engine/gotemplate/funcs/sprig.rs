@@ -506,7 +506,7 @@ fn push(list: &Value, v: Value, f: &str) -> Result<Value, GoError> {
 }
 
 /// Go's `reflect.DeepEqual` on runtime values.
-fn deep_equal(a: &Value, b: &Value) -> bool {
+pub(crate) fn deep_equal(a: &Value, b: &Value) -> bool {
     match (a, b) {
         (Value::Int(x), Value::Int(y)) | (Value::Int64(x), Value::Int64(y)) => x == y,
         (Value::Float(x), Value::Float(y)) => x == y,

@@ -1,0 +1,480 @@
+//! More Sprig functions: list and dict helpers (`dig`, `pick`, `omit`,
+//! `concat`, `chunk`...), the `must*` variants, paths, regular expressions,
+//! checksums, JSON variants and small string helpers.
+
+use super::sprig::{empty, strval, to_float64, to_int64};
+use super::{FuncTable, Param, add, add_var, i, panic_err, s};
+use crate::engine::gotemplate::exec::GoError;
+use crate::engine::gotemplate::value::Value;
+use std::collections::BTreeMap;
+use std::rc::Rc;
+
+pub(super) fn register(t: &mut FuncTable) {
+    use Param::*;
+    // Aliases whose Sprig implementation is the same function.
+    for (alias, orig) in [
+        ("trimall", "trimAll"),
+        ("tuple", "list"),
+        ("biggest", "max"),
+        ("mustAppend", "append"),
+        ("mustFirst", "first"),
+        ("mustLast", "last"),
+        ("mustRest", "rest"),
+        ("mustInitial", "initial"),
+        ("mustUniq", "uniq"),
+        ("mustWithout", "without"),
+        ("mustHas", "has"),
+        ("mustCompact", "compact"),
+        ("mustSlice", "slice"),
+        ("mustMerge", "merge"),
+        ("mustMergeOverwrite", "mergeOverwrite"),
+        ("mustDeepCopy", "deepCopy"),
+        ("mustRegexReplaceAll", "regexReplaceAll"),
+    ] {
+        if let Some(f) = t.get(orig).copied() {
+            t.insert(alias, f);
+        }
+    }
+    add(t, "untitle", &[Str], |_, a| {
+        let v = s(&a[0]);
+        let mut out = String::with_capacity(v.len());
+        let mut prev_space = true;
+        for c in v.chars() {
+            if prev_space {
+                out.extend(c.to_lowercase());
+            } else {
+                out.push(c);
+            }
+            prev_space = c.is_whitespace();
+        }
+        Ok(Value::Str(out))
+    });
+    add(t, "abbrev", &[Int, Str], |_, a| {
+        let (w, v) = (i(&a[0]), s(&a[1]));
+        if w < 4 || v.len() as i64 <= w {
+            return Ok(Value::str(v));
+        }
+        let cut = String::from_utf8_lossy(&v.as_bytes()[..(w - 3) as usize]).into_owned();
+        Ok(Value::Str(format!("{cut}...")))
+    });
+    add(t, "initials", &[Str], |_, a| {
+        Ok(Value::Str(
+            s(&a[0])
+                .split_whitespace()
+                .filter_map(|w| w.chars().next())
+                .collect(),
+        ))
+    });
+    add(t, "swapcase", &[Str], |_, a| {
+        Ok(Value::Str(
+            s(&a[0])
+                .chars()
+                .flat_map(|c| {
+                    if c.is_uppercase() {
+                        c.to_lowercase().collect::<Vec<_>>()
+                    } else {
+                        c.to_uppercase().collect::<Vec<_>>()
+                    }
+                })
+                .collect(),
+        ))
+    });
+    add(t, "plural", &[Str, Str, Int], |_, a| {
+        Ok(if i(&a[2]) == 1 {
+            a[0].clone()
+        } else {
+            a[1].clone()
+        })
+    });
+    add(t, "sha512sum", &[Str], |_, a| {
+        use sha2::Digest;
+        Ok(Value::Str(hex::encode(sha2::Sha512::digest(
+            s(&a[0]).as_bytes(),
+        ))))
+    });
+    add(t, "adler32sum", &[Str], |_, a| {
+        let (mut x, mut y) = (1u32, 0u32);
+        for b in s(&a[0]).bytes() {
+            x = (x + u32::from(b)) % 65521;
+            y = (y + x) % 65521;
+        }
+        Ok(Value::Str(((y << 16) | x).to_string()))
+    });
+    add(t, "splitn", &[Str, Int, Str], |_, a| {
+        let n = i(&a[1]);
+        let parts: Vec<&str> = if n < 0 {
+            s(&a[2]).split(s(&a[0])).collect()
+        } else {
+            s(&a[2]).splitn(n as usize, s(&a[0])).collect()
+        };
+        Ok(Value::map(
+            parts
+                .into_iter()
+                .enumerate()
+                .map(|(k, p)| (format!("_{k}"), Value::str(p)))
+                .collect(),
+        ))
+    });
+    add(t, "untilStep", &[Int, Int, Int], |_, a| {
+        let (start, stop, step) = (i(&a[0]), i(&a[1]), i(&a[2]));
+        let mut out = Vec::new();
+        if step > 0 && start < stop {
+            let mut v = start;
+            while v < stop {
+                out.push(Value::Int(v));
+                v += step;
+            }
+        } else if step < 0 && start > stop {
+            let mut v = start;
+            while v > stop {
+                out.push(Value::Int(v));
+                v += step;
+            }
+        }
+        Ok(Value::list(out))
+    });
+    add(t, "ceil", &[Any], |_, a| {
+        Ok(Value::Float(to_float64(&a[0]).ceil()))
+    });
+    add(t, "floor", &[Any], |_, a| {
+        Ok(Value::Float(to_float64(&a[0]).floor()))
+    });
+    add_var(t, "all", &[], Any, |_, a| {
+        Ok(Value::Bool(a.iter().all(|v| !empty(v))))
+    });
+    add_var(t, "any", &[], Any, |_, a| {
+        Ok(Value::Bool(a.iter().any(|v| !empty(v))))
+    });
+    add(t, "toRawJson", &[Any], |_, a| {
+        Ok(Value::Str(
+            serde_json::to_string(&a[0].to_input()).unwrap_or_default(),
+        ))
+    });
+    add(t, "mustToRawJson", &[Any], |_, a| {
+        serde_json::to_string(&a[0].to_input())
+            .map(Value::Str)
+            .map_err(|e| GoError::plain(e.to_string()))
+    });
+    add(t, "toPrettyJson", &[Any], |_, a| {
+        Ok(Value::Str(pretty_json(&a[0]).unwrap_or_default()))
+    });
+    add(t, "mustToPrettyJson", &[Any], |_, a| {
+        pretty_json(&a[0]).map(Value::Str)
+    });
+    add(
+        t,
+        "mustFromJson",
+        &[Str],
+        |_, a| match serde_json::from_str::<serde_json::Value>(s(&a[0])) {
+            Ok(j) => Ok(Value::from_input(&crate::values::Value::from(j))),
+            Err(e) => Err(GoError::plain(e.to_string())),
+        },
+    );
+    add(t, "typeIsLike", &[Str, Any], |_, a| {
+        let tn = a[1].type_name();
+        let want = s(&a[0]);
+        Ok(Value::Bool(tn == want || tn == format!("*{want}")))
+    });
+    add(t, "deepEqual", &[Any, Any], |_, a| {
+        Ok(Value::Bool(super::sprig::deep_equal(&a[0], &a[1])))
+    });
+    add(t, "getHostByName", &[Str], |_, _| Ok(Value::str("")));
+    // Paths (Go's `path` package).
+    add(t, "base", &[Str], |_, a| {
+        Ok(Value::Str(path_base(s(&a[0]))))
+    });
+    add(t, "dir", &[Str], |_, a| Ok(Value::Str(path_dir(s(&a[0])))));
+    add(t, "clean", &[Str], |_, a| {
+        Ok(Value::Str(path_clean(s(&a[0]))))
+    });
+    add(t, "ext", &[Str], |_, a| Ok(Value::Str(path_ext(s(&a[0])))));
+    add(t, "isAbs", &[Str], |_, a| {
+        Ok(Value::Bool(s(&a[0]).starts_with('/')))
+    });
+    // Dicts.
+    add_var(t, "pick", &[Map], Str, |_, a| {
+        let Value::Map(m) = &a[0] else {
+            return Ok(Value::map(BTreeMap::new()));
+        };
+        let m = m.borrow();
+        Ok(Value::map(
+            a[1..]
+                .iter()
+                .filter_map(|k| m.get(s(k)).map(|v| (s(k).to_string(), v.clone())))
+                .collect(),
+        ))
+    });
+    add_var(t, "omit", &[Map], Str, |_, a| {
+        let Value::Map(m) = &a[0] else {
+            return Ok(Value::map(BTreeMap::new()));
+        };
+        let drop: Vec<&str> = a[1..].iter().map(s).collect();
+        Ok(Value::map(
+            m.borrow()
+                .iter()
+                .filter(|(k, _)| !drop.contains(&k.as_str()))
+                .map(|(k, v)| (k.clone(), v.clone()))
+                .collect(),
+        ))
+    });
+    add(t, "values", &[Map], |_, a| {
+        Ok(match &a[0] {
+            Value::Map(m) => Value::list(m.borrow().values().cloned().collect()),
+            _ => Value::list(Vec::new()),
+        })
+    });
+    add_var(t, "dig", &[], Any, |_, a| dig(&a));
+    // Lists.
+    add(t, "prepend", &[Any, Any], |_, a| {
+        let mut l = list_of(&a[0], "prepend")?;
+        l.insert(0, a[1].clone());
+        Ok(Value::list(l))
+    });
+    t.insert("mustPrepend", t["prepend"]);
+    add(t, "reverse", &[Any], |_, a| {
+        let mut l = list_of(&a[0], "reverse")?;
+        l.reverse();
+        Ok(Value::list(l))
+    });
+    t.insert("mustReverse", t["reverse"]);
+    add_var(t, "concat", &[], Any, |_, a| {
+        let mut out = Vec::new();
+        for l in &a {
+            match l.list_items() {
+                Some(items) => out.extend(items),
+                None if l.is_nil() => {}
+                None => {
+                    return Err(panic_err(format!(
+                        "Cannot concat type {} as list",
+                        l.kind_name()
+                    )));
+                }
+            }
+        }
+        Ok(Value::list(out))
+    });
+    add(t, "chunk", &[Int, Any], |_, a| {
+        let size = i(&a[0]).max(1) as usize;
+        let l = list_of(&a[1], "chunk")?;
+        Ok(Value::list(
+            l.chunks(size).map(|c| Value::list(c.to_vec())).collect(),
+        ))
+    });
+    t.insert("mustChunk", t["chunk"]);
+    add_var(t, "seq", &[], Int, |_, a| Ok(Value::Str(seq(&a))));
+    // Regular expressions.
+    add(t, "regexFind", &[Str, Str], |_, a| {
+        Ok(Value::Str(
+            regex::Regex::new(s(&a[0]))
+                .ok()
+                .and_then(|r| r.find(s(&a[1])).map(|m| m.as_str().to_string()))
+                .unwrap_or_default(),
+        ))
+    });
+    add(t, "regexFindAll", &[Str, Str, Int], |_, a| {
+        let n = i(&a[2]);
+        let found: Vec<String> = match regex::Regex::new(s(&a[0])) {
+            Ok(r) => r
+                .find_iter(s(&a[1]))
+                .take(if n < 0 { usize::MAX } else { n as usize })
+                .map(|m| m.as_str().to_string())
+                .collect(),
+            Err(_) => Vec::new(),
+        };
+        Ok(Value::StrList(Rc::new(found)))
+    });
+    add(t, "regexReplaceAllLiteral", &[Str, Str, Str], |_, a| {
+        let r = compile(s(&a[0]))?;
+        Ok(Value::Str(
+            r.replace_all(s(&a[1]), regex::NoExpand(s(&a[2])))
+                .into_owned(),
+        ))
+    });
+    t.insert("mustRegexReplaceAllLiteral", t["regexReplaceAllLiteral"]);
+    add(t, "regexSplit", &[Str, Str, Int], |_, a| {
+        let r = compile(s(&a[0]))?;
+        let n = i(&a[2]);
+        let parts: Vec<String> = if n == 0 {
+            Vec::new()
+        } else if n < 0 {
+            r.split(s(&a[1])).map(String::from).collect()
+        } else {
+            r.splitn(s(&a[1]), n as usize).map(String::from).collect()
+        };
+        Ok(Value::StrList(Rc::new(parts)))
+    });
+    add(t, "regexQuoteMeta", &[Str], |_, a| {
+        let mut out = String::new();
+        for c in s(&a[0]).chars() {
+            if "\\.+*?()|[]{}^$".contains(c) {
+                out.push('\\');
+            }
+            out.push(c);
+        }
+        Ok(Value::Str(out))
+    });
+    add(t, "mustRegexMatch", &[Str, Str], |_, a| {
+        Ok(Value::Bool(compile(s(&a[0]))?.is_match(s(&a[1]))))
+    });
+}
+
+fn compile(re: &str) -> Result<regex::Regex, GoError> {
+    regex::Regex::new(re).map_err(|e| GoError::plain(format!("error parsing regexp: {e}")))
+}
+
+fn pretty_json(v: &Value) -> Result<String, GoError> {
+    let s =
+        serde_json::to_string_pretty(&v.to_input()).map_err(|e| GoError::plain(e.to_string()))?;
+    Ok(s.replace('<', "\\u003c")
+        .replace('>', "\\u003e")
+        .replace('&', "\\u0026"))
+}
+
+fn list_of(v: &Value, f: &str) -> Result<Vec<Value>, GoError> {
+    match v {
+        Value::Invalid | Value::Nil => Ok(Vec::new()),
+        other => other
+            .list_items()
+            .ok_or_else(|| panic_err(format!("Cannot {f} on type {}", other.kind_name()))),
+    }
+}
+
+/// Sprig's `dig KEY... DEFAULT DICT`.
+fn dig(a: &[Value]) -> Result<Value, GoError> {
+    if a.len() < 3 {
+        return Err(panic_err("dig needs at least three arguments"));
+    }
+    let dict = &a[a.len() - 1];
+    let default = &a[a.len() - 2];
+    let keys = &a[..a.len() - 2];
+    let mut cur = dict.clone();
+    for (n, k) in keys.iter().enumerate() {
+        let Value::Map(m) = &cur else {
+            return Err(panic_err(format!(
+                "interface conversion: interface {{}} is {}, not map[string]interface {{}}",
+                cur.type_name()
+            )));
+        };
+        let next = m.borrow().get(&strval(k)).cloned();
+        match next {
+            None => return Ok(default.clone()),
+            Some(v) if n == keys.len() - 1 => return Ok(v),
+            Some(v) => cur = v,
+        }
+    }
+    Ok(default.clone())
+}
+
+/// Sprig's `seq`, like GNU seq: `seq LAST`, `seq FIRST LAST`, `seq FIRST STEP LAST`.
+fn seq(a: &[Value]) -> String {
+    let p: Vec<i64> = a.iter().map(to_int64).collect();
+    let (start, step, end) = match p.as_slice() {
+        [] => return String::new(),
+        [end] => (1, 1, *end),
+        [start, end] => (*start, if end >= start { 1 } else { -1 }, *end),
+        [start, step, end, ..] => (*start, *step, *end),
+    };
+    if step == 0 || (step > 0 && start > end) || (step < 0 && start < end) {
+        return String::new();
+    }
+    let mut out = Vec::new();
+    let mut v = start;
+    while (step > 0 && v <= end) || (step < 0 && v >= end) {
+        out.push(v.to_string());
+        v += step;
+    }
+    out.join(" ")
+}
+
+/// Go's `path.Clean`.
+pub(crate) fn path_clean(p: &str) -> String {
+    if p.is_empty() {
+        return ".".into();
+    }
+    let rooted = p.starts_with('/');
+    let mut parts: Vec<&str> = Vec::new();
+    for seg in p.split('/') {
+        match seg {
+            "" | "." => {}
+            ".." => {
+                if parts.last().is_some_and(|l| *l != "..") {
+                    parts.pop();
+                } else if !rooted {
+                    parts.push("..");
+                }
+            }
+            s => parts.push(s),
+        }
+    }
+    let joined = parts.join("/");
+    match (rooted, joined.is_empty()) {
+        (true, _) => format!("/{joined}"),
+        (false, true) => ".".into(),
+        (false, false) => joined,
+    }
+}
+
+fn path_base(p: &str) -> String {
+    if p.is_empty() {
+        return ".".into();
+    }
+    let t = p.trim_end_matches('/');
+    if t.is_empty() {
+        return "/".into();
+    }
+    t.rsplit('/').next().unwrap_or(t).to_string()
+}
+
+fn path_dir(p: &str) -> String {
+    let dir = match p.rfind('/') {
+        Some(i) => &p[..=i],
+        None => "",
+    };
+    path_clean(dir)
+}
+
+fn path_ext(p: &str) -> String {
+    for (i, c) in p.char_indices().rev() {
+        if c == '/' {
+            break;
+        }
+        if c == '.' {
+            return p[i..].to_string();
+        }
+    }
+    String::new()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn paths_follow_go() {
+        assert_eq!(path_clean("a/../../b/./c/"), "../b/c");
+        assert_eq!(path_clean("/../x"), "/x");
+        assert_eq!(path_base("/a/b/"), "b");
+        assert_eq!(path_dir("a/b/c.txt"), "a/b");
+        assert_eq!(path_dir("c.txt"), ".");
+        assert_eq!(path_ext("a/b.tar.gz"), ".gz");
+    }
+
+    #[test]
+    fn seq_and_dig() {
+        assert_eq!(seq(&[Value::Int(3)]), "1 2 3");
+        assert_eq!(seq(&[Value::Int(5), Value::Int(3)]), "5 4 3");
+        assert_eq!(seq(&[Value::Int(0), Value::Int(2), Value::Int(5)]), "0 2 4");
+        let inner = Value::map([("b".to_string(), Value::Int(1))].into_iter().collect());
+        let d = Value::map([("a".to_string(), inner)].into_iter().collect());
+        let got = dig(&[
+            Value::str("a"),
+            Value::str("b"),
+            Value::str("dflt"),
+            d.clone(),
+        ])
+        .unwrap();
+        assert_eq!(got.as_int(), Some(1));
+        let got = dig(&[Value::str("a"), Value::str("x"), Value::str("dflt"), d]).unwrap();
+        assert_eq!(got.as_str(), Some("dflt"));
+    }
+}
