@@ -3,7 +3,7 @@
 //! Each case of `fixtures/gotemplate/cases.txt` names a fixture chart and the
 //! values passed to Helm; `fixtures/gotemplate/expected/CASE.json` holds what
 //! Helm produced (`manifest` and `notes`, or `error`), generated with
-//! `fixtures/gotemplate/gen.sh`. This harness loads the chart itself,
+//! `fixtures/gotemplate/gen.sh` (hooks included). This harness loads the chart itself,
 //! coalesces values the simple way these fixtures need, renders with
 //! [`GoTemplateEngine`] and compares, per template, the documents Helm put
 //! under `# Source: PATH` with the ones rendered here.
@@ -15,7 +15,13 @@ use hoist_core::values::{Map, Value};
 use std::collections::BTreeMap;
 use std::path::Path;
 
-const FIXTURES: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/gotemplate");
+/// The fixtures folder; `GOTEMPLATE_FIXTURES` points the same harness at
+/// another folder of the same layout (e.g. third-party charts kept locally).
+fn fixtures() -> String {
+    std::env::var("GOTEMPLATE_FIXTURES").unwrap_or_else(|_| {
+        concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/gotemplate").to_string()
+    })
+}
 
 fn walk(dir: &Path, root: &Path, out: &mut Vec<(String, Vec<u8>)>) {
     let mut entries: Vec<_> = std::fs::read_dir(dir)
@@ -209,10 +215,10 @@ struct Outcome {
 
 fn run_case(name: &str, chart_name: &str) -> Outcome {
     let expected: serde_json::Value = serde_json::from_str(
-        &std::fs::read_to_string(format!("{FIXTURES}/expected/{name}.json")).unwrap(),
+        &std::fs::read_to_string(format!("{}/expected/{name}.json", fixtures())).unwrap(),
     )
     .unwrap();
-    let chart = load_chart(&Path::new(FIXTURES).join(chart_name));
+    let chart = load_chart(&Path::new(&fixtures()).join(chart_name));
     let user: Value = expected["values"].clone().into();
     let values = coalesce(&chart, &user);
     let result = GoTemplateEngine::new().render(&chart, &values, &context());
@@ -242,7 +248,20 @@ fn run_case(name: &str, chart_name: &str) -> Outcome {
             return out;
         }
     };
-    let want = parse_manifest(expected["manifest"].as_str().unwrap_or_default());
+    let mut want = parse_manifest(expected["manifest"].as_str().unwrap_or_default());
+    // Hooks are kept apart by Helm; each is one document of its template.
+    for h in expected["hooks"].as_array().into_iter().flatten() {
+        let path = h["path"].as_str().unwrap_or_default().to_string();
+        let docs = want.entry(path).or_default();
+        docs.push(
+            h["manifest"]
+                .as_str()
+                .unwrap_or_default()
+                .trim()
+                .to_string(),
+        );
+        docs.sort();
+    }
     let notes_path = format!("{chart_name}/templates/NOTES.txt");
     let mut seen = Vec::new();
     for (path, text) in &rendered {
@@ -280,7 +299,7 @@ fn run_case(name: &str, chart_name: &str) -> Outcome {
 
 #[test]
 fn fixtures_render_like_helm() {
-    let cases = std::fs::read_to_string(format!("{FIXTURES}/cases.txt")).unwrap();
+    let cases = std::fs::read_to_string(format!("{}/cases.txt", fixtures())).unwrap();
     let mut compared = 0;
     let mut failures = Vec::new();
     for line in cases.lines().filter(|l| !l.trim().is_empty()) {
