@@ -195,6 +195,88 @@ fn check(op: &str, p: &Partial, v: &Version) -> bool {
     }
 }
 
+/// A parsed version as Sprig's `semver` returns it (Masterminds' `*Version`).
+#[derive(Debug, Clone)]
+pub struct SemVer {
+    major: u64,
+    minor: u64,
+    patch: u64,
+    pre: String,
+    meta: String,
+    original: String,
+}
+
+impl SemVer {
+    /// Masterminds' `NewVersion`: lenient (`v` prefix, missing parts).
+    pub fn parse(s: &str) -> Result<SemVer, String> {
+        let v = parse_version(s)?;
+        let meta = s
+            .split_once('+')
+            .map(|(_, m)| m.to_string())
+            .unwrap_or_default();
+        Ok(SemVer {
+            major: v.major,
+            minor: v.minor,
+            patch: v.patch,
+            pre: v.pre,
+            meta,
+            original: s.to_string(),
+        })
+    }
+
+    fn text(&self) -> String {
+        let mut t = format!("{}.{}.{}", self.major, self.minor, self.patch);
+        if !self.pre.is_empty() {
+            t.push('-');
+            t.push_str(&self.pre);
+        }
+        if !self.meta.is_empty() {
+            t.push('+');
+            t.push_str(&self.meta);
+        }
+        t
+    }
+}
+
+impl super::value::GoObject for SemVer {
+    fn type_name(&self) -> String {
+        "*semver.Version".into()
+    }
+    fn field(&self, _name: &str) -> Option<super::value::Value> {
+        None
+    }
+    fn call(
+        &self,
+        name: &str,
+        args: &[super::value::Value],
+    ) -> Option<Result<super::value::Value, String>> {
+        use super::value::Value;
+        let v = match name {
+            "Major" => Value::Int(self.major as i64),
+            "Minor" => Value::Int(self.minor as i64),
+            "Patch" => Value::Int(self.patch as i64),
+            "Prerelease" => Value::str(self.pre.clone()),
+            "Metadata" => Value::str(self.meta.clone()),
+            "Original" => Value::str(self.original.clone()),
+            "String" => Value::str(self.text()),
+            _ => return None,
+        };
+        if !args.is_empty() {
+            return Some(Err(format!(
+                "wrong number of args for {name}: want 0 got {}",
+                args.len()
+            )));
+        }
+        Some(Ok(v))
+    }
+    fn display(&self) -> String {
+        self.text()
+    }
+    fn to_data(&self) -> super::value::Value {
+        super::value::Value::str(self.text())
+    }
+}
+
 /// `semverCompare CONSTRAINT VERSION`.
 pub fn compare(constraint: &str, version: &str) -> Result<bool, String> {
     let v = parse_version(version)?;

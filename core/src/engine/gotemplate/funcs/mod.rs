@@ -7,6 +7,8 @@ mod builtins;
 pub(crate) mod helm;
 mod sprig;
 mod sprig_extra;
+mod sprig_random;
+mod unsupported;
 
 use super::exec::GoError;
 use super::value::Value;
@@ -88,7 +90,9 @@ pub fn default_funcs() -> FuncTable {
     builtins::register(&mut t);
     sprig::register(&mut t);
     sprig_extra::register(&mut t);
+    sprig_random::register(&mut t);
     helm::register(&mut t);
+    unsupported::register(&mut t);
     t
 }
 

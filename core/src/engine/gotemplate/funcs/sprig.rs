@@ -193,6 +193,11 @@ pub(super) fn register(t: &mut FuncTable) {
             .map(Value::Bool)
             .map_err(GoError::plain)
     });
+    add(t, "semver", &[Str], |_, a| {
+        super::super::semver::SemVer::parse(s(&a[0]))
+            .map(|v| Value::Object(Rc::new(v)))
+            .map_err(GoError::plain)
+    });
     // Type inspection.
     add(t, "typeOf", &[Any], |_, a| Ok(Value::Str(a[0].type_name())));
     add(t, "kindOf", &[Any], |_, a| {
