@@ -183,6 +183,26 @@ fn parse_manifest(manifest: &str) -> BTreeMap<String, Vec<String>> {
     out
 }
 
+/// With `GOTEMPLATE_LOOSE_YAML` set, hides what only the YAML writer decides
+/// (scalar quoting, and checksums of YAML text), to see the engine's own
+/// differences on third-party charts while `toYaml` is not exact yet.
+fn loosen(docs: Vec<String>) -> Vec<String> {
+    if std::env::var_os("GOTEMPLATE_LOOSE_YAML").is_none() {
+        return docs;
+    }
+    let checksum = regex::Regex::new(r"(checksum/[\w.-]+: )[0-9a-f]{64}").unwrap();
+    let mut out: Vec<String> = docs
+        .into_iter()
+        .map(|d| {
+            checksum
+                .replace_all(&d.replace(['"', '\''], ""), "${1}X")
+                .into_owned()
+        })
+        .collect();
+    out.sort();
+    out
+}
+
 /// The lines that differ between Helm's documents and ours.
 fn diff(want: &[String], got: &[String]) -> String {
     if want.len() != got.len() {
@@ -282,6 +302,7 @@ fn run_case(name: &str, chart_name: &str) -> Outcome {
         let want_docs = want.get(path).cloned().unwrap_or_default();
         out.compared += 1;
         seen.push(path.clone());
+        let (docs, want_docs) = (loosen(docs), loosen(want_docs));
         if docs != want_docs {
             out.failures
                 .push(format!("{name}: {path}\n{}", diff(&want_docs, &docs)));

@@ -437,5 +437,7 @@ mod tests {
             .unwrap();
         assert_eq!(got.as_str(), Some("bee"));
         assert!(f.call("Get", &[]).unwrap().is_err());
+        assert!(!Value::Object(Rc::new(f.glob("none/*"))).truth());
+        assert!(Value::Object(Rc::new(f.glob("conf/*"))).truth());
     }
 }

@@ -136,7 +136,8 @@ impl Value {
             Value::List(l) => !l.is_empty(),
             Value::StrList(l) => !l.is_empty(),
             Value::Map(m) => !m.borrow().is_empty(),
-            Value::Object(_) => true,
+            // Go map and slice types are true when non-empty; structs always.
+            Value::Object(_) => self.len().is_none_or(|n| n > 0),
         }
     }
 
