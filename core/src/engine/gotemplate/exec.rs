@@ -571,18 +571,26 @@ impl State<'_> {
             }
             Value::Object(o) => {
                 let o = o.clone();
-                let mut argv = Vec::new();
-                for a in args.iter().skip(1) {
-                    argv.push(self.eval_arg(dot, a, Param::Any)?);
-                }
-                if let Some(f) = fin {
-                    argv.push(if let Value::Invalid = f {
-                        Value::Nil
-                    } else {
-                        f
-                    });
-                }
-                if let Some(r) = o.call(name, &argv) {
+                if let Some(params) = o.method_params(name) {
+                    let given = args.len().saturating_sub(1) + usize::from(fin.is_some());
+                    if given != params.len() {
+                        return Err(self.errorf(
+                            at,
+                            format!(
+                                "wrong number of args for {name}: want {} got {given}",
+                                params.len()
+                            ),
+                        ));
+                    }
+                    let mut argv = Vec::new();
+                    for (a, p) in args.iter().skip(1).zip(params.iter()) {
+                        argv.push(self.eval_arg(dot, a, *p)?);
+                    }
+                    if let Some(f) = fin {
+                        let p = params[params.len() - 1];
+                        argv.push(self.validate(f, p).map_err(|m| self.errorf(at, m))?);
+                    }
+                    let r = o.call(name, &argv).unwrap_or(Ok(Value::Invalid));
                     return r.map_err(|e| {
                         self.errorf_wrap(at, &format!("error calling {name}"), GoError::plain(e))
                     });

@@ -1,6 +1,7 @@
 //! The Go objects Helm puts in the render context: `.Files` (a map of file
 //! name to bytes with methods) and `.Capabilities` (structs with methods).
 
+use super::funcs::Param;
 use super::funcs::helm::to_yaml;
 use super::value::{GoObject, Value};
 use crate::engine::Capabilities;
@@ -181,6 +182,13 @@ impl GoObject for Files {
     fn type_name(&self) -> String {
         "engine.files".into()
     }
+    fn method_params(&self, name: &str) -> Option<&'static [Param]> {
+        match name {
+            "Get" | "GetBytes" | "Glob" | "Lines" => Some(&[Param::Str]),
+            "AsConfig" | "AsSecrets" => Some(&[]),
+            _ => None,
+        }
+    }
 
     fn field(&self, name: &str) -> Option<Value> {
         // `files` is a map type: other names are key lookups.
@@ -257,6 +265,9 @@ impl GoObject for KubeVersionObj {
     fn type_name(&self) -> String {
         "common.KubeVersion".into()
     }
+    fn method_params(&self, name: &str) -> Option<&'static [Param]> {
+        matches!(name, "String" | "GitVersion").then_some(&[])
+    }
     fn field(&self, name: &str) -> Option<Value> {
         match name {
             "Version" => Some(Value::str(self.version.clone())),
@@ -299,6 +310,9 @@ impl GoObject for VersionSet {
     fn type_name(&self) -> String {
         "common.VersionSet".into()
     }
+    fn method_params(&self, name: &str) -> Option<&'static [Param]> {
+        (name == "Has").then_some(&[Param::Str])
+    }
     fn field(&self, _name: &str) -> Option<Value> {
         None
     }
@@ -333,6 +347,9 @@ pub struct Struct {
 impl GoObject for Struct {
     fn type_name(&self) -> String {
         self.type_name.into()
+    }
+    fn method_params(&self, _name: &str) -> Option<&'static [Param]> {
+        None
     }
     fn field(&self, name: &str) -> Option<Value> {
         self.fields.get(name).cloned()

@@ -245,6 +245,13 @@ impl super::value::GoObject for SemVer {
     fn field(&self, _name: &str) -> Option<super::value::Value> {
         None
     }
+    fn method_params(&self, name: &str) -> Option<&'static [super::funcs::Param]> {
+        matches!(
+            name,
+            "Major" | "Minor" | "Patch" | "Prerelease" | "Metadata" | "Original" | "String"
+        )
+        .then_some(&[])
+    }
     fn call(
         &self,
         name: &str,

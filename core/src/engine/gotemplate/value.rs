@@ -22,7 +22,10 @@ pub trait GoObject: fmt::Debug {
     fn type_name(&self) -> String;
     /// A struct field or zero-argument method, when the object has one.
     fn field(&self, name: &str) -> Option<Value>;
-    /// Calls a method with arguments. `None` when there is no such method.
+    /// The parameter types of a method, `None` when there is no such
+    /// method. The executor checks arguments against them as Go does.
+    fn method_params(&self, name: &str) -> Option<&'static [super::funcs::Param]>;
+    /// Calls a method with checked arguments. `None` when there is no such method.
     fn call(&self, name: &str, args: &[Value]) -> Option<Result<Value, String>>;
     /// What `fmt` prints for it (Go's `String()` method or struct printing).
     fn display(&self) -> String;
