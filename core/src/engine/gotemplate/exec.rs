@@ -258,15 +258,16 @@ impl State<'_> {
                 return r;
             }
             Node::Template { pos, name, pipe } => {
+                let ctx = match pipe {
+                    Some(p) => format!("{{{{template {name:?} {p}}}}}"),
+                    None => format!("{{{{template {name:?}}}}}"),
+                };
                 let Some(tree) = self.set.lookup(name) else {
-                    return Err(self.errorf(
-                        (*pos, &format!("{{{{template {name:?}}}}}")),
-                        format!("template {name:?} not defined"),
-                    ));
+                    return Err(self.errorf((*pos, &ctx), format!("template {name:?} not defined")));
                 };
                 if self.depth >= MAX_EXEC_DEPTH {
                     return Err(self.errorf(
-                        (*pos, &format!("{{{{template {name:?}}}}}")),
+                        (*pos, &ctx),
                         format!("exceeded maximum template depth ({MAX_EXEC_DEPTH})"),
                     ));
                 }
