@@ -295,3 +295,123 @@ fn helm_error_reformatting() {
         "parse error at (c/t.yaml:3): function \"x\" not defined"
     );
 }
+
+mod engine {
+    use super::super::GoTemplateEngine;
+    use crate::chart::{Chart, ChartFile, Metadata};
+    use crate::engine::{
+        Capabilities, Engine, EngineError, KubeVersion, ReleaseInfo, RenderContext,
+    };
+    use crate::values::Value as In;
+
+    fn chart(templates: &[(&str, &str)]) -> Chart {
+        Chart {
+            metadata: Metadata {
+                name: "c".into(),
+                version: "1.0.0".into(),
+                api_version: "v2".into(),
+                ..Default::default()
+            },
+            templates: templates
+                .iter()
+                .map(|(n, t)| ChartFile {
+                    name: format!("templates/{n}"),
+                    data: t.as_bytes().to_vec(),
+                })
+                .collect(),
+            values: In::empty_map(),
+            ..Default::default()
+        }
+    }
+
+    fn ctx(lint: bool) -> RenderContext {
+        RenderContext {
+            release: ReleaseInfo::default(),
+            capabilities: Capabilities {
+                kube_version: KubeVersion::parse("1.30").unwrap(),
+                api_versions: vec!["v1".into()],
+                helm_version: "v4.0.0".into(),
+            },
+            lookup: None,
+            lint_mode: lint,
+        }
+    }
+
+    fn values() -> In {
+        serde_json::json!({"a": {"b": 1}}).into()
+    }
+
+    #[test]
+    fn no_value_is_erased_and_partials_are_not_rendered() {
+        let c = chart(&[("x.yaml", "[{{ .Values.nope }}]"), ("_p.tpl", "partial")]);
+        let out = GoTemplateEngine::new()
+            .render(&c, &values(), &ctx(false))
+            .unwrap();
+        assert_eq!(out.len(), 1);
+        assert_eq!(out["c/templates/x.yaml"], "[]");
+    }
+
+    #[test]
+    fn strict_mode_fails_on_missing_keys() {
+        let c = chart(&[("x.yaml", "{{ .Values.a.zz }}")]);
+        let e = GoTemplateEngine { strict: true }
+            .render(&c, &values(), &ctx(false))
+            .unwrap_err();
+        assert_eq!(
+            e.to_string(),
+            "c/templates/x.yaml:1:10\n  executing \"c/templates/x.yaml\" at <.Values.a.zz>:\n    map has no entry for key \"zz\""
+        );
+    }
+
+    #[test]
+    fn lint_mode_lets_required_and_fail_through() {
+        let c = chart(&[(
+            "x.yaml",
+            "a{{ required \"m\" .Values.no }}{{ fail \"f\" }}b",
+        )]);
+        let out = GoTemplateEngine::new()
+            .render(&c, &values(), &ctx(true))
+            .unwrap();
+        assert_eq!(out["c/templates/x.yaml"], "ab");
+        let e = GoTemplateEngine::new()
+            .render(&c, &values(), &ctx(false))
+            .unwrap_err();
+        assert_eq!(
+            e.to_string(),
+            "execution error at (c/templates/x.yaml:1:4): m"
+        );
+    }
+
+    #[test]
+    fn parse_errors_name_the_file_and_line() {
+        let c = chart(&[("x.yaml", "ok\n{{ nofunc }}")]);
+        let e = GoTemplateEngine::new()
+            .render(&c, &values(), &ctx(false))
+            .unwrap_err();
+        let EngineError::Parse { template, message } = e else {
+            panic!("{e}")
+        };
+        assert_eq!(template, "c/templates/x.yaml");
+        assert_eq!(
+            message,
+            "parse error at (c/templates/x.yaml:2): function \"nofunc\" not defined"
+        );
+    }
+
+    #[test]
+    fn library_charts_only_contribute_partials() {
+        let mut c = chart(&[("x.yaml", "{{ include \"lib.t\" . }}")]);
+        let mut lib = chart(&[
+            ("_l.tpl", "{{ define \"lib.t\" }}L{{ end }}"),
+            ("y.yaml", "{{ .Nope.x.y }}"),
+        ]);
+        lib.metadata.name = "lib".into();
+        lib.metadata.chart_type = Some("library".into());
+        c.dependencies.push(lib);
+        let out = GoTemplateEngine::new()
+            .render(&c, &values(), &ctx(false))
+            .unwrap();
+        assert_eq!(out.len(), 1);
+        assert_eq!(out["c/templates/x.yaml"], "L");
+    }
+}
