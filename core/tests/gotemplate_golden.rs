@@ -142,6 +142,10 @@ fn coalesce(chart: &Chart, user: &Value) -> Value {
     v
 }
 
+/// The API versions the development cluster behind the expected outputs
+/// serves (group/version and group/version/Kind forms).
+const API_VERSIONS: &str = "v1,v1/Pod,v1/Service,v1/ConfigMap,v1/Secret,v1/ServiceAccount,v1/PersistentVolumeClaim,v1/PersistentVolume,v1/Namespace,v1/Endpoints,v1/Event,v1/LimitRange,v1/ResourceQuota,v1/ReplicationController,v1/Node,v1/PodTemplate,apps/v1,apps/v1/Deployment,apps/v1/StatefulSet,apps/v1/DaemonSet,apps/v1/ReplicaSet,apps/v1/ControllerRevision,batch/v1,batch/v1/Job,batch/v1/CronJob,autoscaling/v1,autoscaling/v1/HorizontalPodAutoscaler,autoscaling/v2,autoscaling/v2/HorizontalPodAutoscaler,policy/v1,policy/v1/PodDisruptionBudget,networking.k8s.io/v1,networking.k8s.io/v1/Ingress,networking.k8s.io/v1/NetworkPolicy,networking.k8s.io/v1/IngressClass,rbac.authorization.k8s.io/v1,rbac.authorization.k8s.io/v1/Role,rbac.authorization.k8s.io/v1/RoleBinding,rbac.authorization.k8s.io/v1/ClusterRole,rbac.authorization.k8s.io/v1/ClusterRoleBinding,storage.k8s.io/v1,storage.k8s.io/v1/StorageClass,storage.k8s.io/v1/CSIDriver,storage.k8s.io/v1/VolumeAttachment,apiextensions.k8s.io/v1,apiextensions.k8s.io/v1/CustomResourceDefinition,admissionregistration.k8s.io/v1,admissionregistration.k8s.io/v1/ValidatingWebhookConfiguration,admissionregistration.k8s.io/v1/MutatingWebhookConfiguration,scheduling.k8s.io/v1,scheduling.k8s.io/v1/PriorityClass,coordination.k8s.io/v1,coordination.k8s.io/v1/Lease,discovery.k8s.io/v1,discovery.k8s.io/v1/EndpointSlice,certificates.k8s.io/v1,certificates.k8s.io/v1/CertificateSigningRequest,apiregistration.k8s.io/v1,apiregistration.k8s.io/v1/APIService,node.k8s.io/v1,node.k8s.io/v1/RuntimeClass";
+
 fn context() -> RenderContext {
     RenderContext {
         release: ReleaseInfo {
@@ -150,7 +154,7 @@ fn context() -> RenderContext {
         },
         capabilities: Capabilities {
             kube_version: KubeVersion::parse("v1.33.0").unwrap(),
-            api_versions: vec!["v1".into(), "apps/v1".into(), "batch/v1".into()],
+            api_versions: API_VERSIONS.split(',').map(String::from).collect(),
             helm_version: "v4.0.0".into(),
         },
         lookup: None,

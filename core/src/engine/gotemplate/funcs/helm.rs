@@ -58,6 +58,9 @@ pub(super) fn register(t: &mut FuncTable) {
     });
     add(t, "fromYaml", &[Str], |_, a| Ok(from_yaml(s(&a[0]))));
     add(t, "fromJson", &[Str], |_, a| Ok(from_json(s(&a[0]))));
+    add(t, "fromYamlArray", &[Str], |_, a| {
+        Ok(from_yaml_array(s(&a[0])))
+    });
     add(t, "fromJsonArray", &[Str], |_, a| {
         Ok(match serde_json::from_str::<serde_json::Value>(s(&a[0])) {
             Ok(serde_json::Value::Array(items)) => Value::list(
@@ -109,11 +112,25 @@ pub fn from_yaml(text: &str) -> Value {
     }
 }
 
+/// Helm's `fromYamlArray`: a list, or `[message]`.
+pub fn from_yaml_array(text: &str) -> Value {
+    match crate::yaml::parse(text) {
+        Ok(crate::values::Value::Null) => Value::list(Vec::new()),
+        Ok(v @ crate::values::Value::List(_)) => Value::from_input(&v),
+        Ok(other) => Value::list(vec![Value::Str(format!(
+            "error unmarshaling JSON: while decoding JSON: json: cannot unmarshal {} into Go value of type []interface {{}}",
+            json_kind(&other)
+        ))]),
+        Err(e) => Value::list(vec![Value::Str(e.message)]),
+    }
+}
+
 fn json_kind(v: &crate::values::Value) -> &'static str {
     match v {
         crate::values::Value::List(_) => "array",
         crate::values::Value::String(_) => "string",
         crate::values::Value::Bool(_) => "bool",
+        crate::values::Value::Map(_) => "object",
         _ => "number",
     }
 }
