@@ -113,10 +113,24 @@ fn merge(user: &Value, base: &Value) -> Value {
     }
 }
 
+/// Helm drops keys whose value ends up null.
+fn strip_nulls(v: Value) -> Value {
+    match v {
+        Value::Map(m) => Value::Map(
+            m.into_iter()
+                .filter(|(_, v)| !v.is_null())
+                .map(|(k, v)| (k, strip_nulls(v)))
+                .collect(),
+        ),
+        other => other,
+    }
+}
+
 /// A simplified Helm coalesce: user values over chart values, subchart
-/// sections over subchart values, parent globals over child globals.
+/// sections over subchart values, parent globals over child globals, nulls
+/// removed.
 fn coalesce(chart: &Chart, user: &Value) -> Value {
-    let mut v = merge(user, &chart.values);
+    let mut v = strip_nulls(merge(user, &chart.values));
     let globals = v.as_map().and_then(|m| m.get("global")).cloned();
     for dep in &chart.dependencies {
         let mut sub = v
