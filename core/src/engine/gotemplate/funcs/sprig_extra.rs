@@ -116,22 +116,12 @@ pub(super) fn register(t: &mut FuncTable) {
         ))
     });
     add(t, "untilStep", &[Int, Int, Int], |_, a| {
-        let (start, stop, step) = (i(&a[0]), i(&a[1]), i(&a[2]));
-        let mut out = Vec::new();
-        if step > 0 && start < stop {
-            let mut v = start;
-            while v < stop {
-                out.push(Value::Int(v));
-                v += step;
-            }
-        } else if step < 0 && start > stop {
-            let mut v = start;
-            while v > stop {
-                out.push(Value::Int(v));
-                v += step;
-            }
-        }
-        Ok(Value::list(out))
+        Ok(Value::list(
+            until_step(i(&a[0]), i(&a[1]), i(&a[2]))
+                .into_iter()
+                .map(Value::Int)
+                .collect(),
+        ))
     });
     add(t, "ceil", &[Any], |_, a| {
         Ok(Value::Float(to_float64(&a[0]).ceil()))
@@ -365,25 +355,59 @@ fn dig(a: &[Value]) -> Result<Value, GoError> {
     Ok(default.clone())
 }
 
-/// Sprig's `seq`, like GNU seq: `seq LAST`, `seq FIRST LAST`, `seq FIRST STEP LAST`.
+/// Sprig's `untilStep`.
+fn until_step(start: i64, stop: i64, step: i64) -> Vec<i64> {
+    let mut v = Vec::new();
+    if stop < start {
+        if step >= 0 {
+            return v;
+        }
+        let mut i = start;
+        while i > stop {
+            v.push(i);
+            i += step;
+        }
+        return v;
+    }
+    if step <= 0 {
+        return v;
+    }
+    let mut i = start;
+    while i < stop {
+        v.push(i);
+        i += step;
+    }
+    v
+}
+
+/// Sprig's `seq`: `seq END`, `seq START END`, `seq START STEP END`.
 fn seq(a: &[Value]) -> String {
     let p: Vec<i64> = a.iter().map(to_int64).collect();
-    let (start, step, end) = match p.as_slice() {
-        [] => return String::new(),
-        [end] => (1, 1, *end),
-        [start, end] => (*start, if end >= start { 1 } else { -1 }, *end),
-        [start, step, end, ..] => (*start, *step, *end),
+    let nums = match p.as_slice() {
+        [end] => {
+            let inc = if *end < 1 { -1 } else { 1 };
+            until_step(1, end + inc, inc)
+        }
+        [start, end] => {
+            let step = if end < start { -1 } else { 1 };
+            until_step(*start, end + step, step)
+        }
+        [start, step, end] => {
+            let mut inc = 1;
+            if end < start {
+                inc = -1;
+                if *step > 0 {
+                    return String::new();
+                }
+            }
+            until_step(*start, end + inc, *step)
+        }
+        _ => return String::new(),
     };
-    if step == 0 || (step > 0 && start > end) || (step < 0 && start < end) {
-        return String::new();
-    }
-    let mut out = Vec::new();
-    let mut v = start;
-    while (step > 0 && v <= end) || (step < 0 && v >= end) {
-        out.push(v.to_string());
-        v += step;
-    }
-    out.join(" ")
+    nums.iter()
+        .map(i64::to_string)
+        .collect::<Vec<_>>()
+        .join(" ")
 }
 
 /// Go's `path.Clean`.
@@ -464,6 +488,7 @@ mod tests {
         assert_eq!(seq(&[Value::Int(3)]), "1 2 3");
         assert_eq!(seq(&[Value::Int(5), Value::Int(3)]), "5 4 3");
         assert_eq!(seq(&[Value::Int(0), Value::Int(2), Value::Int(5)]), "0 2 4");
+        assert_eq!(seq(&[Value::Int(0)]), "1 0");
         let inner = Value::map([("b".to_string(), Value::Int(1))].into_iter().collect());
         let d = Value::map([("a".to_string(), inner)].into_iter().collect());
         let got = dig(&[
