@@ -86,6 +86,24 @@ pub(super) fn register(t: &mut FuncTable) {
             a[1].clone()
         })
     });
+    add(t, "sha1sum", &[Str], |_, a| {
+        use sha1::Digest;
+        Ok(Value::Str(hex::encode(sha1::Sha1::digest(
+            s(&a[0]).as_bytes(),
+        ))))
+    });
+    add(t, "b32enc", &[Str], |_, a| {
+        Ok(Value::Str(b32_encode(s(&a[0]).as_bytes())))
+    });
+    add(t, "b32dec", &[Str], |_, a| {
+        Ok(Value::Str(match b32_decode(s(&a[0])) {
+            Ok(b) => String::from_utf8_lossy(&b).into_owned(),
+            Err(e) => e,
+        }))
+    });
+    add(t, "camelcase", &[Str], |_, a| {
+        Ok(Value::Str(camel_case(s(&a[0]))))
+    });
     add(t, "sha512sum", &[Str], |_, a| {
         use sha2::Digest;
         Ok(Value::Str(hex::encode(sha2::Sha512::digest(
@@ -355,6 +373,112 @@ fn dig(a: &[Value]) -> Result<Value, GoError> {
     Ok(default.clone())
 }
 
+const B32: &[u8; 32] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZ234567";
+
+/// Go's `base32.StdEncoding.EncodeToString`.
+fn b32_encode(data: &[u8]) -> String {
+    let mut out = String::new();
+    for chunk in data.chunks(5) {
+        let mut buf = [0u8; 5];
+        buf[..chunk.len()].copy_from_slice(chunk);
+        let bits = buf.iter().fold(0u64, |acc, b| (acc << 8) | u64::from(*b));
+        let chars = match chunk.len() {
+            1 => 2,
+            2 => 4,
+            3 => 5,
+            4 => 7,
+            _ => 8,
+        };
+        for k in 0..8 {
+            if k < chars {
+                out.push(B32[((bits >> (35 - 5 * k)) & 31) as usize] as char);
+            } else {
+                out.push('=');
+            }
+        }
+    }
+    out
+}
+
+/// Go's `base32.StdEncoding.DecodeString`, with its error wording.
+fn b32_decode(text: &str) -> Result<Vec<u8>, String> {
+    let bytes: Vec<u8> = text
+        .bytes()
+        .filter(|b| *b != b'\n' && *b != b'\r')
+        .collect();
+    if bytes.len() % 8 != 0 {
+        let at = bytes.len() - bytes.len() % 8;
+        return Err(format!("illegal base32 data at input byte {at}"));
+    }
+    let mut out = Vec::new();
+    for (ci, chunk) in bytes.chunks(8).enumerate() {
+        let pad = chunk.iter().rev().take_while(|b| **b == b'=').count();
+        let mut bits = 0u64;
+        for (k, b) in chunk.iter().enumerate() {
+            let v = if k < 8 - pad {
+                match B32.iter().position(|c| c == b) {
+                    Some(v) => v as u64,
+                    None => {
+                        return Err(format!("illegal base32 data at input byte {}", ci * 8 + k));
+                    }
+                }
+            } else {
+                0
+            };
+            bits = (bits << 5) | v;
+        }
+        let n = match pad {
+            0 => 5,
+            1 => 4,
+            3 => 3,
+            4 => 2,
+            6 => 1,
+            _ => return Err(format!("illegal base32 data at input byte {}", ci * 8)),
+        };
+        for k in 0..n {
+            out.push(((bits >> (32 - 8 * k)) & 0xff) as u8);
+        }
+    }
+    Ok(out)
+}
+
+fn is_connector(c: char) -> bool {
+    c == '-' || c == '_' || c.is_whitespace()
+}
+
+/// xstrings' `ToCamelCase`: words split by `-`, `_` or spaces are joined
+/// with their first letters upper-cased; leading and doubled connectors stay.
+fn camel_case(s: &str) -> String {
+    let mut out = String::new();
+    let mut chars = s.chars();
+    let mut cur = None;
+    for c in chars.by_ref() {
+        if !is_connector(c) {
+            cur = Some(c.to_uppercase().next().unwrap_or(c));
+            break;
+        }
+        out.push(c);
+    }
+    let Some(mut r0) = cur else {
+        return out;
+    };
+    for c in chars {
+        let r1 = r0;
+        r0 = c;
+        if is_connector(r0) && is_connector(r1) {
+            out.push(r1);
+            continue;
+        }
+        if is_connector(r1) {
+            r0 = r0.to_uppercase().next().unwrap_or(r0);
+        } else {
+            out.push(r1);
+        }
+    }
+    out.push(r0);
+    out
+}
+
 /// Sprig's `untilStep`.
 fn until_step(start: i64, stop: i64, step: i64) -> Vec<i64> {
     let mut v = Vec::new();
@@ -481,6 +605,25 @@ mod tests {
         assert_eq!(path_dir("a/b/c.txt"), "a/b");
         assert_eq!(path_dir("c.txt"), ".");
         assert_eq!(path_ext("a/b.tar.gz"), ".gz");
+    }
+
+    #[test]
+    fn base32_round_trips_like_go() {
+        assert_eq!(b32_encode(b"hello"), "NBSWY3DP");
+        assert_eq!(b32_encode(b"hi"), "NBUQ====");
+        assert_eq!(b32_decode("NBUQ====").unwrap(), b"hi");
+        assert_eq!(
+            b32_decode("NBU").unwrap_err(),
+            "illegal base32 data at input byte 0"
+        );
+    }
+
+    #[test]
+    fn camel_case_follows_xstrings() {
+        assert_eq!(camel_case("some_words"), "SomeWords");
+        assert_eq!(camel_case("_complex__case_"), "_Complex_Case_");
+        assert_eq!(camel_case("some words"), "SomeWords");
+        assert_eq!(camel_case("x"), "X");
     }
 
     #[test]
