@@ -406,7 +406,7 @@ fn b32_decode(text: &str) -> Result<Vec<u8>, String> {
         .bytes()
         .filter(|b| *b != b'\n' && *b != b'\r')
         .collect();
-    if bytes.len() % 8 != 0 {
+    if !bytes.len().is_multiple_of(8) {
         let at = bytes.len() - bytes.len() % 8;
         return Err(format!("illegal base32 data at input byte {at}"));
     }
