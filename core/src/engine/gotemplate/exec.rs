@@ -217,10 +217,9 @@ impl State<'_> {
     fn walk_node(&mut self, dot: &Value, node: &Node) -> Result<Flow, GoError> {
         match node {
             Node::Text(t) => self.out.push_str(t),
-            Node::Action { pos, pipe } => {
+            Node::Action { pipe, .. } => {
                 let v = self.eval_pipeline(dot, pipe)?;
                 if pipe.decl.is_empty() {
-                    let _ = pos;
                     match &v {
                         Value::Invalid | Value::Nil => self.out.push_str("<no value>"),
                         other => self.out.push_str(&gofmt::format_v(other)),
