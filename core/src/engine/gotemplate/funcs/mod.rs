@@ -6,6 +6,7 @@
 mod builtins;
 pub(crate) mod helm;
 mod sprig;
+mod sprig_case;
 mod sprig_extra;
 mod sprig_math;
 mod sprig_random;
@@ -90,6 +91,7 @@ pub fn default_funcs() -> FuncTable {
     let mut t = FuncTable::new();
     builtins::register(&mut t);
     sprig::register(&mut t);
+    sprig_case::register(&mut t);
     sprig_extra::register(&mut t);
     sprig_math::register(&mut t);
     sprig_random::register(&mut t);
