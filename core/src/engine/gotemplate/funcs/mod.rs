@@ -7,6 +7,7 @@ mod builtins;
 pub(crate) mod helm;
 mod sprig;
 mod sprig_case;
+mod sprig_date;
 mod sprig_extra;
 mod sprig_math;
 mod sprig_random;
@@ -92,6 +93,7 @@ pub fn default_funcs() -> FuncTable {
     builtins::register(&mut t);
     sprig::register(&mut t);
     sprig_case::register(&mut t);
+    sprig_date::register(&mut t);
     sprig_extra::register(&mut t);
     sprig_math::register(&mut t);
     sprig_random::register(&mut t);
