@@ -74,7 +74,7 @@ impl Engine for GoTemplateEngine {
 /// One template to render: its text, its chart's top-level data and its
 /// chart's templates folder.
 struct Renderable<'c> {
-    text: &'c str,
+    text: std::borrow::Cow<'c, str>,
     data: value::MapRef,
     base_path: String,
 }
@@ -137,9 +137,9 @@ fn collect<'c>(
         if c.is_library() && !base.starts_with('_') {
             continue;
         }
-        let Ok(text) = std::str::from_utf8(&t.data) else {
-            continue;
-        };
+        // Go strings hold any bytes; invalid UTF-8 is rare enough in
+        // templates that replacing it is an acceptable approximation.
+        let text = String::from_utf8_lossy(&t.data);
         out.insert(
             format!("{full_path}/{}", t.name),
             Renderable {
@@ -197,11 +197,12 @@ fn render_chart(
     for name in &keys {
         let r = &tpls[name];
         let f = funcs.clone();
-        let trees =
-            parse::parse(name, r.text, &|n| f.contains_key(n)).map_err(|e| EngineError::Parse {
+        let trees = parse::parse(name, &r.text, &|n| f.contains_key(n)).map_err(|e| {
+            EngineError::Parse {
                 template: name.clone(),
                 message: helm_parse_error(name, &e.0),
-            })?;
+            }
+        })?;
         set.add(trees);
     }
     let set = Rc::new(set);
