@@ -5,6 +5,7 @@
 
 mod builtins;
 pub(crate) mod helm;
+mod helm_duration;
 mod sprig;
 mod sprig_case;
 mod sprig_date;
@@ -98,6 +99,7 @@ pub fn default_funcs() -> FuncTable {
     sprig_math::register(&mut t);
     sprig_random::register(&mut t);
     helm::register(&mut t);
+    helm_duration::register(&mut t);
     unsupported::register(&mut t);
     t
 }
