@@ -69,7 +69,8 @@ impl Duration {
         out
     }
 
-    fn round(self, m: i64) -> Duration {
+    /// Go's `Duration.Round`.
+    pub fn round(self, m: i64) -> Duration {
         let d = self.0;
         if m <= 0 {
             return self;

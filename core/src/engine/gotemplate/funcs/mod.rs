@@ -5,7 +5,7 @@
 
 mod builtins;
 pub(crate) mod helm;
-mod helm_duration;
+pub(crate) mod helm_duration;
 mod sprig;
 mod sprig_case;
 mod sprig_date;

@@ -3,6 +3,7 @@
 //! zone (the render host's `Local` is taken to be UTC); other zone names
 //! fall back to UTC, as Sprig does when a zone cannot be loaded.
 
+use super::helm_duration::{Duration, parse_duration};
 use super::{FuncTable, Param, add, s};
 use crate::engine::gotemplate::exec::GoError;
 use crate::engine::gotemplate::funcs::Param as P;
@@ -79,6 +80,16 @@ struct Parts {
 }
 
 impl Time {
+    /// `t.Add(d)` for `d` nanoseconds.
+    pub fn add(self, d: i64) -> Time {
+        let total = i128::from(self.nanos) + i128::from(d);
+        let secs = self.secs + total.div_euclid(1_000_000_000) as i64;
+        Time {
+            secs,
+            nanos: total.rem_euclid(1_000_000_000) as u32,
+        }
+    }
+
     /// The current time.
     pub fn now() -> Time {
         let d = std::time::SystemTime::now()
@@ -434,6 +445,25 @@ fn time_of(v: &Value) -> Time {
     }
 }
 
+/// Sprig's `durationRound`: the largest whole unit (y, mo, d, h, m, s).
+fn rough_duration(d: i64) -> String {
+    let u = d.unsigned_abs();
+    const SEC: u64 = 1_000_000_000;
+    for (unit, size) in [
+        ("y", SEC * 3600 * 24 * 365),
+        ("mo", SEC * 3600 * 24 * 30),
+        ("d", SEC * 3600 * 24),
+        ("h", SEC * 3600),
+        ("m", SEC * 60),
+        ("s", SEC),
+    ] {
+        if u > size {
+            return format!("{}{unit}", u / size);
+        }
+    }
+    "0s".into()
+}
+
 /// Go's `Duration.String` for whole seconds.
 fn duration_string(secs: i64) -> String {
     if secs == 0 {
@@ -491,6 +521,37 @@ pub(super) fn register(t: &mut FuncTable) {
         parse(s(&a[0]), s(&a[1]))
             .map(|t| Value::Object(Rc::new(t)))
             .map_err(GoError::plain)
+    });
+    add(t, "dateModify", &[Str, Any], |_, a| {
+        let t0 = time_of(&a[1]);
+        Ok(Value::Object(Rc::new(match parse_duration(s(&a[0])) {
+            Ok(d) => t0.add(d.0),
+            Err(_) => t0,
+        })))
+    });
+    add(t, "mustDateModify", &[Str, Any], |_, a| {
+        let d = parse_duration(s(&a[0])).map_err(GoError::plain)?;
+        Ok(Value::Object(Rc::new(time_of(&a[1]).add(d.0))))
+    });
+    add(t, "ago", &[Any], |_, a| {
+        let then = time_of(&a[0]);
+        let now = Time::now();
+        let ns =
+            (now.secs - then.secs) * 1_000_000_000 + i64::from(now.nanos) - i64::from(then.nanos);
+        Ok(Value::Str(Duration(ns).round(1_000_000_000).go_string()))
+    });
+    add(t, "durationRound", &[Any], |_, a| {
+        let d: i64 = match &a[0] {
+            Value::Str(x) => parse_duration(x).map_or(0, |d| d.0),
+            Value::Int64(n) => *n,
+            v @ Value::Object(_) if v.type_name() == "time.Time" => {
+                let then = time_of(v);
+                let now = Time::now();
+                (now.secs - then.secs) * 1_000_000_000
+            }
+            _ => 0,
+        };
+        Ok(Value::Str(rough_duration(d)))
     });
     add(t, "duration", &[Any], |_, a| {
         // Sprig reads only strings and int64s; anything else is zero.

@@ -272,23 +272,20 @@ pub(super) fn register(t: &mut FuncTable) {
     add_var(t, "seq", &[], Int, |_, a| Ok(Value::Str(seq(&a))));
     // Regular expressions.
     add(t, "regexFind", &[Str, Str], |_, a| {
+        let r = compile(s(&a[0]))?;
         Ok(Value::Str(
-            regex::Regex::new(s(&a[0]))
-                .ok()
-                .and_then(|r| r.find(s(&a[1])).map(|m| m.as_str().to_string()))
+            r.find(s(&a[1]))
+                .map(|m| m.as_str().to_string())
                 .unwrap_or_default(),
         ))
     });
     add(t, "regexFindAll", &[Str, Str, Int], |_, a| {
         let n = i(&a[2]);
-        let found: Vec<String> = match regex::Regex::new(s(&a[0])) {
-            Ok(r) => r
-                .find_iter(s(&a[1]))
-                .take(if n < 0 { usize::MAX } else { n as usize })
-                .map(|m| m.as_str().to_string())
-                .collect(),
-            Err(_) => Vec::new(),
-        };
+        let found: Vec<String> = compile(s(&a[0]))?
+            .find_iter(s(&a[1]))
+            .take(if n < 0 { usize::MAX } else { n as usize })
+            .map(|m| m.as_str().to_string())
+            .collect();
         Ok(Value::StrList(Rc::new(found)))
     });
     add(t, "regexReplaceAllLiteral", &[Str, Str, Str], |_, a| {
@@ -321,6 +318,21 @@ pub(super) fn register(t: &mut FuncTable) {
         }
         Ok(Value::Str(out))
     });
+    // The `must` forms differ only in how a bad pattern fails; both error here.
+    for (alias, orig) in [
+        ("mustRegexFind", "regexFind"),
+        ("mustRegexFindAll", "regexFindAll"),
+        ("mustRegexSplit", "regexSplit"),
+        ("osBase", "base"),
+        ("osClean", "clean"),
+        ("osDir", "dir"),
+        ("osExt", "ext"),
+        ("osIsAbs", "isAbs"),
+    ] {
+        if let Some(f) = t.get(orig).copied() {
+            t.insert(alias, f);
+        }
+    }
     add(t, "mustRegexMatch", &[Str, Str], |_, a| {
         Ok(Value::Bool(compile(s(&a[0]))?.is_match(s(&a[1]))))
     });
