@@ -57,6 +57,19 @@ pub(super) fn register(t: &mut FuncTable) {
         let cut = String::from_utf8_lossy(&v.as_bytes()[..(w - 3) as usize]).into_owned();
         Ok(Value::Str(format!("{cut}...")))
     });
+    add(t, "abbrevboth", &[Int, Int, Str], |_, a| {
+        let (left, right, v) = (i(&a[0]), i(&a[1]), s(&a[2]));
+        if right < 4 || (left > 0 && right < 7) {
+            return Ok(Value::str(v));
+        }
+        Ok(Value::Str(abbreviate_full(v, left, right)))
+    });
+    add(t, "wrap", &[Int, Str], |_, a| {
+        Ok(Value::Str(wrap_custom(s(&a[1]), i(&a[0]), "", false)))
+    });
+    add(t, "wrapWith", &[Int, Str, Str], |_, a| {
+        Ok(Value::Str(wrap_custom(s(&a[2]), i(&a[0]), s(&a[1]), true)))
+    });
     add(t, "initials", &[Str], |_, a| {
         Ok(Value::Str(
             s(&a[0])
@@ -385,6 +398,85 @@ fn dig(a: &[Value]) -> Result<Value, GoError> {
     Ok(default.clone())
 }
 
+fn lossy(b: &[u8]) -> String {
+    String::from_utf8_lossy(b).into_owned()
+}
+
+/// goutils' `AbbreviateFull` (byte offsets, as in Go).
+fn abbreviate_full(s: &str, offset: i64, max_width: i64) -> String {
+    let b = s.as_bytes();
+    let len = b.len() as i64;
+    if s.is_empty() || max_width < 4 {
+        return String::new();
+    }
+    if len <= max_width {
+        return s.to_string();
+    }
+    let mut offset = offset.min(len);
+    if len - offset < max_width - 3 {
+        offset = len - (max_width - 3);
+    }
+    if offset <= 4 {
+        return format!("{}...", lossy(&b[..(max_width - 3) as usize]));
+    }
+    if max_width < 7 {
+        return String::new();
+    }
+    if offset + max_width - 3 < len {
+        let rest = lossy(&b[offset as usize..]);
+        return format!("...{}", abbreviate_full(&rest, 0, max_width - 3));
+    }
+    format!("...{}", lossy(&b[(len - (max_width - 3)) as usize..]))
+}
+
+/// goutils' `WrapCustom` (byte offsets, as in Go).
+fn wrap_custom(s: &str, width: i64, newline: &str, wrap_long: bool) -> String {
+    if s.is_empty() {
+        return String::new();
+    }
+    let newline = if newline.is_empty() { "\n" } else { newline };
+    let width = width.max(1) as usize;
+    let b = s.as_bytes();
+    let len = b.len();
+    let mut offset = 0usize;
+    let mut out: Vec<u8> = Vec::new();
+    while len - offset > width {
+        if b[offset] == b' ' {
+            offset += 1;
+            continue;
+        }
+        let end = width + offset + 1;
+        match b[offset..end].iter().rposition(|c| *c == b' ') {
+            Some(p) => {
+                out.extend_from_slice(&b[offset..offset + p]);
+                out.extend_from_slice(newline.as_bytes());
+                offset += p + 1;
+            }
+            None if wrap_long => {
+                out.extend_from_slice(&b[offset..offset + width]);
+                out.extend_from_slice(newline.as_bytes());
+                offset += width;
+            }
+            None => {
+                let end = width + offset;
+                match b[end..].iter().position(|c| *c == b' ') {
+                    None => {
+                        out.extend_from_slice(&b[offset..]);
+                        offset = len;
+                    }
+                    Some(p) => {
+                        out.extend_from_slice(&b[offset..end + p]);
+                        out.extend_from_slice(newline.as_bytes());
+                        offset = end + p + 1;
+                    }
+                }
+            }
+        }
+    }
+    out.extend_from_slice(&b[offset..]);
+    lossy(&out)
+}
+
 const B32: &[u8; 32] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZ234567";
 
 /// Go's `base32.StdEncoding.EncodeToString`.
@@ -628,6 +720,20 @@ mod tests {
             b32_decode("NBU").unwrap_err(),
             "illegal base32 data at input byte 0"
         );
+    }
+
+    #[test]
+    fn wrap_and_abbreviate_follow_goutils() {
+        assert_eq!(
+            wrap_custom("hello big world", 5, "", false),
+            "hello\nbig\nworld"
+        );
+        assert_eq!(
+            wrap_custom("abcdefghij kl", 4, "|", true),
+            "abcd|efgh|ij|kl"
+        );
+        assert_eq!(abbreviate_full("abcdefghijklmno", 5, 10), "...fghi...");
+        assert_eq!(abbreviate_full("abcdefghijklmno", 0, 10), "abcdefg...");
     }
 
     #[test]
