@@ -2,6 +2,14 @@
 //! executor can check and convert arguments as Go's reflection would; the
 //! table is assembled from independent modules (Go builtins, Sprig, Helm), so
 //! adding functions never touches the executor.
+//!
+//! To add a function: pick (or add) the module of its family, declare its Go
+//! parameter types with [`add`] (fixed arity) or [`add_var`] (trailing
+//! `...T`), and implement it over already-checked arguments. Go-typed
+//! parameters (`string`, `int`...) get Go's argument errors for free; use
+//! [`Param::Any`] where Sprig takes `interface{}` and convert as Sprig does
+//! (`cast`-style helpers live in `sprig.rs`). Names Helm knows but hoist does
+//! not implement yet are listed in `unsupported.rs` so charts still parse.
 
 mod builtins;
 pub(crate) mod helm;
