@@ -4,7 +4,7 @@
 //! adding functions never touches the executor.
 //!
 //! To add a function: pick (or add) the module of its family, declare its Go
-//! parameter types with [`add`] (fixed arity) or [`add_var`] (trailing
+//! parameter types with `add` (fixed arity) or `add_var` (trailing
 //! `...T`), and implement it over already-checked arguments. Go-typed
 //! parameters (`string`, `int`...) get Go's argument errors for free; use
 //! [`Param::Any`] where Sprig takes `interface{}` and convert as Sprig does
