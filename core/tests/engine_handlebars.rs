@@ -266,7 +266,7 @@ fn top_chart_partials_override_subchart_partials_and_nothing_is_escaped() {
 }
 
 #[test]
-fn mixed_engines_are_rejected_and_go_charts_are_not_rendered_yet() {
+fn mixed_engines_are_rejected_and_unannotated_charts_use_go_templates() {
     let mut chart = one_template_chart(&[("templates/a.yaml", "x")]);
     let mut sub = one_template_chart(&[]);
     sub.metadata.name = "gosub".into();
@@ -278,10 +278,11 @@ fn mixed_engines_are_rejected_and_go_charts_are_not_rendered_yet() {
     let err = engine::render(&chart, &values, &ctx()).unwrap_err();
     assert!(matches!(err, EngineError::MixedEngines { ref subchart, .. } if subchart == "gosub"));
 
-    let mut go = one_template_chart(&[("templates/a.yaml", "x")]);
+    // Without the annotation the Go engine renders the chart.
+    let mut go = one_template_chart(&[("templates/a.yaml", "x{{ print 1 2 }}")]);
     go.metadata.annotations.clear();
-    let err = engine::render(&go, &values, &ctx()).unwrap_err();
-    assert!(matches!(err, EngineError::Unsupported(_)));
+    let out = engine::render(&go, &values, &ctx()).unwrap();
+    assert_eq!(out["t/templates/a.yaml"], "x1 2");
 }
 
 #[test]

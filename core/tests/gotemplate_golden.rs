@@ -44,8 +44,7 @@ fn walk(dir: &Path, root: &Path, out: &mut Vec<(String, Vec<u8>)>) {
 }
 
 fn load_chart(dir: &Path) -> Chart {
-    let meta_text = std::fs::read_to_string(dir.join("Chart.yaml")).unwrap();
-    let metadata: Metadata = serde_saphyr::from_str(&meta_text).unwrap();
+    let metadata: Metadata = hoist_core::chart::load(dir).unwrap().metadata;
     let values = match std::fs::read_to_string(dir.join("values.yaml")) {
         Ok(t) => hoist_core::yaml::parse(&t).unwrap(),
         Err(_) => Value::empty_map(),

@@ -12,7 +12,13 @@ fn sources(out: &str) -> Vec<&str> {
 #[test]
 fn template_renders_handlebars_chart_in_install_order_with_set_values() {
     let hello = chart("hello");
-    let r = hoist(&["template", "demo", hello.to_str().unwrap(), "--set", "replicas=3"]);
+    let r = hoist(&[
+        "template",
+        "demo",
+        hello.to_str().unwrap(),
+        "--set",
+        "replicas=3",
+    ]);
     assert_eq!(r.code, 0, "stderr: {}", r.stderr);
     assert_eq!(
         sources(&r.stdout),
@@ -26,7 +32,11 @@ fn template_renders_handlebars_chart_in_install_order_with_set_values() {
     assert!(r.stdout.contains("  name: demo-hello\n"));
     assert!(r.stdout.starts_with("---\n# Source: "));
     // Helm trims the manifest block: exactly one newline at the end.
-    assert!(r.stdout.ends_with("name: demo-hello\n"), "{:?}", &r.stdout[r.stdout.len() - 40..]);
+    assert!(
+        r.stdout.ends_with("name: demo-hello\n"),
+        "{:?}",
+        &r.stdout[r.stdout.len() - 40..]
+    );
 }
 
 #[test]
@@ -53,19 +63,42 @@ fn values_files_then_set_flags_win_in_helm_order() {
 #[test]
 fn show_only_filters_and_reports_unknown_templates() {
     let hello = chart("hello");
-    let r = hoist(&["template", "x", hello.to_str().unwrap(), "-s", "templates/service.yaml"]);
+    let r = hoist(&[
+        "template",
+        "x",
+        hello.to_str().unwrap(),
+        "-s",
+        "templates/service.yaml",
+    ]);
     assert_eq!(r.code, 0, "stderr: {}", r.stderr);
     assert_eq!(sources(&r.stdout), ["hello/templates/service.yaml"]);
-    let r = hoist(&["template", "x", hello.to_str().unwrap(), "-s", "templates/nope.yaml"]);
+    let r = hoist(&[
+        "template",
+        "x",
+        hello.to_str().unwrap(),
+        "-s",
+        "templates/nope.yaml",
+    ]);
     assert_ne!(r.code, 0);
-    assert!(r.stderr.contains("could not find template templates/nope.yaml in chart"), "{}", r.stderr);
+    assert!(
+        r.stderr
+            .contains("could not find template templates/nope.yaml in chart"),
+        "{}",
+        r.stderr
+    );
     assert!(r.stdout.is_empty());
 }
 
 #[test]
 fn schema_violations_fail_with_the_json_path() {
     let hello = chart("hello");
-    let r = hoist(&["template", "x", hello.to_str().unwrap(), "--set", "replicas=100"]);
+    let r = hoist(&[
+        "template",
+        "x",
+        hello.to_str().unwrap(),
+        "--set",
+        "replicas=100",
+    ]);
     assert_ne!(r.code, 0);
     assert!(r.stdout.is_empty(), "nothing rendered on error");
     assert!(r.stderr.contains("/replicas"), "{}", r.stderr);
@@ -84,15 +117,33 @@ fn schema_violations_fail_with_the_json_path() {
 fn bad_input_is_a_clear_error() {
     let missing = hoist(&["template", "x", "/nonexistent/chart"]);
     assert_ne!(missing.code, 0);
-    assert!(missing.stderr.contains("/nonexistent/chart"), "{}", missing.stderr);
+    assert!(
+        missing.stderr.contains("/nonexistent/chart"),
+        "{}",
+        missing.stderr
+    );
 
-    let bad_set = hoist(&["template", "x", chart("hello").to_str().unwrap(), "--set", "a[x]=1"]);
+    let bad_set = hoist(&[
+        "template",
+        "x",
+        chart("hello").to_str().unwrap(),
+        "--set",
+        "a[x]=1",
+    ]);
     assert_ne!(bad_set.code, 0);
     assert!(!bad_set.stderr.is_empty());
 
-    let no_version = hoist(&["template", "x", fixture("charts/no-version").to_str().unwrap()]);
+    let no_version = hoist(&[
+        "template",
+        "x",
+        fixture("charts/no-version").to_str().unwrap(),
+    ]);
     assert_ne!(no_version.code, 0);
-    assert!(no_version.stderr.to_lowercase().contains("version"), "{}", no_version.stderr);
+    assert!(
+        no_version.stderr.to_lowercase().contains("version"),
+        "{}",
+        no_version.stderr
+    );
 }
 
 #[test]
@@ -103,12 +154,23 @@ fn lint_passes_good_charts_and_names_problems() {
 
     let bad = hoist(&["lint", fixture("charts/bad-object").to_str().unwrap()]);
     assert_eq!(bad.code, 1);
-    assert!(bad.stdout.contains("[ERROR] templates/cm.yaml: object has no kind"), "{}", bad.stdout);
+    assert!(
+        bad.stdout
+            .contains("[ERROR] templates/cm.yaml: object has no kind"),
+        "{}",
+        bad.stdout
+    );
     assert!(bad.stdout.contains("naming requirements"), "{}", bad.stdout);
 
-    let json = hoist(&["lint", "-o", "json", fixture("charts/no-version").to_str().unwrap()]);
+    let json = hoist(&[
+        "lint",
+        "-o",
+        "json",
+        fixture("charts/no-version").to_str().unwrap(),
+    ]);
     assert_eq!(json.code, 1);
-    let parsed: serde_json::Value = serde_json::from_str(&json.stdout).expect("lint -o json is JSON");
+    let parsed: serde_json::Value =
+        serde_json::from_str(&json.stdout).expect("lint -o json is JSON");
     assert_eq!(parsed[0]["messages"][0]["severity"], "error");
 }
 
@@ -119,11 +181,18 @@ fn create_lint_template_for_the_handlebars_starter() {
     assert_eq!(r.code, 0, "{}", r.stderr);
     let lint = hoist_in(dir.path(), &["lint", "--strict", "web"]);
     assert_eq!(lint.code, 0, "{}{}", lint.stdout, lint.stderr);
-    let t = hoist_in(dir.path(), &["template", "rel", "web", "--set", "service.port=8080"]);
+    let t = hoist_in(
+        dir.path(),
+        &["template", "rel", "web", "--set", "service.port=8080"],
+    );
     assert_eq!(t.code, 0, "{}", t.stderr);
     assert_eq!(
         sources(&t.stdout),
-        ["web/templates/serviceaccount.yaml", "web/templates/service.yaml", "web/templates/deployment.yaml"]
+        [
+            "web/templates/serviceaccount.yaml",
+            "web/templates/service.yaml",
+            "web/templates/deployment.yaml"
+        ]
     );
     assert!(t.stdout.contains("- port: 8080"));
     assert!(t.stdout.contains("image: \"nginx:1.27.0\""));
@@ -133,10 +202,23 @@ fn create_lint_template_for_the_handlebars_starter() {
 }
 
 fn package_sha(dir: &Path, chart: &Path) -> (String, String) {
-    let r = hoist_in(dir, &["package", chart.to_str().unwrap(), "-d", dir.to_str().unwrap(), "-o", "json"]);
+    let r = hoist_in(
+        dir,
+        &[
+            "package",
+            chart.to_str().unwrap(),
+            "-d",
+            dir.to_str().unwrap(),
+            "-o",
+            "json",
+        ],
+    );
     assert_eq!(r.code, 0, "{}", r.stderr);
     let v: serde_json::Value = serde_json::from_str(&r.stdout).unwrap();
-    (v[0]["path"].as_str().unwrap().to_string(), v[0]["sha256"].as_str().unwrap().to_string())
+    (
+        v[0]["path"].as_str().unwrap().to_string(),
+        v[0]["sha256"].as_str().unwrap().to_string(),
+    )
 }
 
 #[test]
@@ -177,7 +259,11 @@ fn output_dir_writes_one_file_per_template() {
     ]);
     assert_eq!(r.code, 0, "{}", r.stderr);
     let svc = std::fs::read_to_string(dir.path().join("hello/templates/service.yaml")).unwrap();
-    assert!(svc.starts_with("---\n# Source: hello/templates/service.yaml\napiVersion: v1\nkind: Service"));
+    assert!(
+        svc.starts_with(
+            "---\n# Source: hello/templates/service.yaml\napiVersion: v1\nkind: Service"
+        )
+    );
 }
 
 #[test]

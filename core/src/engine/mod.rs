@@ -78,16 +78,9 @@ impl EngineKind {
 /// a subchart that names a *different* engine is rejected with
 /// [`EngineError::MixedEngines`], because one render runs one engine and its
 /// templates could not call each other's partials.
-///
-/// The Go template engine is not wired in yet and reports
-/// [`EngineError::Unsupported`].
 pub fn render(chart: &Chart, values: &Value, ctx: &RenderContext) -> Result<Rendered, EngineError> {
     match engine_for_tree(chart)? {
-        EngineKind::GoTemplate => Err(EngineError::Unsupported(format!(
-            "chart {}: the Go template engine is not available in this build yet; \
-             set the annotation {ENGINE_ANNOTATION}: handlebars to use the handlebars engine",
-            chart.name()
-        ))),
+        EngineKind::GoTemplate => gotemplate::GoTemplateEngine::new().render(chart, values, ctx),
         EngineKind::Handlebars => handlebars::HandlebarsEngine::new().render(chart, values, ctx),
     }
 }
@@ -142,7 +135,7 @@ pub enum EngineError {
         engine: String,
     },
     /// A template failed to parse.
-    #[error("parse error in {template}: {message}")]
+    #[error("{message}")]
     Parse {
         /// Helm template path.
         template: String,

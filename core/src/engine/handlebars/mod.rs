@@ -149,7 +149,7 @@ fn render_tree(
             })?;
         let named = partials::named_partials(compiled).map_err(|message| EngineError::Parse {
             template: path.clone(),
-            message,
+            message: format!("parse error in {path}: {message}"),
         })?;
         for p in named {
             state
