@@ -273,3 +273,21 @@ fn version_is_machine_readable() {
     let v: serde_json::Value = serde_json::from_str(&r.stdout).unwrap();
     assert!(v["version"].as_str().unwrap().starts_with('v'));
 }
+
+/// The Go-template starter, rendered by real Helm v4 (helm-render, release
+/// `web`, namespace `default`, Kubernetes 1.33) and committed as a golden.
+#[test]
+fn gotemplate_starter_renders_byte_for_byte_like_helm() {
+    let dir = tempfile::tempdir().unwrap();
+    let r = hoist_in(dir.path(), &["create", "web"]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    let lint = hoist_in(dir.path(), &["lint", "--strict", "web"]);
+    assert_eq!(lint.code, 0, "{}{}", lint.stdout, lint.stderr);
+    let t = hoist_in(
+        dir.path(),
+        &["template", "web", "web", "--kube-version", "1.33"],
+    );
+    assert_eq!(t.code, 0, "{}", t.stderr);
+    let golden = std::fs::read_to_string(fixture("golden/starter-web-k1.33.helm.txt")).unwrap();
+    assert_eq!(t.stdout, golden);
+}
