@@ -253,7 +253,7 @@ impl Index {
 
     /// The JSON of one index entry.
     pub fn entry_json(&self, entry: &IndexEntry) -> String {
-        go_escape(&self.entry_json_value(entry).to_string())
+        go_json(&self.entry_json_value(entry))
     }
 
     fn url_for(&self, file_name: &str) -> String {
@@ -273,7 +273,7 @@ impl Index {
             .iter()
             .map(|e| self.entry_json_value(e))
             .collect();
-        let text = go_escape(&serde_json::Value::Array(json.clone()).to_string());
+        let text = go_json(&serde_json::Value::Array(json.clone()));
         let values = Value::List(json.into_iter().map(Value::from).collect());
         if let Some(group) = self.charts.get_mut(name) {
             group.values = values;
@@ -353,21 +353,50 @@ pub fn go_time(t: Timestamp) -> String {
     GoTime::new(t, Offset::UTC).to_string()
 }
 
-/// Go escapes `<`, `>`, `&`, U+2028 and U+2029 inside JSON strings; serde_json
-/// does not. These characters can only occur inside strings in its output.
-fn go_escape(s: &str) -> String {
-    let mut out = String::with_capacity(s.len());
-    for c in s.chars() {
-        match c {
-            '<' => out.push_str("\\u003c"),
-            '>' => out.push_str("\\u003e"),
-            '&' => out.push_str("\\u0026"),
-            '\u{2028}' => out.push_str("\\u2028"),
-            '\u{2029}' => out.push_str("\\u2029"),
-            c => out.push(c),
+/// Writes JSON as Go's `encoding/json` does (strings quoted by hoist-core's
+/// Go-exact quoting, HTML characters escaped), keeping object keys in the
+/// order they were built in: the struct field order Go uses for
+/// `repo.ChartVersion`, which a sorted map would lose.
+fn go_json(value: &serde_json::Value) -> String {
+    let mut out = String::new();
+    write_go_json(&mut out, value);
+    out
+}
+
+fn write_go_json(out: &mut String, value: &serde_json::Value) {
+    match value {
+        serde_json::Value::Null => out.push_str("null"),
+        serde_json::Value::Bool(b) => out.push_str(if *b { "true" } else { "false" }),
+        serde_json::Value::Number(n) => match n.as_f64() {
+            Some(f) if !n.is_i64() && !n.is_u64() => {
+                out.push_str(&hoist_core::json::format_float(f).unwrap_or_default());
+            }
+            _ => out.push_str(&n.to_string()),
+        },
+        serde_json::Value::String(s) => out.push_str(&hoist_core::json::quote(s)),
+        serde_json::Value::Array(items) => {
+            out.push('[');
+            for (i, item) in items.iter().enumerate() {
+                if i > 0 {
+                    out.push(',');
+                }
+                write_go_json(out, item);
+            }
+            out.push(']');
+        }
+        serde_json::Value::Object(fields) => {
+            out.push('{');
+            for (i, (k, v)) in fields.iter().enumerate() {
+                if i > 0 {
+                    out.push(',');
+                }
+                out.push_str(&hoist_core::json::quote(k));
+                out.push(':');
+                write_go_json(out, v);
+            }
+            out.push('}');
         }
     }
-    out
 }
 
 #[cfg(test)]
@@ -426,6 +455,15 @@ mod tests {
         let idx = Index::new("http://x", "");
         let j = idx.entry_json(&entry("demo", "1.0.0"));
         assert!(j.starts_with("{\"name\":\"demo\",\"version\":\"1.0.0\",\"description\":\"A \\u003cdemo\\u003e chart\",\"apiVersion\":\"v2\",\"appVersion\":\"1.0\",\"urls\":[\"http://x/charts/demo-1.0.0.tgz\"],\"created\":"), "{j}");
+    }
+
+    #[test]
+    fn json_keeps_build_order_and_go_escapes() {
+        let v = serde_json::json!({"z": "a\u{2028}b<&>\u{1}\n", "a": [true, null]});
+        assert_eq!(
+            go_json(&v),
+            r#"{"z":"a\u2028b\u003c\u0026\u003e\u0001\n","a":[true,null]}"#
+        );
     }
 
     #[test]
