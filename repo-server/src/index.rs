@@ -1,46 +1,72 @@
 //! The repository index, kept in memory and updated incrementally.
 //!
-//! Each chart name keeps its versions (newest first) together with the
-//! serialized YAML and JSON of that chart's entry list. An upload or delete
-//! re-serializes only the chart it touches; the full index.yaml / index.json
-//! are then re-assembled by concatenating the cached fragments, and their
-//! gzip forms are computed lazily on first request.
+//! Each chart name keeps its versions (newest first) together with their
+//! index entries as a [`Value`] list and the JSON of that list. An upload or
+//! delete rebuilds only the chart it touches; index.yaml is then written in
+//! one go by hoist-core's `sigs.k8s.io/yaml` writer (as ChartMuseum
+//! re-marshals its whole index), index.json is assembled from the cached
+//! JSON fragments, and the gzip forms are computed lazily on first request.
 //!
-//! The YAML is laid out as `sigs.k8s.io/yaml` writes Helm's `repo.IndexFile`
-//! (what ChartMuseum serves); the JSON follows Go's `encoding/json` field
-//! order and escaping for the same structs.
+//! Entries are Helm's `repo.ChartVersion`: the chart's metadata in Go's JSON
+//! form ([`ChartMetadata`]) followed by `urls`, `created` and `digest`. The
+//! JSON keeps Go's struct field order and escaping; the YAML goes through
+//! JSON as sigs.k8s.io/yaml does, so its keys are in go-yaml's order.
 
 use std::collections::BTreeMap;
 use std::io::Write;
 use std::sync::{Arc, OnceLock};
 
 use bytes::Bytes;
-use chrono::{DateTime, Timelike, Utc};
+use hoist_core::chart::constraint::ConstraintError;
+use hoist_core::chart::gojson::ChartMetadata;
+use hoist_core::release::time::GoTime;
+use hoist_core::values::{Map, Value};
+use jiff::Timestamp;
+use jiff::tz::Offset;
+use serde::Serialize;
 use sha2::{Digest, Sha256};
 
-use crate::archive::{ChartMeta, Dependency};
-use crate::goyaml::{Node, Writer, key_cmp};
-use crate::version::{ChartVersion, newest_first};
+use crate::version::{newest_first, select};
 
 /// One chart version as listed in the index.
 #[derive(Clone, Debug, PartialEq)]
 pub struct IndexEntry {
-    /// Chart.yaml of the package.
-    pub meta: ChartMeta,
+    /// Chart.yaml of the package, in Go's JSON form.
+    pub meta: ChartMetadata,
     /// Name of the package in storage (the URL is `charts/<file_name>`).
     pub file_name: String,
     /// sha256 of the package, hex.
     pub digest: String,
     /// When the package was stored.
-    pub created: DateTime<Utc>,
+    pub created: Timestamp,
+}
+
+/// Why [`Index::get`] found nothing; the messages are Helm's
+/// `IndexFile.Get` errors, which ChartMuseum returns with a 404.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum LookupError {
+    /// No chart of that name.
+    #[error("no chart name found")]
+    NoChartName,
+    /// No version of the chart matches the request.
+    #[error("no chart version found for {name}-{version}")]
+    NoChartVersion {
+        /// Chart name.
+        name: String,
+        /// The version or constraint asked for (empty for `latest`).
+        version: String,
+    },
+    /// The request is neither a listed version nor a valid constraint.
+    #[error(transparent)]
+    Constraint(#[from] ConstraintError),
 }
 
 /// All versions of one chart with their cached serialized forms.
 #[derive(Debug)]
 struct ChartGroup {
     versions: Vec<IndexEntry>,
-    /// `  <name>:\n  - ...` lines of index.yaml for this chart.
-    yaml: String,
+    /// The entries as values, for index.yaml.
+    values: Value,
     /// The JSON array of this chart's versions.
     json: String,
 }
@@ -82,6 +108,18 @@ fn gzip(data: &[u8]) -> Bytes {
 fn etag(data: &[u8]) -> String {
     let sum = Sha256::digest(data);
     format!("\"{}\"", hex::encode(&sum[..16]))
+}
+
+/// Helm's `repo.ChartVersion` as Go's `encoding/json` lays it out: the
+/// embedded metadata's fields first, then the entry's own.
+#[derive(Serialize)]
+struct EntryJson<'a> {
+    #[serde(flatten)]
+    meta: &'a ChartMetadata,
+    urls: [String; 1],
+    created: String,
+    #[serde(skip_serializing_if = "str::is_empty")]
+    digest: &'a str,
 }
 
 /// The in-memory index of a repository.
@@ -128,7 +166,7 @@ impl Index {
             .entry(name.clone())
             .or_insert_with(|| ChartGroup {
                 versions: Vec::new(),
-                yaml: String::new(),
+                values: Value::List(Vec::new()),
                 json: String::new(),
             });
         group
@@ -185,7 +223,7 @@ impl Index {
             if n > 0 {
                 out.push(',');
             }
-            out.push_str(&go_json_string(name));
+            out.push_str(&hoist_core::json::quote(name));
             out.push(':');
             out.push_str(&group.json);
         }
@@ -198,30 +236,24 @@ impl Index {
         self.charts.get(name).map(|g| g.json.clone())
     }
 
-    /// One version of a chart; `latest` (or an empty version) is the newest
-    /// version that is not a pre-release, as Helm's `IndexFile.Get`.
-    pub fn get(&self, name: &str, version: &str) -> Result<&IndexEntry, String> {
-        let group = self
-            .charts
-            .get(name)
-            .ok_or_else(|| "no chart name found".to_string())?;
-        if version.is_empty() || version == "latest" {
-            return group
-                .versions
-                .iter()
-                .find(|e| ChartVersion::parse(&e.meta.version).is_some_and(|v| !v.is_prerelease()))
-                .ok_or_else(|| format!("no chart version found for {name}-"));
-        }
-        group
-            .versions
-            .iter()
-            .find(|e| e.meta.version == version)
-            .ok_or_else(|| format!("no chart version found for {name}-{version}"))
+    /// One version of a chart, chosen as Helm's `IndexFile.Get` does (which
+    /// ChartMuseum calls): `latest` or an empty version is the newest
+    /// version that is not a prerelease; an exact version string wins;
+    /// anything else is read as a semver constraint (`~1.2`, `>=2.0.0-0`).
+    pub fn get(&self, name: &str, version: &str) -> Result<&IndexEntry, LookupError> {
+        let group = self.charts.get(name).ok_or(LookupError::NoChartName)?;
+        let version = if version == "latest" { "" } else { version };
+        select(&group.versions, version, |e| e.meta.version.as_str())?.ok_or_else(|| {
+            LookupError::NoChartVersion {
+                name: name.to_string(),
+                version: version.to_string(),
+            }
+        })
     }
 
     /// The JSON of one index entry.
     pub fn entry_json(&self, entry: &IndexEntry) -> String {
-        go_json(&self.entry_node(entry))
+        go_json(&self.entry_json_value(entry))
     }
 
     fn url_for(&self, file_name: &str) -> String {
@@ -236,56 +268,48 @@ impl Index {
         let Some(group) = self.charts.get(name) else {
             return;
         };
-        let nodes: Vec<Node> = group.versions.iter().map(|e| self.entry_node(e)).collect();
-        let mut w = Writer::new();
-        w.key_value(name, &Node::Seq(nodes.clone()), 2);
-        let yaml = format!("  {}", w.finish());
-        let json = go_json(&Node::Seq(nodes));
+        let json: Vec<serde_json::Value> = group
+            .versions
+            .iter()
+            .map(|e| self.entry_json_value(e))
+            .collect();
+        let text = go_json(&serde_json::Value::Array(json.clone()));
+        let values = Value::List(json.into_iter().map(Value::from).collect());
         if let Some(group) = self.charts.get_mut(name) {
-            group.yaml = yaml;
-            group.json = json;
+            group.values = values;
+            group.json = text;
         }
     }
 
-    /// Re-assembles index.yaml and index.json from the cached fragments.
+    /// Re-assembles index.yaml and index.json from the cached entries.
     pub fn publish(&mut self) {
-        let generated = go_time(&Utc::now().with_nanosecond(0).unwrap_or_else(Utc::now));
-        let mut w = Writer::new();
-        let head = [
-            ("apiVersion".to_string(), Node::Str("v1".into())),
-            ("entries".to_string(), Node::Map(Vec::new())),
-        ];
-        let mut yaml =
-            String::with_capacity(self.charts.values().map(|g| g.yaml.len()).sum::<usize>() + 256);
-        if self.charts.is_empty() {
-            w.mapping(&head, 0);
-            yaml.push_str(&w.finish());
-        } else {
-            yaml.push_str("apiVersion: v1\nentries:\n");
-            let mut names: Vec<&String> = self.charts.keys().collect();
-            names.sort_by(|a, b| key_cmp(a, b));
-            for name in names {
-                if let Some(g) = self.charts.get(name) {
-                    yaml.push_str(&g.yaml);
-                }
-            }
-        }
+        let now = Timestamp::now();
+        let generated = go_time(Timestamp::from_second(now.as_second()).unwrap_or(now));
         let server_info = self.server_info();
-        let mut tail = Writer::new();
-        tail.mapping(
-            &[
-                ("generated".to_string(), Node::Str(generated.clone())),
-                ("serverInfo".to_string(), server_info.clone()),
-            ],
-            0,
-        );
-        yaml.push_str(&tail.finish());
-
+        let entries: Map = self
+            .charts
+            .iter()
+            .map(|(name, g)| (name.clone(), g.values.clone()))
+            .collect();
+        let mut doc = Map::new();
+        doc.insert("apiVersion".into(), Value::from("v1"));
+        doc.insert("entries".into(), Value::Map(entries));
+        doc.insert("generated".into(), Value::from(generated.as_str()));
+        doc.insert("serverInfo".into(), server_info.clone());
+        let yaml = match hoist_core::yaml::try_to_string(&Value::Map(doc)) {
+            Ok(yaml) => yaml,
+            Err(e) => {
+                // Entries come from validated Chart.yaml files, so this is
+                // not expected; keep serving the previous index.
+                tracing::error!(error = %e, "cannot write index.yaml; keeping the previous index");
+                return;
+            }
+        };
         let json = format!(
             "{{\"apiVersion\":\"v1\",\"generated\":{},\"entries\":{},\"serverInfo\":{}}}",
-            go_json_string(&generated),
+            hoist_core::json::quote(&generated),
             self.charts_json(0, None),
-            go_json(&server_info)
+            hoist_core::json::to_string(&server_info)
         );
         let yaml = Bytes::from(yaml);
         let json = Bytes::from(json);
@@ -299,204 +323,99 @@ impl Index {
         });
     }
 
-    fn server_info(&self) -> Node {
-        if self.context_path.is_empty() {
-            Node::Map(Vec::new())
-        } else {
-            Node::Map(vec![(
-                "contextPath".to_string(),
-                Node::Str(self.context_path.clone()),
-            )])
+    fn server_info(&self) -> Value {
+        let mut info = Map::new();
+        if !self.context_path.is_empty() {
+            info.insert(
+                "contextPath".into(),
+                Value::from(self.context_path.as_str()),
+            );
         }
+        Value::Map(info)
     }
 
-    /// Helm's `repo.ChartVersion` in Go struct field order (JSON keeps it,
-    /// YAML sorts keys).
-    fn entry_node(&self, e: &IndexEntry) -> Node {
-        let m = &e.meta;
-        let mut f: Vec<(String, Node)> = Vec::new();
-        let s = |k: &str, v: &str, f: &mut Vec<(String, Node)>| {
-            if !v.is_empty() {
-                f.push((k.to_string(), Node::Str(v.to_string())));
-            }
+    /// Helm's `repo.ChartVersion` in Go struct field order.
+    fn entry_json_value(&self, e: &IndexEntry) -> serde_json::Value {
+        let entry = EntryJson {
+            meta: &e.meta,
+            urls: [self.url_for(&e.file_name)],
+            created: go_time(e.created),
+            digest: &e.digest,
         };
-        let list = |v: &[String]| Node::Seq(v.iter().map(|x| Node::Str(x.clone())).collect());
-        s("name", &m.name, &mut f);
-        s("home", &m.home, &mut f);
-        if !m.sources.is_empty() {
-            f.push(("sources".into(), list(&m.sources)));
-        }
-        s("version", &m.version, &mut f);
-        s("description", &m.description, &mut f);
-        if !m.keywords.is_empty() {
-            f.push(("keywords".into(), list(&m.keywords)));
-        }
-        if !m.maintainers.is_empty() {
-            let ms = m
-                .maintainers
-                .iter()
-                .map(|mt| {
-                    let mut o = Vec::new();
-                    s("name", &mt.name, &mut o);
-                    s("email", &mt.email, &mut o);
-                    s("url", &mt.url, &mut o);
-                    Node::Map(o)
-                })
-                .collect();
-            f.push(("maintainers".into(), Node::Seq(ms)));
-        }
-        s("icon", &m.icon, &mut f);
-        s("apiVersion", &m.api_version, &mut f);
-        s("condition", &m.condition, &mut f);
-        s("tags", &m.tags, &mut f);
-        s("appVersion", &m.app_version, &mut f);
-        if m.deprecated {
-            f.push(("deprecated".into(), Node::Bool(true)));
-        }
-        if !m.annotations.is_empty() {
-            let a = m
-                .annotations
-                .iter()
-                .map(|(k, v)| (k.clone(), Node::Str(v.clone())))
-                .collect();
-            f.push(("annotations".into(), Node::Map(a)));
-        }
-        s("kubeVersion", &m.kube_version, &mut f);
-        if !m.dependencies.is_empty() {
-            let deps = m.dependencies.iter().map(dependency_node).collect();
-            f.push(("dependencies".into(), Node::Seq(deps)));
-        }
-        s("type", &m.chart_type, &mut f);
-        f.push((
-            "urls".into(),
-            Node::Seq(vec![Node::Str(self.url_for(&e.file_name))]),
-        ));
-        f.push(("created".into(), Node::Str(go_time(&e.created))));
-        s("digest", &e.digest, &mut f);
-        Node::Map(f)
+        // Strings, lists and maps of strings: serializing cannot fail.
+        serde_json::to_value(&entry).unwrap_or(serde_json::Value::Null)
     }
 }
 
-fn dependency_node(d: &Dependency) -> Node {
-    let mut o: Vec<(String, Node)> = vec![("name".into(), Node::Str(d.name.clone()))];
-    if !d.version.is_empty() {
-        o.push(("version".into(), Node::Str(d.version.clone())));
-    }
-    o.push(("repository".into(), Node::Str(d.repository.clone())));
-    if !d.condition.is_empty() {
-        o.push(("condition".into(), Node::Str(d.condition.clone())));
-    }
-    if !d.tags.is_empty() {
-        let t = d.tags.iter().map(|x| Node::Str(x.clone())).collect();
-        o.push(("tags".into(), Node::Seq(t)));
-    }
-    if d.enabled {
-        o.push(("enabled".into(), Node::Bool(true)));
-    }
-    if !d.import_values.is_empty() {
-        let iv = d.import_values.iter().map(json_to_node).collect();
-        o.push(("import-values".into(), Node::Seq(iv)));
-    }
-    if !d.alias.is_empty() {
-        o.push(("alias".into(), Node::Str(d.alias.clone())));
-    }
-    Node::Map(o)
+/// Go's `time.Time` JSON form in UTC: RFC 3339 with nanoseconds, trailing
+/// zeros of the fraction dropped.
+pub fn go_time(t: Timestamp) -> String {
+    GoTime::new(t, Offset::UTC).to_string()
 }
 
-fn json_to_node(v: &serde_json::Value) -> Node {
-    match v {
-        serde_json::Value::Null => Node::Raw("null".into()),
-        serde_json::Value::Bool(b) => Node::Bool(*b),
-        serde_json::Value::Number(n) => Node::Raw(n.to_string()),
-        serde_json::Value::String(s) => Node::Str(s.clone()),
-        serde_json::Value::Array(a) => Node::Seq(a.iter().map(json_to_node).collect()),
-        serde_json::Value::Object(o) => {
-            // Go marshals maps with keys in byte order.
-            let mut items: Vec<(String, Node)> = o
-                .iter()
-                .map(|(k, v)| (k.clone(), json_to_node(v)))
-                .collect();
-            items.sort_by(|a, b| a.0.cmp(&b.0));
-            Node::Map(items)
-        }
-    }
-}
-
-/// Go's `time.Time` JSON form: RFC 3339 with nanoseconds, trailing zeros
-/// of the fraction dropped.
-pub fn go_time(t: &DateTime<Utc>) -> String {
-    let base = t.format("%Y-%m-%dT%H:%M:%S").to_string();
-    let nanos = t.nanosecond() % 1_000_000_000;
-    if nanos == 0 {
-        format!("{base}Z")
-    } else {
-        let frac = format!("{nanos:09}");
-        format!("{base}.{}Z", frac.trim_end_matches('0'))
-    }
-}
-
-fn node_to_json(n: &Node) -> serde_json::Value {
-    match n {
-        Node::Str(s) => serde_json::Value::String(s.clone()),
-        Node::Bool(b) => serde_json::Value::Bool(*b),
-        Node::Raw(r) => serde_json::from_str(r).unwrap_or(serde_json::Value::Null),
-        Node::Seq(items) => serde_json::Value::Array(items.iter().map(node_to_json).collect()),
-        Node::Map(items) => serde_json::Value::Object(
-            items
-                .iter()
-                .map(|(k, v)| (k.clone(), node_to_json(v)))
-                .collect(),
-        ),
-    }
-}
-
-/// Serializes like Go's `encoding/json`, including its HTML-safe escapes.
-pub fn go_json(n: &Node) -> String {
-    go_escape(&node_to_json(n).to_string())
-}
-
-fn go_json_string(s: &str) -> String {
-    go_escape(&serde_json::Value::String(s.to_string()).to_string())
-}
-
-/// Go escapes `<`, `>`, `&`, U+2028 and U+2029 inside JSON strings; these
-/// characters can only occur inside strings in serde_json's output.
-fn go_escape(s: &str) -> String {
-    let mut out = String::with_capacity(s.len());
-    for c in s.chars() {
-        match c {
-            '<' => out.push_str("\\u003c"),
-            '>' => out.push_str("\\u003e"),
-            '&' => out.push_str("\\u0026"),
-            '\u{2028}' => out.push_str("\\u2028"),
-            '\u{2029}' => out.push_str("\\u2029"),
-            c => out.push(c),
-        }
-    }
+/// Writes JSON as Go's `encoding/json` does (strings quoted by hoist-core's
+/// Go-exact quoting, HTML characters escaped), keeping object keys in the
+/// order they were built in: the struct field order Go uses for
+/// `repo.ChartVersion`, which a sorted map would lose.
+fn go_json(value: &serde_json::Value) -> String {
+    let mut out = String::new();
+    write_go_json(&mut out, value);
     out
+}
+
+fn write_go_json(out: &mut String, value: &serde_json::Value) {
+    match value {
+        serde_json::Value::Null => out.push_str("null"),
+        serde_json::Value::Bool(b) => out.push_str(if *b { "true" } else { "false" }),
+        serde_json::Value::Number(n) => match n.as_f64() {
+            Some(f) if !n.is_i64() && !n.is_u64() => {
+                out.push_str(&hoist_core::json::format_float(f).unwrap_or_default());
+            }
+            _ => out.push_str(&n.to_string()),
+        },
+        serde_json::Value::String(s) => out.push_str(&hoist_core::json::quote(s)),
+        serde_json::Value::Array(items) => {
+            out.push('[');
+            for (i, item) in items.iter().enumerate() {
+                if i > 0 {
+                    out.push(',');
+                }
+                write_go_json(out, item);
+            }
+            out.push(']');
+        }
+        serde_json::Value::Object(fields) => {
+            out.push('{');
+            for (i, (k, v)) in fields.iter().enumerate() {
+                if i > 0 {
+                    out.push(',');
+                }
+                out.push_str(&hoist_core::json::quote(k));
+                out.push(':');
+                write_go_json(out, v);
+            }
+            out.push('}');
+        }
+    }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use chrono::TimeZone;
 
     fn entry(name: &str, version: &str) -> IndexEntry {
         IndexEntry {
-            meta: ChartMeta {
+            meta: ChartMetadata {
                 name: name.into(),
                 version: version.into(),
                 api_version: "v2".into(),
                 app_version: "1.0".into(),
                 description: "A <demo> chart".into(),
-                ..ChartMeta::default()
+                ..ChartMetadata::default()
             },
             file_name: format!("{name}-{version}.tgz"),
             digest: "abc".into(),
-            created: Utc
-                .timestamp_opt(1_700_000_000, 120_000_000)
-                .single()
-                .unwrap_or_default(),
+            created: Timestamp::new(1_700_000_000, 120_000_000).unwrap(),
         }
     }
 
@@ -539,6 +458,15 @@ mod tests {
     }
 
     #[test]
+    fn json_keeps_build_order_and_go_escapes() {
+        let v = serde_json::json!({"z": "a\u{2028}b<&>\u{1}\n", "a": [true, null]});
+        assert_eq!(
+            go_json(&v),
+            r#"{"z":"a\u2028b\u003c\u0026\u003e\u0001\n","a":[true,null]}"#
+        );
+    }
+
+    #[test]
     fn latest_skips_prereleases() {
         let mut idx = Index::new("", "");
         idx.upsert(entry("demo", "1.0.0"));
@@ -549,8 +477,17 @@ mod tests {
         );
         assert!(idx.get("demo", "3.0.0").is_err());
         assert_eq!(
-            idx.get("nope", "latest").err().as_deref(),
+            idx.get("nope", "latest")
+                .map_err(|e| e.to_string())
+                .err()
+                .as_deref(),
             Some("no chart name found")
+        );
+        assert_eq!(
+            idx.get("demo", "")
+                .map_err(|e| e.to_string())
+                .map(|e| e.meta.version.as_str()),
+            Ok("1.0.0")
         );
     }
 
@@ -566,10 +503,15 @@ mod tests {
 
     #[test]
     fn dependencies_follow_helm_omitempty_rules() {
-        let meta = ChartMeta::from_yaml(
-            "apiVersion: v2\nname: app\nversion: 1.0.0\ndependencies:\n- name: db\n  version: ~1.2\n  repository: https://x\n  import-values:\n  - child: a\n    parent: b\n  - data\n- name: local\n",
+        let chart = hoist_core::chart::load_files(
+            vec![hoist_core::chart::archive::ArchiveFile {
+                name: "Chart.yaml".into(),
+                data: b"apiVersion: v2\nname: app\nversion: 1.0.0\ndependencies:\n- name: db\n  version: ~1.2\n  repository: https://x\n  import-values:\n  - child: a\n    parent: b\n  - data\n- name: local\n".to_vec(),
+            }],
+            "app",
         )
         .unwrap();
+        let meta = ChartMetadata::from(&chart.metadata);
         let mut idx = Index::new("", "");
         idx.upsert(IndexEntry {
             meta,
@@ -586,9 +528,9 @@ mod tests {
 
     #[test]
     fn go_time_trims_fraction() {
-        let t = Utc.timestamp_opt(0, 500).single().unwrap_or_default();
-        assert_eq!(go_time(&t), "1970-01-01T00:00:00.0000005Z");
-        let t = Utc.timestamp_opt(0, 0).single().unwrap_or_default();
-        assert_eq!(go_time(&t), "1970-01-01T00:00:00Z");
+        let t = Timestamp::new(0, 500).unwrap();
+        assert_eq!(go_time(t), "1970-01-01T00:00:00.0000005Z");
+        let t = Timestamp::new(0, 0).unwrap();
+        assert_eq!(go_time(t), "1970-01-01T00:00:00Z");
     }
 }

@@ -2,7 +2,6 @@
 
 use std::net::SocketAddr;
 use std::sync::{Arc, RwLock};
-use std::time::SystemTime;
 
 use axum::Router;
 use axum::body::Body;
@@ -13,12 +12,11 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use base64::Engine as _;
 use bytes::Bytes;
-use chrono::{DateTime, Utc};
 use futures_util::{Stream, StreamExt};
 use sha2::{Digest, Sha256};
 use tokio::io::AsyncWriteExt;
 
-use crate::archive::{self, ChartMeta, is_safe_file_component};
+use crate::archive::{self, ChartMetadata, is_safe_file_component, package_file_name};
 use crate::config::{Config, ConfigError, StorageKind};
 use crate::index::{Index, IndexEntry};
 use crate::storage::{LocalStorage, Staged, Storage, StorageError};
@@ -181,7 +179,8 @@ async fn scan_storage(storage: &dyn Storage, index: &mut Index) -> Result<(), St
                 meta,
                 file_name: obj.name.clone(),
                 digest,
-                created: DateTime::<Utc>::from(obj.modified),
+                created: jiff::Timestamp::try_from(obj.modified)
+                    .unwrap_or_else(|_| jiff::Timestamp::now()),
             }),
             Err(e) => {
                 tracing::warn!(file = %obj.name, error = %e, "skipping invalid chart package")
@@ -523,7 +522,7 @@ async fn get_chart_version(
     let found = st.read_index(|i| i.get(&name, &version).map(|e| i.entry_json(e)));
     match found {
         Ok(json) => json_response(StatusCode::OK, json),
-        Err(msg) => ApiError::new(StatusCode::NOT_FOUND, msg).into_response(),
+        Err(e) => ApiError::new(StatusCode::NOT_FOUND, e.to_string()).into_response(),
     }
 }
 
@@ -547,7 +546,7 @@ async fn delete_chart_version(
 /// A validated chart package waiting in staging.
 struct StagedChart {
     staged: Staged,
-    meta: ChartMeta,
+    meta: ChartMetadata,
     digest: String,
 }
 
@@ -612,7 +611,7 @@ async fn validate_staged(staged: Staged, digest: String) -> Result<StagedChart, 
     .await
     .map_err(|e| ApiError::new(StatusCode::INTERNAL_SERVER_ERROR, e.to_string()))?
     .map_err(|e| ApiError::new(StatusCode::BAD_REQUEST, e.to_string()))?;
-    let file_name = meta.package_file_name();
+    let file_name = package_file_name(&meta);
     if !is_safe_file_component(&file_name) {
         return Err(improper(&file_name));
     }
@@ -765,7 +764,7 @@ async fn store(
     let _guard = st.write_lock.lock().await;
     if !overwrite {
         if let Some(c) = &chart
-            && st.storage.exists(&c.meta.package_file_name()).await?
+            && st.storage.exists(&package_file_name(&c.meta)).await?
         {
             return Err(conflict());
         }
@@ -776,7 +775,7 @@ async fn store(
         }
     }
     if let Some(c) = chart {
-        let file_name = c.meta.package_file_name();
+        let file_name = package_file_name(&c.meta);
         match st.storage.commit(c.staged, &file_name, overwrite).await {
             Err(StorageError::AlreadyExists) => return Err(conflict()),
             other => other?,
@@ -787,7 +786,7 @@ async fn store(
                 meta: c.meta,
                 file_name,
                 digest: c.digest,
-                created: DateTime::<Utc>::from(SystemTime::now()),
+                created: jiff::Timestamp::now(),
             })
         });
     }

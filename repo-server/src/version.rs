@@ -1,65 +1,49 @@
-//! Chart version parsing and ordering with the leniency of Masterminds/semver
-//! (what Helm uses): an optional `v` prefix and missing minor/patch parts
-//! are accepted, so `v1.2` is a valid version equal to `1.2.0`.
+//! Chart version ordering and lookup as Helm's `repo.IndexFile` does them,
+//! on top of hoist-core's Masterminds semver implementation
+//! ([`hoist_core::chart::constraint`]).
 
 use std::cmp::Ordering;
 
-/// A parsed chart version.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct ChartVersion(semver::Version);
-
-impl ChartVersion {
-    /// Parses `text` the way Masterminds' `NewVersion` does; `None` when Helm
-    /// would reject it.
-    pub fn parse(text: &str) -> Option<Self> {
-        let body = text.strip_prefix('v').unwrap_or(text);
-        let (core, rest) = match body.find(['-', '+']) {
-            Some(p) => (&body[..p], &body[p..]),
-            None => (body, ""),
-        };
-        let mut nums = core.split('.');
-        let mut parts = [0u64; 3];
-        let mut count = 0;
-        for part in nums.by_ref() {
-            if count == 3 || part.is_empty() || !part.bytes().all(|b| b.is_ascii_digit()) {
-                return None;
-            }
-            parts[count] = part.parse().ok()?;
-            count += 1;
-        }
-        if count == 0 {
-            return None;
-        }
-        let normal = format!("{}.{}.{}{}", parts[0], parts[1], parts[2], rest);
-        semver::Version::parse(&normal).ok().map(Self)
-    }
-
-    /// True for versions with a pre-release part (`1.0.0-rc.1`).
-    pub fn is_prerelease(&self) -> bool {
-        !self.0.pre.is_empty()
-    }
-}
-
-impl PartialOrd for ChartVersion {
-    fn partial_cmp(&self, other: &Self) -> Option<Ordering> {
-        Some(self.cmp(other))
-    }
-}
-
-impl Ord for ChartVersion {
-    /// SemVer precedence; build metadata does not count.
-    fn cmp(&self, other: &Self) -> Ordering {
-        self.0.cmp_precedence(&other.0)
-    }
-}
+use hoist_core::chart::constraint::{Constraint, ConstraintError, parse_version};
 
 /// Orders version strings newest first, as Helm's `IndexFile.SortEntries`
-/// does: by SemVer precedence, with unparsable versions compared as text.
+/// does: by SemVer precedence (build metadata does not count), with
+/// unparsable versions compared as text.
 pub fn newest_first(a: &str, b: &str) -> Ordering {
-    match (ChartVersion::parse(a), ChartVersion::parse(b)) {
-        (Some(x), Some(y)) => y.cmp(&x).then_with(|| b.cmp(a)),
+    match (parse_version(a), parse_version(b)) {
+        (Ok(x), Ok(y)) => y.cmp_precedence(&x).then_with(|| b.cmp(a)),
         _ => b.cmp(a),
     }
+}
+
+/// Picks a version out of `versions` (newest first) the way Helm's
+/// `IndexFile.Get` does, which is what ChartMuseum's
+/// `GET /api/charts/<name>/<version>` calls: an empty request means `*`
+/// (the newest version that is not a prerelease); otherwise an exact string
+/// match wins, and failing that the request is read as a Masterminds
+/// constraint and the newest satisfying version is taken. `Ok(None)` when
+/// nothing matches; `Err` when the request is neither a listed version nor
+/// a valid constraint.
+pub fn select<'a, T>(
+    versions: &'a [T],
+    requested: &str,
+    version_of: impl Fn(&T) -> &str,
+) -> Result<Option<&'a T>, ConstraintError> {
+    let constraint = Constraint::parse(if requested.is_empty() { "*" } else { requested })?;
+    if !requested.is_empty()
+        && let Some(exact) = versions.iter().find(|v| version_of(v) == requested)
+    {
+        return Ok(Some(exact));
+    }
+    Ok(versions
+        .iter()
+        .find(|v| parse_version(version_of(v)).is_ok_and(|parsed| constraint.matches(&parsed))))
+}
+
+/// True when `text` is a version Helm accepts for a chart (Masterminds'
+/// `NewVersion`: optional `v`, minor and patch may be left out).
+pub fn is_valid(text: &str) -> bool {
+    parse_version(text).is_ok()
 }
 
 #[cfg(test)]
@@ -68,14 +52,14 @@ mod tests {
 
     #[test]
     fn accepts_masterminds_lenient_forms() {
-        assert!(ChartVersion::parse("1.2.3").is_some());
-        assert!(ChartVersion::parse("v1.2").is_some());
-        assert!(ChartVersion::parse("1").is_some());
-        assert!(ChartVersion::parse("1.2.3-rc.1+build.5").is_some());
-        assert!(ChartVersion::parse("1.2.3.4").is_none());
-        assert!(ChartVersion::parse("latest").is_none());
-        assert!(ChartVersion::parse("").is_none());
-        assert!(ChartVersion::parse("1..2").is_none());
+        assert!(is_valid("1.2.3"));
+        assert!(is_valid("v1.2"));
+        assert!(is_valid("1"));
+        assert!(is_valid("1.2.3-rc.1+build.5"));
+        assert!(!is_valid("1.2.3.4"));
+        assert!(!is_valid("latest"));
+        assert!(!is_valid(""));
+        assert!(!is_valid("1..2"));
     }
 
     #[test]
@@ -87,7 +71,24 @@ mod tests {
 
     #[test]
     fn prerelease_flag() {
-        assert!(ChartVersion::parse("1.0.0-alpha").is_some_and(|v| v.is_prerelease()));
-        assert!(ChartVersion::parse("1.0.0").is_some_and(|v| !v.is_prerelease()));
+        // The prerelease part is what keeps a version out of `latest`.
+        let listed = ["1.0.0-alpha"];
+        assert_eq!(select(&listed, "", |v| v).ok(), Some(None));
+        let listed = ["1.0.0"];
+        assert_eq!(select(&listed, "", |v| v).ok(), Some(Some(&"1.0.0")));
+    }
+
+    #[test]
+    fn select_prefers_exact_match_then_constraint() {
+        let listed = ["2.0.0-rc.1", "1.10.0", "1.2.0", "v1.1"];
+        let pick = |req: &str| select(&listed, req, |v| v).map(|o| o.copied());
+        assert_eq!(pick(""), Ok(Some("1.10.0")));
+        assert_eq!(pick("v1.1"), Ok(Some("v1.1")));
+        assert_eq!(pick("1.1.0"), Ok(Some("v1.1")));
+        assert_eq!(pick("~1.2"), Ok(Some("1.2.0")));
+        assert_eq!(pick("^1"), Ok(Some("1.10.0")));
+        assert_eq!(pick(">=2.0.0-0"), Ok(Some("2.0.0-rc.1")));
+        assert_eq!(pick("3.x"), Ok(None));
+        assert!(pick("banana").is_err());
     }
 }

@@ -189,6 +189,27 @@ async fn upload_then_read_through_every_route() {
     let (st, body) = get(&c, &format!("{}/api/charts/nope", s.base)).await;
     assert_eq!(st, StatusCode::NOT_FOUND);
     assert_eq!(json(&body)["error"], "chart not found");
+    // Anything else is a semver constraint, as in Helm's IndexFile.Get.
+    for (req, want) in [
+        ("~0.1", "0.1.0"),
+        ("%3E%3D0.3.0-0", "0.3.0-rc.1"),
+        ("0.x", "0.2.0"),
+    ] {
+        let (st, body) = get(&c, &format!("{}/api/charts/demo/{req}", s.base)).await;
+        assert_eq!(st, StatusCode::OK, "{req}: {body}");
+        assert_eq!(json(&body)["version"], want, "{req}");
+    }
+    let (st, body) = get(&c, &format!("{}/api/charts/demo/%5E1", s.base)).await;
+    assert_eq!(st, StatusCode::NOT_FOUND);
+    assert_eq!(json(&body)["error"], "no chart version found for demo-^1");
+    let (st, body) = get(&c, &format!("{}/api/charts/demo/banana", s.base)).await;
+    assert_eq!(st, StatusCode::NOT_FOUND);
+    assert!(
+        json(&body)["error"]
+            .as_str()
+            .is_some_and(|e| e.contains("improper constraint")),
+        "{body}"
+    );
 
     // HEAD forms.
     for (path, want) in [
@@ -384,6 +405,9 @@ async fn invalid_charts_are_400() {
         let (st, body) = upload(&c, &s.base, data).await;
         assert_eq!(st, StatusCode::BAD_REQUEST, "{body}");
         assert!(json(&body)["error"].as_str().is_some_and(|e| !e.is_empty()));
+        // Errors name the upload `<archive>`, never the server's staging path.
+        let root = s.dir.path().to_string_lossy().into_owned();
+        assert!(!body.contains(&root), "{body}");
     }
     // Nothing but the staging folder was written.
     let files: Vec<_> = std::fs::read_dir(s.dir.path())
