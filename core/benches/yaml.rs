@@ -31,9 +31,10 @@ fn benches(c: &mut Criterion) {
     });
     g.finish();
     let v = hoist_core::yaml::parse(&text).expect("parse");
-    c.bench_function("yaml to_string 1 MB values (sigs.k8s.io/yaml output)", |b| {
-        b.iter(|| hoist_core::yaml::to_string(&v))
-    });
+    c.bench_function(
+        "yaml to_string 1 MB values (sigs.k8s.io/yaml output)",
+        |b| b.iter(|| hoist_core::yaml::to_string(&v)),
+    );
 }
 
 criterion_group!(yaml, benches);

@@ -291,3 +291,41 @@ fn gotemplate_starter_renders_byte_for_byte_like_helm() {
     let golden = std::fs::read_to_string(fixture("golden/starter-web-k1.33.helm.txt")).unwrap();
     assert_eq!(t.stdout, golden);
 }
+
+#[test]
+fn template_errors_name_the_template() {
+    let hbs = hoist(&[
+        "template",
+        "x",
+        fixture("charts/hbs-broken").to_str().unwrap(),
+    ]);
+    assert_ne!(hbs.code, 0);
+    assert!(
+        hbs.stderr
+            .contains("parse error in hbs-broken/templates/cm.yaml"),
+        "{}",
+        hbs.stderr
+    );
+    // Helm's wording for `required`, with the template, line and column.
+    let go = hoist(&[
+        "template",
+        "x",
+        fixture("charts/go-broken").to_str().unwrap(),
+    ]);
+    assert_ne!(go.code, 0);
+    assert!(
+        go.stderr
+            .contains("execution error at (go-broken/templates/cm.yaml:6:20): a is required"),
+        "{}",
+        go.stderr
+    );
+    let ok = hoist(&[
+        "template",
+        "x",
+        fixture("charts/go-broken").to_str().unwrap(),
+        "--set",
+        "a=1",
+    ]);
+    assert_eq!(ok.code, 0, "{}", ok.stderr);
+    assert!(ok.stdout.contains("  a: 1\n"));
+}

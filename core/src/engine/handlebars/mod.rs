@@ -144,7 +144,7 @@ fn render_tree(
             handlebars::Template::compile_with_name(t.source(), path.clone()).map_err(|e| {
                 EngineError::Parse {
                     template: path.clone(),
-                    message: describe_template_error(&e),
+                    message: format!("parse error in {path}: {}", describe_template_error(&e)),
                 }
             })?;
         let named = partials::named_partials(compiled).map_err(|message| EngineError::Parse {
@@ -166,7 +166,7 @@ fn render_tree(
             .register_template_string(&path, t.source())
             .map_err(|e| EngineError::Parse {
                 template: path.clone(),
-                message: describe_template_error(&e),
+                message: format!("parse error in {path}: {}", describe_template_error(&e)),
             })?;
     }
 
