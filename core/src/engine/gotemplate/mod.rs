@@ -101,17 +101,14 @@ fn collect<'c>(
             .insert("IsRoot".into(), Value::Bool(parent_path.is_none()));
         meta
     };
-    let files: BTreeMap<String, Rc<Vec<u8>>> = c
-        .files
-        .iter()
-        .map(|f| (f.name.clone(), Rc::new(f.data.clone())))
-        .collect();
     let subcharts = Value::map(BTreeMap::new());
     let mut top = BTreeMap::new();
     top.insert("Chart".to_string(), Value::Map(meta));
     top.insert(
         "Files".to_string(),
-        Value::Object(Rc::new(objects::Files::new(&files))),
+        Value::Object(Rc::new(objects::Files::new(
+            crate::engine::files::Files::new(&c.files),
+        ))),
     );
     top.insert("Release".to_string(), common.release.clone());
     top.insert("Capabilities".to_string(), common.capabilities.clone());
