@@ -83,14 +83,10 @@ pub fn to_yaml(v: &Value) -> String {
     y.strip_suffix('\n').unwrap_or(&y).to_string()
 }
 
-/// Go's `json.Marshal`, including its HTML-safe escaping of `<`, `>`, `&`.
+/// Go's `json.Marshal` ([`crate::json`]), including its HTML-safe escaping.
 pub fn to_json(v: &Value) -> Result<String, GoError> {
-    let s = serde_json::to_string(&v.to_input()).map_err(|e| GoError::plain(e.to_string()))?;
-    Ok(s.replace('<', "\\u003c")
-        .replace('>', "\\u003e")
-        .replace('&', "\\u0026")
-        .replace('\u{2028}', "\\u2028")
-        .replace('\u{2029}', "\\u2029"))
+    crate::json::marshal(&v.to_input(), crate::json::Style::COMPACT)
+        .map_err(|e| GoError::plain(e.to_string()))
 }
 
 fn error_map(msg: String) -> Value {
