@@ -228,17 +228,9 @@ impl GoObject for Struct {
 /// Builds `.Capabilities`.
 pub fn capabilities(c: &Capabilities) -> Value {
     let kv = &c.kube_version;
-    let normalized = {
-        let t = kv.version.trim_start_matches('v');
-        let core: String = t
-            .chars()
-            .take_while(|ch| ch.is_ascii_digit() || *ch == '.')
-            .collect();
-        format!("v{}", core.trim_end_matches('.'))
-    };
     let kube = Value::Object(Rc::new(KubeVersionObj {
         version: kv.version.clone(),
-        normalized,
+        normalized: kv.normalized(),
         major: kv.major.clone(),
         minor: kv.minor.clone(),
     }));
