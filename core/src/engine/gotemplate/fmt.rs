@@ -19,6 +19,28 @@ fn quote_rune(r: i64) -> String {
     crate::strconv::quote_rune(c)
 }
 
+/// `%+q`: Go's `QuoteToASCII` / `QuoteRuneToASCII`. A quoted literal from
+/// [`quote`] holds non-ASCII runes only where they are printable; the ASCII
+/// variants escape exactly those as `\uXXXX` / `\UXXXXXXXX`.
+fn to_ascii(quoted: &str) -> String {
+    let mut out = String::with_capacity(quoted.len());
+    for c in quoted.chars() {
+        match c as u32 {
+            0..0x80 => out.push(c),
+            n @ 0x80..0x10000 => out.push_str(&format!("\\u{n:04x}")),
+            n => out.push_str(&format!("\\U{n:08x}")),
+        }
+    }
+    out
+}
+
+/// Go's `strconv.CanBackquote`, which decides whether `%#q` may use a raw
+/// string: no control characters but tab, no backquote, no BOM.
+fn can_backquote(s: &str) -> bool {
+    s.chars()
+        .all(|c| !matches!(c, '`' | '\u{7f}' | '\u{feff}') && (c >= ' ' || c == '\t'))
+}
+
 /// `%v` of a value, as `fmt.Sprint` prints a single operand.
 pub fn format_v(v: &Value) -> String {
     let mut out = String::new();
@@ -142,7 +164,8 @@ fn fmt_int(out: &mut String, i: i64, verb: char, spec: &Spec, v: &Value) {
             return;
         }
         'q' => {
-            spec.pad(&quote_rune(i), out);
+            let q = quote_rune(i);
+            spec.pad(&if spec.plus { to_ascii(&q) } else { q }, out);
             return;
         }
         'U' => {
@@ -231,8 +254,10 @@ fn fmt_str(out: &mut String, s: &str, verb: char, spec: &Spec, v: &Value) {
                 Some(p) => s.chars().take(p).collect(),
                 None => s.to_string(),
             };
-            let q = if spec.sharp && !t.contains('`') {
+            let q = if spec.sharp && can_backquote(&t) {
                 format!("`{t}`")
+            } else if spec.plus {
+                to_ascii(&quote(&t))
             } else {
                 quote(&t)
             };
@@ -500,6 +525,20 @@ mod tests {
         );
         assert_eq!(sprintf("100%%", &[]), "100%");
         assert_eq!(sprintf("%x", &[Value::str("hi")]), "6869");
+    }
+
+    #[test]
+    fn quote_flags_ascii_and_backquote() {
+        assert_eq!(
+            sprintf("%+q", &[Value::str("é😀")]),
+            "\"\\u00e9\\U0001f600\""
+        );
+        assert_eq!(sprintf("%+q", &[Value::Int(955)]), "'\\u03bb'");
+        assert_eq!(sprintf("%#q", &[Value::str("a\"b")]), "`a\"b`");
+        assert_eq!(sprintf("%#q", &[Value::str("a`b")]), "\"a`b\"");
+        assert_eq!(sprintf("%#q", &[Value::str("a\nb")]), "\"a\\nb\"");
+        // Non-printable runes are escaped whatever the flags (Go's IsPrint).
+        assert_eq!(sprintf("%q", &[Value::str("a\u{ad}b")]), "\"a\\u00adb\"");
     }
 
     #[test]
