@@ -180,15 +180,12 @@ pub(super) fn register(t: &mut FuncTable) {
     add(t, "mustToPrettyJson", &[Any], |_, a| {
         pretty_json(&a[0]).map(Value::Str)
     });
-    add(
-        t,
-        "mustFromJson",
-        &[Str],
-        |_, a| match serde_json::from_str::<serde_json::Value>(s(&a[0])) {
-            Ok(j) => Ok(Value::from_input(&crate::values::Value::from(j))),
-            Err(e) => Err(GoError::plain(e.to_string())),
-        },
-    );
+    add(t, "mustFromJson", &[Str], |_, a| {
+        match crate::json::parse(s(&a[0])) {
+            Ok(v) => Ok(Value::from_input(&v)),
+            Err(e) => Err(GoError::plain(super::helm::go_json_error(e))),
+        }
+    });
     add(t, "typeIsLike", &[Str, Any], |_, a| {
         let tn = a[1].type_name();
         let want = s(&a[0]);
