@@ -561,6 +561,10 @@ mod tests {
             strval(&json!({"b": [1, "x"], "a": true})),
             "map[a:true b:[1 x]]"
         );
+        // Floats print as Go's %v does (strconv's shortest 'g').
+        assert_eq!(strval(&json!(1e6)), "1e+06");
+        assert_eq!(strval(&json!(0.000012)), "1.2e-05");
+        assert_eq!(strval(&json!(2.5)), "2.5");
     }
 
     #[test]
