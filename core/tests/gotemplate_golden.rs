@@ -129,7 +129,7 @@ fn run_case(name: &str, chart_name: &str) -> Outcome {
         &std::fs::read_to_string(format!("{}/expected/{name}.json", fixtures())).unwrap(),
     )
     .unwrap();
-    let mut chart = hoist_core::chart::load(&Path::new(&fixtures()).join(chart_name))
+    let mut chart = hoist_core::chart::load(Path::new(&fixtures()).join(chart_name))
         .unwrap_or_else(|e| panic!("{name}: loading {chart_name}: {e}"));
     // The user values as Helm received them: JSON read the way Go reads it.
     let user = case_values(&expected);

@@ -34,6 +34,18 @@ impl Files {
     }
 }
 
+/// Go's arity error for a method that takes no argument.
+pub(super) fn no_args(name: &str, args: &[Value]) -> Result<(), String> {
+    if args.is_empty() {
+        Ok(())
+    } else {
+        Err(format!(
+            "wrong number of args for {name}: want 0 got {}",
+            args.len()
+        ))
+    }
+}
+
 fn one_str(name: &str, args: &[Value]) -> Result<String, String> {
     match args {
         [Value::Str(s)] => Ok(s.clone()),
@@ -71,18 +83,8 @@ impl GoObject for Files {
             "GetBytes" => one_str(name, args).map(|p| self.bytes(&p)),
             "Glob" => one_str(name, args).map(|p| Value::Object(Rc::new(Files(self.0.glob(&p))))),
             "Lines" => one_str(name, args).map(|p| Value::StrList(Rc::new(self.0.lines(&p)))),
-            "AsConfig" | "AsSecrets" => {
-                if !args.is_empty() {
-                    Err(format!(
-                        "wrong number of args for {name}: want 0 got {}",
-                        args.len()
-                    ))
-                } else if name == "AsConfig" {
-                    Ok(Value::Str(self.0.as_config()))
-                } else {
-                    Ok(Value::Str(self.0.as_secrets()))
-                }
-            }
+            "AsConfig" => no_args(name, args).map(|()| Value::Str(self.0.as_config())),
+            "AsSecrets" => no_args(name, args).map(|()| Value::Str(self.0.as_secrets())),
             _ => return None,
         };
         Some(r)
@@ -131,13 +133,7 @@ impl GoObject for KubeVersionObj {
             "GitVersion" => self.version.clone(),
             _ => return None,
         };
-        if !args.is_empty() {
-            return Some(Err(format!(
-                "wrong number of args for {name}: want 0 got {}",
-                args.len()
-            )));
-        }
-        Some(Ok(Value::Str(v)))
+        Some(no_args(name, args).map(|()| Value::Str(v)))
     }
     fn display(&self) -> String {
         self.normalized.clone()

@@ -61,13 +61,7 @@ impl super::value::GoObject for SemVer {
             "String" => Value::str(self.text()),
             _ => return None,
         };
-        if !args.is_empty() {
-            return Some(Err(format!(
-                "wrong number of args for {name}: want 0 got {}",
-                args.len()
-            )));
-        }
-        Some(Ok(v))
+        Some(super::objects::no_args(name, args).map(|()| v))
     }
     fn display(&self) -> String {
         self.text()
