@@ -187,6 +187,9 @@ pub struct Struct {
     type_name: &'static str,
     fields: BTreeMap<String, Value>,
     order: Vec<String>,
+    /// The struct's `json` tags, which `toJson`/`toYaml` follow: `(Go field,
+    /// JSON name, omitempty)`. Empty for a struct without tags (Go names).
+    json: &'static [(&'static str, &'static str, bool)],
 }
 
 impl GoObject for Struct {
@@ -212,14 +215,29 @@ impl GoObject for Struct {
         format!("{{{}}}", parts.join(" "))
     }
     fn to_data(&self) -> Value {
+        if self.json.is_empty() {
+            return Value::map(self.fields.clone());
+        }
         Value::map(
-            self.fields
+            self.json
                 .iter()
-                .map(|(k, v)| (k.clone(), v.clone()))
+                .filter_map(|(go, json, omitempty)| {
+                    let v = self.fields.get(*go)?;
+                    (!(*omitempty && v.is_empty())).then(|| (json.to_string(), v.clone()))
+                })
                 .collect(),
         )
     }
 }
+
+/// Helm's `version.BuildInfo` fields and their `json` tags.
+const BUILD_INFO: &[(&str, &str, bool)] = &[
+    ("Version", "version", true),
+    ("GitCommit", "git_commit", true),
+    ("GitTreeState", "git_tree_state", true),
+    ("GoVersion", "go_version", true),
+    ("KubeClientVersion", "kube_client_version", false),
+];
 
 /// Builds `.Capabilities`.
 pub fn capabilities(c: &Capabilities) -> Value {
@@ -230,19 +248,23 @@ pub fn capabilities(c: &Capabilities) -> Value {
         major: kv.major.clone(),
         minor: kv.minor.clone(),
     }));
-    let helm_fields = [
-        ("Version", c.helm_version.clone()),
-        ("GitCommit", String::new()),
-        ("GitTreeState", String::new()),
-        ("GoVersion", String::new()),
-    ];
+    // Only the version is known; the build details of a Go binary are not
+    // hoist's to claim, so they read as empty strings.
     let helm = Value::Object(Rc::new(Struct {
         type_name: "version.BuildInfo",
-        fields: helm_fields
+        fields: BUILD_INFO
             .iter()
-            .map(|(k, v)| (k.to_string(), Value::str(v.clone())))
+            .map(|(go, _, _)| {
+                let v = if *go == "Version" {
+                    c.helm_version.clone()
+                } else {
+                    String::new()
+                };
+                (go.to_string(), Value::str(v))
+            })
             .collect(),
-        order: helm_fields.iter().map(|(k, _)| k.to_string()).collect(),
+        order: BUILD_INFO.iter().map(|(go, _, _)| go.to_string()).collect(),
+        json: BUILD_INFO,
     }));
     let apis = Value::Object(Rc::new(VersionSet(Rc::new(c.api_versions.clone()))));
     let mut fields = BTreeMap::new();
@@ -251,6 +273,7 @@ pub fn capabilities(c: &Capabilities) -> Value {
     fields.insert("HelmVersion".to_string(), helm);
     Value::Object(Rc::new(Struct {
         type_name: "*common.Capabilities",
+        json: &[],
         fields,
         order: vec![
             "APIVersions".into(),
@@ -312,5 +335,27 @@ mod tests {
         assert!(!call(&f, "Glob", &[Value::str("none/*")]).truth());
         assert!(call(&f, "Glob", &[Value::str("conf/*")]).truth());
         assert!(!Value::Object(Rc::new(Files::default())).truth());
+    }
+
+    #[test]
+    fn helm_version_marshals_with_its_json_tags() {
+        let caps = capabilities(&Capabilities {
+            kube_version: crate::engine::KubeVersion::parse("v1.33.0").unwrap(),
+            api_versions: Vec::new(),
+            helm_version: "v4.3.0".into(),
+        });
+        let Value::Object(c) = caps else {
+            panic!("capabilities is an object")
+        };
+        let helm = c.field("HelmVersion").unwrap();
+        assert_eq!(
+            crate::json::to_string(&helm.to_input()),
+            r#"{"kube_client_version":"","version":"v4.3.0"}"#
+        );
+        let Value::Object(h) = helm else {
+            panic!("HelmVersion is an object")
+        };
+        assert_eq!(h.field("KubeClientVersion").unwrap().as_str(), Some(""));
+        assert_eq!(h.display(), "{v4.3.0    }");
     }
 }
