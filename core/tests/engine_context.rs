@@ -2,30 +2,12 @@
 //! metadata plus `IsRoot`), checked against Helm's `toJson` of both for the
 //! fixture `fixtures/engine/meta-go` (`meta-go.helm.json`).
 
-use hoist_core::chart::{Chart, ChartFile, Metadata};
 use hoist_core::engine::ScopedChart;
 use hoist_core::values::Value;
 use std::path::Path;
 
 fn fixture() -> std::path::PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/engine/meta-go")
-}
-
-fn metadata(dir: &Path) -> Metadata {
-    let text = std::fs::read_to_string(dir.join("Chart.yaml")).unwrap();
-    let v = hoist_core::yaml::parse(&text).unwrap();
-    serde_json::from_value(serde_json::to_value(&v).unwrap()).unwrap()
-}
-
-fn chart(dir: &Path) -> Chart {
-    Chart {
-        metadata: metadata(dir),
-        templates: vec![ChartFile {
-            name: "templates/cm.yaml".into(),
-            data: Vec::new(),
-        }],
-        ..Chart::default()
-    }
 }
 
 /// `data.chart` and `data.template` of each ConfigMap Helm rendered, by name.
@@ -51,13 +33,12 @@ fn helm_json(name: &str, key: &str) -> Value {
 
 #[test]
 fn chart_and_template_objects_match_helm() {
-    let mut top = chart(&fixture());
-    // Dependency processing (done by the values module) marks enabled ones.
-    for d in &mut top.metadata.dependencies {
-        d.enabled = true;
-    }
-    top.dependencies.push(chart(&fixture().join("charts/dep")));
-    let values = Value::empty_map();
+    let mut top = hoist_core::chart::load(fixture()).unwrap();
+    // Dependency processing marks the enabled dependencies, as Helm's does
+    // before rendering (it shows in `.Chart.Dependencies[].Enabled`).
+    let values = hoist_core::values::render_values(&mut top, &Value::empty_map(), false)
+        .unwrap()
+        .values;
     let scoped = ScopedChart::new(&top, &values);
 
     assert_eq!(scoped.chart_value(), helm_json("top", "chart"));

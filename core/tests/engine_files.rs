@@ -3,7 +3,6 @@
 //! and what `Lines`, `Get`, `AsConfig` and `AsSecrets` return
 //! (`files-go.helm.json`); `engine::Files` must give the same.
 
-use hoist_core::chart::ChartFile;
 use hoist_core::engine::Files;
 use hoist_core::values::Value;
 use std::path::Path;
@@ -12,32 +11,10 @@ fn root() -> std::path::PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/engine/files-go")
 }
 
-/// The chart's `.Files`: everything but Chart.yaml, values.yaml and templates/.
+/// The chart's `.Files` as the loader collects them (everything but
+/// Chart.yaml, values.yaml, templates/ and charts/).
 fn chart_files() -> Files {
-    let root = root();
-    let mut out = Vec::new();
-    let mut stack = vec![root.clone()];
-    while let Some(d) = stack.pop() {
-        for e in std::fs::read_dir(d).unwrap() {
-            let p = e.unwrap().path();
-            let rel = p
-                .strip_prefix(&root)
-                .unwrap()
-                .to_string_lossy()
-                .into_owned();
-            if p.is_dir() {
-                if rel != "templates" {
-                    stack.push(p);
-                }
-            } else if rel != "Chart.yaml" && rel != "values.yaml" {
-                out.push(ChartFile {
-                    name: rel,
-                    data: std::fs::read(&p).unwrap(),
-                });
-            }
-        }
-    }
-    Files::new(&out)
+    Files::new(&hoist_core::chart::load(root()).unwrap().files)
 }
 
 /// Helm's ConfigMap data from the golden manifest.

@@ -17,95 +17,15 @@ fn fixture(name: &str) -> std::path::PathBuf {
         .join(name)
 }
 
-/// A minimal folder loader for the fixtures (the real loader lives in
-/// `chart`, written separately); enough for static test charts.
-fn load(dir: &Path) -> Chart {
-    let meta_text = std::fs::read_to_string(dir.join("Chart.yaml")).unwrap();
-    let meta_value = hoist_core::yaml::parse(&meta_text).unwrap();
-    let metadata: Metadata =
-        serde_json::from_value(serde_json::to_value(&meta_value).unwrap()).unwrap();
-    let values = std::fs::read_to_string(dir.join("values.yaml"))
-        .map(|t| hoist_core::yaml::parse(&t).unwrap())
-        .unwrap_or_else(|_| Value::empty_map());
-    let mut chart = Chart {
-        metadata,
-        values,
-        ..Chart::default()
-    };
-    let mut stack = vec![dir.to_path_buf()];
-    while let Some(d) = stack.pop() {
-        for entry in std::fs::read_dir(&d).unwrap() {
-            let path = entry.unwrap().path();
-            let rel = path
-                .strip_prefix(dir)
-                .unwrap()
-                .to_string_lossy()
-                .replace('\\', "/");
-            if path.is_dir() {
-                if rel == "charts" {
-                    for sub in std::fs::read_dir(&path).unwrap() {
-                        chart.dependencies.push(load(&sub.unwrap().path()));
-                    }
-                } else {
-                    stack.push(path);
-                }
-                continue;
-            }
-            if rel == "Chart.yaml" || rel == "values.yaml" {
-                continue;
-            }
-            let file = ChartFile {
-                name: rel.clone(),
-                data: std::fs::read(&path).unwrap(),
-            };
-            if rel.starts_with("templates/") {
-                chart.templates.push(file);
-            } else {
-                chart.files.push(file);
-            }
-        }
-    }
-    chart.templates.sort_by(|a, b| a.name.cmp(&b.name));
-    chart.files.sort_by(|a, b| a.name.cmp(&b.name));
-    chart.dependencies.sort_by(|a, b| a.name().cmp(b.name()));
-    chart
-}
-
-/// Just enough of Helm's coalescing for the fixtures: subchart defaults
-/// under the parent's values, parent's settings winning, `global` copied down.
-fn coalesce(chart: &Chart, values: &Value) -> Value {
-    fn merge(base: &Value, over: &Value) -> Value {
-        match (base, over) {
-            (Value::Map(b), Value::Map(o)) => {
-                let mut out = b.clone();
-                for (k, v) in o {
-                    let merged = match out.get(k) {
-                        Some(existing) => merge(existing, v),
-                        None => v.clone(),
-                    };
-                    out.insert(k.clone(), merged);
-                }
-                Value::Map(out)
-            }
-            (_, o) => o.clone(),
-        }
-    }
-    let mut top = merge(&chart.values, values);
-    let global = top.get_path("global").cloned();
-    for sub in &chart.dependencies {
-        let given = top
-            .get_path(sub.name())
-            .cloned()
-            .unwrap_or_else(Value::empty_map);
-        let mut sub_values = coalesce(sub, &given);
-        if let (Some(g), Some(m)) = (&global, sub_values.as_map_mut()) {
-            m.insert("global".into(), g.clone());
-        }
-        top.as_map_mut()
-            .unwrap()
-            .insert(sub.name().to_string(), sub_values);
-    }
-    top
+/// The fixture chart through the real pipeline: `chart::load`, then the
+/// values module (dependency processing, coalescing, schema) with no user
+/// values. Returns the chart as the engine receives it and its values.
+fn load_with_values(dir: &Path) -> (Chart, Value) {
+    let mut chart = hoist_core::chart::load(dir).unwrap();
+    let values = hoist_core::values::render_values(&mut chart, &Value::empty_map(), false)
+        .unwrap()
+        .values;
+    (chart, values)
 }
 
 fn ctx() -> RenderContext {
@@ -130,8 +50,7 @@ fn golden(name: &str) -> serde_json::Value {
 
 #[test]
 fn handlebars_chart_renders_like_its_go_twin_under_helm() {
-    let chart = load(&fixture("hbs"));
-    let values = coalesce(&chart, &Value::empty_map());
+    let (chart, values) = load_with_values(&fixture("hbs"));
     let mut rendered = engine::render(&chart, &values, &ctx()).unwrap();
     assert!(
         !rendered.keys().any(|k| k.contains("/_")),

@@ -3,15 +3,14 @@
 //! Each case of `fixtures/gotemplate/cases.txt` names a fixture chart and the
 //! values passed to Helm; `fixtures/gotemplate/expected/CASE.json` holds what
 //! Helm produced (`manifest` and `notes`, or `error`), generated with
-//! `fixtures/gotemplate/gen.sh` (hooks included). This harness loads the chart itself,
-//! coalesces values the simple way these fixtures need, renders with
-//! [`GoTemplateEngine`] and compares, per template, the documents Helm put
-//! under `# Source: PATH` with the ones rendered here.
+//! `fixtures/gotemplate/gen.sh` (hooks included). The harness runs the whole
+//! stack as an install does: [`hoist_core::chart::load`], the values pipeline
+//! ([`hoist_core::values::render_values`]) and [`hoist_core::engine::render`],
+//! then compares, per template, the documents Helm put under `# Source: PATH`
+//! with the ones rendered here.
 
-use hoist_core::chart::{Chart, ChartFile, Metadata};
-use hoist_core::engine::gotemplate::GoTemplateEngine;
-use hoist_core::engine::{Capabilities, Engine, KubeVersion, ReleaseInfo, RenderContext};
-use hoist_core::values::{Map, Value};
+use hoist_core::engine::{Capabilities, KubeVersion, ReleaseInfo, RenderContext};
+use hoist_core::values::Value;
 use std::collections::BTreeMap;
 use std::path::Path;
 
@@ -21,138 +20,6 @@ fn fixtures() -> String {
     std::env::var("GOTEMPLATE_FIXTURES").unwrap_or_else(|_| {
         concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/gotemplate").to_string()
     })
-}
-
-fn walk(dir: &Path, root: &Path, out: &mut Vec<(String, Vec<u8>)>) {
-    let mut entries: Vec<_> = std::fs::read_dir(dir)
-        .unwrap()
-        .map(|e| e.unwrap().path())
-        .collect();
-    entries.sort();
-    for p in entries {
-        if p.is_dir() {
-            walk(&p, root, out);
-        } else {
-            let rel = p
-                .strip_prefix(root)
-                .unwrap()
-                .to_string_lossy()
-                .replace('\\', "/");
-            out.push((rel, std::fs::read(&p).unwrap()));
-        }
-    }
-}
-
-fn load_chart(dir: &Path) -> Chart {
-    let metadata: Metadata = hoist_core::chart::load(dir).unwrap().metadata;
-    let values = match std::fs::read_to_string(dir.join("values.yaml")) {
-        Ok(t) => hoist_core::yaml::parse(&t).unwrap(),
-        Err(_) => Value::empty_map(),
-    };
-    let mut all = Vec::new();
-    walk(dir, dir, &mut all);
-    let mut templates = Vec::new();
-    let mut files = Vec::new();
-    for (name, data) in all {
-        if name == "Chart.yaml" || name == "values.yaml" || name.starts_with("charts/") {
-            continue;
-        }
-        let f = ChartFile {
-            name: name.clone(),
-            data,
-        };
-        if name.starts_with("templates/") {
-            templates.push(f);
-        } else {
-            files.push(f);
-        }
-    }
-    let mut dependencies = Vec::new();
-    if let Ok(rd) = std::fs::read_dir(dir.join("charts")) {
-        let mut subs: Vec<_> = rd
-            .map(|e| e.unwrap().path())
-            .filter(|p| p.is_dir())
-            .collect();
-        subs.sort();
-        dependencies = subs.iter().map(|p| load_chart(p)).collect();
-    }
-    Chart {
-        metadata,
-        values: if values.is_null() {
-            Value::empty_map()
-        } else {
-            values
-        },
-        templates,
-        files,
-        dependencies,
-        ..Default::default()
-    }
-}
-
-/// `user` over `base`, maps merged recursively, nulls in `user` deleting.
-fn merge(user: &Value, base: &Value) -> Value {
-    match (user, base) {
-        (Value::Map(u), Value::Map(b)) => {
-            let mut out: Map = b.clone();
-            for (k, v) in u {
-                if v.is_null() {
-                    out.remove(k);
-                    continue;
-                }
-                let merged = match b.get(k) {
-                    Some(bv) => merge(v, bv),
-                    None => v.clone(),
-                };
-                out.insert(k.clone(), merged);
-            }
-            Value::Map(out)
-        }
-        (u, _) => u.clone(),
-    }
-}
-
-/// Helm drops keys whose value ends up null.
-fn strip_nulls(v: Value) -> Value {
-    match v {
-        Value::Map(m) => Value::Map(
-            m.into_iter()
-                .filter(|(_, v)| !v.is_null())
-                .map(|(k, v)| (k, strip_nulls(v)))
-                .collect(),
-        ),
-        other => other,
-    }
-}
-
-/// A simplified Helm coalesce: user values over chart values, subchart
-/// sections over subchart values, parent globals over child globals, nulls
-/// removed.
-fn coalesce(chart: &Chart, user: &Value) -> Value {
-    let mut v = strip_nulls(merge(user, &chart.values));
-    let globals = v.as_map().and_then(|m| m.get("global")).cloned();
-    for dep in &chart.dependencies {
-        let mut sub = v
-            .as_map()
-            .and_then(|m| m.get(dep.name()))
-            .cloned()
-            .unwrap_or_else(Value::empty_map);
-        if let Some(g) = &globals {
-            let child_g = sub.as_map().and_then(|m| m.get("global")).cloned();
-            let g2 = match child_g {
-                Some(cg) => merge(g, &cg),
-                None => g.clone(),
-            };
-            if let Some(m) = sub.as_map_mut() {
-                m.insert("global".into(), g2);
-            }
-        }
-        let sub_final = coalesce(dep, &sub);
-        if let Some(m) = v.as_map_mut() {
-            m.insert(dep.name().to_string(), sub_final);
-        }
-    }
-    v
 }
 
 /// The API versions the development cluster behind the expected outputs
@@ -245,6 +112,13 @@ fn diff(want: &[String], got: &[String]) -> String {
     out
 }
 
+/// The case's `values` member, read with [`hoist_core::json::parse`] (every
+/// number a float64, as Helm's JSON values are).
+fn case_values(expected: &serde_json::Value) -> Value {
+    let text = serde_json::to_string(&expected["values"]).unwrap();
+    hoist_core::json::parse(&text).unwrap()
+}
+
 struct Outcome {
     compared: usize,
     failures: Vec<String>,
@@ -255,10 +129,14 @@ fn run_case(name: &str, chart_name: &str) -> Outcome {
         &std::fs::read_to_string(format!("{}/expected/{name}.json", fixtures())).unwrap(),
     )
     .unwrap();
-    let chart = load_chart(&Path::new(&fixtures()).join(chart_name));
-    let user: Value = expected["values"].clone().into();
-    let values = coalesce(&chart, &user);
-    let result = GoTemplateEngine::new().render(&chart, &values, &context());
+    let mut chart = hoist_core::chart::load(Path::new(&fixtures()).join(chart_name))
+        .unwrap_or_else(|e| panic!("{name}: loading {chart_name}: {e}"));
+    // The user values as Helm received them: JSON read the way Go reads it.
+    let user = case_values(&expected);
+    let values = hoist_core::values::render_values(&mut chart, &user, false)
+        .unwrap_or_else(|e| panic!("{name}: values: {e}"))
+        .values;
+    let result = hoist_core::engine::render(&chart, &values, &context());
     let mut out = Outcome {
         compared: 0,
         failures: Vec::new(),

@@ -151,7 +151,8 @@ pub fn execute(
 ) -> Result<(), GoError> {
     let Some(tree) = set.lookup(name) else {
         return Err(GoError::plain(format!(
-            "template: no template {name:?} associated with template \"gotpl\""
+            "template: no template {} associated with template \"gotpl\"",
+            gofmt::quote(name)
         )));
     };
     let data = if let Value::Nil = data {
@@ -187,9 +188,9 @@ impl State<'_> {
         let loc = self.tree.src.location(at.0);
         GoError {
             text: format!(
-                "template: {}: executing {:?} at <{}>: {}",
+                "template: {}: executing {} at <{}>: {}",
                 loc,
-                self.tree.name,
+                gofmt::quote(&self.tree.name),
                 at.1,
                 msg.into()
             ),
@@ -257,12 +258,13 @@ impl State<'_> {
                 return r;
             }
             Node::Template { pos, name, pipe } => {
+                let quoted = gofmt::quote(name);
                 let ctx = match pipe {
-                    Some(p) => format!("{{{{template {name:?} {p}}}}}"),
-                    None => format!("{{{{template {name:?}}}}}"),
+                    Some(p) => format!("{{{{template {quoted} {p}}}}}"),
+                    None => format!("{{{{template {quoted}}}}}"),
                 };
                 let Some(tree) = self.set.lookup(name) else {
-                    return Err(self.errorf((*pos, &ctx), format!("template {name:?} not defined")));
+                    return Err(self.errorf((*pos, &ctx), format!("template {quoted} not defined")));
                 };
                 if self.depth >= MAX_EXEC_DEPTH {
                     return Err(self.errorf(
@@ -491,7 +493,10 @@ impl State<'_> {
             Arg::Str(_, _, s) => Ok(Value::Str(s.clone())),
             _ => Err(self.errorf(
                 (first.pos(), first),
-                format!("can't evaluate command {first:?}"),
+                format!(
+                    "can't evaluate command {}",
+                    gofmt::quote(&first.to_string())
+                ),
             )),
         }
     }
@@ -545,7 +550,10 @@ impl State<'_> {
         match &recv {
             Value::Invalid => {
                 if self.env.missing_key == MissingKey::Error {
-                    return Err(self.errorf(at, format!("nil data; no entry for key {name:?}")));
+                    return Err(self.errorf(
+                        at,
+                        format!("nil data; no entry for key {}", gofmt::quote(name)),
+                    ));
                 }
                 Ok(Value::Invalid)
             }
@@ -563,9 +571,10 @@ impl State<'_> {
                     Some(v) => Ok(v),
                     None => match self.env.missing_key {
                         MissingKey::Zero => Ok(Value::Nil),
-                        MissingKey::Error => {
-                            Err(self.errorf(at, format!("map has no entry for key {name:?}")))
-                        }
+                        MissingKey::Error => Err(self.errorf(
+                            at,
+                            format!("map has no entry for key {}", gofmt::quote(name)),
+                        )),
                     },
                 }
             }
@@ -632,7 +641,10 @@ impl State<'_> {
         let funcs = self.env.funcs.clone();
         let ident = name.to_string();
         let Some(f) = funcs.get(name) else {
-            return Err(self.errorf((pos, &ident), format!("{name:?} is not a defined function")));
+            return Err(self.errorf(
+                (pos, &ident),
+                format!("{} is not a defined function", gofmt::quote(name)),
+            ));
         };
         let cmd_pos = pos;
         let num_in = args.len() + usize::from(fin.is_some());

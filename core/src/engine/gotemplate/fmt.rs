@@ -1,198 +1,44 @@
-//! Go's `fmt` printing (`%v` and the `printf` verbs) and the few `strconv`
-//! routines it needs (`FormatFloat`, `Quote`), for runtime values.
+//! Go's `fmt` printing (`%v` and the `printf` verbs) for runtime values.
 //!
-//! Kept behind small functions ([`format_float`], [`quote`], [`sprint`],
-//! [`sprintf`]) so a shared `strconv` module can replace the internals.
+//! The number and string conversions underneath (`FormatFloat`, `Quote`,
+//! `QuoteRune`) are [`crate::strconv`]'s; this module only does the verb,
+//! flag, width and operand-type machinery of `fmt`.
 
 use super::value::Value;
+use crate::strconv::format_float;
+/// Go's `strconv.Quote`, re-exported for the engine's error messages.
+pub use crate::strconv::quote;
 
-/// Digits and decimal point position of a float: `0.0123` is `("123", -1)`.
-fn decimal_digits(f: f64, sig: Option<usize>) -> (Vec<u8>, i32) {
-    let s = match sig {
-        None => format!("{:e}", f.abs()),
-        Some(n) => format!("{:.*e}", n.saturating_sub(1), f.abs()),
-    };
-    let (mant, exp) = s.split_once('e').unwrap_or((&s, "0"));
-    let exp: i32 = exp.parse().unwrap_or(0);
-    let mut digits: Vec<u8> = mant.bytes().filter(u8::is_ascii_digit).collect();
-    while digits.len() > 1 && digits.last() == Some(&b'0') {
-        digits.pop();
-    }
-    if digits == [b'0'] {
-        return (Vec::new(), 0);
-    }
-    (digits, exp + 1)
-}
-
-fn fmt_e(neg: bool, digits: &[u8], dp: i32, prec: usize, e: char) -> String {
-    let mut out = String::new();
-    if neg {
-        out.push('-');
-    }
-    out.push(digits.first().map(|d| *d as char).unwrap_or('0'));
-    if prec > 0 {
-        out.push('.');
-        for i in 1..=prec {
-            out.push(digits.get(i).map(|d| *d as char).unwrap_or('0'));
-        }
-    }
-    out.push(e);
-    let exp = if digits.is_empty() { 0 } else { dp - 1 };
-    out.push(if exp < 0 { '-' } else { '+' });
-    let a = exp.unsigned_abs();
-    if a < 10 {
-        out.push('0');
-    }
-    out.push_str(&a.to_string());
-    out
-}
-
-fn fmt_f(neg: bool, digits: &[u8], dp: i32, prec: usize) -> String {
-    let mut out = String::new();
-    if neg {
-        out.push('-');
-    }
-    if dp > 0 {
-        for i in 0..dp as usize {
-            out.push(digits.get(i).map(|d| *d as char).unwrap_or('0'));
-        }
-    } else {
-        out.push('0');
-    }
-    if prec > 0 {
-        out.push('.');
-        for i in 0..prec as i32 {
-            let j = dp + i;
-            let c = if j >= 0 {
-                digits.get(j as usize).map(|d| *d as char).unwrap_or('0')
-            } else {
-                '0'
-            };
-            out.push(c);
-        }
-    }
-    out
-}
-
-/// Go's `strconv.FormatFloat(f, fmt, prec, 64)` for `fmt` in `e E f F g G`.
-/// `prec < 0` means the shortest representation that round-trips.
-pub fn format_float(f: f64, fmt: char, prec: i32) -> String {
-    if f.is_nan() {
-        return "NaN".into();
-    }
-    if f.is_infinite() {
-        return if f > 0.0 {
-            "+Inf".into()
-        } else {
-            "-Inf".into()
-        };
-    }
-    let neg = f.is_sign_negative();
-    let upper = fmt.is_ascii_uppercase();
-    let e = if upper { 'E' } else { 'e' };
-    match fmt.to_ascii_lowercase() {
-        'e' => {
-            if prec < 0 {
-                let (d, dp) = decimal_digits(f, None);
-                fmt_e(neg, &d, dp, d.len().saturating_sub(1), e)
-            } else {
-                let (d, dp) = decimal_digits(f, Some(prec as usize + 1));
-                fmt_e(neg, &d, dp, prec as usize, e)
-            }
-        }
-        'f' => {
-            if prec < 0 {
-                let (d, dp) = decimal_digits(f, None);
-                let p = (d.len() as i32 - dp).max(0) as usize;
-                fmt_f(neg, &d, dp, p)
-            } else {
-                let s = format!("{:.*}", prec as usize, f.abs());
-                if neg { format!("-{s}") } else { s }
-            }
-        }
-        _ => {
-            let shortest = prec < 0;
-            let (d, dp) = if shortest {
-                decimal_digits(f, None)
-            } else {
-                decimal_digits(f, Some(prec.max(1) as usize))
-            };
-            let mut prec = if shortest {
-                d.len() as i32
-            } else {
-                prec.max(1)
-            };
-            let mut eprec = prec;
-            if eprec > d.len() as i32 && d.len() as i32 >= dp {
-                eprec = d.len() as i32;
-            }
-            if shortest {
-                eprec = 6;
-            }
-            let exp = dp - 1;
-            if !d.is_empty() && (exp < -4 || exp >= eprec) {
-                if prec > d.len() as i32 {
-                    prec = d.len() as i32;
-                }
-                return fmt_e(neg, &d, dp, (prec - 1).max(0) as usize, e);
-            }
-            if prec > dp {
-                prec = d.len() as i32;
-            }
-            fmt_f(neg, &d, dp, (prec - dp).max(0) as usize)
-        }
-    }
-}
-
-/// Go's `strconv.Quote`.
-pub fn quote(s: &str) -> String {
-    let mut out = String::with_capacity(s.len() + 2);
-    out.push('"');
-    for c in s.chars() {
-        quote_char(&mut out, c, '"');
-    }
-    out.push('"');
-    out
-}
-
-fn quote_char(out: &mut String, c: char, q: char) {
-    match c {
-        '\x07' => out.push_str("\\a"),
-        '\x08' => out.push_str("\\b"),
-        '\x0c' => out.push_str("\\f"),
-        '\n' => out.push_str("\\n"),
-        '\r' => out.push_str("\\r"),
-        '\t' => out.push_str("\\t"),
-        '\x0b' => out.push_str("\\v"),
-        '\\' => out.push_str("\\\\"),
-        c if c == q => {
-            out.push('\\');
-            out.push(c);
-        }
-        c if (c as u32) < 0x20 || c as u32 == 0x7f => {
-            out.push_str(&format!("\\x{:02x}", c as u32));
-        }
-        c if c.is_control() || c == '\u{feff}' => {
-            if (c as u32) < 0x10000 {
-                out.push_str(&format!("\\u{:04x}", c as u32));
-            } else {
-                out.push_str(&format!("\\U{:08x}", c as u32));
-            }
-        }
-        c => out.push(c),
-    }
-}
-
-/// Go's `strconv.QuoteRune`.
-pub fn quote_rune(r: i64) -> String {
+/// Go's `strconv.QuoteRune` of an integer operand (`%q` on an int): values
+/// that are not Unicode scalar values print as U+FFFD, as Go's do.
+fn quote_rune(r: i64) -> String {
     let c = u32::try_from(r)
         .ok()
         .and_then(char::from_u32)
         .unwrap_or('\u{fffd}');
-    let mut out = String::from("'");
-    quote_char(&mut out, c, '\'');
-    out.push('\'');
+    crate::strconv::quote_rune(c)
+}
+
+/// `%+q`: Go's `QuoteToASCII` / `QuoteRuneToASCII`. A quoted literal from
+/// [`quote`] holds non-ASCII runes only where they are printable; the ASCII
+/// variants escape exactly those as `\uXXXX` / `\UXXXXXXXX`.
+fn to_ascii(quoted: &str) -> String {
+    let mut out = String::with_capacity(quoted.len());
+    for c in quoted.chars() {
+        match c as u32 {
+            0..0x80 => out.push(c),
+            n @ 0x80..0x10000 => out.push_str(&format!("\\u{n:04x}")),
+            n => out.push_str(&format!("\\U{n:08x}")),
+        }
+    }
     out
+}
+
+/// Go's `strconv.CanBackquote`, which decides whether `%#q` may use a raw
+/// string: no control characters but tab, no backquote, no BOM.
+fn can_backquote(s: &str) -> bool {
+    s.chars()
+        .all(|c| !matches!(c, '`' | '\u{7f}' | '\u{feff}') && (c >= ' ' || c == '\t'))
 }
 
 /// `%v` of a value, as `fmt.Sprint` prints a single operand.
@@ -318,7 +164,8 @@ fn fmt_int(out: &mut String, i: i64, verb: char, spec: &Spec, v: &Value) {
             return;
         }
         'q' => {
-            spec.pad(&quote_rune(i), out);
+            let q = quote_rune(i);
+            spec.pad(&if spec.plus { to_ascii(&q) } else { q }, out);
             return;
         }
         'U' => {
@@ -407,8 +254,10 @@ fn fmt_str(out: &mut String, s: &str, verb: char, spec: &Spec, v: &Value) {
                 Some(p) => s.chars().take(p).collect(),
                 None => s.to_string(),
             };
-            let q = if spec.sharp && !t.contains('`') {
+            let q = if spec.sharp && can_backquote(&t) {
                 format!("`{t}`")
+            } else if spec.plus {
+                to_ascii(&quote(&t))
             } else {
                 quote(&t)
             };
@@ -676,6 +525,20 @@ mod tests {
         );
         assert_eq!(sprintf("100%%", &[]), "100%");
         assert_eq!(sprintf("%x", &[Value::str("hi")]), "6869");
+    }
+
+    #[test]
+    fn quote_flags_ascii_and_backquote() {
+        assert_eq!(
+            sprintf("%+q", &[Value::str("é😀")]),
+            "\"\\u00e9\\U0001f600\""
+        );
+        assert_eq!(sprintf("%+q", &[Value::Int(955)]), "'\\u03bb'");
+        assert_eq!(sprintf("%#q", &[Value::str("a\"b")]), "`a\"b`");
+        assert_eq!(sprintf("%#q", &[Value::str("a`b")]), "\"a`b\"");
+        assert_eq!(sprintf("%#q", &[Value::str("a\nb")]), "\"a\\nb\"");
+        // Non-printable runes are escaped whatever the flags (Go's IsPrint).
+        assert_eq!(sprintf("%q", &[Value::str("a\u{ad}b")]), "\"a\\u00adb\"");
     }
 
     #[test]

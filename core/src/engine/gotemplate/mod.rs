@@ -21,7 +21,8 @@ pub mod semver;
 pub mod value;
 
 use crate::chart::Chart;
-use crate::engine::{Engine, EngineError, RenderContext, Rendered, metadata_value};
+use crate::engine::ScopedChart;
+use crate::engine::{Engine, EngineError, RenderContext, Rendered};
 use exec::{Env, GoError, MissingKey, TemplateSet};
 use std::collections::{BTreeMap, HashMap};
 use std::rc::Rc;
@@ -71,100 +72,52 @@ impl Engine for GoTemplateEngine {
     }
 }
 
-/// One template to render: its text, its chart's top-level data and its
-/// chart's templates folder.
-struct Renderable<'c> {
-    text: std::borrow::Cow<'c, str>,
-    data: value::MapRef,
-    base_path: String,
-}
-
-/// Collects the templates of `c` and its subcharts, building each chart's
-/// top-level data as Helm's `recAllTpls` does. Returns the chart's data.
-fn collect<'c>(
-    c: &'c Chart,
-    parent_path: Option<&str>,
+/// Builds the top-level data of every chart of the tree (Helm's
+/// `recAllTpls`), keyed by the chart's full path. The tree's shape, paths
+/// and `.Chart` come from [`ScopedChart`]; `.Values` is threaded here rather
+/// than taken from the scope so that a subchart's `.Values` is the very map
+/// its parent sees under `.Values.<name>`, as in Go (`set` on one shows in
+/// the other).
+fn chart_data(
+    scope: &ScopedChart<'_>,
     values: Value,
     common: &Common,
-    out: &mut BTreeMap<String, Renderable<'c>>,
+    out: &mut HashMap<String, value::MapRef>,
 ) -> value::MapRef {
-    let full_path = match parent_path {
-        None => c.name().to_string(),
-        Some(p) => format!("{p}/charts/{}", c.name()),
-    };
-    let mut meta = match Value::from_input(&metadata_value(&c.metadata)) {
-        Value::Map(m) => m,
-        _ => Rc::new(std::cell::RefCell::new(BTreeMap::new())),
-    };
-    meta = {
-        meta.borrow_mut()
-            .insert("IsRoot".into(), Value::Bool(parent_path.is_none()));
-        meta
-    };
-    let files: BTreeMap<String, Rc<Vec<u8>>> = c
-        .files
-        .iter()
-        .map(|f| (f.name.clone(), Rc::new(f.data.clone())))
-        .collect();
     let subcharts = Value::map(BTreeMap::new());
     let mut top = BTreeMap::new();
-    top.insert("Chart".to_string(), Value::Map(meta));
+    top.insert("Chart".to_string(), Value::from_input(&scope.chart_value()));
     top.insert(
         "Files".to_string(),
-        Value::Object(Rc::new(objects::Files::new(&files))),
+        Value::Object(Rc::new(objects::Files::new(scope.files()))),
     );
     top.insert("Release".to_string(), common.release.clone());
     top.insert("Capabilities".to_string(), common.capabilities.clone());
     top.insert("Values".to_string(), values.clone());
     top.insert("Subcharts".to_string(), subcharts.clone());
     let data = Rc::new(std::cell::RefCell::new(top));
-    for child in &c.dependencies {
+    for child in &scope.subcharts {
+        let name = child.chart.name();
         let child_values = match &values {
-            Value::Map(m) => match m.borrow().get(child.name()) {
+            Value::Map(m) => match m.borrow().get(name) {
                 Some(v @ Value::Map(_)) => v.clone(),
                 _ => Value::map(BTreeMap::new()),
             },
             _ => Value::map(BTreeMap::new()),
         };
-        let child_data = collect(child, Some(&full_path), child_values, common, out);
+        let child_data = chart_data(child, child_values, common, out);
         if let Value::Map(s) = &subcharts {
             s.borrow_mut()
-                .insert(child.name().to_string(), Value::Map(child_data));
+                .insert(name.to_string(), Value::Map(child_data));
         }
     }
-    for t in &c.templates {
-        let base = t.name.rsplit('/').next().unwrap_or(&t.name);
-        if c.is_library() && !base.starts_with('_') {
-            continue;
-        }
-        // Go strings hold any bytes; invalid UTF-8 is rare enough in
-        // templates that replacing it is an acceptable approximation.
-        let text = String::from_utf8_lossy(&t.data);
-        out.insert(
-            format!("{full_path}/{}", t.name),
-            Renderable {
-                text,
-                data: data.clone(),
-                base_path: format!("{full_path}/templates"),
-            },
-        );
-    }
+    out.insert(scope.full_path.clone(), data.clone());
     data
 }
 
 struct Common {
     release: Value,
     capabilities: Value,
-}
-
-/// Helm's `sortTemplates`: deepest paths first, then reverse lexical order.
-fn sort_templates<'a>(names: impl Iterator<Item = &'a String>) -> Vec<String> {
-    let mut keys: Vec<String> = names.cloned().collect();
-    keys.sort_by(|a, b| {
-        let (ca, cb) = (a.matches('/').count(), b.matches('/').count());
-        cb.cmp(&ca).then_with(|| b.cmp(a))
-    });
-    keys
 }
 
 fn render_chart(
@@ -189,18 +142,22 @@ fn render_chart(
         v @ Value::Map(_) => v,
         _ => Value::map(BTreeMap::new()),
     };
-    let mut tpls = BTreeMap::new();
-    collect(chart, None, root_values, &common, &mut tpls);
+    let tree = ScopedChart::new(chart, values);
+    let mut data = HashMap::new();
+    chart_data(&tree, root_values, &common, &mut data);
+    // Helm's parse and render order; library charts give only partials.
+    let templates = tree.templates();
     let funcs = Rc::new(funcs::default_funcs());
-    let keys = sort_templates(tpls.keys());
     let mut set = TemplateSet::new();
-    for name in &keys {
-        let r = &tpls[name];
+    for t in &templates {
+        let name = t.path();
         let f = funcs.clone();
-        let trees = parse::parse(name, &r.text, &|n| f.contains_key(n)).map_err(|e| {
+        // Go strings hold any bytes; invalid UTF-8 is rare enough in
+        // templates that replacing it is an acceptable approximation.
+        let trees = parse::parse(&name, &t.source(), &|n| f.contains_key(n)).map_err(|e| {
             EngineError::Parse {
                 template: name.clone(),
-                message: helm_parse_error(name, &e.0),
+                message: helm_parse_error(&name, &e.0),
             }
         })?;
         set.add(trees);
@@ -218,26 +175,21 @@ fn render_chart(
         included: std::cell::RefCell::new(HashMap::new()),
     });
     let mut rendered = Rendered::new();
-    for name in &keys {
-        let base = name.rsplit('/').next().unwrap_or(name);
-        if base.starts_with('_') {
+    for t in templates.iter().filter(|t| !t.is_partial()) {
+        let name = t.path();
+        let Some(top) = data.get(&t.scope.full_path) else {
             continue;
-        }
-        let r = &tpls[name];
-        let mut tmpl = BTreeMap::new();
-        tmpl.insert("Name".to_string(), Value::str(name.clone()));
-        tmpl.insert("BasePath".to_string(), Value::str(r.base_path.clone()));
-        r.data
-            .borrow_mut()
-            .insert("Template".into(), Value::map(tmpl));
+        };
+        top.borrow_mut()
+            .insert("Template".into(), Value::from_input(&t.template_value()));
         let mut out = String::new();
-        exec::execute(&env, &set, name, Value::Map(r.data.clone()), &mut out).map_err(|e| {
+        exec::execute(&env, &set, &name, Value::Map(top.clone()), &mut out).map_err(|e| {
             EngineError::Execution {
                 template: name.clone(),
-                message: helm_exec_error(name, &e),
+                message: helm_exec_error(&name, &e),
             }
         })?;
-        rendered.insert(name.clone(), out.replace("<no value>", ""));
+        rendered.insert(name, out.replace("<no value>", ""));
     }
     Ok(rendered)
 }

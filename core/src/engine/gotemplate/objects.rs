@@ -2,165 +2,47 @@
 //! name to bytes with methods) and `.Capabilities` (structs with methods).
 
 use super::funcs::Param;
-use super::funcs::helm::to_yaml;
 use super::value::{GoObject, Value};
 use crate::engine::Capabilities;
-use base64::Engine as _;
+use crate::engine::files::Files as ChartFiles;
 use std::collections::BTreeMap;
 use std::rc::Rc;
 
-/// A source of chart files for `.Files`. Implemented here for plain
-/// name → bytes maps; a richer chart file store can implement it too.
-pub trait FileSource {
-    /// Every file (path relative to the chart root → contents).
-    fn all_files(&self) -> BTreeMap<String, Rc<Vec<u8>>>;
-}
-
-impl FileSource for BTreeMap<String, Rc<Vec<u8>>> {
-    fn all_files(&self) -> BTreeMap<String, Rc<Vec<u8>>> {
-        self.clone()
-    }
-}
-
-/// Helm's `files` type: `map[string][]byte` with Get, GetBytes, Glob, Lines,
-/// AsConfig and AsSecrets.
+/// Helm's `files` type (`map[string][]byte`) as a Go object: the file logic
+/// (Get, GetBytes, Glob, Lines, AsConfig, AsSecrets) is the engine-neutral
+/// [`crate::engine::files::Files`]; this wrapper adds what is Go-specific —
+/// method dispatch and argument checks, key lookups as on a Go map, `[]byte`
+/// results, and truth by length (an empty `.Files` is false).
 #[derive(Debug, Clone, Default)]
-pub struct Files {
-    files: BTreeMap<String, Rc<Vec<u8>>>,
-}
+pub struct Files(ChartFiles);
 
 impl Files {
-    /// Builds `.Files` from any file source.
-    pub fn new(src: &dyn FileSource) -> Files {
-        Files {
-            files: src.all_files(),
-        }
+    /// Wraps a chart's files.
+    pub fn new(files: ChartFiles) -> Files {
+        Files(files)
     }
 
-    /// Files whose names match a gobwas-style glob (`*` stays within one
-    /// path segment, `**` crosses segments).
-    pub fn glob(&self, pattern: &str) -> Files {
-        let pat: Vec<char> = pattern.chars().collect();
-        Files {
-            files: self
-                .files
-                .iter()
-                .filter(|(k, _)| glob_match(&pat, &k.chars().collect::<Vec<_>>()))
-                .map(|(k, v)| (k.clone(), v.clone()))
-                .collect(),
-        }
+    fn bytes(&self, name: &str) -> Value {
+        Value::Bytes(Rc::new(self.0.get_bytes(name).to_vec()))
     }
 
-    fn base_name(k: &str) -> &str {
-        k.rsplit('/').next().unwrap_or(k)
-    }
-
-    fn as_config(&self) -> String {
-        let m: BTreeMap<String, Value> = self
-            .files
+    fn entry_values(&self) -> Vec<(String, Value)> {
+        self.0
             .iter()
-            .map(|(k, v)| {
-                (
-                    Self::base_name(k).to_string(),
-                    Value::Str(String::from_utf8_lossy(v).into_owned()),
-                )
-            })
-            .collect();
-        to_yaml(&Value::map(m))
-    }
-
-    fn as_secrets(&self) -> String {
-        let m: BTreeMap<String, Value> = self
-            .files
-            .iter()
-            .map(|(k, v)| {
-                (
-                    Self::base_name(k).to_string(),
-                    Value::Str(base64::engine::general_purpose::STANDARD.encode(v.as_slice())),
-                )
-            })
-            .collect();
-        to_yaml(&Value::map(m))
-    }
-
-    fn lines(&self, path: &str) -> Vec<String> {
-        match self.files.get(path) {
-            None => Vec::new(),
-            Some(b) if b.is_empty() => Vec::new(),
-            Some(b) => {
-                let s = String::from_utf8_lossy(b);
-                let s = s.strip_suffix('\n').unwrap_or(&s);
-                s.split('\n').map(String::from).collect()
-            }
-        }
+            .map(|(k, v)| (k.to_string(), Value::Bytes(Rc::new(v.to_vec()))))
+            .collect()
     }
 }
 
-/// Matches gobwas/glob syntax with `/` as separator: `*`, `**`, `?`,
-/// `[abc]`, `[!abc]`, `{a,b}`.
-fn glob_match(p: &[char], s: &[char]) -> bool {
-    match p.first() {
-        None => s.is_empty(),
-        Some('*') => {
-            if p.get(1) == Some(&'*') {
-                let rest = &p[2..];
-                (0..=s.len()).any(|i| glob_match(rest, &s[i..]))
-            } else {
-                let rest = &p[1..];
-                for i in 0..=s.len() {
-                    if glob_match(rest, &s[i..]) {
-                        return true;
-                    }
-                    if i < s.len() && s[i] == '/' {
-                        break;
-                    }
-                }
-                false
-            }
-        }
-        Some('?') => !s.is_empty() && s[0] != '/' && glob_match(&p[1..], &s[1..]),
-        Some('[') => {
-            let Some(end) = p.iter().position(|c| *c == ']') else {
-                return !s.is_empty() && s[0] == '[' && glob_match(&p[1..], &s[1..]);
-            };
-            if s.is_empty() {
-                return false;
-            }
-            let class = &p[1..end];
-            let (neg, class) = match class.first() {
-                Some('!') | Some('^') => (true, &class[1..]),
-                _ => (false, class),
-            };
-            let mut hit = false;
-            let mut i = 0;
-            while i < class.len() {
-                if i + 2 < class.len() && class[i + 1] == '-' {
-                    if class[i] <= s[0] && s[0] <= class[i + 2] {
-                        hit = true;
-                    }
-                    i += 3;
-                } else {
-                    if class[i] == s[0] {
-                        hit = true;
-                    }
-                    i += 1;
-                }
-            }
-            hit != neg && glob_match(&p[end + 1..], &s[1..])
-        }
-        Some('{') => {
-            let Some(end) = p.iter().position(|c| *c == '}') else {
-                return !s.is_empty() && s[0] == '{' && glob_match(&p[1..], &s[1..]);
-            };
-            let rest = &p[end + 1..];
-            p[1..end].split(|c| *c == ',').any(|alt| {
-                let mut q = alt.to_vec();
-                q.extend_from_slice(rest);
-                glob_match(&q, s)
-            })
-        }
-        Some('\\') if p.len() > 1 => !s.is_empty() && s[0] == p[1] && glob_match(&p[2..], &s[1..]),
-        Some(c) => !s.is_empty() && s[0] == *c && glob_match(&p[1..], &s[1..]),
+/// Go's arity error for a method that takes no argument.
+pub(super) fn no_args(name: &str, args: &[Value]) -> Result<(), String> {
+    if args.is_empty() {
+        Ok(())
+    } else {
+        Err(format!(
+            "wrong number of args for {name}: want 0 got {}",
+            args.len()
+        ))
     }
 }
 
@@ -192,38 +74,17 @@ impl GoObject for Files {
 
     fn field(&self, name: &str) -> Option<Value> {
         // `files` is a map type: other names are key lookups.
-        Some(match self.files.get(name) {
-            Some(b) => Value::Bytes(b.clone()),
-            None => Value::Bytes(Rc::new(Vec::new())),
-        })
+        Some(self.bytes(name))
     }
 
     fn call(&self, name: &str, args: &[Value]) -> Option<Result<Value, String>> {
         let r = match name {
-            "Get" => one_str(name, args).map(|p| {
-                Value::Str(
-                    self.files
-                        .get(&p)
-                        .map(|b| String::from_utf8_lossy(b).into_owned())
-                        .unwrap_or_default(),
-                )
-            }),
-            "GetBytes" => one_str(name, args)
-                .map(|p| Value::Bytes(self.files.get(&p).cloned().unwrap_or_default())),
-            "Glob" => one_str(name, args).map(|p| Value::Object(Rc::new(self.glob(&p)))),
-            "Lines" => one_str(name, args).map(|p| Value::StrList(Rc::new(self.lines(&p)))),
-            "AsConfig" | "AsSecrets" => {
-                if !args.is_empty() {
-                    Err(format!(
-                        "wrong number of args for {name}: want 0 got {}",
-                        args.len()
-                    ))
-                } else if name == "AsConfig" {
-                    Ok(Value::Str(self.as_config()))
-                } else {
-                    Ok(Value::Str(self.as_secrets()))
-                }
-            }
+            "Get" => one_str(name, args).map(|p| Value::Str(self.0.get(&p))),
+            "GetBytes" => one_str(name, args).map(|p| self.bytes(&p)),
+            "Glob" => one_str(name, args).map(|p| Value::Object(Rc::new(Files(self.0.glob(&p))))),
+            "Lines" => one_str(name, args).map(|p| Value::StrList(Rc::new(self.0.lines(&p)))),
+            "AsConfig" => no_args(name, args).map(|()| Value::Str(self.0.as_config())),
+            "AsSecrets" => no_args(name, args).map(|()| Value::Str(self.0.as_secrets())),
             _ => return None,
         };
         Some(r)
@@ -234,21 +95,11 @@ impl GoObject for Files {
     }
 
     fn to_data(&self) -> Value {
-        Value::map(
-            self.files
-                .iter()
-                .map(|(k, v)| (k.clone(), Value::Bytes(v.clone())))
-                .collect(),
-        )
+        Value::map(self.entry_values().into_iter().collect())
     }
 
     fn entries(&self) -> Option<Vec<(String, Value)>> {
-        Some(
-            self.files
-                .iter()
-                .map(|(k, v)| (k.clone(), Value::Bytes(v.clone())))
-                .collect(),
-        )
+        Some(self.entry_values())
     }
 }
 
@@ -282,13 +133,7 @@ impl GoObject for KubeVersionObj {
             "GitVersion" => self.version.clone(),
             _ => return None,
         };
-        if !args.is_empty() {
-            return Some(Err(format!(
-                "wrong number of args for {name}: want 0 got {}",
-                args.len()
-            )));
-        }
-        Some(Ok(Value::Str(v)))
+        Some(no_args(name, args).map(|()| Value::Str(v)))
     }
     fn display(&self) -> String {
         self.normalized.clone()
@@ -342,6 +187,9 @@ pub struct Struct {
     type_name: &'static str,
     fields: BTreeMap<String, Value>,
     order: Vec<String>,
+    /// The struct's `json` tags, which `toJson`/`toYaml` follow: `(Go field,
+    /// JSON name, omitempty)`. Empty for a struct without tags (Go names).
+    json: &'static [(&'static str, &'static str, bool)],
 }
 
 impl GoObject for Struct {
@@ -367,45 +215,56 @@ impl GoObject for Struct {
         format!("{{{}}}", parts.join(" "))
     }
     fn to_data(&self) -> Value {
+        if self.json.is_empty() {
+            return Value::map(self.fields.clone());
+        }
         Value::map(
-            self.fields
+            self.json
                 .iter()
-                .map(|(k, v)| (k.clone(), v.clone()))
+                .filter_map(|(go, json, omitempty)| {
+                    let v = self.fields.get(*go)?;
+                    (!(*omitempty && v.is_empty())).then(|| (json.to_string(), v.clone()))
+                })
                 .collect(),
         )
     }
 }
 
+/// Helm's `version.BuildInfo` fields and their `json` tags.
+const BUILD_INFO: &[(&str, &str, bool)] = &[
+    ("Version", "version", true),
+    ("GitCommit", "git_commit", true),
+    ("GitTreeState", "git_tree_state", true),
+    ("GoVersion", "go_version", true),
+    ("KubeClientVersion", "kube_client_version", false),
+];
+
 /// Builds `.Capabilities`.
 pub fn capabilities(c: &Capabilities) -> Value {
     let kv = &c.kube_version;
-    let normalized = {
-        let t = kv.version.trim_start_matches('v');
-        let core: String = t
-            .chars()
-            .take_while(|ch| ch.is_ascii_digit() || *ch == '.')
-            .collect();
-        format!("v{}", core.trim_end_matches('.'))
-    };
     let kube = Value::Object(Rc::new(KubeVersionObj {
         version: kv.version.clone(),
-        normalized,
+        normalized: kv.normalized(),
         major: kv.major.clone(),
         minor: kv.minor.clone(),
     }));
-    let helm_fields = [
-        ("Version", c.helm_version.clone()),
-        ("GitCommit", String::new()),
-        ("GitTreeState", String::new()),
-        ("GoVersion", String::new()),
-    ];
+    // Only the version is known; the build details of a Go binary are not
+    // hoist's to claim, so they read as empty strings.
     let helm = Value::Object(Rc::new(Struct {
         type_name: "version.BuildInfo",
-        fields: helm_fields
+        fields: BUILD_INFO
             .iter()
-            .map(|(k, v)| (k.to_string(), Value::str(v.clone())))
+            .map(|(go, _, _)| {
+                let v = if *go == "Version" {
+                    c.helm_version.clone()
+                } else {
+                    String::new()
+                };
+                (go.to_string(), Value::str(v))
+            })
             .collect(),
-        order: helm_fields.iter().map(|(k, _)| k.to_string()).collect(),
+        order: BUILD_INFO.iter().map(|(go, _, _)| go.to_string()).collect(),
+        json: BUILD_INFO,
     }));
     let apis = Value::Object(Rc::new(VersionSet(Rc::new(c.api_versions.clone()))));
     let mut fields = BTreeMap::new();
@@ -414,6 +273,7 @@ pub fn capabilities(c: &Capabilities) -> Value {
     fields.insert("HelmVersion".to_string(), helm);
     Value::Object(Rc::new(Struct {
         type_name: "*common.Capabilities",
+        json: &[],
         fields,
         order: vec![
             "APIVersions".into(),
@@ -426,35 +286,76 @@ pub fn capabilities(c: &Capabilities) -> Value {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::chart::ChartFile;
 
     fn files() -> Files {
-        let mut m: BTreeMap<String, Rc<Vec<u8>>> = BTreeMap::new();
-        m.insert("conf/a.txt".into(), Rc::new(b"x: 1\ny\n".to_vec()));
-        m.insert("conf/sub/b.txt".into(), Rc::new(b"bee".to_vec()));
-        m.insert("README.md".into(), Rc::new(b"r".to_vec()));
-        Files::new(&m)
+        let f = |name: &str, data: &[u8]| ChartFile {
+            name: name.into(),
+            data: data.to_vec(),
+        };
+        Files::new(ChartFiles::new(&[
+            f("conf/a.txt", b"x: 1\ny\n"),
+            f("conf/sub/b.txt", b"bee"),
+            f("README.md", b"r"),
+        ]))
+    }
+
+    fn call(f: &Files, name: &str, args: &[Value]) -> Value {
+        f.call(name, args).unwrap().unwrap()
     }
 
     #[test]
-    fn glob_semantics() {
+    fn glob_returns_a_files_object() {
         let f = files();
-        assert_eq!(f.glob("conf/*").files.len(), 1);
-        assert_eq!(f.glob("conf/**").files.len(), 2);
-        assert_eq!(f.glob("*.md").files.len(), 1);
-        assert_eq!(f.glob("conf/{a,c}.txt").files.len(), 1);
+        let g = call(&f, "Glob", &[Value::str("conf/**")]);
+        assert_eq!(g.type_name(), "engine.files");
+        assert_eq!(g.len(), Some(2));
+        assert_eq!(call(&f, "Glob", &[Value::str("conf/*")]).len(), Some(1));
     }
 
     #[test]
     fn methods() {
         let f = files();
-        assert_eq!(f.lines("conf/a.txt"), ["x: 1", "y"]);
-        let got = f
-            .call("Get", &[Value::str("conf/sub/b.txt")])
-            .unwrap()
-            .unwrap();
+        let lines = call(&f, "Lines", &[Value::str("conf/a.txt")]);
+        assert_eq!(lines.list_items().unwrap().len(), 2);
+        let got = call(&f, "Get", &[Value::str("conf/sub/b.txt")]);
         assert_eq!(got.as_str(), Some("bee"));
         assert!(f.call("Get", &[]).unwrap().is_err());
-        assert!(!Value::Object(Rc::new(f.glob("none/*"))).truth());
-        assert!(Value::Object(Rc::new(f.glob("conf/*"))).truth());
+        assert!(f.call("AsConfig", &[Value::str("x")]).unwrap().is_err());
+        assert!(f.call("Nope", &[]).is_none());
+    }
+
+    #[test]
+    fn go_types_bytes_and_truth() {
+        let f = files();
+        let b = call(&f, "GetBytes", &[Value::str("README.md")]);
+        assert_eq!(b.type_name(), "[]uint8");
+        // A map key lookup on a missing file is an empty []byte, as in Go.
+        assert_eq!(f.field("missing").unwrap().len(), Some(0));
+        assert!(!call(&f, "Glob", &[Value::str("none/*")]).truth());
+        assert!(call(&f, "Glob", &[Value::str("conf/*")]).truth());
+        assert!(!Value::Object(Rc::new(Files::default())).truth());
+    }
+
+    #[test]
+    fn helm_version_marshals_with_its_json_tags() {
+        let caps = capabilities(&Capabilities {
+            kube_version: crate::engine::KubeVersion::parse("v1.33.0").unwrap(),
+            api_versions: Vec::new(),
+            helm_version: "v4.3.0".into(),
+        });
+        let Value::Object(c) = caps else {
+            panic!("capabilities is an object")
+        };
+        let helm = c.field("HelmVersion").unwrap();
+        assert_eq!(
+            crate::json::to_string(&helm.to_input()),
+            r#"{"kube_client_version":"","version":"v4.3.0"}"#
+        );
+        let Value::Object(h) = helm else {
+            panic!("HelmVersion is an object")
+        };
+        assert_eq!(h.field("KubeClientVersion").unwrap().as_str(), Some(""));
+        assert_eq!(h.display(), "{v4.3.0    }");
     }
 }

@@ -248,7 +248,14 @@ pub fn strval(j: &Json) -> String {
         Json::Null => String::new(),
         Json::String(s) => s.clone(),
         Json::Bool(b) => b.to_string(),
-        Json::Number(n) => n.to_string(),
+        Json::Number(n) => match n.as_i64() {
+            Some(i) => i.to_string(),
+            // Go prints a float64 with %v as strconv's shortest 'g' form.
+            None => n.as_f64().map_or_else(
+                || n.to_string(),
+                |f| crate::strconv::format_float(f, 'g', -1),
+            ),
+        },
         Json::Array(a) => format!("[{}]", a.iter().map(strval).collect::<Vec<_>>().join(" ")),
         Json::Object(o) => {
             let mut keys: Vec<&String> = o.keys().collect();
@@ -297,17 +304,9 @@ fn to_yaml(a: &[Json]) -> Result<Json, String> {
     ))
 }
 
-/// Go's encoding/json output: sorted keys, and `<`, `>`, `&`, U+2028 and
-/// U+2029 escaped (they can only occur inside strings).
+/// Helm's `toJson`: Go's `json.Marshal` output.
 fn to_json(a: &[Json]) -> Result<Json, String> {
-    let text = serde_json::to_string(&to_value(&a[0])).map_err(|e| e.to_string())?;
-    let escaped = text
-        .replace('<', "\\u003c")
-        .replace('>', "\\u003e")
-        .replace('&', "\\u0026")
-        .replace('\u{2028}', "\\u2028")
-        .replace('\u{2029}', "\\u2029");
-    Ok(Json::String(escaped))
+    Ok(Json::String(crate::json::to_string(&to_value(&a[0]))))
 }
 
 /// Helm's `fromYaml`: a map, or `{"Error": message}` when the text is not YAML.
@@ -338,43 +337,11 @@ fn nindent(a: &[Json]) -> Result<Json, String> {
     )))
 }
 
-/// Go's `strconv.Quote`.
-pub fn go_quote(s: &str) -> String {
-    let mut out = String::with_capacity(s.len() + 2);
-    out.push('"');
-    for c in s.chars() {
-        match c {
-            '"' => out.push_str("\\\""),
-            '\\' => out.push_str("\\\\"),
-            '\u{7}' => out.push_str("\\a"),
-            '\u{8}' => out.push_str("\\b"),
-            '\u{c}' => out.push_str("\\f"),
-            '\n' => out.push_str("\\n"),
-            '\r' => out.push_str("\\r"),
-            '\t' => out.push_str("\\t"),
-            '\u{b}' => out.push_str("\\v"),
-            c if (c as u32) < 0x20 || c as u32 == 0x7f => {
-                out.push_str(&format!("\\x{:02x}", c as u32));
-            }
-            c if c.is_control() || matches!(c, '\u{2028}' | '\u{2029}' | '\u{feff}') => {
-                if (c as u32) < 0x10000 {
-                    out.push_str(&format!("\\u{:04x}", c as u32));
-                } else {
-                    out.push_str(&format!("\\U{:08x}", c as u32));
-                }
-            }
-            c => out.push(c),
-        }
-    }
-    out.push('"');
-    out
-}
-
 fn quote(a: &[Json]) -> Result<Json, String> {
     let parts: Vec<String> = a
         .iter()
         .filter(|j| !j.is_null())
-        .map(|j| go_quote(&strval(j)))
+        .map(|j| crate::strconv::quote(&strval(j)))
         .collect();
     Ok(Json::String(parts.join(" ")))
 }
@@ -459,8 +426,13 @@ fn has_key(a: &[Json]) -> Result<Json, String> {
     }
 }
 
+/// Sprig's `semverCompare CONSTRAINT VERSION`, with Masterminds semantics
+/// from [`crate::chart::constraint`].
 fn semver_compare(a: &[Json]) -> Result<Json, String> {
-    super::semver::matches(&strval(&a[0]), &strval(&a[1])).map(Json::Bool)
+    use crate::chart::constraint::{Constraint, parse_version};
+    let constraint = Constraint::parse(&strval(&a[0])).map_err(|e| e.message)?;
+    let version = parse_version(&strval(&a[1])).map_err(|e| e.message)?;
+    Ok(Json::Bool(constraint.matches(&version)))
 }
 
 // ---- stateful helpers ----
@@ -538,7 +510,10 @@ mod tests {
 
     #[test]
     fn quote_like_go() {
-        assert_eq!(go_quote("a\"b\\c\n\té\u{1}"), "\"a\\\"b\\\\c\\n\\té\\x01\"");
+        assert_eq!(
+            crate::strconv::quote("a\"b\\c\n\té\u{1}"),
+            "\"a\\\"b\\\\c\\n\\té\\x01\""
+        );
         assert_eq!(
             quote(&[json!("a"), Json::Null, json!(3)]).unwrap(),
             json!("\"a\" \"3\"")
@@ -586,6 +561,10 @@ mod tests {
             strval(&json!({"b": [1, "x"], "a": true})),
             "map[a:true b:[1 x]]"
         );
+        // Floats print as Go's %v does (strconv's shortest 'g').
+        assert_eq!(strval(&json!(1e6)), "1e+06");
+        assert_eq!(strval(&json!(0.000012)), "1.2e-05");
+        assert_eq!(strval(&json!(2.5)), "2.5");
     }
 
     #[test]

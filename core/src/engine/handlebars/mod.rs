@@ -49,7 +49,6 @@
 
 mod helpers;
 pub mod partials;
-mod semver;
 
 pub use helpers::MAX_INCLUDE_DEPTH;
 

@@ -62,18 +62,7 @@ pub(super) fn register(t: &mut FuncTable) {
         Ok(from_yaml_array(s(&a[0])))
     });
     add(t, "fromJsonArray", &[Str], |_, a| {
-        Ok(match serde_json::from_str::<serde_json::Value>(s(&a[0])) {
-            Ok(serde_json::Value::Array(items)) => Value::list(
-                items
-                    .into_iter()
-                    .map(|j| Value::from_input(&crate::values::Value::from(j)))
-                    .collect(),
-            ),
-            Ok(_) => Value::list(vec![Value::str(
-                "json: cannot unmarshal object into Go value of type []interface {}",
-            )]),
-            Err(e) => Value::list(vec![Value::str(e.to_string())]),
-        })
+        Ok(from_json_array(s(&a[0])))
     });
 }
 
@@ -83,14 +72,10 @@ pub fn to_yaml(v: &Value) -> String {
     y.strip_suffix('\n').unwrap_or(&y).to_string()
 }
 
-/// Go's `json.Marshal`, including its HTML-safe escaping of `<`, `>`, `&`.
+/// Go's `json.Marshal` ([`crate::json`]), including its HTML-safe escaping.
 pub fn to_json(v: &Value) -> Result<String, GoError> {
-    let s = serde_json::to_string(&v.to_input()).map_err(|e| GoError::plain(e.to_string()))?;
-    Ok(s.replace('<', "\\u003c")
-        .replace('>', "\\u003e")
-        .replace('&', "\\u0026")
-        .replace('\u{2028}', "\\u2028")
-        .replace('\u{2029}', "\\u2029"))
+    crate::json::marshal(&v.to_input(), crate::json::Style::COMPACT)
+        .map_err(|e| GoError::plain(e.to_string()))
 }
 
 fn error_map(msg: String) -> Value {
@@ -135,22 +120,38 @@ fn json_kind(v: &crate::values::Value) -> &'static str {
     }
 }
 
-/// Helm's `fromJson`: a map, or `{Error: message}`.
+/// Helm's `fromJson`: a map, or `{Error: message}` with Go's
+/// `json.Unmarshal` message.
 pub fn from_json(text: &str) -> Value {
-    match serde_json::from_str::<serde_json::Value>(text) {
-        Ok(j @ serde_json::Value::Object(_)) => Value::from_input(&crate::values::Value::from(j)),
-        Ok(serde_json::Value::Null) => Value::map(Default::default()),
-        Ok(other) => {
-            let kind = match other {
-                serde_json::Value::Array(_) => "array",
-                serde_json::Value::String(_) => "string",
-                serde_json::Value::Bool(_) => "bool",
-                _ => "number",
-            };
-            error_map(format!(
-                "json: cannot unmarshal {kind} into Go value of type map[string]interface {{}}"
-            ))
-        }
-        Err(e) => error_map(e.to_string()),
+    match crate::json::parse(text) {
+        Ok(v @ crate::values::Value::Map(_)) => Value::from_input(&v),
+        Ok(crate::values::Value::Null) => Value::map(Default::default()),
+        Ok(other) => error_map(format!(
+            "json: cannot unmarshal {} into Go value of type map[string]interface {{}}",
+            json_kind(&other)
+        )),
+        Err(e) => error_map(go_json_error(e)),
+    }
+}
+
+/// Helm's `fromJsonArray`: a list, or `[message]` with Go's message.
+pub fn from_json_array(text: &str) -> Value {
+    match crate::json::parse(text) {
+        Ok(v @ crate::values::Value::List(_)) => Value::from_input(&v),
+        Ok(crate::values::Value::Null) => Value::list(Vec::new()),
+        Ok(other) => Value::list(vec![Value::Str(format!(
+            "json: cannot unmarshal {} into Go value of type []interface {{}}",
+            json_kind(&other)
+        ))]),
+        Err(e) => Value::list(vec![Value::Str(go_json_error(e))]),
+    }
+}
+
+/// What Go's `err.Error()` says for a JSON decoding error (without the byte
+/// offset [`crate::json::JsonError`] adds for hoist's own messages).
+pub fn go_json_error(e: crate::json::JsonError) -> String {
+    match e {
+        crate::json::JsonError::Syntax { message, .. } => message,
+        other => other.to_string(),
     }
 }

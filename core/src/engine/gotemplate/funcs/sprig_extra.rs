@@ -167,12 +167,10 @@ pub(super) fn register(t: &mut FuncTable) {
         Ok(Value::Bool(a.iter().any(|v| !empty(v))))
     });
     add(t, "toRawJson", &[Any], |_, a| {
-        Ok(Value::Str(
-            serde_json::to_string(&a[0].to_input()).unwrap_or_default(),
-        ))
+        Ok(Value::Str(crate::json::to_string_raw(&a[0].to_input())))
     });
     add(t, "mustToRawJson", &[Any], |_, a| {
-        serde_json::to_string(&a[0].to_input())
+        crate::json::marshal(&a[0].to_input(), crate::json::Style::RAW)
             .map(Value::Str)
             .map_err(|e| GoError::plain(e.to_string()))
     });
@@ -182,15 +180,12 @@ pub(super) fn register(t: &mut FuncTable) {
     add(t, "mustToPrettyJson", &[Any], |_, a| {
         pretty_json(&a[0]).map(Value::Str)
     });
-    add(
-        t,
-        "mustFromJson",
-        &[Str],
-        |_, a| match serde_json::from_str::<serde_json::Value>(s(&a[0])) {
-            Ok(j) => Ok(Value::from_input(&crate::values::Value::from(j))),
-            Err(e) => Err(GoError::plain(e.to_string())),
-        },
-    );
+    add(t, "mustFromJson", &[Str], |_, a| {
+        match crate::json::parse(s(&a[0])) {
+            Ok(v) => Ok(Value::from_input(&v)),
+            Err(e) => Err(GoError::plain(super::helm::go_json_error(e))),
+        }
+    });
     add(t, "typeIsLike", &[Str, Any], |_, a| {
         let tn = a[1].type_name();
         let want = s(&a[0]);
@@ -356,11 +351,8 @@ fn compile(re: &str) -> Result<regex::Regex, GoError> {
 }
 
 fn pretty_json(v: &Value) -> Result<String, GoError> {
-    let s =
-        serde_json::to_string_pretty(&v.to_input()).map_err(|e| GoError::plain(e.to_string()))?;
-    Ok(s.replace('<', "\\u003c")
-        .replace('>', "\\u003e")
-        .replace('&', "\\u0026"))
+    crate::json::marshal(&v.to_input(), crate::json::Style::PRETTY)
+        .map_err(|e| GoError::plain(e.to_string()))
 }
 
 fn list_of(v: &Value, f: &str) -> Result<Vec<Value>, GoError> {
