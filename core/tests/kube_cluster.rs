@@ -15,9 +15,18 @@ use std::path::PathBuf;
 use std::sync::atomic::{AtomicU32, Ordering};
 
 /// A client for the test cluster, or `None` (with a printed note) when there is none.
+/// Prints a skip note where `cargo test` shows it: libtest captures the
+/// print macros, not writes to the stderr handle.
+fn note(text: &str) {
+    use std::io::Write as _;
+    let _ = writeln!(std::io::stderr(), "note: {text}");
+}
+
 async fn cluster(test: &str) -> Option<KubeClient> {
     let Some(path) = std::env::var_os("KUBECONFIG").filter(|v| !v.is_empty()) else {
-        eprintln!("note: {test} skipped: KUBECONFIG is not set (start tests/cluster/up.sh)");
+        note(&format!(
+            "{test} skipped: KUBECONFIG is not set (start tests/cluster/up.sh)"
+        ));
         return None;
     };
     let options = ClientOptions {
@@ -27,14 +36,14 @@ async fn cluster(test: &str) -> Option<KubeClient> {
     let client = match KubeClient::connect(&options).await {
         Ok(c) => c,
         Err(e) => {
-            eprintln!("note: {test} skipped: {e}");
+            note(&format!("{test} skipped: {e}"));
             return None;
         }
     };
     match client.check_reachable().await {
         Ok(()) => Some(client),
         Err(e) => {
-            eprintln!("note: {test} skipped: {e}");
+            note(&format!("{test} skipped: {e}"));
             None
         }
     }
@@ -398,11 +407,11 @@ async fn capabilities_match_what_helm_saw() {
             .to_string()
     };
     if caps.kube_version.version != field("kube:") {
-        eprintln!(
-            "note: capabilities_match_what_helm_saw skipped: the cluster is {}, the golden file is for {}",
+        note(&format!(
+            "capabilities_match_what_helm_saw skipped: the cluster is {}, the golden file is for {}",
             caps.kube_version.version,
             field("kube:")
-        );
+        ));
         return;
     }
     assert_eq!(caps.kube_version.major, field("major:"));
