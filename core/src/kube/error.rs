@@ -73,7 +73,7 @@ pub enum KubeError {
     )]
     Unauthorized {
         /// What was being attempted.
-        operation: Operation,
+        operation: Box<Operation>,
         /// The server's message.
         message: String,
     },
@@ -90,7 +90,7 @@ pub enum KubeError {
     )]
     Forbidden {
         /// What was being attempted.
-        operation: Operation,
+        operation: Box<Operation>,
         /// The server's message.
         message: String,
     },
@@ -98,7 +98,7 @@ pub enum KubeError {
     #[error("{operation}: not found: {message}")]
     NotFound {
         /// What was being attempted.
-        operation: Operation,
+        operation: Box<Operation>,
         /// The server's message.
         message: String,
     },
@@ -106,7 +106,7 @@ pub enum KubeError {
     #[error("{operation}: already exists: {message}")]
     AlreadyExists {
         /// What was being attempted.
-        operation: Operation,
+        operation: Box<Operation>,
         /// The server's message.
         message: String,
     },
@@ -115,7 +115,7 @@ pub enum KubeError {
     #[error("{operation}: the server answered {code} {reason}: {message}")]
     Api {
         /// What was being attempted.
-        operation: Operation,
+        operation: Box<Operation>,
         /// HTTP status code.
         code: u16,
         /// The status reason (`Conflict`, `Invalid`...).
@@ -128,7 +128,7 @@ pub enum KubeError {
     #[error("{operation}: {reason}")]
     Transport {
         /// What was being attempted.
-        operation: Operation,
+        operation: Box<Operation>,
         /// The client's error.
         reason: String,
     },
@@ -164,6 +164,7 @@ pub enum KubeError {
 impl KubeError {
     /// Classifies a kube-rs error for `operation` on the server at `server`.
     pub fn from_kube(error: ::kube::Error, operation: Operation, server: &str) -> Self {
+        let operation = Box::new(operation);
         match error {
             ::kube::Error::Api(status) => {
                 let message = status.message.clone();

@@ -61,12 +61,11 @@ where
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::kube::error::Operation;
     use std::sync::atomic::{AtomicU32, Ordering};
 
     fn api(code: u16) -> KubeError {
         KubeError::Api {
-            operation: Operation::default(),
+            operation: Box::default(),
             code,
             reason: String::new(),
             message: String::new(),

@@ -170,7 +170,7 @@ impl<K: StoredKind> KubeDriver<K> {
 
 fn to_json(object: DynamicObject, op: &Operation) -> Result<Json, KubeError> {
     serde_json::to_value(object).map_err(|e| KubeError::Transport {
-        operation: op.clone(),
+        operation: Box::new(op.clone()),
         reason: format!("cannot read the server's object: {e}"),
     })
 }
