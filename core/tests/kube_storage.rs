@@ -358,15 +358,22 @@ async fn all_namespaces_driver_lists_everywhere() {
     let ns_a = fresh_namespace(&client, "alla").await;
     let ns_b = fresh_namespace(&client, "allb").await;
     let marker = format!("m{}", std::process::id());
-    for ns in [&ns_a, &ns_b] {
+    let all = SecretsDriver::new(client.clone(), None);
+    // One record through a namespaced driver, one through the all-namespaces
+    // driver, which writes to the release's namespace.
+    for (ns, driver) in [
+        (&ns_a, SecretsDriver::new(client.clone(), Some(&ns_a))),
+        (&ns_b, all.clone()),
+    ] {
         let mut r = sample_release("spread", ns, 1);
         r.labels.insert("marker".into(), marker.clone());
-        SecretsDriver::new(client.clone(), Some(ns))
-            .create(&release_key("spread", 1), &r)
-            .await
-            .unwrap();
+        driver.create(&release_key("spread", 1), &r).await.unwrap();
     }
-    let all = SecretsDriver::new(client.clone(), None);
+    let in_b = SecretsDriver::new(client.clone(), Some(&ns_b));
+    assert_eq!(
+        in_b.get(&release_key("spread", 1)).await.unwrap().namespace,
+        ns_b
+    );
     let query = BTreeMap::from([("marker".to_string(), marker)]);
     let mut namespaces: Vec<String> = all
         .query(&query)

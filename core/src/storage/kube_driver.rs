@@ -60,8 +60,8 @@ pub struct KubeDriver<K> {
 
 impl<K: StoredKind> KubeDriver<K> {
     /// A driver in `namespace`, or across all namespaces with `None` (what
-    /// `list --all-namespaces` reads; writes then need the release's
-    /// namespace, so use a namespaced driver for them).
+    /// `list --all-namespaces` reads; writes then go to each release's own
+    /// namespace, while `get` and `delete` need a namespaced driver).
     pub fn new(client: KubeClient, namespace: Option<&str>) -> Self {
         KubeDriver {
             client,
@@ -110,6 +110,20 @@ impl<K: StoredKind> KubeDriver<K> {
         }
     }
 
+    /// The namespace a write of `release` goes to: the driver's, or for an
+    /// all-namespaces driver the release's own.
+    fn write_namespace<'a>(&'a self, release: &'a Release) -> &'a str {
+        self.namespace.as_deref().unwrap_or(&release.namespace)
+    }
+
+    fn write_api(&self, release: &Release) -> Api<DynamicObject> {
+        Api::namespaced_with(
+            self.client.raw().clone(),
+            self.write_namespace(release),
+            &Self::resource(),
+        )
+    }
+
     fn op(&self, verb: &str, name: &str) -> Operation {
         Operation::new(
             verb,
@@ -155,11 +169,11 @@ impl<K: StoredKind> KubeDriver<K> {
         stamp: Stamp,
     ) -> Result<DynamicObject, StorageError> {
         let mut object = K::KIND.build(key, release, stamp)?;
-        if let (Some(ns), Some(meta)) = (
-            &self.namespace,
-            object.get_mut("metadata").and_then(Json::as_object_mut),
-        ) {
-            meta.insert("namespace".to_string(), Json::String(ns.clone()));
+        if let Some(meta) = object.get_mut("metadata").and_then(Json::as_object_mut) {
+            meta.insert(
+                "namespace".to_string(),
+                Json::String(self.write_namespace(release).to_string()),
+            );
         }
         serde_json::from_value(object).map_err(|e| StorageError::MalformedObject {
             key: key.to_string(),
@@ -232,7 +246,11 @@ impl<K: StoredKind> Driver for KubeDriver<K> {
     async fn create(&self, key: &str, release: &Release) -> Result<(), StorageError> {
         let object = self.build(key, release, Stamp::Created(now_unix()))?;
         let op = self.op("create", key);
-        match self.api().create(&PostParams::default(), &object).await {
+        match self
+            .write_api(release)
+            .create(&PostParams::default(), &object)
+            .await
+        {
             Ok(_) => Ok(()),
             Err(e) => match self.client.error(e, op) {
                 e if e.is_already_exists() => Err(StorageError::AlreadyExists),
@@ -245,7 +263,7 @@ impl<K: StoredKind> Driver for KubeDriver<K> {
         // A PUT without resourceVersion replaces unconditionally, as Helm's
         // update does, so resending it after a transient failure is safe.
         let object = self.build(key, release, Stamp::Modified(now_unix()))?;
-        let api = self.api();
+        let api = self.write_api(release);
         let op = self.op("update", key);
         with_backoff(self.backoff, || async {
             api.replace(key, &PostParams::default(), &object)
