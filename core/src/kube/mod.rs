@@ -8,6 +8,7 @@
 //! - [`resources`]: manifest documents as dynamic objects; server-side apply,
 //!   get and delete with retries for idempotent calls.
 //! - [`ownership`]: Helm's release ownership label and annotations.
+//! - [`retry`]: exponential backoff for idempotent calls only.
 //! - [`error`]: [`KubeError`], API failures turned into messages a user can act on.
 //!
 //! Everything works on untyped objects (`DynamicObject` resolved through
