@@ -281,7 +281,10 @@ async fn field_conflicts_need_force_and_unknown_kinds_are_named() {
     let err = resources.apply(&crd, false).await.unwrap_err();
     assert_eq!(
         err.to_string(),
-        "resource mapping not found for name: \"w\" namespace: \"\": no matches for kind \"Widget\" in version \"example.com/v1\"; ensure CRDs are installed first"
+        // Real Helm v4 (helm-oracle install of such a chart on this cluster)
+        // printed "install failed: unable to build kubernetes objects from
+        // release manifest: " followed by exactly this.
+        "resource mapping not found for name: \"w\" namespace: \"\" from \"\": no matches for kind \"Widget\" in version \"example.com/v1\"\nensure CRDs are installed first"
     );
 }
 
@@ -324,6 +327,25 @@ async fn adoption_check_uses_helms_ownership_metadata() {
             "ConfigMap \"settings\" in namespace \"{ns}\" exists and cannot be imported into the current release: \
              invalid ownership metadata; annotation validation error: key \"meta.helm.sh/release-name\" must equal \
              \"other\": current value is \"rel\""
+        )
+    );
+    // An object nobody owns: the message real Helm v4 printed for the same
+    // situation (helm-oracle install over a kubectl-created ConfigMap), after
+    // its "install failed: unable to continue with install: " prefix.
+    let plain = manifest(&CONFIG_MAP.replace("settings", "plain"));
+    resources.apply(&plain, false).await.unwrap();
+    let err = resources
+        .check_adoptable(&plain, "rel", &ns)
+        .await
+        .unwrap_err();
+    assert_eq!(
+        err.to_string(),
+        format!(
+            "ConfigMap \"plain\" in namespace \"{ns}\" exists and cannot be imported into the current release: \
+             invalid ownership metadata; label validation error: missing key \"app.kubernetes.io/managed-by\": \
+             must be set to \"Helm\"; annotation validation error: missing key \"meta.helm.sh/release-name\": \
+             must be set to \"rel\"; annotation validation error: missing key \"meta.helm.sh/release-namespace\": \
+             must be set to \"{ns}\""
         )
     );
 }

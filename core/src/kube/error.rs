@@ -145,9 +145,11 @@ pub enum KubeError {
         /// be imported into the current release: invalid ownership metadata; ...`.
         message: String,
     },
-    /// Discovery found no resource for an apiVersion and kind.
+    /// Discovery found no resource for an apiVersion and kind. Worded as
+    /// Helm's kube client words it (after Helm's install adds "unable to
+    /// build kubernetes objects from release manifest: ").
     #[error(
-        "resource mapping not found for name: {name:?} namespace: {namespace:?}: no matches for kind {kind:?} in version {api_version:?}; ensure CRDs are installed first"
+        "resource mapping not found for name: {name:?} namespace: {namespace:?} from \"\": no matches for kind {kind:?} in version {api_version:?}\nensure CRDs are installed first"
     )]
     NoMatch {
         /// The object's name.
