@@ -8,12 +8,14 @@
 //! - [`yaml`]: YAML reading and writing with the semantics Helm's Go YAML stack has.
 //! - [`engine`]: the template engines (Go templates and handlebars) behind one trait.
 //! - [`release`]: rendered manifests, hooks and their install order.
+//! - [`kube`]: cluster access: kubeconfig, discovery, server-side apply.
 //! - [`action`]: user-level operations (template, lint, package...) over the rest.
 
 pub mod action;
 pub mod chart;
 pub mod engine;
 pub mod json;
+pub mod kube;
 pub mod release;
 pub mod storage;
 pub mod strconv;

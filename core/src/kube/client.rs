@@ -1,0 +1,278 @@
+//! Connecting to a cluster the way Helm's `--kubeconfig`, `--kube-context`
+//! and `--namespace` flags do.
+
+use crate::kube::error::{KubeError, Operation};
+use ::kube::config::{KubeConfigOptions, Kubeconfig};
+use std::path::PathBuf;
+
+/// Where to find the cluster; every field is optional and defaults as Helm does.
+#[derive(Clone, Debug, Default)]
+pub struct ClientOptions {
+    /// `--kubeconfig`: one file, used instead of `KUBECONFIG` and `~/.kube/config`.
+    pub kubeconfig: Option<PathBuf>,
+    /// `--kube-context`: a context other than the file's `current-context`.
+    pub context: Option<String>,
+    /// `--namespace`: overrides the namespace of the context.
+    pub namespace: Option<String>,
+}
+
+/// A connected client plus what hoist needs to know about it: the namespace
+/// releases go to by default and the server, for messages.
+#[derive(Clone)]
+pub struct KubeClient {
+    client: ::kube::Client,
+    namespace: String,
+    server: String,
+    context: Option<String>,
+}
+
+impl std::fmt::Debug for KubeClient {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("KubeClient")
+            .field("server", &self.server)
+            .field("context", &self.context)
+            .field("namespace", &self.namespace)
+            .finish()
+    }
+}
+
+impl KubeClient {
+    /// Loads the configuration and builds a client. The kubeconfig is the
+    /// explicit file if given, else `KUBECONFIG` (a list of files, merged),
+    /// else `~/.kube/config`; with none of those and inside a pod, the
+    /// in-cluster service account. The namespace is `options.namespace`, else
+    /// the context's, else `default` (in a pod: the service account's).
+    pub async fn connect(options: &ClientOptions) -> Result<Self, KubeError> {
+        let kube_options = KubeConfigOptions {
+            context: options.context.clone(),
+            ..Default::default()
+        };
+        let (config, context) = if let Some(path) = &options.kubeconfig {
+            let file = Kubeconfig::read_from(path).map_err(|e| KubeError::Config {
+                reason: format!("{}: {e}", path.display()),
+            })?;
+            let context = selected_context(&file, options);
+            let config = ::kube::Config::from_custom_kubeconfig(file, &kube_options)
+                .await
+                .map_err(|e| KubeError::Config {
+                    reason: format!("{}: {e}", path.display()),
+                })?;
+            (config, context)
+        } else if kubeconfig_available() {
+            let file = Kubeconfig::read().map_err(|e| KubeError::Config {
+                reason: format!("{}: {e}", kubeconfig_source()),
+            })?;
+            let context = selected_context(&file, options);
+            let config = ::kube::Config::from_custom_kubeconfig(file, &kube_options)
+                .await
+                .map_err(|e| KubeError::Config {
+                    reason: format!("{}: {e}", kubeconfig_source()),
+                })?;
+            (config, context)
+        } else if std::env::var_os("KUBERNETES_SERVICE_HOST").is_some() {
+            let config = ::kube::Config::incluster().map_err(|e| KubeError::Config {
+                reason: format!("in-cluster configuration: {e}"),
+            })?;
+            (config, None)
+        } else {
+            return Err(KubeError::Config {
+                reason: "no kubeconfig: KUBECONFIG is not set, ~/.kube/config does not exist \
+                         and this is not a pod (KUBERNETES_SERVICE_HOST is not set); \
+                         pass --kubeconfig or set KUBECONFIG"
+                    .to_string(),
+            });
+        };
+        Self::from_config(config, context, options.namespace.as_deref())
+    }
+
+    /// A client over an already loaded configuration; `namespace` overrides
+    /// the configuration's default namespace.
+    pub fn from_config(
+        mut config: ::kube::Config,
+        context: Option<String>,
+        namespace: Option<&str>,
+    ) -> Result<Self, KubeError> {
+        if let Some(ns) = namespace.filter(|ns| !ns.is_empty()) {
+            config.default_namespace = ns.to_string();
+        }
+        // Retries are hoist's (`crate::kube::retry`), for idempotent calls only: kube's
+        // own layer would also resend creates, which must fail exactly once
+        // when they race (the release lock relies on it).
+        config.default_retry = false;
+        let server = config.cluster_url.to_string();
+        let namespace = config.default_namespace.clone();
+        let client = ::kube::Client::try_from(config).map_err(|e| KubeError::Config {
+            reason: format!("cannot build a client for {server}: {e}"),
+        })?;
+        Ok(KubeClient {
+            client,
+            namespace,
+            server,
+            context,
+        })
+    }
+
+    /// The namespace releases and namespaced objects default to.
+    pub fn namespace(&self) -> &str {
+        &self.namespace
+    }
+
+    /// The API server URL.
+    pub fn server(&self) -> &str {
+        &self.server
+    }
+
+    /// The kubeconfig context in use, when the configuration came from a file.
+    pub fn context(&self) -> Option<&str> {
+        self.context.as_deref()
+    }
+
+    /// The underlying kube-rs client.
+    pub fn raw(&self) -> &::kube::Client {
+        &self.client
+    }
+
+    /// The same cluster with another default namespace.
+    pub fn with_namespace(&self, namespace: &str) -> Self {
+        KubeClient {
+            namespace: namespace.to_string(),
+            ..self.clone()
+        }
+    }
+
+    /// Fails unless the server answers `/version` (Helm's `IsReachable`).
+    pub async fn check_reachable(&self) -> Result<(), KubeError> {
+        self.client
+            .apiserver_version()
+            .await
+            .map(|_| ())
+            .map_err(|e| self.error(e, Operation::new("get", "/version", "", "")))
+    }
+
+    /// Classifies a kube-rs error of `operation` against this server.
+    pub fn error(&self, error: ::kube::Error, operation: Operation) -> KubeError {
+        KubeError::from_kube(error, operation, &self.server)
+    }
+}
+
+fn selected_context(file: &Kubeconfig, options: &ClientOptions) -> Option<String> {
+    options
+        .context
+        .clone()
+        .or_else(|| file.current_context.clone())
+}
+
+fn kubeconfig_available() -> bool {
+    if std::env::var_os("KUBECONFIG").is_some_and(|v| !v.is_empty()) {
+        return true;
+    }
+    default_kubeconfig_path().is_some_and(|p| p.exists())
+}
+
+fn default_kubeconfig_path() -> Option<PathBuf> {
+    std::env::var_os("HOME").map(|home| PathBuf::from(home).join(".kube").join("config"))
+}
+
+fn kubeconfig_source() -> String {
+    match std::env::var("KUBECONFIG") {
+        Ok(v) if !v.is_empty() => format!("KUBECONFIG={v}"),
+        _ => "~/.kube/config".to_string(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const CONFIG: &str = r#"
+apiVersion: v1
+kind: Config
+clusters:
+- name: c1
+  cluster: {server: "https://127.0.0.1:1"}
+users:
+- name: u1
+  user: {token: abc}
+contexts:
+- name: one
+  context: {cluster: c1, user: u1, namespace: team-one}
+- name: two
+  context: {cluster: c1, user: u1}
+current-context: one
+"#;
+
+    fn write_config() -> tempfile::TempDir {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(dir.path().join("config"), CONFIG).unwrap();
+        dir
+    }
+
+    fn runtime() -> tokio::runtime::Runtime {
+        tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .unwrap()
+    }
+
+    #[test]
+    fn namespace_comes_from_flag_then_context_then_default() {
+        let dir = write_config();
+        let path = dir.path().join("config");
+        let rt = runtime();
+        let connect = |context: Option<&str>, namespace: Option<&str>| {
+            rt.block_on(KubeClient::connect(&ClientOptions {
+                kubeconfig: Some(path.clone()),
+                context: context.map(str::to_string),
+                namespace: namespace.map(str::to_string),
+            }))
+            .unwrap()
+        };
+        let c = connect(None, None);
+        assert_eq!((c.namespace(), c.context()), ("team-one", Some("one")));
+        assert_eq!(c.server(), "https://127.0.0.1:1/");
+        assert_eq!(connect(Some("two"), None).namespace(), "default");
+        assert_eq!(connect(Some("two"), Some("x")).namespace(), "x");
+    }
+
+    #[test]
+    fn missing_file_and_context_are_config_errors() {
+        let dir = write_config();
+        let rt = runtime();
+        let err = rt
+            .block_on(KubeClient::connect(&ClientOptions {
+                kubeconfig: Some(dir.path().join("absent")),
+                ..Default::default()
+            }))
+            .unwrap_err();
+        assert!(matches!(err, KubeError::Config { .. }), "{err}");
+        assert!(err.to_string().contains("absent"), "{err}");
+        let err = rt
+            .block_on(KubeClient::connect(&ClientOptions {
+                kubeconfig: Some(dir.path().join("config")),
+                context: Some("nope".into()),
+                ..Default::default()
+            }))
+            .unwrap_err();
+        assert!(matches!(err, KubeError::Config { .. }), "{err}");
+    }
+
+    #[test]
+    fn unreachable_server_is_reported_as_such() {
+        let dir = write_config();
+        let rt = runtime();
+        let err = rt.block_on(async {
+            let c = KubeClient::connect(&ClientOptions {
+                kubeconfig: Some(dir.path().join("config")),
+                ..Default::default()
+            })
+            .await
+            .unwrap();
+            c.check_reachable().await.unwrap_err()
+        });
+        assert!(matches!(err, KubeError::Unreachable { .. }), "{err:?}");
+        assert!(
+            err.to_string()
+                .starts_with("Kubernetes cluster unreachable: https://127.0.0.1:1/")
+        );
+    }
+}

@@ -1,0 +1,330 @@
+//! Errors of the cluster access layer.
+//!
+//! Raw kube-rs errors say little to a user (`ApiError: Unauthorized ...`), so
+//! each failing call is classified here with what was being attempted
+//! ([`Operation`]): an unreachable server, rejected credentials, a denied
+//! verb on a resource in a namespace, a conflict, or anything else.
+
+use std::fmt;
+
+/// What a request was trying to do, for error messages: the verb (`get`,
+/// `list`, `create`, `patch`, `delete`...), the resource (plural, with its
+/// group: `deployments.apps`), the object's name and its namespace.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Operation {
+    /// The Kubernetes verb.
+    pub verb: String,
+    /// The resource, `plural` for the core group or `plural.group`.
+    pub resource: String,
+    /// The object name; empty for collection calls.
+    pub name: String,
+    /// The namespace; empty for cluster-scoped resources or all namespaces.
+    pub namespace: String,
+}
+
+impl Operation {
+    /// An operation on `resource` (`plural[.group]`) in `namespace`.
+    pub fn new(verb: &str, resource: &str, name: &str, namespace: &str) -> Self {
+        Operation {
+            verb: verb.to_string(),
+            resource: resource.to_string(),
+            name: name.to_string(),
+            namespace: namespace.to_string(),
+        }
+    }
+}
+
+impl fmt::Display for Operation {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{} {}", self.verb, self.resource)?;
+        if !self.name.is_empty() {
+            write!(f, " {:?}", self.name)?;
+        }
+        if !self.namespace.is_empty() {
+            write!(f, " in namespace {:?}", self.namespace)?;
+        }
+        Ok(())
+    }
+}
+
+/// Why talking to the cluster failed.
+#[derive(Debug, thiserror::Error)]
+pub enum KubeError {
+    /// No kubeconfig could be loaded (and no in-cluster config either).
+    #[error("could not load the Kubernetes configuration: {reason}")]
+    Config {
+        /// What failed, with the files and variables involved.
+        reason: String,
+    },
+    /// The API server could not be reached at all.
+    #[error("Kubernetes cluster unreachable: {server}: {reason}")]
+    Unreachable {
+        /// The server URL from the configuration.
+        server: String,
+        /// The connection error.
+        reason: String,
+    },
+    /// 401: the token or certificate is invalid or expired, or credentials
+    /// could not be obtained (exec plugin, token file).
+    #[error(
+        "the server rejected the credentials (401 Unauthorized) while trying to {operation}: \
+         the token or client certificate of the current kubeconfig user is invalid or expired; \
+         refresh the credentials or pick another context: {message}"
+    )]
+    Unauthorized {
+        /// What was being attempted.
+        operation: Box<Operation>,
+        /// The server's message.
+        message: String,
+    },
+    /// 403: the user may not perform this verb on this resource.
+    #[error(
+        "forbidden: the current user may not {verb} {resource}{in_namespace}: {message}",
+        verb = operation.verb,
+        resource = operation.resource,
+        in_namespace = if operation.namespace.is_empty() {
+            String::new()
+        } else {
+            format!(" in namespace {:?}", operation.namespace)
+        }
+    )]
+    Forbidden {
+        /// What was being attempted.
+        operation: Box<Operation>,
+        /// The server's message.
+        message: String,
+    },
+    /// 404.
+    #[error("{operation}: not found: {message}")]
+    NotFound {
+        /// What was being attempted.
+        operation: Box<Operation>,
+        /// The server's message.
+        message: String,
+    },
+    /// 409 with reason `AlreadyExists`.
+    #[error("{operation}: already exists: {message}")]
+    AlreadyExists {
+        /// What was being attempted.
+        operation: Box<Operation>,
+        /// The server's message.
+        message: String,
+    },
+    /// Any other status the API server answered with (409 conflicts,
+    /// 422 invalid objects, 5xx...).
+    #[error("{operation}: the server answered {code} {reason}: {message}")]
+    Api {
+        /// What was being attempted.
+        operation: Box<Operation>,
+        /// HTTP status code.
+        code: u16,
+        /// The status reason (`Conflict`, `Invalid`...).
+        reason: String,
+        /// The server's message.
+        message: String,
+    },
+    /// The request failed on the way (timeouts, broken connections, bad
+    /// responses) after the server was reached.
+    #[error("{operation}: {reason}")]
+    Transport {
+        /// What was being attempted.
+        operation: Box<Operation>,
+        /// The client's error.
+        reason: String,
+    },
+    /// A manifest document is not an object the API can take.
+    #[error("invalid object: {reason}")]
+    InvalidObject {
+        /// What is wrong, naming the object when it has a kind and name.
+        reason: String,
+    },
+    /// An existing object belongs to another release or to no release.
+    #[error("{message}")]
+    NotOwned {
+        /// Helm's message: `Kind "name" in namespace "ns" exists and cannot
+        /// be imported into the current release: invalid ownership metadata; ...`.
+        message: String,
+    },
+    /// Discovery found no resource for an apiVersion and kind. Worded as
+    /// Helm's kube client words it (after Helm's install adds "unable to
+    /// build kubernetes objects from release manifest: ").
+    #[error(
+        "resource mapping not found for name: {name:?} namespace: {namespace:?} from \"\": no matches for kind {kind:?} in version {api_version:?}\nensure CRDs are installed first"
+    )]
+    NoMatch {
+        /// The object's name.
+        name: String,
+        /// The object's namespace as written in the manifest.
+        namespace: String,
+        /// Its apiVersion.
+        api_version: String,
+        /// Its kind.
+        kind: String,
+    },
+}
+
+impl KubeError {
+    /// Classifies a kube-rs error for `operation` on the server at `server`.
+    pub fn from_kube(error: ::kube::Error, operation: Operation, server: &str) -> Self {
+        let operation = Box::new(operation);
+        match error {
+            ::kube::Error::Api(status) => {
+                let message = status.message.clone();
+                match status.code {
+                    401 => KubeError::Unauthorized { operation, message },
+                    403 => KubeError::Forbidden { operation, message },
+                    404 => KubeError::NotFound { operation, message },
+                    409 if status.reason == "AlreadyExists" => {
+                        KubeError::AlreadyExists { operation, message }
+                    }
+                    code => KubeError::Api {
+                        operation,
+                        code,
+                        reason: status.reason.clone(),
+                        message,
+                    },
+                }
+            }
+            ::kube::Error::Auth(e) => KubeError::Unauthorized {
+                operation,
+                message: format!("could not obtain credentials: {e}"),
+            },
+            other => {
+                let reason = error_chain(&other);
+                if is_connect_error(&other) {
+                    KubeError::Unreachable {
+                        server: server.to_string(),
+                        reason,
+                    }
+                } else {
+                    KubeError::Transport { operation, reason }
+                }
+            }
+        }
+    }
+
+    /// True for 404s.
+    pub fn is_not_found(&self) -> bool {
+        matches!(self, KubeError::NotFound { .. })
+    }
+
+    /// True for 409 `AlreadyExists`.
+    pub fn is_already_exists(&self) -> bool {
+        matches!(self, KubeError::AlreadyExists { .. })
+    }
+
+    /// True for failures worth retrying for an idempotent call: throttling,
+    /// server errors, timeouts and dropped connections.
+    pub fn is_transient(&self) -> bool {
+        match self {
+            KubeError::Api { code, .. } => *code == 429 || (500..600).contains(code),
+            KubeError::Transport { .. } | KubeError::Unreachable { .. } => true,
+            _ => false,
+        }
+    }
+}
+
+/// The error and its causes on one line, as Go's wrapped errors read.
+fn error_chain(error: &dyn std::error::Error) -> String {
+    let mut text = error.to_string();
+    let mut source = error.source();
+    while let Some(cause) = source {
+        let cause_text = cause.to_string();
+        if !text.contains(&cause_text) {
+            text.push_str(": ");
+            text.push_str(&cause_text);
+        }
+        source = cause.source();
+    }
+    text
+}
+
+/// True when the chain holds an error from connecting (refused, DNS, TLS
+/// handshake): the request never reached the server.
+fn is_connect_error(error: &(dyn std::error::Error + 'static)) -> bool {
+    let mut current: Option<&(dyn std::error::Error + 'static)> = Some(error);
+    while let Some(e) = current {
+        // hyper-util reports connection failures as "client error (Connect)"
+        // and keeps the type private to its `client-legacy` feature.
+        if e.to_string().contains("(Connect)") {
+            return true;
+        }
+        if let Some(io) = e.downcast_ref::<std::io::Error>()
+            && matches!(
+                io.kind(),
+                std::io::ErrorKind::ConnectionRefused
+                    | std::io::ErrorKind::HostUnreachable
+                    | std::io::ErrorKind::NetworkUnreachable
+                    | std::io::ErrorKind::AddrNotAvailable
+            )
+        {
+            return true;
+        }
+        current = e.source();
+    }
+    false
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn status(code: u16, reason: &str) -> ::kube::Error {
+        ::kube::Error::Api(Box::new(::kube::core::Status {
+            code,
+            reason: reason.to_string(),
+            message: "secrets is forbidden: User \"bob\" cannot list".to_string(),
+            ..Default::default()
+        }))
+    }
+
+    #[test]
+    fn forbidden_names_verb_resource_and_namespace() {
+        let op = Operation::new("list", "secrets", "", "team-a");
+        let e = KubeError::from_kube(status(403, "Forbidden"), op, "https://k");
+        let text = e.to_string();
+        assert!(
+            text.starts_with(
+                "forbidden: the current user may not list secrets in namespace \"team-a\": "
+            ),
+            "{text}"
+        );
+    }
+
+    #[test]
+    fn unauthorized_says_credentials_were_rejected() {
+        let op = Operation::new("get", "configmaps", "x", "ns");
+        let e = KubeError::from_kube(status(401, "Unauthorized"), op, "https://k");
+        assert!(
+            e.to_string()
+                .contains("the server rejected the credentials")
+        );
+        assert!(!e.is_transient());
+    }
+
+    #[test]
+    fn statuses_are_classified() {
+        let op = Operation::new("create", "secrets", "x", "ns");
+        let e = KubeError::from_kube(status(409, "AlreadyExists"), op.clone(), "s");
+        assert!(e.is_already_exists());
+        let e = KubeError::from_kube(status(409, "Conflict"), op.clone(), "s");
+        assert!(!e.is_already_exists() && !e.is_transient());
+        assert!(KubeError::from_kube(status(404, "NotFound"), op.clone(), "s").is_not_found());
+        assert!(
+            KubeError::from_kube(status(429, "TooManyRequests"), op.clone(), "s").is_transient()
+        );
+        assert!(KubeError::from_kube(status(503, "ServiceUnavailable"), op, "s").is_transient());
+    }
+
+    #[test]
+    fn operation_display_skips_empty_parts() {
+        assert_eq!(
+            Operation::new("delete", "namespaces", "x", "").to_string(),
+            "delete namespaces \"x\""
+        );
+        assert_eq!(
+            Operation::new("list", "secrets", "", "ns").to_string(),
+            "list secrets in namespace \"ns\""
+        );
+    }
+}

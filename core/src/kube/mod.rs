@@ -1,0 +1,28 @@
+//! Cluster access (Helm's `pkg/kube`): connecting with a kubeconfig,
+//! discovery, and applying, reading and deleting rendered objects.
+//!
+//! - [`client`]: [`KubeClient`] from kubeconfig or in-cluster config, with the
+//!   namespace defaulting Helm does.
+//! - [`discovery`]: the server's version and API groups, as
+//!   [`crate::engine::Capabilities`] and as a kind-to-resource map.
+//! - [`resources`]: manifest documents as dynamic objects; server-side apply,
+//!   get and delete with retries for idempotent calls.
+//! - [`ownership`]: Helm's release ownership label and annotations.
+//! - [`retry`]: exponential backoff for idempotent calls only.
+//! - [`error`]: [`KubeError`], API failures turned into messages a user can act on.
+//!
+//! Everything works on untyped objects (`DynamicObject` resolved through
+//! discovery), so custom resources need no compiled-in types.
+
+pub mod client;
+pub mod discovery;
+pub mod error;
+pub mod ownership;
+pub mod resources;
+pub mod retry;
+
+pub use client::{ClientOptions, KubeClient};
+pub use discovery::{ApiDiscovery, ResourceInfo};
+pub use error::{KubeError, Operation};
+pub use ownership::{OwnershipError, check_ownership, stamp_ownership};
+pub use resources::{ManifestObject, Propagation, ResourceClient};
