@@ -1,11 +1,23 @@
 #!/usr/bin/env bash
-# The project's test command (README.md): formatting, lints and every test
-# of the workspace. Later stages start the local cluster here first.
+# The project's test command (README.md): formatting, lints, then every test
+# of the workspace, with the cluster tests running against a real
+# kube-apiserver.
+#
+# The cluster: if KUBECONFIG is already set, the tests use that cluster
+# (kind, k3s, a cloud cluster...). Otherwise tests/cluster/up.sh starts a
+# local etcd + kube-apiserver on 127.0.0.1 (building the API server once per
+# machine, about 6 minutes, cached under ~/.cache/hoist-cluster) and leaves
+# it running for the next run; tests/cluster/down.sh stops it.
+# HOIST_SKIP_CLUSTER=1 runs without a cluster (cluster tests then skip).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 echo "== cargo fmt --check"
 cargo fmt --all -- --check
 echo "== cargo clippy"
 cargo clippy --workspace --all-targets --locked -- -D warnings
-echo "== cargo test"
+if [ -z "${KUBECONFIG:-}" ] && [ "${HOIST_SKIP_CLUSTER:-0}" != 1 ]; then
+  echo "== local cluster (tests/cluster/up.sh)"
+  eval "$(bash tests/cluster/up.sh)"
+fi
+echo "== cargo test (KUBECONFIG=${KUBECONFIG:-none})"
 cargo test --workspace --locked
