@@ -131,7 +131,10 @@ fn parse_error_names_template_and_line() {
     match err {
         EngineError::Parse { template, message } => {
             assert_eq!(template, "t/templates/a.yaml");
-            assert!(message.starts_with("line "), "{message}");
+            assert!(
+                message.starts_with("parse error in t/templates/a.yaml: line "),
+                "{message}"
+            );
         }
         other => panic!("unexpected {other:?}"),
     }
