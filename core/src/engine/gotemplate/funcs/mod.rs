@@ -16,6 +16,8 @@ pub(crate) mod helm;
 pub(crate) mod helm_duration;
 mod sprig;
 mod sprig_case;
+mod sprig_cert;
+mod sprig_crypto;
 mod sprig_date;
 mod sprig_extra;
 mod sprig_math;
@@ -106,6 +108,8 @@ pub fn default_funcs() -> FuncTable {
     sprig_extra::register(&mut t);
     sprig_math::register(&mut t);
     sprig_random::register(&mut t);
+    sprig_crypto::register(&mut t);
+    sprig_cert::register(&mut t);
     helm::register(&mut t);
     helm_duration::register(&mut t);
     unsupported::register(&mut t);
