@@ -246,7 +246,7 @@ impl Encoder {
                     continue;
                 }
                 if inline {
-                    self.key_value(&[k.clone()], val, true)?;
+                    self.key_value(std::slice::from_ref(k), val, true)?;
                     if trail || idx != n - 1 {
                         self.out.push_str(", ");
                     }

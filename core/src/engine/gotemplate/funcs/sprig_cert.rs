@@ -555,7 +555,7 @@ mod tests {
         Certificate::from_der(&der).unwrap()
     }
 
-    fn ext<'a>(c: &'a Certificate, oid: ObjectIdentifier) -> Option<&'a Extension> {
+    fn ext(c: &Certificate, oid: ObjectIdentifier) -> Option<&Extension> {
         c.tbs_certificate
             .extensions
             .iter()

@@ -375,9 +375,7 @@ pub(crate) fn pem_decode(text: &str) -> Option<(String, Vec<u8>)> {
     loop {
         let start = rest.find("-----BEGIN ")?;
         let after = &rest[start + 11..];
-        let Some(end_label) = after.find("-----") else {
-            return None;
-        };
+        let end_label = after.find("-----")?;
         let label = &after[..end_label];
         let body_start = &after[end_label + 5..];
         let end_marker = format!("-----END {label}-----");

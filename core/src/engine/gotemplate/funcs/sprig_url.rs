@@ -222,7 +222,8 @@ fn parse_host(host: &str) -> Result<String, String> {
             return Err("missing ']' in host".to_string());
         };
         let after = &rest[end + 1..];
-        if !after.is_empty() && !(after.starts_with(':') && valid_port(&after[1..])) {
+        let port_ok = after.is_empty() || (after.starts_with(':') && valid_port(&after[1..]));
+        if !port_ok {
             return Err(format!(
                 "invalid port {} after host",
                 crate::engine::gotemplate::fmt::quote(after)
@@ -355,9 +356,10 @@ impl Url {
         if !self.opaque.is_empty() {
             buf.push_str(&self.opaque);
         } else {
-            if (!self.scheme.is_empty() || !self.host.is_empty() || self.user.is_some())
-                && !(self.omit_host && self.host.is_empty() && self.user.is_none())
-            {
+            let has_authority =
+                !self.scheme.is_empty() || !self.host.is_empty() || self.user.is_some();
+            let omit = self.omit_host && self.host.is_empty() && self.user.is_none();
+            if has_authority && !omit {
                 if !self.host.is_empty() || !self.path.is_empty() || self.user.is_some() {
                     buf.push_str("//");
                 }
