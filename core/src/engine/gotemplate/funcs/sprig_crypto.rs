@@ -508,6 +508,17 @@ mod tests {
     }
 
     #[test]
+    fn default_key_is_rsa_4096_pkcs1() {
+        use rsa::traits::PublicKeyParts as _;
+        let pem = generate_private_key("");
+        assert!(pem.starts_with("-----BEGIN RSA PRIVATE KEY-----\n"));
+        let PrivateKey::Rsa(k) = parse_private_key_pem(&pem).unwrap() else {
+            panic!("not RSA")
+        };
+        assert_eq!(k.size() * 8, 4096);
+    }
+
+    #[test]
     fn dsa_sequence_is_der() {
         assert_eq!(
             der_int_sequence(&[vec![0], vec![0x80]]),
