@@ -14,12 +14,16 @@
 mod builtins;
 pub(crate) mod helm;
 pub(crate) mod helm_duration;
+mod helm_toml;
 mod sprig;
 mod sprig_case;
+mod sprig_cert;
+mod sprig_crypto;
 mod sprig_date;
 mod sprig_extra;
 mod sprig_math;
 mod sprig_random;
+mod sprig_url;
 mod unsupported;
 
 use super::exec::GoError;
@@ -106,8 +110,12 @@ pub fn default_funcs() -> FuncTable {
     sprig_extra::register(&mut t);
     sprig_math::register(&mut t);
     sprig_random::register(&mut t);
+    sprig_crypto::register(&mut t);
+    sprig_cert::register(&mut t);
+    sprig_url::register(&mut t);
     helm::register(&mut t);
     helm_duration::register(&mut t);
+    helm_toml::register(&mut t);
     unsupported::register(&mut t);
     t
 }
