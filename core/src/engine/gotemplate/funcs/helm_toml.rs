@@ -8,8 +8,8 @@
 
 use super::{FuncTable, Param, add, s};
 use crate::engine::gotemplate::exec::GoError;
-use crate::engine::gotemplate::fmt::format_float;
 use crate::engine::gotemplate::value::Value;
+use crate::strconv::format_float;
 use std::collections::BTreeMap;
 
 pub(super) fn register(t: &mut FuncTable) {
