@@ -19,5 +19,7 @@ if [ -z "${KUBECONFIG:-}" ] && [ "${HOIST_SKIP_CLUSTER:-0}" != 1 ]; then
   echo "== local cluster (tests/cluster/up.sh)"
   eval "$(bash tests/cluster/up.sh)"
 fi
+echo "== cargo build (the end-to-end tests run the real binaries)"
+cargo build --workspace --locked
 echo "== cargo test (KUBECONFIG=${KUBECONFIG:-none})"
 cargo test --workspace --locked

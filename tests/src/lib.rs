@@ -22,8 +22,9 @@ pub fn fixture(rel: &str) -> PathBuf {
     workspace_root().join("tests").join("fixtures").join(rel)
 }
 
-/// The `hoist` binary of this build. `cargo test --workspace` builds it
-/// before running any test; it sits beside the test executable's `deps/`.
+/// The `hoist` binary of this build, beside the test executable's `deps/`.
+/// `cargo test` does not build other packages' binaries, so the test command
+/// (`tests/run.sh`) runs `cargo build --workspace` first.
 pub fn hoist_bin() -> PathBuf {
     let exe = std::env::current_exe().expect("test executable path");
     let dir = exe
@@ -33,7 +34,7 @@ pub fn hoist_bin() -> PathBuf {
     let bin = dir.join(format!("hoist{}", std::env::consts::EXE_SUFFIX));
     assert!(
         bin.exists(),
-        "{} is missing: run the tests with `cargo test --workspace` (or build -p hoist first)",
+        "{} is missing: run `cargo build --workspace` before the tests (tests/run.sh does)",
         bin.display()
     );
     bin
