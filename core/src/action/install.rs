@@ -19,7 +19,9 @@ use crate::kube::{ApiDiscovery, KubeClient, ManifestObject, ResourceClient, stam
 use crate::release::HookEvent;
 use crate::release::manifest::manifest_text;
 use crate::release::record::as_json_numbers;
-use crate::release::record::{APPLY_METHOD_SERVER_SIDE, GoTime, Info, Release, ReleaseChart};
+use crate::release::record::{
+    APPLY_METHOD_CLIENT_SIDE, APPLY_METHOD_SERVER_SIDE, GoTime, Info, Release, ReleaseChart,
+};
 use crate::release::status::Status;
 use crate::storage::{Driver, Storage, StorageError};
 use crate::values::Value;
@@ -79,6 +81,10 @@ pub struct InstallOptions {
     pub render_subchart_notes: bool,
     /// Skip values.schema.json checks.
     pub skip_schema_validation: bool,
+    /// Create objects with server-side apply (Helm v4's default). When
+    /// false, objects are created with a plain POST, as Helm's client-side
+    /// mode does, and the record says `csa`.
+    pub server_side: bool,
 }
 
 /// Installs `chart` as release `opts.name`. On success returns the stored
@@ -222,7 +228,12 @@ fn new_release(rendered: &RenderedChart, opts: &InstallOptions) -> Result<Releas
             notes: rendered.notes.clone(),
             ..Info::default()
         }),
-        apply_method: APPLY_METHOD_SERVER_SIDE.into(),
+        apply_method: if opts.server_side {
+            APPLY_METHOD_SERVER_SIDE
+        } else {
+            APPLY_METHOD_CLIENT_SIDE
+        }
+        .into(),
         ..Release::default()
     })
 }
@@ -256,7 +267,11 @@ async fn perform(
         run_hooks(resources, release, HookEvent::PreInstall).await?;
     }
     for obj in objects {
-        resources.apply(obj, false).await?;
+        if opts.server_side {
+            resources.apply(obj, false).await?;
+        } else {
+            create_object(resources, obj).await?;
+        }
     }
     if !opts.no_hooks {
         run_hooks(resources, release, HookEvent::PostInstall).await?;
@@ -282,6 +297,52 @@ async fn run_hooks(
         resources.apply(&obj, false).await?;
     }
     Ok(())
+}
+
+/// Creates `obj` with a POST (Helm's client-side create); an object that
+/// already exists (adopted: the ownership check passed) is server-side
+/// applied instead, since client-side updates are not implemented.
+async fn create_object(
+    resources: &ResourceClient,
+    obj: &ManifestObject,
+) -> Result<(), ActionError> {
+    use ::kube::api::{Api, DynamicObject, PostParams};
+    let target = resources.resolve(obj)?;
+    let raw = resources.client().raw().clone();
+    let ar = &target.resource.api_resource;
+    let api: Api<DynamicObject> = match &target.namespace {
+        Some(ns) => Api::namespaced_with(raw, ns, ar),
+        None => Api::all_with(raw, ar),
+    };
+    let mut body = obj.object.clone();
+    if let Some(metadata) = body.get_mut("metadata").and_then(Json::as_object_mut) {
+        match &target.namespace {
+            Some(ns) => metadata.insert("namespace".into(), Json::String(ns.clone())),
+            None => metadata.remove("namespace"),
+        };
+    }
+    let dynamic: DynamicObject = serde_json::from_value(body).map_err(|e| {
+        ActionError::Invalid(format!(
+            "{} {:?}: not a Kubernetes object: {e}",
+            obj.kind, obj.name
+        ))
+    })?;
+    match api.create(&PostParams::default(), &dynamic).await {
+        Ok(_) => Ok(()),
+        Err(::kube::Error::Api(status)) if status.code == 409 => {
+            resources.apply(obj, false).await?;
+            Ok(())
+        }
+        Err(e) => {
+            let op = crate::kube::Operation::new(
+                "create",
+                &target.resource.resource_name(),
+                &obj.name,
+                target.namespace.as_deref().unwrap_or(""),
+            );
+            Err(resources.client().error(e, op).into())
+        }
+    }
 }
 
 /// Creates the release namespace unless it exists (Helm labels it `name`).
