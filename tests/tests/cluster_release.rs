@@ -369,3 +369,92 @@ fn bad_values_leave_nothing_or_a_failed_record() {
     let list = ok(&["list", "-n", &ns]);
     assert!(list.contains("\tfailed"), "{list}");
 }
+
+/// A chart with a post-install ConfigMap hook and one plain ConfigMap.
+fn hooked_chart(dir: &std::path::Path) -> std::path::PathBuf {
+    let root = dir.join("hooked");
+    std::fs::create_dir_all(root.join("templates")).unwrap();
+    std::fs::write(
+        root.join("Chart.yaml"),
+        "apiVersion: v2\nname: hooked\nversion: 0.2.0\n",
+    )
+    .unwrap();
+    std::fs::write(
+        root.join("templates/cm.yaml"),
+        "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: {{ .Release.Name }}-plain\ndata:\n  a: b\n",
+    )
+    .unwrap();
+    std::fs::write(
+        root.join("templates/hook.yaml"),
+        "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: {{ .Release.Name }}-hook\n  annotations:\n    \"helm.sh/hook\": post-install\ndata:\n  x: from-hook\n",
+    )
+    .unwrap();
+    root
+}
+
+#[test]
+fn hooks_dry_run_and_replace() {
+    if cluster("hooks_dry_run_and_replace").is_none() {
+        return;
+    }
+    let ns = fresh_namespace("hoist-rel-hooks");
+    let dir = tempfile::tempdir().unwrap();
+    let hooked = hooked_chart(dir.path());
+    let hooked = hooked.to_str().unwrap();
+    let c = Cluster::connect(&ns);
+
+    // A dry run prints the would-be release and writes nothing.
+    let out = ok(&[
+        "install",
+        "h",
+        hooked,
+        "-n",
+        &ns,
+        "--create-namespace",
+        "--dry-run",
+    ]);
+    assert!(out.contains("DESCRIPTION: Dry run complete\n"), "{out}");
+    assert!(
+        out.contains("HOOKS:\n---\n# Source: hooked/templates/hook.yaml\n"),
+        "{out}"
+    );
+    assert!(
+        out.contains("MANIFEST:\n---\n# Source: hooked/templates/cm.yaml\n"),
+        "{out}"
+    );
+    assert!(c.record("h", 1).is_none());
+    assert!(c.get("v1", "ConfigMap", "h-plain").is_none());
+
+    // --no-hooks leaves the hook out; the hook object is not owned by the
+    // release (Helm does not stamp hooks).
+    ok(&[
+        "install",
+        "h",
+        hooked,
+        "-n",
+        &ns,
+        "--create-namespace",
+        "--no-hooks",
+    ]);
+    assert!(c.get("v1", "ConfigMap", "h-plain").is_some());
+    assert!(c.get("v1", "ConfigMap", "h-hook").is_none());
+    let rec = c.record("h", 1).unwrap();
+    assert_eq!(rec.hooks.len(), 1);
+    assert_eq!(rec.hooks[0].last_run.phase.as_str(), "");
+
+    // After an uninstall with kept history the name is re-usable only with --replace.
+    ok(&["uninstall", "h", "-n", &ns, "--keep-history"]);
+    let r = hoist(&["install", "h", hooked, "-n", &ns]);
+    assert_ne!(r.code, 0);
+    ok(&["install", "h", hooked, "-n", &ns, "--replace"]);
+    let hook = c
+        .get("v1", "ConfigMap", "h-hook")
+        .expect("post-install hook created");
+    assert_eq!(hook["data"]["x"], "from-hook");
+    // The replacement is revision 2; the uninstalled revision is superseded.
+    assert_eq!(c.record("h", 1).unwrap().status(), Status::Superseded);
+    let rec = c.record("h", 2).unwrap();
+    assert_eq!(rec.status(), Status::Deployed);
+    assert_eq!(rec.hooks[0].last_run.phase.as_str(), "Succeeded");
+    assert!(!rec.hooks[0].last_run.started_at.is_zero());
+}

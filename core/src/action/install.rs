@@ -16,13 +16,13 @@ use super::template::crd_documents;
 use crate::chart::Chart;
 use crate::engine::ReleaseInfo;
 use crate::kube::{ApiDiscovery, KubeClient, ManifestObject, ResourceClient, stamp_ownership};
-use crate::release::HookEvent;
 use crate::release::manifest::manifest_text;
 use crate::release::record::as_json_numbers;
 use crate::release::record::{
     APPLY_METHOD_CLIENT_SIDE, APPLY_METHOD_SERVER_SIDE, GoTime, Info, Release, ReleaseChart,
 };
 use crate::release::status::Status;
+use crate::release::{HookEvent, HookPhase};
 use crate::storage::{Driver, Storage, StorageError};
 use crate::values::Value;
 
@@ -147,18 +147,21 @@ pub async fn install<D: Driver>(
     if opts.create_namespace {
         create_namespace(&resources, &opts.namespace).await?;
     }
+    if opts.replace {
+        replace_release(storage, &mut release).await?;
+    }
     match storage.create(&release).await {
         Ok(()) => {}
         Err(StorageError::AlreadyExists) => {
             return Err(ActionError::Invalid(format!(
-                "release {:?}: another operation created revision 1 first: cannot re-use a name that is still in use",
-                opts.name
+                "release {:?}: another operation created revision {} first: cannot re-use a name that is still in use",
+                opts.name, release.version
             )));
         }
         Err(e) => return Err(e.into()),
     }
 
-    match perform(&resources, &release, &objects, opts).await {
+    match perform(&resources, &mut release, &objects, opts).await {
         Ok(()) => {
             let description = opts
                 .description
@@ -202,6 +205,25 @@ async fn available_name<D: Driver>(
     Err(ActionError::Invalid(
         "cannot re-use a name that is still in use".into(),
     ))
+}
+
+/// Helm's `replaceRelease`: the new record takes the next revision number,
+/// and a last revision that did not fail is marked superseded.
+async fn replace_release<D: Driver>(
+    storage: &Storage<D>,
+    release: &mut Release,
+) -> Result<(), ActionError> {
+    let Ok(last) = storage.last(&release.name).await else {
+        return Ok(());
+    };
+    release.version = last.version + 1;
+    if last.status() == Status::Failed {
+        return Ok(());
+    }
+    let mut last = last;
+    last.set_status(Status::Superseded, "superseded by new release");
+    storage.update(&last).await?;
+    Ok(())
 }
 
 /// The revision-1 record, `pending-install`, as Helm's `createRelease`
@@ -256,45 +278,77 @@ fn manifest_objects(
     Ok(out)
 }
 
-/// Hooks of one event, then the manifests, then the post hooks.
+/// Hooks of one event, then the manifests, then the post hooks; hook runs
+/// are recorded in `release`.
 async fn perform(
     resources: &ResourceClient,
-    release: &Release,
+    release: &mut Release,
     objects: &[ManifestObject],
     opts: &InstallOptions,
 ) -> Result<(), ActionError> {
     if !opts.no_hooks {
-        run_hooks(resources, release, HookEvent::PreInstall).await?;
+        run_hooks(resources, release, HookEvent::PreInstall, opts.server_side).await?;
     }
     for obj in objects {
-        if opts.server_side {
-            resources.apply(obj, false).await?;
-        } else {
-            create_object(resources, obj).await?;
-        }
+        put_object(resources, obj, opts.server_side).await?;
     }
     if !opts.no_hooks {
-        run_hooks(resources, release, HookEvent::PostInstall).await?;
+        run_hooks(resources, release, HookEvent::PostInstall, opts.server_side).await?;
     }
     Ok(())
 }
 
-/// Applies the hooks of `event` in their stored (weight) order. Hooks are
-/// applied, not awaited: a Job hook is created and left running.
+/// Server-side applies `obj`, or creates it with a POST.
+async fn put_object(
+    resources: &ResourceClient,
+    obj: &ManifestObject,
+    server_side: bool,
+) -> Result<(), ActionError> {
+    if server_side {
+        resources.apply(obj, false).await?;
+        Ok(())
+    } else {
+        create_object(resources, obj).await
+    }
+}
+
+/// Creates the hooks of `event` in their stored (weight) order, replacing
+/// an object left by an earlier run (Helm's default `before-hook-creation`
+/// policy). Hooks are not awaited: a Job or Pod hook is created and left
+/// running (recorded as `Running`); other kinds are complete once created
+/// (`Succeeded`, as Helm records them). Other delete policies are not applied.
 async fn run_hooks(
     resources: &ResourceClient,
-    release: &Release,
+    release: &mut Release,
     event: HookEvent,
+    server_side: bool,
 ) -> Result<(), ActionError> {
-    for hook in release.hooks.iter().filter(|h| h.events.contains(&event)) {
+    for hook in release
+        .hooks
+        .iter_mut()
+        .filter(|h| h.events.contains(&event))
+    {
         let obj = ManifestObject::parse(&hook.manifest)
             .map_err(|e| ActionError::Invalid(format!("{}: {e}", hook.path)))?;
-        // Helm's default delete policy, before-hook-creation: a hook object
-        // left by an earlier run is replaced.
         resources
             .delete(&obj, crate::kube::Propagation::Background)
             .await?;
-        resources.apply(&obj, false).await?;
+        hook.last_run.started_at = GoTime::now();
+        hook.last_run.completed_at = GoTime::zero();
+        if let Err(e) = put_object(resources, &obj, server_side).await {
+            hook.last_run.phase = HookPhase::Failed;
+            return Err(ActionError::Invalid(format!(
+                "failed {}: {}: {e}",
+                event.as_str(),
+                hook.path
+            )));
+        }
+        if matches!(obj.kind.as_str(), "Job" | "Pod") {
+            hook.last_run.phase = HookPhase::Running;
+        } else {
+            hook.last_run.completed_at = GoTime::now();
+            hook.last_run.phase = HookPhase::Succeeded;
+        }
     }
     Ok(())
 }
