@@ -310,6 +310,9 @@ pub struct UninstallArgs {
     /// A custom description of the uninstall.
     #[arg(long)]
     pub description: Option<String>,
+    /// Do not run pre-delete and post-delete hooks.
+    #[arg(long)]
+    pub no_hooks: bool,
 }
 
 #[derive(Debug, Args)]

@@ -389,6 +389,11 @@ fn hooked_chart(dir: &std::path::Path) -> std::path::PathBuf {
         "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: {{ .Release.Name }}-hook\n  annotations:\n    \"helm.sh/hook\": post-install\ndata:\n  x: from-hook\n",
     )
     .unwrap();
+    std::fs::write(
+        root.join("templates/delete-hook.yaml"),
+        "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: {{ .Release.Name }}-bye\n  annotations:\n    \"helm.sh/hook\": pre-delete\n",
+    )
+    .unwrap();
     root
 }
 
@@ -414,8 +419,9 @@ fn hooks_dry_run_and_replace() {
         "--dry-run",
     ]);
     assert!(out.contains("DESCRIPTION: Dry run complete\n"), "{out}");
+    assert!(out.contains("HOOKS:\n---\n# Source: hooked/templates/"));
     assert!(
-        out.contains("HOOKS:\n---\n# Source: hooked/templates/hook.yaml\n"),
+        out.contains("---\n# Source: hooked/templates/hook.yaml\n"),
         "{out}"
     );
     assert!(
@@ -439,11 +445,18 @@ fn hooks_dry_run_and_replace() {
     assert!(c.get("v1", "ConfigMap", "h-plain").is_some());
     assert!(c.get("v1", "ConfigMap", "h-hook").is_none());
     let rec = c.record("h", 1).unwrap();
-    assert_eq!(rec.hooks.len(), 1);
-    assert_eq!(rec.hooks[0].last_run.phase.as_str(), "");
+    assert_eq!(rec.hooks.len(), 2);
+    assert!(
+        rec.hooks
+            .iter()
+            .all(|h| h.last_run.phase.as_str().is_empty())
+    );
 
-    // After an uninstall with kept history the name is re-usable only with --replace.
+    // After an uninstall with kept history the name is re-usable only with
+    // --replace. The pre-delete hook ran and, without a delete policy, stays.
     ok(&["uninstall", "h", "-n", &ns, "--keep-history"]);
+    assert!(c.get("v1", "ConfigMap", "h-plain").is_none());
+    assert!(c.get("v1", "ConfigMap", "h-bye").is_some());
     let r = hoist(&["install", "h", hooked, "-n", &ns]);
     assert_ne!(r.code, 0);
     ok(&["install", "h", hooked, "-n", &ns, "--replace"]);
@@ -455,6 +468,7 @@ fn hooks_dry_run_and_replace() {
     assert_eq!(c.record("h", 1).unwrap().status(), Status::Superseded);
     let rec = c.record("h", 2).unwrap();
     assert_eq!(rec.status(), Status::Deployed);
-    assert_eq!(rec.hooks[0].last_run.phase.as_str(), "Succeeded");
-    assert!(!rec.hooks[0].last_run.started_at.is_zero());
+    let post = rec.hooks.iter().find(|h| h.name == "h-hook").unwrap();
+    assert_eq!(post.last_run.phase.as_str(), "Succeeded");
+    assert!(!post.last_run.started_at.is_zero());
 }

@@ -14,6 +14,7 @@ pub async fn run(a: UninstallArgs) -> miette::Result<ExitCode> {
         keep_history: a.keep_history,
         ignore_not_found: a.ignore_not_found,
         description: a.description.clone(),
+        no_hooks: a.no_hooks,
     };
     for name in &a.names {
         let outcome = with_storage!(&backend, s => uninstall(s, &client, name, &opts).await)

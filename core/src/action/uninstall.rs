@@ -6,6 +6,7 @@
 use super::ActionError;
 use super::install::validate_release_name;
 use crate::kube::{KubeClient, ManifestObject, Propagation, ResourceClient};
+use crate::release::HookEvent;
 use crate::release::manifest::uninstall_manifests;
 use crate::release::record::{GoTime, Release};
 use crate::release::status::Status;
@@ -20,6 +21,8 @@ pub struct UninstallOptions {
     pub ignore_not_found: bool,
     /// Replaces "Uninstallation complete" as the final description.
     pub description: Option<String>,
+    /// Do not run pre-delete and post-delete hooks.
+    pub no_hooks: bool,
 }
 
 /// What an uninstall did.
@@ -78,6 +81,9 @@ pub async fn uninstall<D: Driver>(
     storage.update(&release).await?;
 
     let resources = ResourceClient::connect(client.with_namespace(&release.namespace)).await?;
+    if !opts.no_hooks {
+        run_delete_hooks(&resources, &release, HookEvent::PreDelete).await?;
+    }
     let (keep, delete) = uninstall_manifests(&release.manifest)?;
     let mut errors = Vec::new();
     for m in &delete {
@@ -91,6 +97,9 @@ pub async fn uninstall<D: Driver>(
         if let Err(e) = resources.delete(&obj, Propagation::Background).await {
             errors.push(e.to_string());
         }
+    }
+    if !opts.no_hooks {
+        run_delete_hooks(&resources, &release, HookEvent::PostDelete).await?;
     }
     let kept = keep
         .iter()
@@ -126,6 +135,28 @@ pub async fn uninstall<D: Driver>(
         release: Some(release),
         kept,
     })
+}
+
+/// Creates the hooks of `event`, replacing leftovers of an earlier run, and
+/// does not wait for them (a Job hook is left running).
+async fn run_delete_hooks(
+    resources: &ResourceClient,
+    release: &Release,
+    event: HookEvent,
+) -> Result<(), ActionError> {
+    for hook in release.hooks.iter().filter(|h| h.events.contains(&event)) {
+        let obj = ManifestObject::parse(&hook.manifest)
+            .map_err(|e| ActionError::Invalid(format!("{}: {e}", hook.path)))?;
+        resources.delete(&obj, Propagation::Background).await?;
+        if let Err(e) = resources.apply(&obj, false).await {
+            return Err(ActionError::Invalid(format!(
+                "failed {}: {}: {e}",
+                event.as_str(),
+                hook.path
+            )));
+        }
+    }
+    Ok(())
 }
 
 /// Deletes every stored revision of the release.
