@@ -472,3 +472,34 @@ fn hooks_dry_run_and_replace() {
     assert_eq!(post.last_run.phase.as_str(), "Succeeded");
     assert!(!post.last_run.started_at.is_zero());
 }
+
+#[test]
+fn racing_installs_of_one_name_leave_one_winner() {
+    if cluster("racing_installs_of_one_name_leave_one_winner").is_none() {
+        return;
+    }
+    let ns = fresh_namespace("hoist-rel-race");
+    let dir = tempfile::tempdir().unwrap();
+    let hooked = hooked_chart(dir.path());
+    let hooked = hooked.to_str().unwrap().to_string();
+    ok(&["install", "seed", &hooked, "-n", &ns, "--create-namespace"]);
+    let threads: Vec<_> = (0..2)
+        .map(|_| {
+            let (chart, ns) = (hooked.clone(), ns.clone());
+            std::thread::spawn(move || hoist(&["install", "race", &chart, "-n", &ns]))
+        })
+        .collect();
+    let runs: Vec<_> = threads.into_iter().map(|t| t.join().unwrap()).collect();
+    let winners = runs.iter().filter(|r| r.code == 0).count();
+    assert_eq!(winners, 1, "{runs:?}");
+    let loser = runs.iter().find(|r| r.code != 0).unwrap();
+    assert!(
+        loser
+            .stderr
+            .contains("cannot re-use a name that is still in use"),
+        "{}",
+        loser.stderr
+    );
+    let c = Cluster::connect(&ns);
+    assert_eq!(c.record("race", 1).unwrap().status(), Status::Deployed);
+}
