@@ -503,3 +503,54 @@ fn racing_installs_of_one_name_leave_one_winner() {
     let c = Cluster::connect(&ns);
     assert_eq!(c.record("race", 1).unwrap().status(), Status::Deployed);
 }
+
+#[test]
+fn crds_are_created_first_and_their_kinds_usable() {
+    if cluster("crds_are_created_first_and_their_kinds_usable").is_none() {
+        return;
+    }
+    let ns = fresh_namespace("hoist-rel-crd");
+    // A group unique to this run: CRDs are cluster-scoped and outlive the test.
+    let group = format!("{ns}.hoist.test");
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path().join("crdchart");
+    std::fs::create_dir_all(root.join("crds")).unwrap();
+    std::fs::create_dir_all(root.join("templates")).unwrap();
+    std::fs::write(
+        root.join("Chart.yaml"),
+        "apiVersion: v2\nname: crdchart\nversion: 1.0.0\n",
+    )
+    .unwrap();
+    std::fs::write(
+        root.join("crds/gadget.yaml"),
+        format!(
+            "apiVersion: apiextensions.k8s.io/v1\nkind: CustomResourceDefinition\nmetadata:\n  name: gadgets.{group}\n\
+             spec:\n  group: {group}\n  scope: Namespaced\n  names:\n    plural: gadgets\n    singular: gadget\n    kind: Gadget\n\
+             \x20 versions:\n    - name: v1\n      served: true\n      storage: true\n      schema:\n        openAPIV3Schema:\n\
+             \x20         type: object\n          x-kubernetes-preserve-unknown-fields: true\n"
+        ),
+    )
+    .unwrap();
+    std::fs::write(
+        root.join("templates/gadget.yaml"),
+        format!("apiVersion: {group}/v1\nkind: Gadget\nmetadata:\n  name: {{{{ .Release.Name }}}}-g\nspec:\n  size: 3\n"),
+    )
+    .unwrap();
+    ok(&[
+        "install",
+        "g",
+        root.to_str().unwrap(),
+        "-n",
+        &ns,
+        "--create-namespace",
+    ]);
+    let c = Cluster::connect(&ns);
+    let gadget = c
+        .get(&format!("{group}/v1"), "Gadget", "g-g")
+        .expect("custom resource");
+    assert_owned(&gadget, "g", &ns);
+    assert_eq!(gadget["spec"]["size"], 3);
+    // The CRD is not part of the release manifest, so uninstall keeps it.
+    ok(&["uninstall", "g", "-n", &ns]);
+    assert!(c.record("g", 1).is_none());
+}
