@@ -27,6 +27,22 @@ pub enum Command {
     Show(ShowCommand),
     /// Print the version of hoist.
     Version(VersionArgs),
+    /// Install a chart as a release on the cluster.
+    Install(InstallArgs),
+    /// Uninstall releases: delete their objects and their history.
+    #[command(alias = "delete", alias = "un", alias = "del")]
+    Uninstall(UninstallArgs),
+    /// List releases.
+    #[command(alias = "ls")]
+    List(ListArgs),
+    /// Show the status of a release.
+    Status(StatusArgs),
+    /// Show the revisions of a release.
+    #[command(alias = "hist")]
+    History(HistoryArgs),
+    /// Show parts of a release.
+    #[command(subcommand)]
+    Get(GetCommand),
 }
 
 /// Output formats for machine-readable results.
@@ -200,6 +216,172 @@ pub struct VersionArgs {
     /// Print only the version number.
     #[arg(long)]
     pub short: bool,
+    /// Output format.
+    #[arg(short = 'o', long, value_enum, default_value = "table")]
+    pub output: OutputFormat,
+}
+
+/// Where releases live: which cluster, which namespace, which storage.
+#[derive(Debug, Args, Clone)]
+pub struct ClusterArgs {
+    /// Namespace of the release (default: the kubeconfig context's).
+    #[arg(short = 'n', long, env = "HOIST_NAMESPACE")]
+    pub namespace: Option<String>,
+    /// Path to the kubeconfig file.
+    #[arg(long)]
+    pub kubeconfig: Option<PathBuf>,
+    /// The kubeconfig context to use.
+    #[arg(long)]
+    pub kube_context: Option<String>,
+    /// Where release records are stored (Helm's HELM_DRIVER).
+    #[arg(long, value_enum, env = "HOIST_DRIVER", default_value = "secret")]
+    pub storage: StorageChoice,
+}
+
+/// Release storage backends.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum StorageChoice {
+    /// Secrets in the release namespace (Helm's default).
+    #[value(alias = "secrets")]
+    Secret,
+    /// ConfigMaps in the release namespace.
+    #[value(alias = "configmaps")]
+    Configmap,
+    /// In memory, for this process only.
+    Memory,
+}
+
+#[derive(Debug, Args)]
+pub struct InstallArgs {
+    /// Release name.
+    pub name: String,
+    /// Chart folder or archive.
+    pub chart: String,
+    #[command(flatten)]
+    pub values: ValuesArgs,
+    #[command(flatten)]
+    pub cluster: ClusterArgs,
+    /// Create the release namespace if it does not exist.
+    #[arg(long)]
+    pub create_namespace: bool,
+    /// Render and check against the cluster without changing anything.
+    #[arg(long)]
+    pub dry_run: bool,
+    /// A custom description of the release.
+    #[arg(long)]
+    pub description: Option<String>,
+    /// Do not install the CRDs of crds/.
+    #[arg(long)]
+    pub skip_crds: bool,
+    /// Do not run pre-install and post-install hooks.
+    #[arg(long)]
+    pub no_hooks: bool,
+    /// Apply objects server-side (Helm v4's default); `--server-side=false`
+    /// creates them with plain POSTs.
+    #[arg(long, default_value_t = true, action = clap::ArgAction::Set, num_args = 0..=1, default_missing_value = "true", require_equals = true)]
+    pub server_side: bool,
+    /// Re-use the name of an uninstalled or failed release.
+    #[arg(long)]
+    pub replace: bool,
+    /// Render subcharts' NOTES.txt too.
+    #[arg(long)]
+    pub render_subchart_notes: bool,
+    /// Skip values.schema.json validation.
+    #[arg(long)]
+    pub skip_schema_validation: bool,
+    /// Output format.
+    #[arg(short = 'o', long, value_enum, default_value = "table")]
+    pub output: OutputFormat,
+}
+
+#[derive(Debug, Args)]
+pub struct UninstallArgs {
+    /// Release names.
+    #[arg(required = true)]
+    pub names: Vec<String>,
+    #[command(flatten)]
+    pub cluster: ClusterArgs,
+    /// Keep the release history, marked uninstalled.
+    #[arg(long)]
+    pub keep_history: bool,
+    /// Treat a release that does not exist as uninstalled.
+    #[arg(long)]
+    pub ignore_not_found: bool,
+    /// A custom description of the uninstall.
+    #[arg(long)]
+    pub description: Option<String>,
+    /// Do not run pre-delete and post-delete hooks.
+    #[arg(long)]
+    pub no_hooks: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct ListArgs {
+    #[command(flatten)]
+    pub cluster: ClusterArgs,
+    /// List releases in every namespace.
+    #[arg(short = 'A', long)]
+    pub all_namespaces: bool,
+    /// Show releases in every state, not only deployed and failed.
+    #[arg(short = 'a', long)]
+    pub all: bool,
+    /// Output format.
+    #[arg(short = 'o', long, value_enum, default_value = "table")]
+    pub output: OutputFormat,
+}
+
+#[derive(Debug, Args)]
+pub struct StatusArgs {
+    /// Release name.
+    pub name: String,
+    #[command(flatten)]
+    pub cluster: ClusterArgs,
+    /// Output format.
+    #[arg(short = 'o', long, value_enum, default_value = "table")]
+    pub output: OutputFormat,
+}
+
+#[derive(Debug, Args)]
+pub struct HistoryArgs {
+    /// Release name.
+    pub name: String,
+    #[command(flatten)]
+    pub cluster: ClusterArgs,
+    /// Show at most this many revisions (the newest).
+    #[arg(long, default_value_t = 256)]
+    pub max: usize,
+    /// Output format.
+    #[arg(short = 'o', long, value_enum, default_value = "table")]
+    pub output: OutputFormat,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum GetCommand {
+    /// The values of a release.
+    Values(GetValuesArgs),
+    /// The manifest of a release.
+    Manifest(GetArgs),
+    /// The notes of a release.
+    Notes(GetArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct GetArgs {
+    /// Release name.
+    pub name: String,
+    #[command(flatten)]
+    pub cluster: ClusterArgs,
+}
+
+#[derive(Debug, Args)]
+pub struct GetValuesArgs {
+    /// Release name.
+    pub name: String,
+    #[command(flatten)]
+    pub cluster: ClusterArgs,
+    /// Every value, the chart's defaults included.
+    #[arg(short = 'a', long)]
+    pub all: bool,
     /// Output format.
     #[arg(short = 'o', long, value_enum, default_value = "table")]
     pub output: OutputFormat,

@@ -2,10 +2,17 @@
 //! and prints the result.
 
 mod create;
+mod get;
+mod history;
+mod install;
 mod lint;
+mod list;
 mod package;
+mod release;
 mod show;
+mod status;
 mod template;
+mod uninstall;
 mod version;
 
 use crate::args::{Cli, Command};
@@ -20,5 +27,11 @@ pub fn run(cli: Cli) -> miette::Result<ExitCode> {
         Command::Package(a) => package::run(a),
         Command::Show(a) => show::run(a),
         Command::Version(a) => version::run(a),
+        Command::Install(a) => release::block_on(install::run(a)),
+        Command::Uninstall(a) => release::block_on(uninstall::run(a)),
+        Command::List(a) => release::block_on(list::run(a)),
+        Command::Status(a) => release::block_on(status::run(a)),
+        Command::History(a) => release::block_on(history::run(a)),
+        Command::Get(a) => release::block_on(get::run(a)),
     }
 }

@@ -2,7 +2,10 @@
 
 use crate::chart::ChartError;
 use crate::engine::EngineError;
+use crate::kube::KubeError;
 use crate::release::manifest::ManifestError;
+use crate::release::time::TimeError;
+use crate::storage::StorageError;
 use crate::values::ValuesError;
 
 /// Why an action failed. Each variant carries the underlying module's error,
@@ -29,6 +32,15 @@ pub enum ActionError {
         /// The OS error.
         source: std::io::Error,
     },
+    /// Reading or writing release records failed.
+    #[error(transparent)]
+    Storage(#[from] StorageError),
+    /// A call to the Kubernetes API failed.
+    #[error(transparent)]
+    Kube(#[from] KubeError),
+    /// A stored time (Chart.lock `generated`) is not RFC 3339.
+    #[error(transparent)]
+    Time(#[from] TimeError),
     /// Invalid input that no lower layer checks (flags, names).
     #[error("{0}")]
     Invalid(String),

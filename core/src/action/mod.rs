@@ -5,9 +5,15 @@
 pub mod capabilities;
 pub mod create;
 mod error;
+pub mod get;
+pub mod history;
+pub mod install;
 pub mod lint;
+pub mod list;
 pub mod render;
 pub mod show;
+pub mod status;
 pub mod template;
+pub mod uninstall;
 
 pub use error::ActionError;
