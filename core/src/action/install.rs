@@ -101,13 +101,15 @@ pub async fn install<D: Driver>(
     let client = client.with_namespace(&opts.namespace);
     let mut resources = ResourceClient::connect(client.clone()).await?;
 
+    // As Helm: a name already in use stops the install before anything,
+    // CRDs included, is written to the cluster.
+    available_name(storage, &opts.name, opts.replace).await?;
     if !opts.skip_crds && !opts.dry_run {
         let crds = crd_documents(&chart, "");
         if !crds.is_empty() {
             resources = install_crds(&client, &resources, &crds).await?;
         }
     }
-    available_name(storage, &opts.name, opts.replace).await?;
 
     let req = RenderRequest {
         release: ReleaseInfo {
