@@ -12,62 +12,9 @@ use hoist_core::kube::{
     ApiDiscovery, ClientOptions, KubeClient, ManifestObject, Propagation, ResourceClient,
 };
 use std::path::PathBuf;
-use std::sync::atomic::{AtomicU32, Ordering};
 
-/// A client for the test cluster, or `None` (with a printed note) when there is none.
-/// Prints a skip note where `cargo test` shows it: libtest captures the
-/// print macros, not writes to the stderr handle.
-fn note(text: &str) {
-    use std::io::Write as _;
-    let _ = writeln!(std::io::stderr(), "note: {text}");
-}
-
-async fn cluster(test: &str) -> Option<KubeClient> {
-    let Some(path) = std::env::var_os("KUBECONFIG").filter(|v| !v.is_empty()) else {
-        note(&format!(
-            "{test} skipped: KUBECONFIG is not set (start tests/cluster/up.sh)"
-        ));
-        return None;
-    };
-    let options = ClientOptions {
-        kubeconfig: Some(PathBuf::from(path)),
-        ..Default::default()
-    };
-    let client = match KubeClient::connect(&options).await {
-        Ok(c) => c,
-        Err(e) => {
-            note(&format!("{test} skipped: {e}"));
-            return None;
-        }
-    };
-    match client.check_reachable().await {
-        Ok(()) => Some(client),
-        Err(e) => {
-            note(&format!("{test} skipped: {e}"));
-            None
-        }
-    }
-}
-
-/// A namespace no other test (or earlier run) used, created on the server.
-async fn fresh_namespace(resources: &ResourceClient, test: &str) -> String {
-    static COUNTER: AtomicU32 = AtomicU32::new(0);
-    let nanos = std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .unwrap()
-        .subsec_nanos();
-    let name = format!(
-        "hoist-{test}-{}-{nanos}-{}",
-        std::process::id(),
-        COUNTER.fetch_add(1, Ordering::SeqCst)
-    );
-    let ns = ManifestObject::parse(&format!(
-        "apiVersion: v1\nkind: Namespace\nmetadata:\n  name: {name}\n"
-    ))
-    .unwrap();
-    resources.apply(&ns, false).await.unwrap();
-    name
-}
+mod kube_support;
+use kube_support::{cluster, fresh_namespace, note};
 
 fn manifest(text: &str) -> ManifestObject {
     ManifestObject::parse(text).unwrap()

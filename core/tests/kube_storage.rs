@@ -5,7 +5,7 @@
 //! installs, see storage_helm_records.rs): the test creates those exact
 //! objects in a fresh namespace and reads them through hoist's drivers.
 
-use hoist_core::kube::{ClientOptions, KubeClient, ManifestObject, ResourceClient};
+use hoist_core::kube::{KubeClient, ResourceClient};
 use hoist_core::release::record::Release;
 use hoist_core::release::status::Status;
 use hoist_core::storage::codec::{ObjectKind, filter_system_labels};
@@ -14,60 +14,14 @@ use hoist_core::storage::{Driver, Storage, StorageError, release_key};
 use serde_json::Value as Json;
 use std::collections::BTreeMap;
 use std::path::PathBuf;
-use std::sync::atomic::{AtomicU32, Ordering};
 
-/// Prints a skip note where `cargo test` shows it: libtest captures the
-/// print macros, not writes to the stderr handle.
-fn note(text: &str) {
-    use std::io::Write as _;
-    let _ = writeln!(std::io::stderr(), "note: {text}");
-}
+mod kube_support;
+use kube_support::cluster;
 
-async fn cluster(test: &str) -> Option<KubeClient> {
-    let Some(path) = std::env::var_os("KUBECONFIG").filter(|v| !v.is_empty()) else {
-        note(&format!(
-            "{test} skipped: KUBECONFIG is not set (start tests/cluster/up.sh)"
-        ));
-        return None;
-    };
-    let options = ClientOptions {
-        kubeconfig: Some(PathBuf::from(path)),
-        ..Default::default()
-    };
-    let client = match KubeClient::connect(&options).await {
-        Ok(c) => c,
-        Err(e) => {
-            note(&format!("{test} skipped: {e}"));
-            return None;
-        }
-    };
-    match client.check_reachable().await {
-        Ok(()) => Some(client),
-        Err(e) => {
-            note(&format!("{test} skipped: {e}"));
-            None
-        }
-    }
-}
-
+/// A fresh namespace for `test`, created through its own resource client.
 async fn fresh_namespace(client: &KubeClient, test: &str) -> String {
-    static COUNTER: AtomicU32 = AtomicU32::new(0);
-    let nanos = std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .unwrap()
-        .subsec_nanos();
-    let name = format!(
-        "hoist-{test}-{}-{nanos}-{}",
-        std::process::id(),
-        COUNTER.fetch_add(1, Ordering::SeqCst)
-    );
     let resources = ResourceClient::connect(client.clone()).await.unwrap();
-    let ns = ManifestObject::parse(&format!(
-        "apiVersion: v1\nkind: Namespace\nmetadata:\n  name: {name}\n"
-    ))
-    .unwrap();
-    resources.apply(&ns, false).await.unwrap();
-    name
+    kube_support::fresh_namespace(&resources, test).await
 }
 
 fn fixture(name: &str) -> Json {
