@@ -170,7 +170,10 @@ fn render_tree(
     }
 
     let mut files_of: HashMap<String, Arc<Files>> = HashMap::new();
-    let mut base_of: HashMap<String, crate::values::Map> = HashMap::new();
+    // The chart-level part of the data is the same for all templates of a
+    // chart (and includes every subchart's), so convert it to JSON once per
+    // chart and only swap `.Template` per template.
+    let mut context_of: HashMap<String, Context> = HashMap::new();
     let mut out = Rendered::new();
     for t in templates.iter().filter(|t| !t.is_partial()) {
         let path = t.path();
@@ -183,22 +186,23 @@ fn render_tree(
             s.files = files;
             s.depth = 0;
         }
-        // The chart-level part of the data is the same for all templates of
-        // a chart (and includes every subchart's), so build it once.
-        let mut top = base_of
-            .entry(t.scope.full_path.clone())
-            .or_insert_with(|| t.scope.base_context(ctx))
-            .clone();
-        top.insert("Template".into(), t.template_value());
-        let data = Context::wraps(helpers::to_json_value(&Value::Map(top))).map_err(|e| {
-            EngineError::Execution {
-                template: path.clone(),
-                message: describe(&e),
+        let data = match context_of.entry(t.scope.full_path.clone()) {
+            std::collections::hash_map::Entry::Occupied(e) => e.into_mut(),
+            std::collections::hash_map::Entry::Vacant(e) => {
+                let top = t.scope.base_context(ctx);
+                let json = helpers::to_json_value(&Value::Map(top));
+                e.insert(Context::from(json))
             }
-        })?;
+        };
+        if let Some(obj) = data.data_mut().as_object_mut() {
+            obj.insert(
+                "Template".into(),
+                helpers::to_json_value(&t.template_value()),
+            );
+        }
         let text =
             registry
-                .render_with_context(&path, &data)
+                .render_with_context(&path, data)
                 .map_err(|e| EngineError::Execution {
                     template: path.clone(),
                     message: describe(&e),
