@@ -349,6 +349,28 @@ fn print_value(out: &mut String, v: &Value, verb: char, spec: &Spec, top: bool) 
     }
 }
 
+/// Go's `fmt` refuses widths and precisions beyond a million: a longer
+/// number is taken as garbage, not as a request for gigabytes of padding.
+fn too_large(n: i64) -> bool {
+    !(-1_000_000..=1_000_000).contains(&n)
+}
+
+/// Reads a width or precision at `start` like Go's `parsenum`: the number (if
+/// any digits) and the index after it. A number that grows too large ends the
+/// whole format (the index becomes the end), so the verb is then missing.
+fn parse_num(chars: &[char], start: usize) -> (Option<usize>, usize) {
+    let mut num: i64 = 0;
+    let mut i = start;
+    while let Some(d) = chars.get(i).and_then(|c| c.to_digit(10)) {
+        if too_large(num) {
+            return (None, chars.len());
+        }
+        num = num * 10 + i64::from(d);
+        i += 1;
+    }
+    ((i > start).then_some(num as usize), i)
+}
+
 /// Go's `fmt.Sprintf`.
 pub fn sprintf(format: &str, args: &[Value]) -> String {
     let mut out = String::new();
@@ -381,7 +403,11 @@ pub fn sprintf(format: &str, args: &[Value]) -> String {
         // Width.
         if i < chars.len() && chars[i] == '*' {
             i += 1;
-            match args.get(argn).and_then(Value::as_int) {
+            match args
+                .get(argn)
+                .and_then(Value::as_int)
+                .filter(|w| !too_large(*w))
+            {
                 Some(w) => {
                     if w < 0 {
                         spec.minus = true;
@@ -393,13 +419,9 @@ pub fn sprintf(format: &str, args: &[Value]) -> String {
             }
             argn += 1;
         } else {
-            let start = i;
-            while i < chars.len() && chars[i].is_ascii_digit() {
-                i += 1;
-            }
-            if i > start {
-                spec.width = chars[start..i].iter().collect::<String>().parse().ok();
-            }
+            let (width, next) = parse_num(&chars, i);
+            spec.width = width;
+            i = next;
         }
         // Precision.
         if i < chars.len() && chars[i] == '.' {
@@ -407,22 +429,14 @@ pub fn sprintf(format: &str, args: &[Value]) -> String {
             if i < chars.len() && chars[i] == '*' {
                 i += 1;
                 match args.get(argn).and_then(Value::as_int) {
-                    Some(p) if p >= 0 => spec.prec = Some(p as usize),
+                    Some(p) if p >= 0 && !too_large(p) => spec.prec = Some(p as usize),
                     _ => out.push_str("%!(BADPREC)"),
                 }
                 argn += 1;
             } else {
-                let start = i;
-                while i < chars.len() && chars[i].is_ascii_digit() {
-                    i += 1;
-                }
-                spec.prec = Some(
-                    chars[start..i]
-                        .iter()
-                        .collect::<String>()
-                        .parse()
-                        .unwrap_or(0),
-                );
+                let (prec, next) = parse_num(&chars, i);
+                spec.prec = Some(prec.unwrap_or(0));
+                i = next;
             }
         }
         if i >= chars.len() {
@@ -472,6 +486,21 @@ pub fn sprintf(format: &str, args: &[Value]) -> String {
 mod tests {
     use super::*;
     use std::collections::BTreeMap;
+
+    /// Found by `fuzz/` (gotemplate_exec): a 14-digit width made the padding
+    /// ask for 55 TB and aborted the process. Go's `parsenum` gives up past a
+    /// million and the rest of the format is then verb-less.
+    #[test]
+    fn huge_width_or_precision_is_refused_like_go() {
+        let five = [Value::Int(5)];
+        assert!(sprintf("%55555555555555d", &five).starts_with("%!(NOVERB)"));
+        assert!(sprintf("%.55555555555555d", &five).starts_with("%!(NOVERB)"));
+        assert_eq!(sprintf("%3d", &five), "  5");
+        assert_eq!(
+            sprintf("%*d", &[Value::Int(55_555_555_555), Value::Int(5)]),
+            "%!(BADWIDTH)5"
+        );
+    }
 
     #[test]
     fn floats_print_like_go_v() {

@@ -1,0 +1,46 @@
+//! Arbitrary text parsed and, when it parses, executed with Helm's function
+//! table against a small fixed values tree: any input must render or give a
+//! template error, never a panic or a stack overflow.
+//!
+//! Runaway work that Helm allows too (`range until 1000000000`, huge
+//! `repeat`s, key generation) is bounded by libFuzzer's `-timeout` and
+//! `-rss_limit_mb`, not here.
+#![no_main]
+
+use hoist_core::engine::gotemplate::render_text;
+use hoist_core::values::Value;
+use libfuzzer_sys::fuzz_target;
+use std::sync::LazyLock;
+
+/// Same as the engine's render thread: Helm allows deep `include`/`template`
+/// recursion, which the engine only promises on a stack this large.
+const RENDER_STACK: usize = 512 * 1024 * 1024;
+
+static VALUES: LazyLock<Value> = LazyLock::new(|| {
+    Value::from(serde_json::json!({
+        "name": "demo",
+        "replicas": 3,
+        "ratio": 1.5,
+        "enabled": true,
+        "nothing": null,
+        "list": [1, "two", false, {"k": "v"}],
+        "map": {"a": "b", "nested": {"x": [1, 2]}, "empty": {}},
+    }))
+});
+
+fuzz_target!(|data: &[u8]| {
+    let Ok(text) = std::str::from_utf8(data) else {
+        return;
+    };
+    let values: &Value = &VALUES;
+    let outcome = std::thread::scope(|scope| {
+        std::thread::Builder::new()
+            .stack_size(RENDER_STACK)
+            .spawn_scoped(scope, || render_text("fuzz.yaml", text, values).is_ok())
+            .map(|h| h.join())
+    });
+    // A panic on the render thread must fail the run as a crash.
+    if let Ok(Err(panic)) = outcome {
+        std::panic::resume_unwind(panic);
+    }
+});
