@@ -43,6 +43,10 @@ pub enum Command {
     /// Show parts of a release.
     #[command(subcommand)]
     Get(GetCommand),
+    /// Upgrade a release to a new chart version or new values.
+    Upgrade(UpgradeArgs),
+    /// Roll a release back to an earlier revision.
+    Rollback(RollbackArgs),
 }
 
 /// Output formats for machine-readable results.
@@ -251,12 +255,50 @@ pub enum StorageChoice {
     Memory,
 }
 
+/// Flags shared by install, upgrade and rollback: waiting, failure
+/// handling and ownership.
+#[derive(Debug, Args, Clone)]
+pub struct DeployArgs {
+    /// Wait until the objects are ready (Deployments available, Pods
+    /// ready, PVCs bound...) before marking the release deployed.
+    #[arg(long)]
+    pub wait: bool,
+    /// With --wait, also wait for Jobs to complete.
+    #[arg(long)]
+    pub wait_for_jobs: bool,
+    /// How long to wait for any single Kubernetes operation, hooks and
+    /// --wait included (a Go duration).
+    #[arg(long, default_value = "5m0s", value_parser = parse_timeout)]
+    pub timeout: std::time::Duration,
+    /// On failure, undo: uninstall a failed install, roll back a failed
+    /// upgrade. Implies --wait.
+    #[arg(long, alias = "rollback-on-failure")]
+    pub atomic: bool,
+    /// Take over fields that other field managers own (server-side apply).
+    #[arg(long)]
+    pub force_conflicts: bool,
+}
+
+fn parse_timeout(text: &str) -> Result<std::time::Duration, String> {
+    hoist_core::release::time::parse_timeout(text)
+}
+
 #[derive(Debug, Args)]
 pub struct InstallArgs {
-    /// Release name.
+    /// Release name (omit with --generate-name).
+    #[arg(value_name = "NAME")]
     pub name: String,
     /// Chart folder or archive.
-    pub chart: String,
+    #[arg(value_name = "CHART")]
+    pub chart: Option<String>,
+    /// Generate the release name (CHART-UNIXSECONDS); NAME is then the chart.
+    #[arg(short = 'g', long)]
+    pub generate_name: bool,
+    /// Adopt existing objects that belong to no release or another one.
+    #[arg(long)]
+    pub take_ownership: bool,
+    #[command(flatten)]
+    pub deploy: DeployArgs,
     #[command(flatten)]
     pub values: ValuesArgs,
     #[command(flatten)]
@@ -382,6 +424,114 @@ pub struct GetValuesArgs {
     /// Every value, the chart's defaults included.
     #[arg(short = 'a', long)]
     pub all: bool,
+    /// Output format.
+    #[arg(short = 'o', long, value_enum, default_value = "table")]
+    pub output: OutputFormat,
+}
+
+#[derive(Debug, Args)]
+pub struct UpgradeArgs {
+    /// Release name.
+    pub name: String,
+    /// Chart folder or archive.
+    pub chart: String,
+    #[command(flatten)]
+    pub values: ValuesArgs,
+    #[command(flatten)]
+    pub cluster: ClusterArgs,
+    #[command(flatten)]
+    pub deploy: DeployArgs,
+    /// Install the release if it does not exist (or was uninstalled).
+    #[arg(short = 'i', long)]
+    pub install: bool,
+    /// With --install, create the release namespace if needed.
+    #[arg(long)]
+    pub create_namespace: bool,
+    /// Reuse the last release's values and merge in the new ones.
+    #[arg(long)]
+    pub reuse_values: bool,
+    /// Reset the values to the chart's defaults, ignoring the last release's.
+    #[arg(long)]
+    pub reset_values: bool,
+    /// Reset to the chart's defaults, then merge the last release's values and the new ones.
+    #[arg(long)]
+    pub reset_then_reuse_values: bool,
+    /// Keep at most this many revisions (0: no limit).
+    #[arg(long, default_value_t = 10)]
+    pub history_max: usize,
+    /// Delete the objects this upgrade created when it fails.
+    #[arg(long)]
+    pub cleanup_on_fail: bool,
+    /// Replace objects (delete and re-create) and create a revision even when nothing changed.
+    #[arg(long, alias = "force-replace")]
+    pub force: bool,
+    /// Adopt existing objects that belong to no release or another one.
+    #[arg(long)]
+    pub take_ownership: bool,
+    /// Render and check against the cluster without changing anything.
+    #[arg(long)]
+    pub dry_run: bool,
+    /// A custom description of the revision.
+    #[arg(long)]
+    pub description: Option<String>,
+    /// Do not run hooks.
+    #[arg(long)]
+    pub no_hooks: bool,
+    /// With --install, do not install the CRDs of crds/.
+    #[arg(long)]
+    pub skip_crds: bool,
+    /// Render subcharts' NOTES.txt too.
+    #[arg(long)]
+    pub render_subchart_notes: bool,
+    /// Skip values.schema.json validation.
+    #[arg(long)]
+    pub skip_schema_validation: bool,
+    /// Apply server-side (true), client-side (false) or as the last revision did (auto).
+    #[arg(long, default_value = "auto", require_equals = true, num_args = 0..=1, default_missing_value = "true")]
+    pub server_side: String,
+    /// Output format.
+    #[arg(short = 'o', long, value_enum, default_value = "table")]
+    pub output: OutputFormat,
+}
+
+#[derive(Debug, Args)]
+pub struct RollbackArgs {
+    /// Release name.
+    pub name: String,
+    /// Revision to return to (default: the one before the last).
+    pub revision: Option<i64>,
+    #[command(flatten)]
+    pub cluster: ClusterArgs,
+    /// Wait until the objects are ready.
+    #[arg(long)]
+    pub wait: bool,
+    /// With --wait, also wait for Jobs to complete.
+    #[arg(long)]
+    pub wait_for_jobs: bool,
+    /// How long to wait for any single Kubernetes operation (a Go duration).
+    #[arg(long, default_value = "5m0s", value_parser = parse_timeout)]
+    pub timeout: std::time::Duration,
+    /// Keep at most this many revisions (0: no limit).
+    #[arg(long, default_value_t = 10)]
+    pub history_max: usize,
+    /// Delete the objects this rollback created when it fails.
+    #[arg(long)]
+    pub cleanup_on_fail: bool,
+    /// Replace objects (delete and re-create).
+    #[arg(long, alias = "force-replace")]
+    pub force: bool,
+    /// Take over fields that other field managers own.
+    #[arg(long)]
+    pub force_conflicts: bool,
+    /// Check without changing anything.
+    #[arg(long)]
+    pub dry_run: bool,
+    /// Do not run hooks.
+    #[arg(long)]
+    pub no_hooks: bool,
+    /// A custom description of the revision.
+    #[arg(long)]
+    pub description: Option<String>,
     /// Output format.
     #[arg(short = 'o', long, value_enum, default_value = "table")]
     pub output: OutputFormat,

@@ -9,6 +9,17 @@ use clap::Parser;
 use std::process::ExitCode;
 
 fn main() -> ExitCode {
+    // Scripts match on error text: wrap messages only for a person at a terminal.
+    if !std::io::IsTerminal::is_terminal(&std::io::stderr()) {
+        let _ = miette::set_hook(Box::new(|_| {
+            Box::new(
+                miette::MietteHandlerOpts::new()
+                    .wrap_lines(false)
+                    .color(false)
+                    .build(),
+            )
+        }));
+    }
     let cli = args::Cli::parse();
     match commands::run(cli) {
         Ok(code) => code,

@@ -10,12 +10,27 @@ use miette::miette;
 use std::process::ExitCode;
 
 pub async fn run(a: InstallArgs) -> miette::Result<ExitCode> {
-    let chart = chart::load(std::path::Path::new(&a.chart)).map_err(|e| miette!("{e}"))?;
+    let (name, chart_ref) = match (&a.chart, a.generate_name) {
+        (Some(_), true) => {
+            return Err(miette!(
+                "cannot set --generate-name and also specify a name"
+            ));
+        }
+        (Some(c), false) => (Some(a.name.clone()), c.clone()),
+        (None, true) => (None, a.name.clone()),
+        (None, false) => {
+            return Err(miette!(
+                "must either provide a name or specify --generate-name"
+            ));
+        }
+    };
+    let chart = chart::load(std::path::Path::new(&chart_ref)).map_err(|e| miette!("{e}"))?;
+    let name = name.unwrap_or_else(|| generated_name(chart.name()));
     let user_values = merge_values(&a.values)?;
     let client = connect(&a.cluster).await?;
     let namespace = client.namespace().to_string();
     let opts = InstallOptions {
-        name: a.name.clone(),
+        name,
         namespace: namespace.clone(),
         user_values,
         dry_run: a.dry_run,
@@ -27,6 +42,12 @@ pub async fn run(a: InstallArgs) -> miette::Result<ExitCode> {
         render_subchart_notes: a.render_subchart_notes,
         skip_schema_validation: a.skip_schema_validation,
         server_side: a.server_side,
+        take_ownership: a.take_ownership,
+        atomic: a.deploy.atomic,
+        wait: a.deploy.wait || a.deploy.atomic,
+        wait_for_jobs: a.deploy.wait_for_jobs,
+        timeout: a.deploy.timeout,
+        force_conflicts: a.deploy.force_conflicts,
     };
     let backend = storage(&a.cluster, &client, Some(&namespace));
     let rel = with_storage!(&backend, s => install(s, &client, chart, &opts).await)
@@ -36,4 +57,13 @@ pub async fn run(a: InstallArgs) -> miette::Result<ExitCode> {
         f => print_release(&rel, f)?,
     }
     Ok(ExitCode::SUCCESS)
+}
+
+/// `--generate-name`: CHART-UNIXSECONDS, as Helm generates it.
+fn generated_name(chart: &str) -> String {
+    let secs = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_secs())
+        .unwrap_or(0);
+    format!("{chart}-{secs}")
 }

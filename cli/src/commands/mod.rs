@@ -9,10 +9,12 @@ mod lint;
 mod list;
 mod package;
 mod release;
+mod rollback;
 mod show;
 mod status;
 mod template;
 mod uninstall;
+mod upgrade;
 mod version;
 
 use crate::args::{Cli, Command};
@@ -33,5 +35,7 @@ pub fn run(cli: Cli) -> miette::Result<ExitCode> {
         Command::Status(a) => release::block_on(status::run(a)),
         Command::History(a) => release::block_on(history::run(a)),
         Command::Get(a) => release::block_on(get::run(a)),
+        Command::Upgrade(a) => release::block_on(upgrade::run(a)),
+        Command::Rollback(a) => release::block_on(rollback::run(a)),
     }
 }

@@ -51,18 +51,27 @@ pub async fn connect(c: &ClusterArgs) -> miette::Result<KubeClient> {
 
 /// Storage in `namespace`, or across every namespace with `None`.
 pub fn storage(c: &ClusterArgs, client: &KubeClient, namespace: Option<&str>) -> Backend {
+    storage_with_history_max(c, client, namespace, 0)
+}
+
+/// Storage that keeps at most `max` revisions per release (0: no limit).
+pub fn storage_with_history_max(
+    c: &ClusterArgs,
+    client: &KubeClient,
+    namespace: Option<&str>,
+    max: usize,
+) -> Backend {
     match c.storage {
-        StorageChoice::Secret => {
-            Backend::Secrets(Storage::new(SecretsDriver::new(client.clone(), namespace)))
-        }
-        StorageChoice::Configmap => Backend::ConfigMaps(Storage::new(ConfigMapsDriver::new(
-            client.clone(),
-            namespace,
-        ))),
+        StorageChoice::Secret => Backend::Secrets(
+            Storage::new(SecretsDriver::new(client.clone(), namespace)).with_max_history(max),
+        ),
+        StorageChoice::Configmap => Backend::ConfigMaps(
+            Storage::new(ConfigMapsDriver::new(client.clone(), namespace)).with_max_history(max),
+        ),
         StorageChoice::Memory => {
             let driver = MemoryDriver::new();
             driver.set_namespace(namespace.unwrap_or(""));
-            Backend::Memory(Storage::new(driver))
+            Backend::Memory(Storage::new(driver).with_max_history(max))
         }
     }
 }

@@ -41,6 +41,14 @@ pub enum ActionError {
     /// A stored time (Chart.lock `generated`) is not RFC 3339.
     #[error(transparent)]
     Time(#[from] TimeError),
+    /// Another install, upgrade or rollback holds the release.
+    #[error("another operation (install/upgrade/rollback) is in progress on {name}: {detail}")]
+    Locked {
+        /// The release.
+        name: String,
+        /// Which revision is pending, and how to recover.
+        detail: String,
+    },
     /// Invalid input that no lower layer checks (flags, names).
     #[error("{0}")]
     Invalid(String),

@@ -11,18 +11,19 @@ use std::time::Duration;
 use serde_json::{Value as Json, json};
 
 use super::ActionError;
-use super::render::{RenderRequest, RenderedChart, render_chart};
+use super::deploy::{DEFAULT_TIMEOUT, Deployer};
+use super::render::{RenderRequest, RenderedChart, render_chart, render_with_lookup};
 use super::template::crd_documents;
 use crate::chart::Chart;
 use crate::engine::ReleaseInfo;
-use crate::kube::{ApiDiscovery, KubeClient, ManifestObject, ResourceClient, stamp_ownership};
+use crate::kube::{ApiDiscovery, KubeClient, ManifestObject, ResourceClient};
+use crate::release::HookEvent;
 use crate::release::manifest::manifest_text;
 use crate::release::record::as_json_numbers;
 use crate::release::record::{
     APPLY_METHOD_CLIENT_SIDE, APPLY_METHOD_SERVER_SIDE, GoTime, Info, Release, ReleaseChart,
 };
 use crate::release::status::Status;
-use crate::release::{HookEvent, HookPhase};
 use crate::storage::{Driver, Storage, StorageError};
 use crate::values::Value;
 
@@ -85,6 +86,18 @@ pub struct InstallOptions {
     /// false, objects are created with a plain POST, as Helm's client-side
     /// mode does, and the record says `csa`.
     pub server_side: bool,
+    /// Adopt existing objects that belong to no release or another one.
+    pub take_ownership: bool,
+    /// Uninstall when the install fails (`--atomic`).
+    pub atomic: bool,
+    /// Wait for objects to be ready.
+    pub wait: bool,
+    /// With `wait`, wait for Jobs to complete too.
+    pub wait_for_jobs: bool,
+    /// How long hooks and waits may take.
+    pub timeout: Duration,
+    /// Take over fields other managers own on server-side apply.
+    pub force_conflicts: bool,
 }
 
 /// Installs `chart` as release `opts.name`. On success returns the stored
@@ -126,22 +139,34 @@ pub async fn install<D: Driver>(
         skip_schema_validation: opts.skip_schema_validation,
         lint_mode: false,
     };
-    let rendered = render_chart(chart, &req)?;
+    let rendered = if opts.dry_run {
+        render_chart(chart, &req)?
+    } else {
+        render_with_lookup(chart, req, &resources).await?
+    };
     let mut release = new_release(&rendered, opts)?;
+    storage.check_fits(&release)?;
 
-    let objects = manifest_objects(&rendered, opts)?;
+    let deployer = Deployer {
+        resources: &resources,
+        release: &opts.name,
+        namespace: &opts.namespace,
+        server_side: opts.server_side,
+        force_conflicts: opts.force_conflicts,
+        force_replace: false,
+        timeout: if opts.timeout.is_zero() {
+            DEFAULT_TIMEOUT
+        } else {
+            opts.timeout
+        },
+    };
+    let objects = deployer.objects(&release.manifest)?;
     // Helm refuses before touching anything when an object exists that
     // belongs to no release or to another one.
-    for obj in &objects {
-        if let Err(e) = resources
-            .check_adoptable(obj, &opts.name, &opts.namespace)
-            .await
-        {
-            return Err(ActionError::Invalid(format!(
-                "Unable to continue with install: {e}"
-            )));
-        }
-    }
+    let created = deployer
+        .claim_new_objects(&[], &objects, opts.take_ownership)
+        .await
+        .map_err(|e| ActionError::Invalid(format!("Unable to continue with install: {e}")))?;
     if opts.dry_run {
         release.set_status(Status::PendingInstall, "Dry run complete");
         return Ok(release);
@@ -152,18 +177,9 @@ pub async fn install<D: Driver>(
     if opts.replace {
         replace_release(storage, &mut release).await?;
     }
-    match storage.create(&release).await {
-        Ok(()) => {}
-        Err(StorageError::AlreadyExists) => {
-            return Err(ActionError::Invalid(format!(
-                "release {:?}: another operation created revision {} first: cannot re-use a name that is still in use",
-                opts.name, release.version
-            )));
-        }
-        Err(e) => return Err(e.into()),
-    }
+    super::lock::claim_revision(storage, &release).await?;
 
-    match perform(&resources, &mut release, &objects, opts).await {
+    match perform(&deployer, &mut release, &objects, opts).await {
         Ok(()) => {
             let description = opts
                 .description
@@ -180,6 +196,9 @@ pub async fn install<D: Driver>(
             );
             if let Err(update) = storage.update(&release).await {
                 tracing::warn!(error = %update, "could not record the failed install");
+            }
+            if opts.atomic {
+                return Err(uninstall_failed(storage, &deployer, &release, &created, e).await);
             }
             Err(e)
         }
@@ -262,142 +281,51 @@ fn new_release(rendered: &RenderedChart, opts: &InstallOptions) -> Result<Releas
     })
 }
 
-/// The manifests as objects stamped with the release's ownership metadata.
-fn manifest_objects(
-    rendered: &RenderedChart,
-    opts: &InstallOptions,
-) -> Result<Vec<ManifestObject>, ActionError> {
-    let mut out = Vec::new();
-    for m in &rendered.manifests {
-        if m.content.trim().is_empty() {
-            continue;
-        }
-        let mut obj = ManifestObject::parse(&m.content)
-            .map_err(|e| ActionError::Invalid(format!("{}: {e}", m.name)))?;
-        stamp_ownership(&mut obj.object, &opts.name, &opts.namespace);
-        out.push(obj);
-    }
-    Ok(out)
-}
-
-/// Hooks of one event, then the manifests, then the post hooks; hook runs
-/// are recorded in `release`.
+/// Hooks of one event, then the manifests, the wait, then the post hooks;
+/// hook runs are recorded in `release`.
 async fn perform(
-    resources: &ResourceClient,
+    deployer: &Deployer<'_>,
     release: &mut Release,
     objects: &[ManifestObject],
     opts: &InstallOptions,
 ) -> Result<(), ActionError> {
     if !opts.no_hooks {
-        run_hooks(resources, release, HookEvent::PreInstall, opts.server_side).await?;
+        deployer.run_hooks(release, HookEvent::PreInstall).await?;
     }
-    for obj in objects {
-        put_object(resources, obj, opts.server_side).await?;
+    deployer.apply_all(objects).await?;
+    if opts.wait {
+        deployer.wait_ready(objects, opts.wait_for_jobs).await?;
     }
     if !opts.no_hooks {
-        run_hooks(resources, release, HookEvent::PostInstall, opts.server_side).await?;
+        deployer.run_hooks(release, HookEvent::PostInstall).await?;
     }
     Ok(())
 }
 
-/// Server-side applies `obj`, or creates it with a POST.
-async fn put_object(
-    resources: &ResourceClient,
-    obj: &ManifestObject,
-    server_side: bool,
-) -> Result<(), ActionError> {
-    if server_side {
-        resources.apply(obj, false).await?;
-        Ok(())
-    } else {
-        create_object(resources, obj).await
+/// `--atomic` after a failed install, as Helm: uninstall the release
+/// (objects and history) and report both.
+async fn uninstall_failed<D: Driver>(
+    storage: &Storage<D>,
+    deployer: &Deployer<'_>,
+    release: &Release,
+    created: &[ManifestObject],
+    err: ActionError,
+) -> ActionError {
+    let mut errors = deployer.delete_all(created).await;
+    match storage.delete(&release.name, release.version).await {
+        Ok(_) | Err(StorageError::NotFound) => {}
+        Err(e) => errors.push(e.to_string()),
     }
-}
-
-/// Creates the hooks of `event` in their stored (weight) order, replacing
-/// an object left by an earlier run (Helm's default `before-hook-creation`
-/// policy). Hooks are not awaited: a Job or Pod hook is created and left
-/// running (recorded as `Running`); other kinds are complete once created
-/// (`Succeeded`, as Helm records them). Other delete policies are not applied.
-async fn run_hooks(
-    resources: &ResourceClient,
-    release: &mut Release,
-    event: HookEvent,
-    server_side: bool,
-) -> Result<(), ActionError> {
-    for hook in release
-        .hooks
-        .iter_mut()
-        .filter(|h| h.events.contains(&event))
-    {
-        let obj = ManifestObject::parse(&hook.manifest)
-            .map_err(|e| ActionError::Invalid(format!("{}: {e}", hook.path)))?;
-        resources
-            .delete(&obj, crate::kube::Propagation::Background)
-            .await?;
-        hook.last_run.started_at = GoTime::now();
-        hook.last_run.completed_at = GoTime::zero();
-        if let Err(e) = put_object(resources, &obj, server_side).await {
-            hook.last_run.phase = HookPhase::Failed;
-            return Err(ActionError::Invalid(format!(
-                "failed {}: {}: {e}",
-                event.as_str(),
-                hook.path
-            )));
-        }
-        if matches!(obj.kind.as_str(), "Job" | "Pod") {
-            hook.last_run.phase = HookPhase::Running;
-        } else {
-            hook.last_run.completed_at = GoTime::now();
-            hook.last_run.phase = HookPhase::Succeeded;
-        }
-    }
-    Ok(())
-}
-
-/// Creates `obj` with a POST (Helm's client-side create); an object that
-/// already exists (adopted: the ownership check passed) is server-side
-/// applied instead, since client-side updates are not implemented.
-async fn create_object(
-    resources: &ResourceClient,
-    obj: &ManifestObject,
-) -> Result<(), ActionError> {
-    use ::kube::api::{Api, DynamicObject, PostParams};
-    let target = resources.resolve(obj)?;
-    let raw = resources.client().raw().clone();
-    let ar = &target.resource.api_resource;
-    let api: Api<DynamicObject> = match &target.namespace {
-        Some(ns) => Api::namespaced_with(raw, ns, ar),
-        None => Api::all_with(raw, ar),
-    };
-    let mut body = obj.object.clone();
-    if let Some(metadata) = body.get_mut("metadata").and_then(Json::as_object_mut) {
-        match &target.namespace {
-            Some(ns) => metadata.insert("namespace".into(), Json::String(ns.clone())),
-            None => metadata.remove("namespace"),
-        };
-    }
-    let dynamic: DynamicObject = serde_json::from_value(body).map_err(|e| {
+    if errors.is_empty() {
         ActionError::Invalid(format!(
-            "{} {:?}: not a Kubernetes object: {e}",
-            obj.kind, obj.name
+            "release {} failed, and has been uninstalled due to atomic being set: {err}",
+            release.name
         ))
-    })?;
-    match api.create(&PostParams::default(), &dynamic).await {
-        Ok(_) => Ok(()),
-        Err(::kube::Error::Api(status)) if status.code == 409 => {
-            resources.apply(obj, false).await?;
-            Ok(())
-        }
-        Err(e) => {
-            let op = crate::kube::Operation::new(
-                "create",
-                &target.resource.resource_name(),
-                &obj.name,
-                target.namespace.as_deref().unwrap_or(""),
-            );
-            Err(resources.client().error(e, op).into())
-        }
+    } else {
+        ActionError::Invalid(format!(
+            "an error occurred while uninstalling the release. original install error: {err}: {}",
+            errors.join("; ")
+        ))
     }
 }
 

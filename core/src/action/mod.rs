@@ -4,16 +4,20 @@
 
 pub mod capabilities;
 pub mod create;
+pub mod deploy;
 mod error;
 pub mod get;
 pub mod history;
 pub mod install;
 pub mod lint;
 pub mod list;
+pub mod lock;
 pub mod render;
+pub mod rollback;
 pub mod show;
 pub mod status;
 pub mod template;
 pub mod uninstall;
+pub mod upgrade;
 
 pub use error::ActionError;

@@ -3,7 +3,10 @@
 //! kubeVersion, engine, then NOTES, hooks and manifests in install order.
 
 use crate::chart::{self, Chart};
-use crate::engine::{self, Capabilities, ReleaseInfo, RenderContext};
+use std::sync::Arc;
+
+use crate::engine::{self, Capabilities, Lookup, ReleaseInfo, RenderContext};
+use crate::kube::{ClusterLookup, ResourceClient};
 use crate::release::Hook;
 use crate::release::manifest::{self, Manifest};
 use crate::values::{self, Value};
@@ -46,7 +49,32 @@ pub struct RenderedChart {
 }
 
 /// Renders `chart` for a release.
-pub fn render_chart(mut chart: Chart, req: &RenderRequest) -> Result<RenderedChart, ActionError> {
+pub fn render_chart(chart: Chart, req: &RenderRequest) -> Result<RenderedChart, ActionError> {
+    render_chart_with(chart, req, None)
+}
+
+/// Renders `chart` for a release on the cluster behind `resources`, with
+/// `lookup` reading live objects. The render runs on a blocking thread so
+/// that lookups can wait on this runtime.
+pub async fn render_with_lookup(
+    chart: Chart,
+    req: RenderRequest,
+    resources: &ResourceClient,
+) -> Result<RenderedChart, ActionError> {
+    let lookup: Arc<dyn Lookup> = Arc::new(ClusterLookup::new(
+        resources.clone(),
+        tokio::runtime::Handle::current(),
+    ));
+    tokio::task::spawn_blocking(move || render_chart_with(chart, &req, Some(lookup)))
+        .await
+        .map_err(|e| ActionError::Invalid(format!("the render thread failed: {e}")))?
+}
+
+fn render_chart_with(
+    mut chart: Chart,
+    req: &RenderRequest,
+    lookup: Option<Arc<dyn Lookup>>,
+) -> Result<RenderedChart, ActionError> {
     let rv = values::render_values(&mut chart, &req.user_values, req.skip_schema_validation)?;
     let (values, warnings) = (rv.values, rv.warnings);
     chart::check_kube_version(&chart, &req.capabilities.kube_version)?;
@@ -54,7 +82,7 @@ pub fn render_chart(mut chart: Chart, req: &RenderRequest) -> Result<RenderedCha
     let ctx = RenderContext {
         release: req.release.clone(),
         capabilities: req.capabilities.clone(),
-        lookup: None,
+        lookup,
         lint_mode: req.lint_mode,
     };
     let rendered = engine::render(&chart, &values, &ctx)?;

@@ -17,6 +17,7 @@
 pub mod client;
 pub mod discovery;
 pub mod error;
+pub mod lookup;
 pub mod ownership;
 pub mod resources;
 pub mod retry;
@@ -24,5 +25,6 @@ pub mod retry;
 pub use client::{ClientOptions, KubeClient};
 pub use discovery::{ApiDiscovery, ResourceInfo};
 pub use error::{KubeError, Operation};
+pub use lookup::ClusterLookup;
 pub use ownership::{OwnershipError, check_ownership, stamp_ownership};
 pub use resources::{ManifestObject, Propagation, ResourceClient};

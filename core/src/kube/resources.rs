@@ -6,7 +6,7 @@ use crate::kube::discovery::{ApiDiscovery, ResourceInfo};
 use crate::kube::error::{KubeError, Operation};
 use crate::kube::ownership::{check_ownership, conflict_message};
 use crate::kube::retry::{Backoff, with_backoff};
-use ::kube::api::{Api, DeleteParams, DynamicObject, Patch, PatchParams};
+use ::kube::api::{Api, DeleteParams, DynamicObject, Patch, PatchParams, PostParams};
 use serde_json::Value as Json;
 use std::sync::Arc;
 
@@ -194,17 +194,7 @@ impl ResourceClient {
     /// cluster-scoped kinds, removed). Returns the object the server stored.
     pub async fn apply(&self, object: &ManifestObject, force: bool) -> Result<Json, KubeError> {
         let target = self.resolve(object)?;
-        let mut body = object.object.clone();
-        if let Some(metadata) = body.get_mut("metadata").and_then(Json::as_object_mut) {
-            match &target.namespace {
-                Some(ns) => {
-                    metadata.insert("namespace".to_string(), Json::String(ns.clone()));
-                }
-                None => {
-                    metadata.remove("namespace");
-                }
-            }
-        }
+        let body = with_namespace(&object.object, &target);
         let mut params = PatchParams::apply(FIELD_MANAGER);
         if force {
             params = params.force();
@@ -218,6 +208,27 @@ impl ResourceClient {
         })
         .await?;
         to_json(stored, &op)
+    }
+
+    /// Creates the object with a POST (Helm's client-side create); a 409
+    /// comes back as [`KubeError::AlreadyExists`]. Not retried: a create
+    /// is not idempotent.
+    pub async fn create(&self, object: &ManifestObject) -> Result<(), KubeError> {
+        let target = self.resolve(object)?;
+        let body = with_namespace(&object.object, &target);
+        let op = Self::operation(&target, "create", &object.name);
+        let dynamic: DynamicObject =
+            serde_json::from_value(body).map_err(|e| KubeError::InvalidObject {
+                reason: format!(
+                    "{} {:?} is not a Kubernetes object: {e}",
+                    object.kind, object.name
+                ),
+            })?;
+        self.api(&target)
+            .create(&PostParams::default(), &dynamic)
+            .await
+            .map_err(|e| self.client.error(e, op))?;
+        Ok(())
     }
 
     /// The live object, or `None` when it does not exist.
@@ -279,6 +290,23 @@ impl ResourceClient {
             }),
         }
     }
+}
+
+/// The object's body with `metadata.namespace` set to where it lands (or
+/// removed, for cluster-scoped kinds).
+fn with_namespace(object: &Json, target: &Target) -> Json {
+    let mut body = object.clone();
+    if let Some(metadata) = body.get_mut("metadata").and_then(Json::as_object_mut) {
+        match &target.namespace {
+            Some(ns) => {
+                metadata.insert("namespace".to_string(), Json::String(ns.clone()));
+            }
+            None => {
+                metadata.remove("namespace");
+            }
+        }
+    }
+    body
 }
 
 fn to_json(object: DynamicObject, op: &Operation) -> Result<Json, KubeError> {

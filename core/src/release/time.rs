@@ -166,6 +166,15 @@ impl<'de> Deserialize<'de> for GoTime {
     }
 }
 
+/// Parses a Go duration (`--timeout 5m0s`, `300s`, `1h30m`) as Helm's
+/// flags do; negative durations are refused.
+pub fn parse_timeout(text: &str) -> Result<std::time::Duration, String> {
+    let d = crate::engine::gotemplate::funcs::helm_duration::parse_duration(text)?;
+    u64::try_from(d.0)
+        .map(std::time::Duration::from_nanos)
+        .map_err(|_| format!("invalid timeout {text:?}: must not be negative"))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -200,5 +209,13 @@ mod tests {
         let err = GoTime::parse("yesterday").unwrap_err();
         assert!(err.to_string().contains("yesterday"));
         assert!(GoTime::parse("2026-11-27T13:50:01").is_err());
+    }
+
+    #[test]
+    fn timeouts_parse_as_go_durations() {
+        assert_eq!(parse_timeout("5m0s").unwrap().as_secs(), 300);
+        assert_eq!(parse_timeout("1h30m").unwrap().as_secs(), 5400);
+        assert!(parse_timeout("-1s").is_err());
+        assert!(parse_timeout("5 minutes").is_err());
     }
 }

@@ -24,6 +24,12 @@ pub trait Driver: Send + Sync {
     /// The driver's name as Helm prints it (`Secret`, `ConfigMap`, `Memory`).
     fn name(&self) -> &'static str;
 
+    /// The largest encoded record (`base64(gzip(json))` bytes) the backend
+    /// can hold, if it has a limit: 1 MiB for Secrets and ConfigMaps.
+    fn max_record_bytes(&self) -> Option<usize> {
+        None
+    }
+
     /// The record stored under `key`, with user labels only (Helm filters the
     /// system labels out on `Get`); [`StorageError::NotFound`] if there is none.
     fn get(&self, key: &str) -> impl Future<Output = Result<Release, StorageError>> + Send;

@@ -25,6 +25,24 @@ pub enum StorageError {
         /// The release name.
         name: String,
     },
+    /// The encoded record would not fit in one Secret or ConfigMap.
+    #[error(
+        "release {name:?} revision {version} is too large to store: its encoded record is {size} bytes, \
+         above the {limit}-byte limit of a Kubernetes {driver} (1 MiB); nothing was applied. \
+         Make the chart smaller (large files under files/ or templates/ are stored in every revision)"
+    )]
+    TooLarge {
+        /// The release name.
+        name: String,
+        /// The revision.
+        version: i64,
+        /// Encoded size in bytes.
+        size: usize,
+        /// The driver's limit in bytes.
+        limit: usize,
+        /// The driver's name.
+        driver: &'static str,
+    },
     /// A label value a query would send is not a valid Kubernetes label value.
     #[error("invalid label value: {value:?}: {reason}")]
     InvalidLabelValue {

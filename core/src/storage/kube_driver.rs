@@ -243,6 +243,12 @@ impl<K: StoredKind> Driver for KubeDriver<K> {
         Ok(K::KIND.read_all(&objects))
     }
 
+    fn max_record_bytes(&self) -> Option<usize> {
+        // The API server refuses Secrets and ConfigMaps whose data exceed
+        // 1 MiB; the record is the only data.
+        Some(1024 * 1024)
+    }
+
     async fn create(&self, key: &str, release: &Release) -> Result<(), StorageError> {
         let object = self.build(key, release, Stamp::Created(now_unix()))?;
         let op = self.op("create", key);

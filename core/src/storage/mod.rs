@@ -60,22 +60,48 @@ impl<D: Driver> Storage<D> {
         self.driver.get(&release_key(name, version)).await
     }
 
-    /// Stores a new revision. With a history limit, first deletes the oldest
-    /// revisions so that, with the new one, at most `max_history` remain; the
-    /// last deployed revision is never pruned.
+    /// Stores a new revision; [`StorageError::AlreadyExists`] when the
+    /// revision exists (the create is the lock between operations). With a
+    /// history limit, the oldest revisions are then deleted so that at most
+    /// `max_history` remain, never the last deployed one. Pruning comes
+    /// after the create, unlike Helm, so an operation that loses the race
+    /// for a revision deletes nothing; a pruning failure is logged, not
+    /// returned, since the new revision is stored.
     pub async fn create(&self, release: &Release) -> Result<(), StorageError> {
+        self.driver
+            .create(&release_key(&release.name, release.version), release)
+            .await?;
         if self.max_history > 0 {
             match self
-                .remove_least_recent(&release.name, self.max_history - 1)
+                .remove_least_recent(&release.name, self.max_history)
                 .await
             {
                 Ok(()) | Err(StorageError::NotFound) => {}
-                Err(e) => return Err(e),
+                Err(e) => {
+                    tracing::warn!(release = %release.name, error = %e, "could not prune old revisions")
+                }
             }
         }
-        self.driver
-            .create(&release_key(&release.name, release.version), release)
-            .await
+        Ok(())
+    }
+
+    /// Fails with [`StorageError::TooLarge`] when `release` would not fit
+    /// in the driver's objects, so actions can refuse before applying.
+    pub fn check_fits(&self, release: &Release) -> Result<(), StorageError> {
+        let Some(limit) = self.driver.max_record_bytes() else {
+            return Ok(());
+        };
+        let size = encode_release(release)?.len();
+        if size > limit {
+            return Err(StorageError::TooLarge {
+                name: release.name.clone(),
+                version: release.version,
+                size,
+                limit,
+                driver: self.driver.name(),
+            });
+        }
+        Ok(())
     }
 
     /// Rewrites an existing revision (status changes, hook results...).

@@ -1,0 +1,34 @@
+//! `hoist rollback`.
+
+use super::release::{connect, print_release, storage_with_history_max, with_storage};
+use crate::args::{OutputFormat, RollbackArgs};
+use hoist_core::action::rollback::{RollbackOptions, rollback};
+use miette::miette;
+use std::process::ExitCode;
+
+pub async fn run(a: RollbackArgs) -> miette::Result<ExitCode> {
+    let client = connect(&a.cluster).await?;
+    let namespace = client.namespace().to_string();
+    let opts = RollbackOptions {
+        name: a.name.clone(),
+        version: a.revision.unwrap_or(0),
+        no_hooks: a.no_hooks,
+        dry_run: a.dry_run,
+        wait: a.wait,
+        wait_for_jobs: a.wait_for_jobs,
+        timeout: a.timeout,
+        force: a.force,
+        force_conflicts: a.force_conflicts,
+        cleanup_on_fail: a.cleanup_on_fail,
+        description: a.description.clone(),
+        server_side: None,
+    };
+    let backend = storage_with_history_max(&a.cluster, &client, Some(&namespace), a.history_max);
+    let rel = with_storage!(&backend, s => rollback(s, &client, &opts).await)
+        .map_err(|e| miette!("ROLLBACK FAILED: {e}"))?;
+    match a.output {
+        OutputFormat::Table => println!("Rollback was a success! Happy Helming!"),
+        f => print_release(&rel, f)?,
+    }
+    Ok(ExitCode::SUCCESS)
+}

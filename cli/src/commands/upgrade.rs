@@ -1,0 +1,83 @@
+//! `hoist upgrade`.
+
+use super::release::{connect, print_release, storage_with_history_max, with_storage};
+use crate::args::{OutputFormat, UpgradeArgs};
+use crate::output::merge_values;
+use hoist_core::action::status::status_text;
+use hoist_core::action::upgrade::{UpgradeOptions, upgrade};
+use hoist_core::chart;
+use hoist_core::values::reuse::ReuseMode;
+use miette::miette;
+use std::process::ExitCode;
+
+pub async fn run(a: UpgradeArgs) -> miette::Result<ExitCode> {
+    let chart = chart::load(std::path::Path::new(&a.chart)).map_err(|e| miette!("{e}"))?;
+    let user_values = merge_values(&a.values)?;
+    let reuse = match (a.reset_values, a.reuse_values, a.reset_then_reuse_values) {
+        (true, _, _) => ReuseMode::Reset,
+        (false, true, _) => ReuseMode::Reuse,
+        (false, false, true) => ReuseMode::ResetThenReuse,
+        _ => ReuseMode::Default,
+    };
+    let server_side = match a.server_side.as_str() {
+        "auto" => None,
+        "true" => Some(true),
+        "false" => Some(false),
+        other => {
+            return Err(miette!(
+                "invalid --server-side value {other:?}: must be true, false or auto"
+            ));
+        }
+    };
+    let client = connect(&a.cluster).await?;
+    let namespace = client.namespace().to_string();
+    let opts = UpgradeOptions {
+        name: a.name.clone(),
+        namespace: namespace.clone(),
+        user_values,
+        install: a.install,
+        reuse,
+        dry_run: a.dry_run,
+        description: a.description.clone(),
+        no_hooks: a.no_hooks,
+        skip_crds: a.skip_crds,
+        create_namespace: a.create_namespace,
+        render_subchart_notes: a.render_subchart_notes,
+        skip_schema_validation: a.skip_schema_validation,
+        cleanup_on_fail: a.cleanup_on_fail,
+        atomic: a.deploy.atomic,
+        force: a.force,
+        force_conflicts: a.deploy.force_conflicts,
+        take_ownership: a.take_ownership,
+        wait: a.deploy.wait || a.deploy.atomic,
+        wait_for_jobs: a.deploy.wait_for_jobs,
+        timeout: a.deploy.timeout,
+        server_side,
+    };
+    let backend = storage_with_history_max(&a.cluster, &client, Some(&namespace), a.history_max);
+    let outcome = with_storage!(&backend, s => upgrade(s, &client, chart, &opts).await)
+        .map_err(|e| miette!("UPGRADE FAILED: {e}"))?;
+    match a.output {
+        OutputFormat::Table => {
+            if outcome.installed {
+                println!(
+                    "Release {:?} does not exist. Installing it now.",
+                    outcome.release.name
+                );
+            } else if outcome.unchanged {
+                println!(
+                    "Release {:?} is unchanged: revision {} already deploys this chart and these values (use --force for a new revision).",
+                    outcome.release.name, outcome.release.version
+                );
+            } else {
+                println!(
+                    "Release {:?} has been upgraded. Happy Helming!",
+                    outcome.release.name
+                );
+            }
+            print!("{}", status_text(&outcome.release));
+        }
+        f => print_release(&outcome.release, f)?,
+    }
+    Ok(ExitCode::SUCCESS)
+}

@@ -1,0 +1,389 @@
+//! Putting a release's objects on the cluster, shared by install, upgrade
+//! and rollback (Helm's `KubeClient.Create/Update` plus `execHook`):
+//! manifests to stamped objects, the ownership check for objects a release
+//! is about to take, applying in install order (objects of one kind in
+//! parallel, as Helm batches them), deleting what a new revision dropped,
+//! and running hooks with their weights and delete policies.
+
+use std::collections::HashSet;
+use std::time::Duration;
+
+use futures::stream::{self, StreamExt, TryStreamExt};
+use serde_json::Value as Json;
+
+use super::ActionError;
+use crate::kube::{KubeError, ManifestObject, Propagation, ResourceClient, stamp_ownership};
+use crate::release::manifest::{RESOURCE_POLICY_ANNOTATION, split_manifests};
+use crate::release::record::{GoTime, Release};
+use crate::release::{HookDeletePolicy, HookEvent, HookPhase};
+
+/// How many API calls one step keeps in flight. The API server handles far
+/// more; this bounds memory and keeps client-side fairness with other users.
+const PARALLEL_CALLS: usize = 16;
+
+/// Default for `--timeout` (Helm's five minutes).
+pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(300);
+
+/// Where and how a release's objects are written.
+#[derive(Clone)]
+pub struct Deployer<'a> {
+    /// Cluster access, in the release namespace.
+    pub resources: &'a ResourceClient,
+    /// Release name (ownership metadata).
+    pub release: &'a str,
+    /// Release namespace (ownership metadata, default object namespace).
+    pub namespace: &'a str,
+    /// Server-side apply (true) or create/replace with plain requests.
+    pub server_side: bool,
+    /// Take over fields other managers own on server-side apply.
+    pub force_conflicts: bool,
+    /// Delete and re-create objects that exist instead of updating them.
+    pub force_replace: bool,
+    /// How long one hook may run, and the wait for readiness.
+    pub timeout: Duration,
+}
+
+/// Identity of an object across revisions: group, kind, namespace and
+/// name. The version is left out, as in Helm's `isMatchingInfo`, so moving
+/// an object to a new API version updates it instead of deleting it.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub struct ObjectKey {
+    group: String,
+    kind: String,
+    namespace: String,
+    name: String,
+}
+
+impl<'a> Deployer<'a> {
+    /// Parses a stored or rendered manifest stream into objects stamped with
+    /// the release's ownership metadata, skipping empty documents.
+    pub fn objects(&self, manifest: &str) -> Result<Vec<ManifestObject>, ActionError> {
+        let mut out = Vec::new();
+        for doc in split_manifests(manifest) {
+            if is_blank_document(&doc) {
+                continue;
+            }
+            let mut obj = ManifestObject::parse(&doc)?;
+            stamp_ownership(&mut obj.object, self.release, self.namespace);
+            out.push(obj);
+        }
+        Ok(out)
+    }
+
+    /// The object's identity, with the namespace it lands in.
+    pub fn key(&self, obj: &ManifestObject) -> ObjectKey {
+        let group = obj
+            .api_version
+            .rsplit_once('/')
+            .map(|(g, _)| g.to_string())
+            .unwrap_or_default();
+        let namespace = match self.resources.resolve(obj) {
+            Ok(t) => t.namespace.unwrap_or_default(),
+            Err(_) => obj
+                .namespace
+                .clone()
+                .unwrap_or_else(|| self.namespace.to_string()),
+        };
+        ObjectKey {
+            group,
+            kind: obj.kind.clone(),
+            namespace,
+            name: obj.name.clone(),
+        }
+    }
+
+    /// Checks the objects of `target` that `current` does not hold: each
+    /// must be absent or already belong to this release (Helm's
+    /// `existingResourceConflict`), unless `take_ownership`. Returns the
+    /// ones that do not exist yet: what a failed operation created and
+    /// `--cleanup-on-fail` removes. Every object is also resolved, so an
+    /// unknown kind fails here, before anything is written.
+    pub async fn claim_new_objects(
+        &self,
+        current: &[ManifestObject],
+        target: &[ManifestObject],
+        take_ownership: bool,
+    ) -> Result<Vec<ManifestObject>, ActionError> {
+        for obj in target {
+            self.resources.resolve(obj)?;
+        }
+        let existing: HashSet<ObjectKey> = current.iter().map(|o| self.key(o)).collect();
+        let candidates: Vec<&ManifestObject> = target
+            .iter()
+            .filter(|o| !existing.contains(&self.key(o)))
+            .collect();
+        let live: Vec<(usize, Option<Json>)> = stream::iter(candidates.iter().enumerate())
+            .map(|(i, obj)| async move {
+                let found = if take_ownership {
+                    self.resources.get(obj).await?
+                } else {
+                    self.resources
+                        .check_adoptable(obj, self.release, self.namespace)
+                        .await?
+                };
+                Ok::<_, KubeError>((i, found))
+            })
+            .buffer_unordered(PARALLEL_CALLS)
+            .try_collect()
+            .await?;
+        let mut created: Vec<(usize, ManifestObject)> = live
+            .into_iter()
+            .filter(|(_, found)| found.is_none())
+            .map(|(i, _)| (i, candidates[i].clone()))
+            .collect();
+        created.sort_by_key(|(i, _)| *i);
+        Ok(created.into_iter().map(|(_, o)| o).collect())
+    }
+
+    /// Writes `objects` in their order; consecutive objects of one kind go
+    /// in parallel (Helm batches by kind the same way), so a Namespace or
+    /// CRD still exists before what depends on it.
+    pub async fn apply_all(&self, objects: &[ManifestObject]) -> Result<(), ActionError> {
+        for batch in objects.chunk_by(|a, b| a.kind == b.kind) {
+            stream::iter(batch)
+                .map(|obj| self.put(obj))
+                .buffer_unordered(PARALLEL_CALLS)
+                .try_collect::<Vec<()>>()
+                .await?;
+        }
+        Ok(())
+    }
+
+    /// Deletes the objects of `current` that `target` no longer holds,
+    /// sparing those annotated `helm.sh/resource-policy: keep`. Returns the
+    /// failures as messages (Helm reports them without stopping).
+    pub async fn delete_removed(
+        &self,
+        current: &[ManifestObject],
+        target: &[ManifestObject],
+    ) -> Vec<String> {
+        let wanted: HashSet<ObjectKey> = target.iter().map(|o| self.key(o)).collect();
+        let mut errors = Vec::new();
+        for obj in current.iter().rev() {
+            if wanted.contains(&self.key(obj)) || is_kept(obj) {
+                continue;
+            }
+            if let Err(e) = self.resources.delete(obj, Propagation::Background).await {
+                errors.push(e.to_string());
+            }
+        }
+        errors
+    }
+
+    /// Deletes `objects` (what a failed operation created), newest first.
+    pub async fn delete_all(&self, objects: &[ManifestObject]) -> Vec<String> {
+        let mut errors = Vec::new();
+        for obj in objects.iter().rev() {
+            if let Err(e) = self.resources.delete(obj, Propagation::Background).await {
+                errors.push(e.to_string());
+            }
+        }
+        errors
+    }
+
+    /// Writes one object: server-side apply, or a POST that falls back to
+    /// apply when the object exists; with `force_replace`, an existing
+    /// object is deleted and created anew.
+    async fn put(&self, obj: &ManifestObject) -> Result<(), ActionError> {
+        if self.force_replace && self.resources.get(obj).await?.is_some() {
+            self.resources.delete(obj, Propagation::Background).await?;
+            wait_gone(self.resources, obj, self.timeout).await?;
+        }
+        if self.server_side {
+            self.resources.apply(obj, self.force_conflicts).await?;
+            Ok(())
+        } else {
+            match self.resources.create(obj).await {
+                Ok(()) => Ok(()),
+                Err(e) if e.is_already_exists() => {
+                    self.resources.apply(obj, self.force_conflicts).await?;
+                    Ok(())
+                }
+                Err(e) => Err(e.into()),
+            }
+        }
+    }
+
+    /// Helm's `execHook`: the hooks of `event` by weight then name; each is
+    /// deleted first when its policy says `before-hook-creation` (the
+    /// default), created, and awaited (Jobs until complete, Pods until they
+    /// succeed). On success the hooks with `hook-succeeded` are deleted; on
+    /// a failure the failed hook is deleted if it says `hook-failed` and the
+    /// earlier ones if they say `hook-succeeded`. Results are written into
+    /// `release.hooks[..].last_run`.
+    pub async fn run_hooks(
+        &self,
+        release: &mut Release,
+        event: HookEvent,
+    ) -> Result<(), ActionError> {
+        let mut order: Vec<usize> = (0..release.hooks.len())
+            .filter(|&i| release.hooks[i].events.contains(&event))
+            .collect();
+        order.sort_by(|&a, &b| {
+            let (ha, hb) = (&release.hooks[a], &release.hooks[b]);
+            ha.weight
+                .cmp(&hb.weight)
+                .then_with(|| ha.name.cmp(&hb.name))
+        });
+        let mut done: Vec<(usize, ManifestObject)> = Vec::new();
+        for &i in &order {
+            let hook = &mut release.hooks[i];
+            hook.set_default_delete_policy();
+            let obj = ManifestObject::parse(&hook.manifest).map_err(|e| {
+                ActionError::Invalid(format!(
+                    "unable to build kubernetes object for {} hook {}: {e}",
+                    event.as_str(),
+                    hook.path
+                ))
+            })?;
+            let mut obj = obj;
+            stamp_ownership(&mut obj.object, self.release, self.namespace);
+            if has_policy(&hook.delete_policies, HookDeletePolicy::BeforeHookCreation) {
+                self.delete_hook(&obj).await?;
+            }
+            hook.last_run.started_at = GoTime::now();
+            hook.last_run.completed_at = GoTime::zero();
+            hook.last_run.phase = HookPhase::Running;
+            if let Err(e) = self.put(&obj).await {
+                hook.last_run.completed_at = GoTime::now();
+                hook.last_run.phase = HookPhase::Failed;
+                return Err(ActionError::Invalid(format!(
+                    "warning: Hook {} {} failed: {e}",
+                    event.as_str(),
+                    hook.path
+                )));
+            }
+            let outcome = await_hook(self.resources, &obj, self.timeout).await;
+            hook.last_run.completed_at = GoTime::now();
+            if let Err(e) = outcome {
+                hook.last_run.phase = HookPhase::Failed;
+                if has_policy(&hook.delete_policies, HookDeletePolicy::HookFailed)
+                    && let Err(de) = self.delete_hook(&obj).await
+                {
+                    tracing::warn!(hook = %hook.path, error = %de, "could not delete the failed hook");
+                }
+                let message = format!("{} hook {} failed: {e}", event.as_str(), hook.path);
+                for (j, earlier) in &done {
+                    let (j, earlier): (usize, &ManifestObject) = (*j, earlier);
+                    if has_policy(
+                        &release.hooks[j].delete_policies,
+                        HookDeletePolicy::HookSucceeded,
+                    ) {
+                        self.delete_hook(earlier).await?;
+                    }
+                }
+                return Err(ActionError::Invalid(message));
+            }
+            hook.last_run.phase = HookPhase::Succeeded;
+            done.push((i, obj));
+        }
+        for (i, obj) in done.iter().rev() {
+            if has_policy(
+                &release.hooks[*i].delete_policies,
+                HookDeletePolicy::HookSucceeded,
+            ) {
+                self.delete_hook(obj).await?;
+            }
+        }
+        Ok(())
+    }
+
+    /// Waits until `objects` are ready (`--wait`), Jobs included with
+    /// `wait_for_jobs`.
+    // Interim: returns at once until the readiness module (kube::wait) lands.
+    pub async fn wait_ready(
+        &self,
+        _objects: &[ManifestObject],
+        _wait_for_jobs: bool,
+    ) -> Result<(), ActionError> {
+        Ok(())
+    }
+
+    /// Deletes a hook object and waits until it is gone, so that the next
+    /// creation does not collide with a terminating object. CRD hooks are
+    /// never deleted (Helm's rule: deleting one would delete its objects).
+    async fn delete_hook(&self, obj: &ManifestObject) -> Result<(), ActionError> {
+        if obj.kind == "CustomResourceDefinition" {
+            return Ok(());
+        }
+        if self.resources.delete(obj, Propagation::Background).await? {
+            wait_gone(self.resources, obj, self.timeout).await?;
+        }
+        Ok(())
+    }
+}
+
+/// Polls until `obj` is gone, so that re-creating it does not collide with
+/// the terminating object.
+async fn wait_gone(
+    resources: &ResourceClient,
+    obj: &ManifestObject,
+    timeout: Duration,
+) -> Result<(), ActionError> {
+    let deadline = tokio::time::Instant::now() + timeout;
+    while resources.get(obj).await?.is_some() {
+        if tokio::time::Instant::now() >= deadline {
+            return Err(ActionError::Invalid(format!(
+                "timed out waiting for the condition: {} {:?} is still being deleted after {}s",
+                obj.kind,
+                obj.name,
+                timeout.as_secs()
+            )));
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    Ok(())
+}
+
+/// Waits for a hook to finish (Jobs complete, Pods succeed).
+// Interim: hooks are treated as complete once created, until the
+// readiness module (kube::wait) lands.
+async fn await_hook(
+    _resources: &ResourceClient,
+    _obj: &ManifestObject,
+    _timeout: Duration,
+) -> Result<(), ActionError> {
+    Ok(())
+}
+
+fn has_policy(policies: &[HookDeletePolicy], policy: HookDeletePolicy) -> bool {
+    policies.contains(&policy)
+}
+
+/// True for a document with nothing but comments and whitespace.
+fn is_blank_document(doc: &str) -> bool {
+    doc.lines().all(|l| {
+        let t = l.trim();
+        t.is_empty() || t.starts_with('#') || t == "---"
+    })
+}
+
+/// `helm.sh/resource-policy: keep` on the object.
+fn is_kept(obj: &ManifestObject) -> bool {
+    obj.object["metadata"]["annotations"][RESOURCE_POLICY_ANNOTATION]
+        .as_str()
+        .is_some_and(|p| p.trim().eq_ignore_ascii_case("keep"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn blank_documents_are_skipped() {
+        assert!(is_blank_document("# Source: x.yaml\n\n"));
+        assert!(!is_blank_document("# c\nkind: A\n"));
+    }
+
+    #[test]
+    fn keep_policy_is_read_case_insensitively() {
+        let obj = ManifestObject::parse(
+            "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: c\n  annotations:\n    helm.sh/resource-policy: \" Keep\"\n",
+        )
+        .unwrap();
+        assert!(is_kept(&obj));
+        let obj = ManifestObject::parse("apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: c\n")
+            .unwrap();
+        assert!(!is_kept(&obj));
+    }
+}
