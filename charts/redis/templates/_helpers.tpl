@@ -96,7 +96,7 @@ Call with (dict "root" $ "role" "primary"|"replica" "settings" .Values.primary|.
 */}}
 {{- define "redis.podSpec" -}}
 {{- $root := .root }}
-{{- $settings := .settings }}
+{{- $settings := .settings -}}
 serviceAccountName: {{ include "redis.serviceAccountName" $root }}
 {{- with $root.Values.imagePullSecrets }}
 imagePullSecrets:
@@ -248,7 +248,7 @@ The volumeClaimTemplates of a StatefulSet, when persistence is on.
 {{- define "redis.claimTemplates" -}}
 {{- $root := .root }}
 {{- with .settings.persistence }}
-{{- if .enabled }}
+{{- if .enabled -}}
 volumeClaimTemplates:
   - apiVersion: v1
     kind: PersistentVolumeClaim
