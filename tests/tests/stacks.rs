@@ -502,13 +502,10 @@ fn redis_installs_and_uninstalls_on_the_cluster() {
     install_check_uninstall("redis", "cache", &ns, &objects);
 }
 
-/// Real Helm v4 passes this (checked with helm-oracle.py against the local
-/// cluster: install adopts the Secret and keeps its password, and so does
-/// the next upgrade). hoist's install renders `lookup` as an empty map
-/// (`RenderContext.lookup` is `None` in core/src/action/render.rs), so the
-/// chart generates a new password instead.
+/// Real Helm v4 passes this too (checked with helm-oracle.py against the
+/// local cluster: install adopts the Secret and keeps its password, and so
+/// does the next upgrade).
 #[test]
-#[ignore = "hoist install does not wire lookup to the cluster yet (action/render.rs)"]
 fn redis_keeps_an_existing_password_through_lookup() {
     if cluster("redis_keeps_an_existing_password_through_lookup").is_none() {
         return;
@@ -629,4 +626,77 @@ fn notes_match_helm_on_a_dry_run() {
             );
         }
     }
+}
+
+/// The Redis stack through its life: install, upgrade to replication with
+/// metrics, an idempotent `upgrade --install`, rollback, uninstall. The
+/// generated password survives every step through `lookup`.
+#[test]
+fn redis_upgrades_rolls_back_and_keeps_its_password() {
+    if cluster("redis_upgrades_rolls_back_and_keeps_its_password").is_none() {
+        return;
+    }
+    let ns = format!("hoist-stk-life-{}", unique_suffix());
+    let chart_dir = chart("redis");
+    let chart_dir = chart_dir.to_str().unwrap();
+    let c = Cluster::connect(&ns);
+    ok(&["install", "kv", chart_dir, "-n", &ns, "--create-namespace"]);
+    let password = |c: &Cluster| {
+        c.get("v1", "Secret", "kv-redis").unwrap()["data"]["redis-password"]
+            .as_str()
+            .unwrap()
+            .to_string()
+    };
+    let first = password(&c);
+    assert!(
+        c.get("apps/v1", "StatefulSet", "kv-redis-replicas")
+            .is_none()
+    );
+
+    ok(&[
+        "upgrade",
+        "kv",
+        chart_dir,
+        "-n",
+        &ns,
+        "--set",
+        "architecture=replication,metrics.enabled=true",
+    ]);
+    assert_eq!(password(&c), first, "the upgrade rotated the password");
+    assert!(
+        c.get("apps/v1", "StatefulSet", "kv-redis-replicas")
+            .is_some()
+    );
+    let primary = c.get("apps/v1", "StatefulSet", "kv-redis-primary").unwrap();
+    let containers = primary["spec"]["template"]["spec"]["containers"]
+        .as_array()
+        .unwrap();
+    assert!(
+        containers.iter().any(|k| k["name"] == "metrics"),
+        "{containers:?}"
+    );
+
+    // Same chart, same values: no new revision.
+    let out = ok(&[
+        "upgrade",
+        "--install",
+        "kv",
+        chart_dir,
+        "-n",
+        &ns,
+        "--reuse-values",
+    ]);
+    assert!(out.contains("is unchanged"), "{out}");
+    let history: Json =
+        serde_json::from_str(&ok(&["history", "kv", "-n", &ns, "-o", "json"])).unwrap();
+    assert_eq!(history.as_array().unwrap().len(), 2, "{history}");
+
+    ok(&["rollback", "kv", "1", "-n", &ns]);
+    assert!(
+        c.get("apps/v1", "StatefulSet", "kv-redis-replicas")
+            .is_none()
+    );
+    assert_eq!(password(&c), first, "the rollback changed the password");
+    ok(&["uninstall", "kv", "-n", &ns]);
+    assert!(c.get("v1", "Secret", "kv-redis").is_none());
 }

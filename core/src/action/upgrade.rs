@@ -22,13 +22,13 @@ use super::rollback::{RollbackOptions, rollback};
 use crate::chart::Chart;
 use crate::engine::ReleaseInfo;
 use crate::kube::{KubeClient, ResourceClient};
+use crate::release::HookEvent;
 use crate::release::manifest::manifest_text;
 use crate::release::record::{
     APPLY_METHOD_CLIENT_SIDE, APPLY_METHOD_SERVER_SIDE, GoTime, Info, Release, ReleaseChart,
     as_json_numbers,
 };
 use crate::release::status::Status;
-use crate::release::HookEvent;
 use crate::storage::{Driver, Storage, StorageError};
 use crate::values::reuse::{ReuseMode, reuse_values};
 use crate::values::{Map, Value};
