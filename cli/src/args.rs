@@ -413,6 +413,9 @@ pub struct GetArgs {
     pub name: String,
     #[command(flatten)]
     pub cluster: ClusterArgs,
+    /// The revision to read (default: the last).
+    #[arg(long)]
+    pub revision: Option<i64>,
 }
 
 #[derive(Debug, Args)]
@@ -421,6 +424,9 @@ pub struct GetValuesArgs {
     pub name: String,
     #[command(flatten)]
     pub cluster: ClusterArgs,
+    /// The revision to read (default: the last).
+    #[arg(long)]
+    pub revision: Option<i64>,
     /// Every value, the chart's defaults included.
     #[arg(short = 'a', long)]
     pub all: bool,

@@ -138,10 +138,23 @@ impl<'a> Deployer<'a> {
     /// Writes `objects` in their order; consecutive objects of one kind go
     /// in parallel (Helm batches by kind the same way), so a Namespace or
     /// CRD still exists before what depends on it.
-    pub async fn apply_all(&self, objects: &[ManifestObject]) -> Result<(), ActionError> {
+    ///
+    /// Objects that `current` (the revision being replaced) already held
+    /// are applied taking over conflicting fields: the release owns them
+    /// and its chart is their source of truth, whichever tool (Helm, whose
+    /// field manager differs from hoist's, or an older hoist) last applied
+    /// them. This is what lets hoist upgrade releases Helm installed; Helm 3's
+    /// three-way merge overwrote such fields the same way. New objects are
+    /// applied without force unless `force_conflicts`.
+    pub async fn apply_all(
+        &self,
+        current: &[ManifestObject],
+        objects: &[ManifestObject],
+    ) -> Result<(), ActionError> {
+        let owned: HashSet<ObjectKey> = current.iter().map(|o| self.key(o)).collect();
         for batch in objects.chunk_by(|a, b| a.kind == b.kind) {
             stream::iter(batch)
-                .map(|obj| self.put(obj))
+                .map(|obj| self.put(obj, self.force_conflicts || owned.contains(&self.key(obj))))
                 .buffer_unordered(PARALLEL_CALLS)
                 .try_collect::<Vec<()>>()
                 .await?;
@@ -184,19 +197,19 @@ impl<'a> Deployer<'a> {
     /// Writes one object: server-side apply, or a POST that falls back to
     /// apply when the object exists; with `force_replace`, an existing
     /// object is deleted and created anew.
-    async fn put(&self, obj: &ManifestObject) -> Result<(), ActionError> {
+    async fn put(&self, obj: &ManifestObject, force: bool) -> Result<(), ActionError> {
         if self.force_replace && self.resources.get(obj).await?.is_some() {
             self.resources.delete(obj, Propagation::Background).await?;
             wait_gone(self.resources, obj, self.timeout).await?;
         }
         if self.server_side {
-            self.resources.apply(obj, self.force_conflicts).await?;
+            self.resources.apply(obj, force).await?;
             Ok(())
         } else {
             match self.resources.create(obj).await {
                 Ok(()) => Ok(()),
                 Err(e) if e.is_already_exists() => {
-                    self.resources.apply(obj, self.force_conflicts).await?;
+                    self.resources.apply(obj, force).await?;
                     Ok(())
                 }
                 Err(e) => Err(e.into()),
@@ -244,7 +257,7 @@ impl<'a> Deployer<'a> {
             hook.last_run.started_at = GoTime::now();
             hook.last_run.completed_at = GoTime::zero();
             hook.last_run.phase = HookPhase::Running;
-            if let Err(e) = self.put(&obj).await {
+            if let Err(e) = self.put(&obj, true).await {
                 hook.last_run.completed_at = GoTime::now();
                 hook.last_run.phase = HookPhase::Failed;
                 return Err(ActionError::Invalid(format!(

@@ -292,7 +292,7 @@ async fn perform(
     if !opts.no_hooks {
         deployer.run_hooks(release, HookEvent::PreInstall).await?;
     }
-    deployer.apply_all(objects).await?;
+    deployer.apply_all(&[], objects).await?;
     if opts.wait {
         deployer.wait_ready(objects, opts.wait_for_jobs).await?;
     }

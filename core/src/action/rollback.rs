@@ -251,7 +251,7 @@ async fn perform(
     if !opts.no_hooks {
         deployer.run_hooks(target, HookEvent::PreRollback).await?;
     }
-    deployer.apply_all(objects).await?;
+    deployer.apply_all(current, objects).await?;
     let errors = deployer.delete_removed(current, objects).await;
     if !errors.is_empty() {
         tracing::warn!(errors = %errors.join("; "), "could not delete objects the target revision does not have");

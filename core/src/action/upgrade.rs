@@ -327,7 +327,7 @@ async fn perform(
             .await
             .map_err(|e| ActionError::Invalid(format!("pre-upgrade hooks failed: {e}")))?;
     }
-    deployer.apply_all(target).await?;
+    deployer.apply_all(current, target).await?;
     let errors = deployer.delete_removed(current, target).await;
     if !errors.is_empty() {
         tracing::warn!(errors = %errors.join("; "), "could not delete objects the new revision dropped");
