@@ -9,6 +9,9 @@
 //!   get and delete with retries for idempotent calls.
 //! - [`ownership`]: Helm's release ownership label and annotations.
 //! - [`retry`]: exponential backoff for idempotent calls only.
+//! - [`ready`]: Helm's readiness rules (v4 status watcher and Helm 3's
+//!   legacy checker) as pure functions over live objects.
+//! - [`wait`]: `--wait`, hook and uninstall waits, polling the server.
 //! - [`error`]: [`KubeError`], API failures turned into messages a user can act on.
 //!
 //! Everything works on untyped objects (`DynamicObject` resolved through
@@ -18,11 +21,15 @@ pub mod client;
 pub mod discovery;
 pub mod error;
 pub mod ownership;
+pub mod ready;
 pub mod resources;
 pub mod retry;
+pub mod wait;
 
 pub use client::{ClientOptions, KubeClient};
 pub use discovery::{ApiDiscovery, ResourceInfo};
 pub use error::{KubeError, Operation};
 pub use ownership::{OwnershipError, check_ownership, stamp_ownership};
+pub use ready::{Readiness, ReadyOptions, WaitStrategy, hook_readiness, readiness};
 pub use resources::{ManifestObject, Propagation, ResourceClient};
+pub use wait::{HookOutcome, WaitEvent, WaitOptions, wait_deleted, wait_hook, wait_ready};
