@@ -177,7 +177,7 @@ pub fn hook_readiness(obj: &Json) -> Readiness {
                     _ => {}
                 }
             }
-            Readiness::Pending(format!("{id}: {}", job_progress(obj)))
+            Readiness::Pending(format!("{id}: not complete: {}", job_progress(obj)))
         }
         "Pod" => match str_at(obj, "/status/phase") {
             "Succeeded" => Readiness::Ready,
