@@ -324,7 +324,7 @@ async fn failed_job_hook_reports_helms_message() {
     if !cluster_available("failed_job_hook_reports_helms_message") {
         return;
     }
-    let (resources, _ns) = setup("hoist-wait-job").await;
+    let (resources, ns) = setup("hoist-wait-job").await;
     let hook = job("pre-install-migrate");
     create(&resources, std::slice::from_ref(&hook)).await;
     let controller = async {
@@ -342,6 +342,14 @@ async fn failed_job_hook_reports_helms_message() {
     let (outcome, ()) = tokio::join!(wait_hook(&resources, &hook, &opts), controller);
     assert_eq!(
         outcome.unwrap(),
+        HookOutcome::Failed(format!(
+            "resource Job/{ns}/pre-install-migrate not ready. status: Failed, message: Job Failed. failed: 1/1"
+        ))
+    );
+    // Helm 3's wording with the legacy strategy.
+    let legacy = fast(WaitStrategy::Legacy, 2_000);
+    assert_eq!(
+        wait_hook(&resources, &hook, &legacy).await.unwrap(),
         HookOutcome::Failed("job pre-install-migrate failed: BackoffLimitExceeded".into())
     );
 }

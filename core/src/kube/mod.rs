@@ -30,6 +30,8 @@ pub use client::{ClientOptions, KubeClient};
 pub use discovery::{ApiDiscovery, ResourceInfo};
 pub use error::{KubeError, Operation};
 pub use ownership::{OwnershipError, check_ownership, stamp_ownership};
-pub use ready::{Readiness, ReadyOptions, WaitStrategy, hook_readiness, readiness};
+pub use ready::{
+    Readiness, ReadyOptions, WaitStrategy, hook_failure_message, hook_readiness, readiness,
+};
 pub use resources::{ManifestObject, Propagation, ResourceClient};
 pub use wait::{HookOutcome, WaitEvent, WaitOptions, wait_deleted, wait_hook, wait_ready};

@@ -189,6 +189,43 @@ pub fn hook_readiness(obj: &Json) -> Readiness {
     }
 }
 
+/// Helm's error for a hook Job or Pod that failed (`obj` is the live
+/// object). Helm v4's watcher says
+/// `resource Job/NS/NAME not ready. status: Failed, message: Job Failed. failed: 1/1`
+/// (`... message: pod NAME failed` for Pods); Helm 3's legacy waiter says
+/// `job NAME failed: BackoffLimitExceeded` (`pod NAME failed`).
+pub fn hook_failure_message(obj: &Json, strategy: WaitStrategy) -> String {
+    let name = str_at(obj, "/metadata/name");
+    let is_job = group_kind(obj) == "batch/Job";
+    match strategy {
+        WaitStrategy::Legacy if is_job => {
+            let reason = conditions(obj)
+                .find(|c| c.kind == "Failed" && c.status == "True")
+                .map(|c| c.reason)
+                .unwrap_or("");
+            format!("job {name} failed: {reason}")
+        }
+        WaitStrategy::Legacy => format!("pod {name} failed"),
+        WaitStrategy::Watcher => {
+            let message = if is_job {
+                let parallelism = int_at(obj, "/spec/parallelism").unwrap_or(1);
+                format!(
+                    "Job Failed. failed: {}/{}",
+                    int_at(obj, "/status/failed").unwrap_or(0),
+                    int_at(obj, "/spec/completions").unwrap_or(parallelism)
+                )
+            } else {
+                format!("pod {name} failed")
+            };
+            format!(
+                "resource {}/{}/{name} not ready. status: Failed, message: {message}",
+                str_at(obj, "/kind"),
+                str_at(obj, "/metadata/namespace")
+            )
+        }
+    }
+}
+
 /// `Kind namespace/name`, or `Kind name` for cluster-scoped objects.
 pub fn describe(obj: &Json) -> String {
     let kind = str_at(obj, "/kind");
@@ -1527,6 +1564,35 @@ mod tests {
         ));
         let cm = json!({"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "c"}});
         assert!(hook_readiness(&cm).is_ready());
+    }
+
+    #[test]
+    fn hook_failures_use_each_strategys_wording() {
+        // Helm v4 (helm-oracle, pre-install Job patched to Failed) printed:
+        // failed pre-install: resource Job/NS/migrate not ready. status:
+        // Failed, message: Job Failed. failed: 1/1
+        let failed_job = job(
+            json!({"backoffLimit": 0}),
+            json!({"failed": 1, "conditions": [
+            {"type": "Failed", "status": "True", "reason": "BackoffLimitExceeded"}]}),
+        );
+        assert_eq!(
+            hook_failure_message(&failed_job, WaitStrategy::Watcher),
+            "resource Job/n/migrate not ready. status: Failed, message: Job Failed. failed: 1/1"
+        );
+        assert_eq!(
+            hook_failure_message(&failed_job, WaitStrategy::Legacy),
+            "job migrate failed: BackoffLimitExceeded"
+        );
+        let failed_pod = pod(json!({"phase": "Failed"}));
+        assert_eq!(
+            hook_failure_message(&failed_pod, WaitStrategy::Watcher),
+            "resource Pod/n/p not ready. status: Failed, message: pod p failed"
+        );
+        assert_eq!(
+            hook_failure_message(&failed_pod, WaitStrategy::Legacy),
+            "pod p failed"
+        );
     }
 
     #[test]

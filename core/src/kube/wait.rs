@@ -11,8 +11,8 @@
 
 use crate::kube::error::{KubeError, Operation};
 use crate::kube::ready::{
-    Readiness, ReadyOptions, Related, RelatedQuery, WaitStrategy, describe, hook_readiness,
-    readiness_with, related_query,
+    Readiness, ReadyOptions, Related, RelatedQuery, WaitStrategy, describe, hook_failure_message,
+    hook_readiness, readiness_with, related_query,
 };
 use crate::kube::resources::{ManifestObject, ResourceClient};
 use crate::kube::retry::with_backoff;
@@ -92,8 +92,8 @@ fn seconds<S: serde::Serializer>(d: &Duration, s: S) -> Result<S::Ok, S::Error> 
 pub enum HookOutcome {
     /// The Job completed or the Pod succeeded.
     Succeeded,
-    /// The Job or Pod failed; the message is Helm's (`job NAME failed:
-    /// BackoffLimitExceeded`, `pod NAME failed`).
+    /// The Job or Pod failed; the message is Helm's for the strategy
+    /// ([`hook_failure_message`]).
     Failed(String),
     /// Not a Job or Pod: Helm does not wait for other kinds.
     NotWaited,
@@ -201,12 +201,17 @@ pub async fn wait_hook(
             }
             Ok(Err(e)) => return Err(e),
             Ok(Ok(Err(reason))) => Readiness::Pending(format!("{}: {reason}", id_of(obj))),
-            Ok(Ok(Ok(object))) => hook_readiness(&object),
+            Ok(Ok(Ok(object))) => match hook_readiness(&object) {
+                Readiness::Failed(_) => {
+                    let message = hook_failure_message(&object, opts.ready.strategy);
+                    return Ok(HookOutcome::Failed(message));
+                }
+                verdict => verdict,
+            },
         };
         match verdict {
             Readiness::Ready => return Ok(HookOutcome::Succeeded),
-            Readiness::Failed(_) => return Ok(HookOutcome::Failed(hook_failure(obj, &verdict))),
-            Readiness::Pending(_) => last = Some(verdict),
+            other => last = Some(other),
         }
         if !sleep_until_next_poll(deadline, opts.interval).await {
             return Err(timeout_error(
@@ -259,20 +264,6 @@ fn id_of(obj: &ManifestObject) -> String {
     match &obj.namespace {
         Some(ns) => format!("{} {ns}/{}", obj.kind, obj.name),
         None => format!("{} {}", obj.kind, obj.name),
-    }
-}
-
-/// Helm's messages for a failed hook.
-fn hook_failure(obj: &ManifestObject, verdict: &Readiness) -> String {
-    let reason = verdict
-        .reason()
-        .and_then(|r| r.rsplit_once("failed: "))
-        .map(|(_, reason)| reason)
-        .unwrap_or("");
-    if obj.kind == "Job" {
-        format!("job {} failed: {reason}", obj.name)
-    } else {
-        format!("pod {} failed", obj.name)
     }
 }
 
@@ -497,20 +488,6 @@ mod tests {
         assert_eq!(go_duration(Duration::from_millis(300)), "300ms");
         assert_eq!(go_duration(Duration::from_micros(1500)), "1.5ms");
         assert_eq!(go_duration(Duration::ZERO), "0s");
-    }
-
-    #[test]
-    fn hook_failures_use_helms_wording() {
-        let failed = Readiness::Failed("Job team/migrate: failed: BackoffLimitExceeded".into());
-        assert_eq!(
-            hook_failure(&manifest("Job", "migrate"), &failed),
-            "job migrate failed: BackoffLimitExceeded"
-        );
-        let failed = Readiness::Failed("Pod team/check: the pod failed".into());
-        assert_eq!(
-            hook_failure(&manifest("Pod", "check"), &failed),
-            "pod check failed"
-        );
     }
 
     #[test]
