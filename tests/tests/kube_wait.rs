@@ -423,3 +423,64 @@ async fn wait_deleted_returns_when_objects_are_gone() {
     let (result, ()) = tokio::join!(wait_deleted(&resources, &objects, &opts), deleter);
     result.unwrap();
 }
+
+#[tokio::test]
+async fn failed_objects_end_the_wait_with_their_reasons() {
+    if !cluster_available("failed_objects_end_the_wait_with_their_reasons") {
+        return;
+    }
+    let (resources, ns) = setup("hoist-wait-failed").await;
+    let objects = vec![
+        deployment("stuck", 1),
+        object(json!({"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "fine"}})),
+    ];
+    let stored = create(&resources, &objects).await;
+    // The controller gave up on the rollout: the watcher stops waiting for
+    // the Deployment and, nothing else being pending, fails at once.
+    patch_status(
+        &resources,
+        &objects[0],
+        json!({
+            "observedGeneration": generation(&stored[0]),
+            "conditions": [{"type": "Progressing", "status": "False",
+                            "reason": "ProgressDeadlineExceeded",
+                            "message": "ReplicaSet \"stuck-1\" has timed out progressing."}]
+        }),
+    )
+    .await;
+    let started = std::time::Instant::now();
+    let err = wait_ready(
+        &resources,
+        &objects,
+        &fast(WaitStrategy::Watcher, 10_000),
+        &|_| {},
+    )
+    .await
+    .unwrap_err();
+    assert!(
+        started.elapsed() < Duration::from_secs(5),
+        "waited for the timeout"
+    );
+    let KubeError::WaitFailed { failed } = &err else {
+        panic!("expected a failure, got {err}");
+    };
+    assert_eq!(
+        failed,
+        &vec![format!(
+            "Deployment {ns}/stuck: progress deadline exceeded: ProgressDeadlineExceeded: \
+             ReplicaSet \"stuck-1\" has timed out progressing."
+        )]
+    );
+
+    // Helm 3's checker fails at once on an object that does not exist.
+    let missing = vec![deployment("never-created", 1)];
+    let err = wait_ready(
+        &resources,
+        &missing,
+        &fast(WaitStrategy::Legacy, 10_000),
+        &|_| {},
+    )
+    .await
+    .unwrap_err();
+    assert!(err.is_not_found(), "{err}");
+}

@@ -34,4 +34,6 @@ pub use ready::{
     Readiness, ReadyOptions, WaitStrategy, hook_failure_message, hook_readiness, readiness,
 };
 pub use resources::{ManifestObject, Propagation, ResourceClient};
-pub use wait::{HookOutcome, WaitEvent, WaitOptions, wait_deleted, wait_hook, wait_ready};
+pub use wait::{
+    HookOutcome, WaitEvent, WaitFlag, WaitOptions, wait_deleted, wait_hook, wait_ready,
+};

@@ -58,6 +58,44 @@ impl WaitOptions {
     }
 }
 
+/// What Helm v4's `--wait` flag asked for.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum WaitFlag {
+    /// `--wait=hookOnly`, the default without `--wait`: only hooks are
+    /// waited for (with the watcher's rules).
+    HookOnly,
+    /// `--wait`, `--wait=watcher` or `--wait=legacy`.
+    Resources(WaitStrategy),
+}
+
+impl std::str::FromStr for WaitFlag {
+    type Err = String;
+
+    /// Helm's values, including the deprecated booleans (`true` is
+    /// `watcher`, `false` is `hookOnly`), with Helm's error otherwise.
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        match s {
+            "watcher" | "true" => Ok(WaitFlag::Resources(WaitStrategy::Watcher)),
+            "legacy" => Ok(WaitFlag::Resources(WaitStrategy::Legacy)),
+            "hookOnly" | "false" => Ok(WaitFlag::HookOnly),
+            other => Err(format!(
+                "invalid wait input {other:?}. Valid inputs are watcher, hookOnly, and legacy"
+            )),
+        }
+    }
+}
+
+impl WaitFlag {
+    /// The rules hooks are waited for with: Helm 3's under `legacy`, the
+    /// watcher's otherwise.
+    pub fn hook_strategy(self) -> WaitStrategy {
+        match self {
+            WaitFlag::Resources(strategy) => strategy,
+            WaitFlag::HookOnly => WaitStrategy::Watcher,
+        }
+    }
+}
+
 /// Progress of [`wait_ready`]: sent for every object on the first poll and
 /// whenever its readiness changes, so a CLI can draw progress (or print one
 /// JSON line per event with `-o json`).
@@ -187,6 +225,7 @@ pub async fn wait_hook(
     ) {
         return Ok(HookOutcome::NotWaited);
     }
+    let id = resolved_id(obj, resources.resolve(obj)?.namespace.as_deref());
     let deadline = Instant::now() + opts.effective_timeout();
     let mut last = None;
     loop {
@@ -200,14 +239,14 @@ pub async fn wait_hook(
                 ));
             }
             Ok(Err(e)) => return Err(e),
-            Ok(Ok(Err(reason))) => Readiness::Pending(format!("{}: {reason}", id_of(obj))),
-            Ok(Ok(Ok(object))) => match hook_readiness(&object) {
+            Ok(Ok(Live::Found(object))) => match hook_readiness(&object) {
                 Readiness::Failed(_) => {
                     let message = hook_failure_message(&object, opts.ready.strategy);
                     return Ok(HookOutcome::Failed(message));
                 }
                 verdict => verdict,
             },
+            Ok(Ok(other)) => Readiness::Pending(format!("{id}: {}", other.reason())),
         };
         match verdict {
             Readiness::Ready => return Ok(HookOutcome::Succeeded),
@@ -260,6 +299,15 @@ async fn sleep_until_next_poll(deadline: Instant, interval: Duration) -> bool {
     true
 }
 
+/// `Kind namespace/name` with the namespace the object really goes to.
+fn resolved_id(obj: &ManifestObject, namespace: Option<&str>) -> String {
+    match namespace {
+        Some(ns) => format!("{} {ns}/{}", obj.kind, obj.name),
+        None => format!("{} {}", obj.kind, obj.name),
+    }
+}
+
+/// `Kind namespace/name` as the manifest names it.
 fn id_of(obj: &ManifestObject) -> String {
     match &obj.namespace {
         Some(ns) => format!("{} {ns}/{}", obj.kind, obj.name),
@@ -301,16 +349,29 @@ fn timeout_error(
     }
 }
 
-/// The live object, `Ok(Err(reason))` when it cannot be read for now (it
-/// does not exist yet, or the server keeps failing transiently).
-async fn live(
-    resources: &ResourceClient,
-    obj: &ManifestObject,
-) -> Result<Result<Json, String>, KubeError> {
+/// What a GET of an object found.
+enum Live {
+    Found(Json),
+    Missing,
+    /// The server kept failing transiently; the reason says how.
+    Unreadable(String),
+}
+
+impl Live {
+    fn reason(&self) -> String {
+        match self {
+            Live::Found(_) => String::new(),
+            Live::Missing => "not found".to_string(),
+            Live::Unreadable(e) => format!("cannot read it: {e}"),
+        }
+    }
+}
+
+async fn live(resources: &ResourceClient, obj: &ManifestObject) -> Result<Live, KubeError> {
     match resources.get(obj).await {
-        Ok(Some(live)) => Ok(Ok(live)),
-        Ok(None) => Ok(Err("not found".to_string())),
-        Err(e) if e.is_transient() => Ok(Err(format!("cannot read it: {e}"))),
+        Ok(Some(live)) => Ok(Live::Found(live)),
+        Ok(None) => Ok(Live::Missing),
+        Err(e) if e.is_transient() => Ok(Live::Unreadable(e.to_string())),
         Err(e) => Err(e),
     }
 }
@@ -322,13 +383,23 @@ async fn check_ready(
     opts: &ReadyOptions,
 ) -> Result<Readiness, KubeError> {
     let object = match live(resources, obj).await? {
-        Ok(object) => object,
-        Err(reason) => {
-            let id = match namespace {
-                Some(ns) => format!("{} {ns}/{}", obj.kind, obj.name),
-                None => format!("{} {}", obj.kind, obj.name),
-            };
-            return Ok(Readiness::Pending(format!("{id}: {reason}")));
+        Live::Found(object) => object,
+        // Helm 3's checker fails on a 404 at once; the watcher waits for it.
+        Live::Missing if opts.strategy == WaitStrategy::Legacy => {
+            let resource = resources.resolve(obj)?.resource.resource_name();
+            return Err(KubeError::NotFound {
+                operation: Box::new(Operation::new(
+                    "get",
+                    &resource,
+                    &obj.name,
+                    namespace.unwrap_or_default(),
+                )),
+                message: format!("{resource} {:?} not found", obj.name),
+            });
+        }
+        other => {
+            let id = resolved_id(obj, namespace);
+            return Ok(Readiness::Pending(format!("{id}: {}", other.reason())));
         }
     };
     let Some(query) = related_query(&object, opts) else {
@@ -536,6 +607,29 @@ mod tests {
             line["readiness"],
             json!({"state": "pending", "reason": "Pod team/p: phase Pending"})
         );
+    }
+
+    #[test]
+    fn wait_flag_takes_helms_values() {
+        use WaitStrategy::*;
+        for (text, flag) in [
+            ("watcher", WaitFlag::Resources(Watcher)),
+            ("true", WaitFlag::Resources(Watcher)),
+            ("legacy", WaitFlag::Resources(Legacy)),
+            ("hookOnly", WaitFlag::HookOnly),
+            ("false", WaitFlag::HookOnly),
+        ] {
+            assert_eq!(text.parse::<WaitFlag>(), Ok(flag), "{text}");
+        }
+        assert_eq!(
+            "hookonly".parse::<WaitFlag>(),
+            Err(
+                "invalid wait input \"hookonly\". Valid inputs are watcher, hookOnly, and legacy"
+                    .into()
+            )
+        );
+        assert_eq!(WaitFlag::HookOnly.hook_strategy(), Watcher);
+        assert_eq!(WaitFlag::Resources(Legacy).hook_strategy(), Legacy);
     }
 
     #[test]
