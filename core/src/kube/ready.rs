@@ -1116,6 +1116,25 @@ mod tests {
     }
 
     #[test]
+    fn watcher_deployment_counts_alone_are_not_enough() {
+        // Real Helm v4 (--wait, via helm-oracle on the local API server) kept
+        // waiting on exactly this status ("ReplicaSet not Available") and
+        // reported the release deployed once the two conditions were added.
+        let counts_only = json!({"observedGeneration": 2, "replicas": 2, "updatedReplicas": 2,
+                                 "readyReplicas": 2, "availableReplicas": 2});
+        assert!(
+            pending(readiness(&deployment(2, counts_only.clone()), &watcher()))
+                .contains("rollout not complete")
+        );
+        let mut with_conditions = counts_only;
+        with_conditions["conditions"] = json!([
+            {"type": "Available", "status": "True", "reason": "MinimumReplicasAvailable"},
+            {"type": "Progressing", "status": "True", "reason": "NewReplicaSetAvailable"}
+        ]);
+        assert!(readiness(&deployment(2, with_conditions), &watcher()).is_ready());
+    }
+
+    #[test]
     fn watcher_deployment_without_status_waits_and_paused_is_ready() {
         let fresh = deployment(2, json!({}));
         assert_eq!(
