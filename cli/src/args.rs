@@ -2,6 +2,8 @@
 //! scripts written for `helm` keep working with `hoist`.
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
+use hoist_core::kube::WaitStrategy;
+use hoist_core::kube::wait::WaitFlag;
 use std::path::PathBuf;
 
 /// hoist: a Kubernetes chart package manager, drop-in compatible with Helm.
@@ -260,9 +262,11 @@ pub enum StorageChoice {
 #[derive(Debug, Args, Clone)]
 pub struct DeployArgs {
     /// Wait until the objects are ready (Deployments available, Pods
-    /// ready, PVCs bound...) before marking the release deployed.
-    #[arg(long)]
-    pub wait: bool,
+    /// ready, PVCs bound...) before marking the release deployed:
+    /// `--wait` or `--wait=watcher` (Helm v4's rules), `--wait=legacy`
+    /// (Helm 3's), `--wait=hookOnly` (only hooks, the default).
+    #[arg(long, num_args = 0..=1, require_equals = true, default_missing_value = "watcher", value_name = "STRATEGY")]
+    pub wait: Option<WaitFlag>,
     /// With --wait, also wait for Jobs to complete.
     #[arg(long)]
     pub wait_for_jobs: bool,
@@ -277,6 +281,18 @@ pub struct DeployArgs {
     /// Take over fields that other field managers own (server-side apply).
     #[arg(long)]
     pub force_conflicts: bool,
+}
+
+impl DeployArgs {
+    /// Whether objects are waited for (`--atomic` implies `--wait`, as in Helm).
+    pub fn waits(&self) -> bool {
+        matches!(self.wait, Some(WaitFlag::Resources(_))) || self.atomic
+    }
+
+    /// The readiness rules for resources and hooks.
+    pub fn strategy(&self) -> WaitStrategy {
+        self.wait.map(WaitFlag::hook_strategy).unwrap_or_default()
+    }
 }
 
 fn parse_timeout(text: &str) -> Result<std::time::Duration, String> {
@@ -355,6 +371,15 @@ pub struct UninstallArgs {
     /// Do not run pre-delete and post-delete hooks.
     #[arg(long)]
     pub no_hooks: bool,
+    /// Wait until the deleted objects are gone.
+    #[arg(long)]
+    pub wait: bool,
+    /// How long hooks and --wait may take (a Go duration).
+    #[arg(long, default_value = "5m0s", value_parser = parse_timeout)]
+    pub timeout: std::time::Duration,
+    /// How dependents are deleted: background, foreground or orphan.
+    #[arg(long, default_value = "background", value_parser = ["background", "foreground", "orphan"])]
+    pub cascade: String,
 }
 
 #[derive(Debug, Args)]
@@ -508,9 +533,9 @@ pub struct RollbackArgs {
     pub revision: Option<i64>,
     #[command(flatten)]
     pub cluster: ClusterArgs,
-    /// Wait until the objects are ready.
-    #[arg(long)]
-    pub wait: bool,
+    /// Wait until the objects are ready (`--wait[=watcher|legacy|hookOnly]`).
+    #[arg(long, num_args = 0..=1, require_equals = true, default_missing_value = "watcher", value_name = "STRATEGY")]
+    pub wait: Option<WaitFlag>,
     /// With --wait, also wait for Jobs to complete.
     #[arg(long)]
     pub wait_for_jobs: bool,

@@ -6,6 +6,7 @@
 use hoist_core::release::status::Status;
 use hoist_e2e::cluster::{Cluster, assert_owned, cluster, fresh_namespace, ok};
 use hoist_e2e::{fixture, hoist};
+use serde_json::json;
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
@@ -423,4 +424,91 @@ fn copy_dir(from: &std::path::Path, to: &std::path::Path) {
             std::fs::copy(entry.path(), dest).unwrap();
         }
     }
+}
+
+#[test]
+fn atomic_upgrade_with_a_failing_post_upgrade_hook_restores_the_previous_objects() {
+    if cluster("atomic_upgrade_with_a_failing_post_upgrade_hook_restores_the_previous_objects")
+        .is_none()
+    {
+        return;
+    }
+    let ns = fresh_namespace("hoist-atomic");
+    let app = app();
+    let c = Cluster::connect(&ns);
+    ok(&[
+        "install",
+        "at",
+        &app,
+        "-n",
+        &ns,
+        "--create-namespace",
+        "--set",
+        "message=stable",
+        "--set",
+        "extra.enabled=true",
+    ]);
+    let child = Command::new(hoist_e2e::hoist_bin())
+        .args([
+            "upgrade",
+            "at",
+            &app,
+            "-n",
+            &ns,
+            "--atomic",
+            "--timeout",
+            "2m",
+            "--set",
+            "message=broken",
+            "--set",
+            "hooks.postUpgradeJob=true",
+        ])
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    // The new objects are applied before the post-upgrade hook runs.
+    let deadline = Instant::now() + Duration::from_secs(60);
+    while c.get("batch/v1", "Job", "at-post-upgrade").is_none() {
+        assert!(Instant::now() < deadline, "the hook Job never appeared");
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    assert_eq!(message(&c, "at").as_deref(), Some("broken"));
+    assert!(c.get("v1", "ConfigMap", "at-extra").is_none());
+    c.patch_status(
+        "batch/v1",
+        "Job",
+        "at-post-upgrade",
+        json!({"failed": 1, "conditions": [{
+            "type": "Failed", "status": "True", "reason": "BackoffLimitExceeded",
+            "message": "Job has reached the specified backoff limit"
+        }]}),
+    );
+    let out = child.wait_with_output().unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(!out.status.success());
+    assert!(
+        stderr.contains("has been rolled back due to atomic being set"),
+        "{stderr}"
+    );
+    assert!(stderr.contains("post-upgrade hooks failed"), "{stderr}");
+    // Revision 1's objects are back.
+    assert_eq!(message(&c, "at").as_deref(), Some("stable"));
+    assert!(c.get("v1", "ConfigMap", "at-extra").is_some());
+    assert_eq!(
+        statuses(&c, "at"),
+        [
+            (1, Status::Superseded),
+            (2, Status::Failed),
+            (3, Status::Deployed)
+        ]
+    );
+    let r2 = c.record("at", 2).unwrap();
+    let hook = r2
+        .hooks
+        .iter()
+        .find(|h| h.name == "at-post-upgrade")
+        .unwrap();
+    assert_eq!(hook.last_run.phase.as_str(), "Failed");
 }

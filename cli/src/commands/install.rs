@@ -3,6 +3,7 @@
 use super::release::{connect, print_release, storage, with_storage};
 use crate::args::{InstallArgs, OutputFormat};
 use crate::output::merge_values;
+use crate::progress::wait_progress;
 use hoist_core::action::install::{InstallOptions, install};
 use hoist_core::action::status::status_text;
 use hoist_core::chart;
@@ -44,9 +45,11 @@ pub async fn run(a: InstallArgs) -> miette::Result<ExitCode> {
         server_side: a.server_side,
         take_ownership: a.take_ownership,
         atomic: a.deploy.atomic,
-        wait: a.deploy.wait || a.deploy.atomic,
+        wait: a.deploy.waits(),
         wait_for_jobs: a.deploy.wait_for_jobs,
         timeout: a.deploy.timeout,
+        wait_strategy: a.deploy.strategy(),
+        progress: wait_progress(a.output),
         force_conflicts: a.deploy.force_conflicts,
     };
     let backend = storage(&a.cluster, &client, Some(&namespace));

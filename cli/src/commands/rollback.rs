@@ -2,7 +2,9 @@
 
 use super::release::{connect, print_release, storage_with_history_max, with_storage};
 use crate::args::{OutputFormat, RollbackArgs};
+use crate::progress::wait_progress;
 use hoist_core::action::rollback::{RollbackOptions, rollback};
+use hoist_core::kube::wait::WaitFlag;
 use miette::miette;
 use std::process::ExitCode;
 
@@ -14,9 +16,11 @@ pub async fn run(a: RollbackArgs) -> miette::Result<ExitCode> {
         version: a.revision.unwrap_or(0),
         no_hooks: a.no_hooks,
         dry_run: a.dry_run,
-        wait: a.wait,
+        wait: matches!(a.wait, Some(WaitFlag::Resources(_))),
         wait_for_jobs: a.wait_for_jobs,
         timeout: a.timeout,
+        wait_strategy: a.wait.map(WaitFlag::hook_strategy).unwrap_or_default(),
+        progress: wait_progress(a.output),
         force: a.force,
         force_conflicts: a.force_conflicts,
         cleanup_on_fail: a.cleanup_on_fail,

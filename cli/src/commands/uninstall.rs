@@ -3,6 +3,7 @@
 use super::release::{connect, storage, with_storage};
 use crate::args::UninstallArgs;
 use hoist_core::action::uninstall::{UninstallOptions, uninstall};
+use hoist_core::kube::Propagation;
 use miette::miette;
 use std::process::ExitCode;
 
@@ -15,6 +16,13 @@ pub async fn run(a: UninstallArgs) -> miette::Result<ExitCode> {
         ignore_not_found: a.ignore_not_found,
         description: a.description.clone(),
         no_hooks: a.no_hooks,
+        cascade: match a.cascade.as_str() {
+            "foreground" => Propagation::Foreground,
+            "orphan" => Propagation::Orphan,
+            _ => Propagation::Background,
+        },
+        wait: a.wait,
+        timeout: a.timeout,
     };
     for name in &a.names {
         let outcome = with_storage!(&backend, s => uninstall(s, &client, name, &opts).await)

@@ -3,6 +3,7 @@
 use super::release::{connect, print_release, storage_with_history_max, with_storage};
 use crate::args::{OutputFormat, UpgradeArgs};
 use crate::output::merge_values;
+use crate::progress::wait_progress;
 use hoist_core::action::status::status_text;
 use hoist_core::action::upgrade::{UpgradeOptions, upgrade};
 use hoist_core::chart;
@@ -49,9 +50,11 @@ pub async fn run(a: UpgradeArgs) -> miette::Result<ExitCode> {
         force: a.force,
         force_conflicts: a.deploy.force_conflicts,
         take_ownership: a.take_ownership,
-        wait: a.deploy.wait || a.deploy.atomic,
+        wait: a.deploy.waits(),
         wait_for_jobs: a.deploy.wait_for_jobs,
         timeout: a.deploy.timeout,
+        wait_strategy: a.deploy.strategy(),
+        progress: wait_progress(a.output),
         server_side,
     };
     let backend = storage_with_history_max(&a.cluster, &client, Some(&namespace), a.history_max);

@@ -12,7 +12,11 @@ use futures::stream::{self, StreamExt, TryStreamExt};
 use serde_json::Value as Json;
 
 use super::ActionError;
-use crate::kube::{KubeError, ManifestObject, Propagation, ResourceClient, stamp_ownership};
+use crate::kube::wait::{HookOutcome, WaitEvent, WaitOptions, wait_deleted, wait_hook, wait_ready};
+use crate::kube::{
+    KubeError, ManifestObject, Propagation, ReadyOptions, ResourceClient, WaitStrategy,
+    stamp_ownership,
+};
 use crate::release::manifest::{RESOURCE_POLICY_ANNOTATION, split_manifests};
 use crate::release::record::{GoTime, Release};
 use crate::release::{HookDeletePolicy, HookEvent, HookPhase};
@@ -23,6 +27,37 @@ const PARALLEL_CALLS: usize = 16;
 
 /// Default for `--timeout` (Helm's five minutes).
 pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(300);
+
+/// Receives `--wait` progress (one event per object whose readiness
+/// changed), for a progress bar on a terminal or JSON lines in a pipeline.
+#[derive(Clone, Default)]
+pub struct Progress(Option<std::sync::Arc<ProgressFn>>);
+
+/// A progress callback.
+pub type ProgressFn = dyn Fn(&WaitEvent) + Send + Sync;
+
+impl Progress {
+    /// Progress delivered to `f`.
+    pub fn new(f: impl Fn(&WaitEvent) + Send + Sync + 'static) -> Self {
+        Progress(Some(std::sync::Arc::new(f)))
+    }
+
+    fn emit(&self, event: &WaitEvent) {
+        if let Some(f) = &self.0 {
+            f(event);
+        }
+    }
+}
+
+impl std::fmt::Debug for Progress {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(if self.0.is_some() {
+            "Progress(..)"
+        } else {
+            "Progress(none)"
+        })
+    }
+}
 
 /// Where and how a release's objects are written.
 #[derive(Clone)]
@@ -41,6 +76,11 @@ pub struct Deployer<'a> {
     pub force_replace: bool,
     /// How long one hook may run, and the wait for readiness.
     pub timeout: Duration,
+    /// The readiness rules for `--wait` and for hooks (Helm v4's status
+    /// watcher, or Helm 3's checks with `--wait=legacy`).
+    pub strategy: WaitStrategy,
+    /// Where `--wait` progress goes.
+    pub progress: Progress,
 }
 
 /// Identity of an object across revisions: group, kind, namespace and
@@ -200,7 +240,7 @@ impl<'a> Deployer<'a> {
     async fn put(&self, obj: &ManifestObject, force: bool) -> Result<(), ActionError> {
         if self.force_replace && self.resources.get(obj).await?.is_some() {
             self.resources.delete(obj, Propagation::Background).await?;
-            wait_gone(self.resources, obj, self.timeout).await?;
+            self.wait_gone(obj).await?;
         }
         if self.server_side {
             self.resources.apply(obj, force).await?;
@@ -266,7 +306,7 @@ impl<'a> Deployer<'a> {
                     hook.path
                 )));
             }
-            let outcome = await_hook(self.resources, &obj, self.timeout).await;
+            let outcome = self.await_hook(&obj).await;
             hook.last_run.completed_at = GoTime::now();
             if let Err(e) = outcome {
                 hook.last_run.phase = HookPhase::Failed;
@@ -303,13 +343,27 @@ impl<'a> Deployer<'a> {
 
     /// Waits until `objects` are ready (`--wait`), Jobs included with
     /// `wait_for_jobs`.
-    // Interim: returns at once until the readiness module (kube::wait) lands.
     pub async fn wait_ready(
         &self,
-        _objects: &[ManifestObject],
-        _wait_for_jobs: bool,
+        objects: &[ManifestObject],
+        wait_for_jobs: bool,
     ) -> Result<(), ActionError> {
+        let mut opts = self.wait_options();
+        opts.ready.wait_for_jobs = wait_for_jobs;
+        let progress = self.progress.clone();
+        wait_ready(self.resources, objects, &opts, &move |e| progress.emit(e)).await?;
         Ok(())
+    }
+
+    fn wait_options(&self) -> WaitOptions {
+        WaitOptions {
+            timeout: self.timeout,
+            ready: ReadyOptions {
+                strategy: self.strategy,
+                ..ReadyOptions::default()
+            },
+            ..WaitOptions::default()
+        }
     }
 
     /// Deletes a hook object and waits until it is gone, so that the next
@@ -320,43 +374,30 @@ impl<'a> Deployer<'a> {
             return Ok(());
         }
         if self.resources.delete(obj, Propagation::Background).await? {
-            wait_gone(self.resources, obj, self.timeout).await?;
+            self.wait_gone(obj).await?;
         }
         Ok(())
     }
-}
 
-/// Polls until `obj` is gone, so that re-creating it does not collide with
-/// the terminating object.
-async fn wait_gone(
-    resources: &ResourceClient,
-    obj: &ManifestObject,
-    timeout: Duration,
-) -> Result<(), ActionError> {
-    let deadline = tokio::time::Instant::now() + timeout;
-    while resources.get(obj).await?.is_some() {
-        if tokio::time::Instant::now() >= deadline {
-            return Err(ActionError::Invalid(format!(
-                "timed out waiting for the condition: {} {:?} is still being deleted after {}s",
-                obj.kind,
-                obj.name,
-                timeout.as_secs()
-            )));
+    /// Waits for a hook to finish: Jobs until complete, Pods until they
+    /// succeed; other kinds are done once created.
+    async fn await_hook(&self, obj: &ManifestObject) -> Result<(), ActionError> {
+        match wait_hook(self.resources, obj, &self.wait_options()).await? {
+            HookOutcome::Succeeded | HookOutcome::NotWaited => Ok(()),
+            HookOutcome::Failed(message) => Err(ActionError::Invalid(message)),
         }
-        tokio::time::sleep(Duration::from_millis(100)).await;
     }
-    Ok(())
-}
 
-/// Waits for a hook to finish (Jobs complete, Pods succeed).
-// Interim: hooks are treated as complete once created, until the
-// readiness module (kube::wait) lands.
-async fn await_hook(
-    _resources: &ResourceClient,
-    _obj: &ManifestObject,
-    _timeout: Duration,
-) -> Result<(), ActionError> {
-    Ok(())
+    /// Waits until `obj` is gone, so that re-creating it does not collide
+    /// with the terminating object.
+    async fn wait_gone(&self, obj: &ManifestObject) -> Result<(), ActionError> {
+        let opts = WaitOptions {
+            interval: Duration::from_millis(200),
+            ..self.wait_options()
+        };
+        wait_deleted(self.resources, std::slice::from_ref(obj), &opts).await?;
+        Ok(())
+    }
 }
 
 fn has_policy(policies: &[HookDeletePolicy], policy: HookDeletePolicy) -> bool {

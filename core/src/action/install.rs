@@ -11,11 +11,12 @@ use std::time::Duration;
 use serde_json::{Value as Json, json};
 
 use super::ActionError;
-use super::deploy::{DEFAULT_TIMEOUT, Deployer};
+use super::deploy::{DEFAULT_TIMEOUT, Deployer, Progress};
 use super::render::{RenderRequest, RenderedChart, render_chart, render_with_lookup};
 use super::template::crd_documents;
 use crate::chart::Chart;
 use crate::engine::ReleaseInfo;
+use crate::kube::WaitStrategy;
 use crate::kube::{ApiDiscovery, KubeClient, ManifestObject, ResourceClient};
 use crate::release::HookEvent;
 use crate::release::manifest::manifest_text;
@@ -96,6 +97,10 @@ pub struct InstallOptions {
     pub wait_for_jobs: bool,
     /// How long hooks and waits may take.
     pub timeout: Duration,
+    /// Readiness rules for `wait` and hooks (`--wait=watcher|legacy`).
+    pub wait_strategy: WaitStrategy,
+    /// Where `wait` progress goes.
+    pub progress: Progress,
     /// Take over fields other managers own on server-side apply.
     pub force_conflicts: bool,
 }
@@ -159,6 +164,8 @@ pub async fn install<D: Driver>(
         } else {
             opts.timeout
         },
+        strategy: opts.wait_strategy,
+        progress: opts.progress.clone(),
     };
     let objects = deployer.objects(&release.manifest)?;
     // Helm refuses before touching anything when an object exists that

@@ -14,9 +14,10 @@
 use std::time::Duration;
 
 use super::ActionError;
-use super::deploy::{DEFAULT_TIMEOUT, Deployer};
+use super::deploy::{DEFAULT_TIMEOUT, Deployer, Progress};
 use super::install::validate_release_name;
 use super::lock;
+use crate::kube::WaitStrategy;
 use crate::kube::{KubeClient, ResourceClient};
 use crate::release::HookEvent;
 use crate::release::record::{
@@ -42,6 +43,10 @@ pub struct RollbackOptions {
     pub wait_for_jobs: bool,
     /// How long hooks and waits may take.
     pub timeout: Duration,
+    /// Readiness rules for `wait` and hooks (`--wait=watcher|legacy`).
+    pub wait_strategy: WaitStrategy,
+    /// Where `wait` progress goes.
+    pub progress: Progress,
     /// Replace existing objects (delete and create).
     pub force: bool,
     /// Take over fields other managers own.
@@ -65,6 +70,8 @@ impl Default for RollbackOptions {
             wait: false,
             wait_for_jobs: false,
             timeout: DEFAULT_TIMEOUT,
+            wait_strategy: WaitStrategy::default(),
+            progress: Progress::default(),
             force: false,
             force_conflicts: false,
             cleanup_on_fail: false,
@@ -165,6 +172,8 @@ pub async fn rollback<D: Driver>(
         force_conflicts: opts.force_conflicts,
         force_replace: opts.force,
         timeout: opts.timeout,
+        strategy: opts.wait_strategy,
+        progress: opts.progress.clone(),
     };
     let current_objects = deployer.objects(&current.manifest)?;
     let target_objects = deployer.objects(&target.manifest)?;

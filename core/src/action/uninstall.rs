@@ -4,7 +4,10 @@
 //! or, with `keep_history`, records the revision as `uninstalled`.
 
 use super::ActionError;
+use super::deploy::{DEFAULT_TIMEOUT, Deployer, Progress};
 use super::install::validate_release_name;
+use crate::kube::WaitStrategy;
+use crate::kube::wait::{WaitOptions, wait_deleted};
 use crate::kube::{KubeClient, ManifestObject, Propagation, ResourceClient};
 use crate::release::HookEvent;
 use crate::release::manifest::uninstall_manifests;
@@ -23,6 +26,12 @@ pub struct UninstallOptions {
     pub description: Option<String>,
     /// Do not run pre-delete and post-delete hooks.
     pub no_hooks: bool,
+    /// How dependents of deleted objects go (`--cascade`).
+    pub cascade: Propagation,
+    /// Wait until the deleted objects are gone.
+    pub wait: bool,
+    /// How long hooks and the wait may take (zero: Helm's five minutes).
+    pub timeout: std::time::Duration,
 }
 
 /// What an uninstall did.
@@ -81,11 +90,30 @@ pub async fn uninstall<D: Driver>(
     storage.update(&release).await?;
 
     let resources = ResourceClient::connect(client.with_namespace(&release.namespace)).await?;
+    let namespace = release.namespace.clone();
+    let deployer = Deployer {
+        resources: &resources,
+        release: name,
+        namespace: &namespace,
+        server_side: true,
+        force_conflicts: false,
+        force_replace: false,
+        timeout: if opts.timeout.is_zero() {
+            DEFAULT_TIMEOUT
+        } else {
+            opts.timeout
+        },
+        strategy: WaitStrategy::default(),
+        progress: Progress::default(),
+    };
     if !opts.no_hooks {
-        run_delete_hooks(&resources, &release, HookEvent::PreDelete).await?;
+        deployer
+            .run_hooks(&mut release, HookEvent::PreDelete)
+            .await?;
     }
     let (keep, delete) = uninstall_manifests(&release.manifest)?;
     let mut errors = Vec::new();
+    let mut deleted = Vec::new();
     for m in &delete {
         let obj = match ManifestObject::parse(&m.content) {
             Ok(o) => o,
@@ -94,12 +122,25 @@ pub async fn uninstall<D: Driver>(
                 continue;
             }
         };
-        if let Err(e) = resources.delete(&obj, Propagation::Background).await {
+        match resources.delete(&obj, opts.cascade).await {
+            Ok(true) => deleted.push(obj),
+            Ok(false) => {}
+            Err(e) => errors.push(e.to_string()),
+        }
+    }
+    if opts.wait && !deleted.is_empty() {
+        let wait = WaitOptions {
+            timeout: deployer.timeout,
+            ..WaitOptions::default()
+        };
+        if let Err(e) = wait_deleted(&resources, &deleted, &wait).await {
             errors.push(e.to_string());
         }
     }
     if !opts.no_hooks {
-        run_delete_hooks(&resources, &release, HookEvent::PostDelete).await?;
+        deployer
+            .run_hooks(&mut release, HookEvent::PostDelete)
+            .await?;
     }
     let kept = keep
         .iter()
@@ -135,28 +176,6 @@ pub async fn uninstall<D: Driver>(
         release: Some(release),
         kept,
     })
-}
-
-/// Creates the hooks of `event`, replacing leftovers of an earlier run, and
-/// does not wait for them (a Job hook is left running).
-async fn run_delete_hooks(
-    resources: &ResourceClient,
-    release: &Release,
-    event: HookEvent,
-) -> Result<(), ActionError> {
-    for hook in release.hooks.iter().filter(|h| h.events.contains(&event)) {
-        let obj = ManifestObject::parse(&hook.manifest)
-            .map_err(|e| ActionError::Invalid(format!("{}: {e}", hook.path)))?;
-        resources.delete(&obj, Propagation::Background).await?;
-        if let Err(e) = resources.apply(&obj, false).await {
-            return Err(ActionError::Invalid(format!(
-                "failed {}: {}: {e}",
-                event.as_str(),
-                hook.path
-            )));
-        }
-    }
-    Ok(())
 }
 
 /// Deletes every stored revision of the release.

@@ -14,13 +14,14 @@
 use std::time::Duration;
 
 use super::ActionError;
-use super::deploy::{DEFAULT_TIMEOUT, Deployer};
+use super::deploy::{DEFAULT_TIMEOUT, Deployer, Progress};
 use super::install::{InstallOptions, install, validate_release_name};
 use super::lock;
 use super::render::RenderRequest;
 use super::rollback::{RollbackOptions, rollback};
 use crate::chart::Chart;
 use crate::engine::ReleaseInfo;
+use crate::kube::WaitStrategy;
 use crate::kube::{KubeClient, ResourceClient};
 use crate::release::HookEvent;
 use crate::release::manifest::manifest_text;
@@ -78,6 +79,10 @@ pub struct UpgradeOptions {
     pub wait_for_jobs: bool,
     /// How long hooks and waits may take.
     pub timeout: Duration,
+    /// Readiness rules for `wait` and hooks (`--wait=watcher|legacy`).
+    pub wait_strategy: WaitStrategy,
+    /// Where `wait` progress goes.
+    pub progress: Progress,
     /// Server-side apply (`Some(true)`), client-side (`Some(false)`) or
     /// whatever the previous revision used (`None`, Helm's `auto`).
     pub server_side: Option<bool>,
@@ -106,6 +111,8 @@ impl Default for UpgradeOptions {
             wait: false,
             wait_for_jobs: false,
             timeout: DEFAULT_TIMEOUT,
+            wait_strategy: WaitStrategy::default(),
+            progress: Progress::default(),
             server_side: None,
         }
     }
@@ -259,6 +266,8 @@ pub async fn upgrade<D: Driver>(
         force_conflicts: opts.force_conflicts,
         force_replace: opts.force,
         timeout: opts.timeout,
+        strategy: opts.wait_strategy,
+        progress: opts.progress.clone(),
     };
     let current_objects = deployer.objects(&current.manifest)?;
     let target_objects = deployer.objects(&upgraded.manifest)?;
@@ -399,6 +408,8 @@ async fn fail<D: Driver>(
         timeout: opts.timeout,
         force: opts.force,
         force_conflicts: opts.force_conflicts,
+        wait_strategy: opts.wait_strategy,
+        progress: opts.progress.clone(),
         ..RollbackOptions::default()
     };
     match rollback(storage, deployer.resources.client(), &ropts).await {
@@ -433,6 +444,8 @@ fn install_options(opts: &UpgradeOptions, replace: bool) -> InstallOptions {
         wait_for_jobs: opts.wait_for_jobs,
         timeout: opts.timeout,
         force_conflicts: opts.force_conflicts,
+        wait_strategy: opts.wait_strategy,
+        progress: opts.progress.clone(),
     }
 }
 

@@ -161,6 +161,44 @@ pub enum KubeError {
         /// Its kind.
         kind: String,
     },
+    /// A wait ran out of time. Worded so that scripts matching Helm's
+    /// `timed out waiting for the condition` and `context deadline exceeded`
+    /// still match, with every object still pending and why.
+    #[error(
+        "timed out waiting for the condition after {timeout}: {count} of {total} resources not {goal}:\n{list}\ncontext deadline exceeded",
+        count = pending.len(),
+        list = indented(pending)
+    )]
+    WaitTimeout {
+        /// What the wait wanted: `ready`, `deleted`, `complete`.
+        goal: String,
+        /// The timeout, as Go prints durations (`5m0s`).
+        timeout: String,
+        /// One line per object still not there, starting with `Kind namespace/name`.
+        pending: Vec<String>,
+        /// How many objects were waited for.
+        total: usize,
+    },
+    /// Objects reached a state they cannot recover from (a failed Job, a
+    /// Deployment past its progress deadline...).
+    #[error(
+        "{count} resources failed while waiting for them to become ready:\n{list}",
+        count = failed.len(),
+        list = indented(failed)
+    )]
+    WaitFailed {
+        /// One line per failed object, starting with `Kind namespace/name`.
+        failed: Vec<String>,
+    },
+}
+
+/// One `  - item` line per item.
+fn indented(items: &[String]) -> String {
+    items
+        .iter()
+        .map(|i| format!("  - {i}"))
+        .collect::<Vec<_>>()
+        .join("\n")
 }
 
 impl KubeError {

@@ -9,6 +9,9 @@
 //!   get and delete with retries for idempotent calls.
 //! - [`ownership`]: Helm's release ownership label and annotations.
 //! - [`retry`]: exponential backoff for idempotent calls only.
+//! - [`ready`]: Helm's readiness rules (v4 status watcher and Helm 3's
+//!   legacy checker) as pure functions over live objects.
+//! - [`wait`]: `--wait`, hook and uninstall waits, polling the server.
 //! - [`error`]: [`KubeError`], API failures turned into messages a user can act on.
 //!
 //! Everything works on untyped objects (`DynamicObject` resolved through
@@ -19,12 +22,20 @@ pub mod discovery;
 pub mod error;
 pub mod lookup;
 pub mod ownership;
+pub mod ready;
 pub mod resources;
 pub mod retry;
+pub mod wait;
 
 pub use client::{ClientOptions, KubeClient};
 pub use discovery::{ApiDiscovery, ResourceInfo};
 pub use error::{KubeError, Operation};
 pub use lookup::ClusterLookup;
 pub use ownership::{OwnershipError, check_ownership, stamp_ownership};
+pub use ready::{
+    Readiness, ReadyOptions, WaitStrategy, hook_failure_message, hook_readiness, readiness,
+};
 pub use resources::{ManifestObject, Propagation, ResourceClient};
+pub use wait::{
+    HookOutcome, WaitEvent, WaitFlag, WaitOptions, wait_deleted, wait_hook, wait_ready,
+};
