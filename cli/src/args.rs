@@ -49,6 +49,8 @@ pub enum Command {
     Upgrade(UpgradeArgs),
     /// Roll a release back to an earlier revision.
     Rollback(RollbackArgs),
+    /// Run a release's tests (its `helm.sh/hook: test` Jobs and Pods).
+    Test(TestArgs),
 }
 
 /// Output formats for machine-readable results.
@@ -563,6 +565,26 @@ pub struct RollbackArgs {
     /// A custom description of the revision.
     #[arg(long)]
     pub description: Option<String>,
+    /// Output format.
+    #[arg(short = 'o', long, value_enum, default_value = "table")]
+    pub output: OutputFormat,
+}
+
+#[derive(Debug, Args)]
+pub struct TestArgs {
+    /// Release name.
+    pub name: String,
+    #[command(flatten)]
+    pub cluster: ClusterArgs,
+    /// How long each test may run (a Go duration).
+    #[arg(long, default_value = "5m0s", value_parser = parse_timeout)]
+    pub timeout: std::time::Duration,
+    /// Print the test pods' logs.
+    #[arg(long)]
+    pub logs: bool,
+    /// Run only tests matching `name=NAME`, or skip them with `!name=NAME` (repeatable).
+    #[arg(long)]
+    pub filter: Vec<String>,
     /// Output format.
     #[arg(short = 'o', long, value_enum, default_value = "table")]
     pub output: OutputFormat,

@@ -512,3 +512,73 @@ fn atomic_upgrade_with_a_failing_post_upgrade_hook_restores_the_previous_objects
         .unwrap();
     assert_eq!(hook.last_run.phase.as_str(), "Failed");
 }
+
+#[test]
+fn test_command_runs_test_hooks_and_reports_failures() {
+    if cluster("test_command_runs_test_hooks_and_reports_failures").is_none() {
+        return;
+    }
+    let ns = fresh_namespace("hoist-test");
+    let app = app();
+    let c = Cluster::connect(&ns);
+    ok(&[
+        "install",
+        "t",
+        &app,
+        "-n",
+        &ns,
+        "--create-namespace",
+        "--set",
+        "hooks.testPod=true",
+    ]);
+    // Nothing runs pods here: the test plays the kubelet.
+    let run = |phase: &'static str| {
+        let child = Command::new(hoist_e2e::hoist_bin())
+            .args(["test", "t", "-n", &ns, "--timeout", "1m"])
+            .stdin(Stdio::null())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap();
+        let deadline = Instant::now() + Duration::from_secs(60);
+        loop {
+            let pod = c.get("v1", "Pod", "t-test");
+            // A fresh pod (the previous run's is deleted before creation).
+            if pod.as_ref().is_some_and(|p| p["status"]["phase"] == "Pending") {
+                break;
+            }
+            assert!(Instant::now() < deadline, "the test pod never appeared");
+            std::thread::sleep(Duration::from_millis(100));
+        }
+        c.patch_status("v1", "Pod", "t-test", json!({"phase": phase}));
+        child.wait_with_output().unwrap()
+    };
+    let out = run("Succeeded");
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(stdout.contains("TEST SUITE:     t-test"), "{stdout}");
+    assert!(stdout.contains("Phase:          Succeeded"), "{stdout}");
+    let hook = c
+        .record("t", 1)
+        .unwrap()
+        .hooks
+        .into_iter()
+        .find(|h| h.name == "t-test")
+        .unwrap();
+    assert_eq!(hook.last_run.phase.as_str(), "Succeeded");
+
+    let out = run("Failed");
+    assert!(!out.status.success());
+    let hook = c
+        .record("t", 1)
+        .unwrap()
+        .hooks
+        .into_iter()
+        .find(|h| h.name == "t-test")
+        .unwrap();
+    assert_eq!(hook.last_run.phase.as_str(), "Failed");
+}

@@ -13,6 +13,7 @@ mod rollback;
 mod show;
 mod status;
 mod template;
+mod test;
 mod uninstall;
 mod upgrade;
 mod version;
@@ -37,5 +38,6 @@ pub fn run(cli: Cli) -> miette::Result<ExitCode> {
         Command::Get(a) => release::block_on(get::run(a)),
         Command::Upgrade(a) => release::block_on(upgrade::run(a)),
         Command::Rollback(a) => release::block_on(rollback::run(a)),
+        Command::Test(a) => release::block_on(test::run(a)),
     }
 }
