@@ -47,6 +47,11 @@ pub enum Command {
     Upgrade(UpgradeArgs),
     /// Roll a release back to an earlier revision.
     Rollback(RollbackArgs),
+    /// Show what an upgrade or a rollback would change on the cluster.
+    #[command(subcommand)]
+    Diff(crate::commands::diff::DiffCommand),
+    /// Print a shell completion script (bash, zsh, fish...).
+    Completion(crate::commands::completion::CompletionArgs),
 }
 
 /// Output formats for machine-readable results.
@@ -213,6 +218,9 @@ pub enum ShowCommand {
 pub struct ShowArgs {
     /// Chart folder or archive.
     pub chart: PathBuf,
+    /// Output format (schemas in docs/cli-output.md).
+    #[arg(short = 'o', long, value_enum, default_value = "table")]
+    pub output: OutputFormat,
 }
 
 #[derive(Debug, Args)]
@@ -355,6 +363,13 @@ pub struct UninstallArgs {
     /// Do not run pre-delete and post-delete hooks.
     #[arg(long)]
     pub no_hooks: bool,
+    /// Helm 2's `delete --purge`: accepted for old scripts and ignored,
+    /// history is purged unless --keep-history.
+    #[arg(long)]
+    pub purge: bool,
+    /// Output format (schemas in docs/cli-output.md).
+    #[arg(short = 'o', long, value_enum, default_value = "table")]
+    pub output: OutputFormat,
 }
 
 #[derive(Debug, Args)]
@@ -405,6 +420,12 @@ pub enum GetCommand {
     Manifest(GetArgs),
     /// The notes of a release.
     Notes(GetArgs),
+    /// The hooks of a release.
+    Hooks(GetArgs),
+    /// The chart and revision metadata of a release.
+    Metadata(GetArgs),
+    /// Everything about a release: status, values, hooks, manifest, notes.
+    All(GetArgs),
 }
 
 #[derive(Debug, Args)]
@@ -413,6 +434,9 @@ pub struct GetArgs {
     pub name: String,
     #[command(flatten)]
     pub cluster: ClusterArgs,
+    /// Output format (schemas in docs/cli-output.md).
+    #[arg(short = 'o', long, value_enum, default_value = "table")]
+    pub output: OutputFormat,
 }
 
 #[derive(Debug, Args)]
