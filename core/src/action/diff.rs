@@ -614,6 +614,34 @@ mod tests {
         assert!(has_changes(&[changed]));
     }
 
+    fn revision(version: i64, status: Status, manifest: &str) -> crate::release::record::Release {
+        let mut r = crate::release::record::Release {
+            name: "web".into(),
+            namespace: "ns".into(),
+            version,
+            manifest: manifest.into(),
+            info: Some(crate::release::record::Info::default()),
+            ..Default::default()
+        };
+        r.set_status(status, "");
+        r
+    }
+
+    #[test]
+    fn upgrade_diffs_start_from_the_deployed_revision() {
+        use crate::storage::MemoryDriver;
+        use crate::storage::block_on;
+        let storage = Storage::new(MemoryDriver::new());
+        storage.driver().set_namespace("ns");
+        assert_eq!(block_on(deployed_manifest(&storage, "web")).unwrap(), "");
+        block_on(storage.create(&revision(1, Status::Deployed, "one"))).unwrap();
+        block_on(storage.create(&revision(2, Status::Failed, "two"))).unwrap();
+        assert_eq!(block_on(deployed_manifest(&storage, "web")).unwrap(), "one");
+        block_on(storage.update(&revision(1, Status::Uninstalled, "one"))).unwrap();
+        block_on(storage.update(&revision(2, Status::Uninstalled, "two"))).unwrap();
+        assert_eq!(block_on(deployed_manifest(&storage, "web")).unwrap(), "");
+    }
+
     #[test]
     fn json_schema_field_names_are_stable() {
         let d = ObjectDiff {
