@@ -5,7 +5,9 @@ use super::release::{connect, print_rows, storage, with_storage};
 use crate::args::{ClusterArgs, OutputFormat, ValuesArgs};
 use crate::output::merge_values;
 use clap::{Args, Subcommand};
-use hoist_core::action::diff::{ObjectDiff, diff_rollback, diff_text, diff_upgrade, has_changes};
+use hoist_core::action::diff::{
+    DEFAULT_CONTEXT_LINES, ObjectDiff, diff_rollback, diff_text, diff_upgrade, has_changes,
+};
 use hoist_core::action::upgrade::UpgradeOptions;
 use hoist_core::chart;
 use hoist_core::values::reuse::ReuseMode;
@@ -32,6 +34,9 @@ pub struct DiffReportArgs {
     /// when NO_COLOR is set).
     #[arg(long)]
     pub no_color: bool,
+    /// Lines of unchanged context around each change.
+    #[arg(short = 'C', long, default_value_t = DEFAULT_CONTEXT_LINES)]
+    pub context: usize,
     /// Output format: table is the coloured text diff.
     #[arg(short = 'o', long, value_enum, default_value = "table")]
     pub output: OutputFormat,
@@ -114,7 +119,7 @@ async fn upgrade(a: DiffUpgradeArgs) -> miette::Result<ExitCode> {
         ..UpgradeOptions::default()
     };
     let backend = storage(&a.cluster, &client, Some(&namespace));
-    let diffs = with_storage!(&backend, s => diff_upgrade(s, &client, chart, &opts).await)
+    let diffs = with_storage!(&backend, s => diff_upgrade(s, &client, chart, &opts, a.report.context).await)
         .map_err(|e| miette!("DIFF FAILED: {e}"))?;
     report(&diffs, &a.report)
 }
@@ -124,7 +129,7 @@ async fn rollback(a: DiffRollbackArgs) -> miette::Result<ExitCode> {
     let namespace = client.namespace().to_string();
     let backend = storage(&a.cluster, &client, Some(&namespace));
     let revision = a.revision.unwrap_or(0);
-    let diffs = with_storage!(&backend, s => diff_rollback(s, &client, &a.name, revision).await)
+    let diffs = with_storage!(&backend, s => diff_rollback(s, &client, &a.name, revision, a.report.context).await)
         .map_err(|e| miette!("DIFF FAILED: {e}"))?;
     report(&diffs, &a.report)
 }

@@ -32,8 +32,9 @@ use crate::release::status::Status;
 use crate::storage::{Driver, Storage, StorageError};
 use crate::values::Value;
 
-/// Lines of unchanged context around each change in a diff.
-pub const CONTEXT_LINES: usize = 5;
+/// Lines of unchanged context around each change in a diff, unless the
+/// caller asks for another number (`--context`).
+pub const DEFAULT_CONTEXT_LINES: usize = 5;
 
 /// The annotation `kubectl apply` keeps a copy of the whole object in: noise
 /// for a diff, and for Secrets it would hold the values in clear.
@@ -127,14 +128,16 @@ pub fn diff_text(diffs: &[ObjectDiff]) -> String {
     out
 }
 
-/// What `hoist upgrade` with `opts` would change. The upgrade runs as a dry
-/// run (nothing is written); `opts.install` diffs a release that does not
-/// exist yet against an empty cluster state.
+/// What `hoist upgrade` with `opts` would change, with `context` lines
+/// around each change. The upgrade runs as a dry run (nothing is written);
+/// `opts.install` diffs a release that does not exist yet against an empty
+/// cluster state.
 pub async fn diff_upgrade<D: Driver>(
     storage: &Storage<D>,
     client: &KubeClient,
     chart: Chart,
     opts: &UpgradeOptions,
+    context: usize,
 ) -> Result<Vec<ObjectDiff>, ActionError> {
     let current = deployed_manifest(storage, &opts.name).await?;
     let dry = UpgradeOptions {
@@ -150,17 +153,20 @@ pub async fn diff_upgrade<D: Driver>(
         &namespace,
         &current,
         &outcome.release.manifest,
+        context,
     )
     .await
 }
 
-/// What `hoist rollback NAME REVISION` would change; `revision` 0 means the
-/// one before the last, as for rollback.
+/// What `hoist rollback NAME REVISION` would change, with `context` lines
+/// around each change; `revision` 0 means the one before the last, as for
+/// rollback.
 pub async fn diff_rollback<D: Driver>(
     storage: &Storage<D>,
     client: &KubeClient,
     name: &str,
     revision: i64,
+    context: usize,
 ) -> Result<Vec<ObjectDiff>, ActionError> {
     let ropts = RollbackOptions {
         name: name.to_string(),
@@ -182,6 +188,7 @@ pub async fn diff_rollback<D: Driver>(
         &target.namespace,
         &current,
         &target.manifest,
+        context,
     )
     .await
 }
@@ -234,6 +241,7 @@ async fn compare(
     namespace: &str,
     current: &str,
     target: &str,
+    context: usize,
 ) -> Result<Vec<ObjectDiff>, ActionError> {
     let deployer = Deployer {
         resources,
@@ -259,7 +267,7 @@ async fn compare(
         };
         out.insert(
             key,
-            object_diff(obj, &resolved, before.as_ref(), Some(&after)),
+            object_diff(obj, &resolved, before.as_ref(), Some(&after), context),
         );
     }
     for obj in &current_objects {
@@ -269,7 +277,7 @@ async fn compare(
             continue;
         }
         if let Some(live) = resources.get(obj).await? {
-            out.insert(key, object_diff(obj, &resolved, Some(&live), None));
+            out.insert(key, object_diff(obj, &resolved, Some(&live), None, context));
         }
     }
     Ok(out.into_values().collect())
@@ -338,6 +346,7 @@ fn object_diff(
     target: &Target,
     before: Option<&Json>,
     after: Option<&Json>,
+    context: usize,
 ) -> ObjectDiff {
     let mut before = before.map(strip_server_fields);
     let mut after = after.map(strip_server_fields);
@@ -358,7 +367,7 @@ fn object_diff(
     let diff = if change == Change::Unchanged {
         String::new()
     } else {
-        unified(&text(&before), &text(&after))
+        unified(&text(&before), &text(&after), context)
     };
     ObjectDiff {
         kind: obj.kind.clone(),
@@ -370,12 +379,12 @@ fn object_diff(
     }
 }
 
-/// A unified diff of two texts, hunks only (the object header replaces the
-/// `---`/`+++` file lines).
-pub fn unified(before: &str, after: &str) -> String {
+/// A unified diff of two texts with `context` lines around each change,
+/// hunks only (the object header replaces the `---`/`+++` file lines).
+pub fn unified(before: &str, after: &str, context: usize) -> String {
     TextDiff::from_lines(before, after)
         .unified_diff()
-        .context_radius(CONTEXT_LINES)
+        .context_radius(context)
         .to_string()
 }
 
@@ -545,8 +554,16 @@ mod tests {
     }
 
     #[test]
+    fn context_is_bounded() {
+        let before = "a\nb\nc\nd\ne\n";
+        let after = "a\nb\nc\nd\nE\n";
+        assert!(unified(before, after, 1).starts_with("@@ -4,2 +4,2 @@\n d\n-e\n+E\n"));
+        assert!(unified(before, after, 0).starts_with("@@ -5 +5 @@\n-e\n+E\n"));
+    }
+
+    #[test]
     fn unified_diff_shows_changed_lines() {
-        let text = unified("a: 1\nb: 2\n", "a: 1\nb: 3\n");
+        let text = unified("a: 1\nb: 2\n", "a: 1\nb: 3\n", DEFAULT_CONTEXT_LINES);
         assert!(text.starts_with("@@ "), "{text}");
         assert!(
             text.contains("-b: 2\n") && text.contains("+b: 3\n"),
@@ -576,7 +593,13 @@ mod tests {
     fn object_diff_classifies_and_formats() {
         let obj = ManifestObject::from_json(cm("two")).unwrap();
         let t = target(Some("default"));
-        let changed = object_diff(&obj, &t, Some(&cm("one")), Some(&cm("two")));
+        let changed = object_diff(
+            &obj,
+            &t,
+            Some(&cm("one")),
+            Some(&cm("two")),
+            DEFAULT_CONTEXT_LINES,
+        );
         assert_eq!(changed.change, Change::Changed);
         assert_eq!(
             changed.header(),
@@ -593,18 +616,24 @@ mod tests {
             changed.diff
         );
 
-        let same = object_diff(&obj, &t, Some(&cm("two")), Some(&cm("two")));
+        let same = object_diff(
+            &obj,
+            &t,
+            Some(&cm("two")),
+            Some(&cm("two")),
+            DEFAULT_CONTEXT_LINES,
+        );
         assert_eq!(same.change, Change::Unchanged);
         assert!(same.diff.is_empty());
 
-        let added = object_diff(&obj, &t, None, Some(&cm("two")));
+        let added = object_diff(&obj, &t, None, Some(&cm("two")), DEFAULT_CONTEXT_LINES);
         assert_eq!(added.change, Change::Added);
         assert!(
             added.diff.lines().skip(1).all(|l| l.starts_with('+')),
             "{}",
             added.diff
         );
-        let removed = object_diff(&obj, &t, Some(&cm("one")), None);
+        let removed = object_diff(&obj, &t, Some(&cm("one")), None, DEFAULT_CONTEXT_LINES);
         assert_eq!(removed.change, Change::Removed);
         assert!(removed.header().ends_with("has been removed:"));
 
