@@ -51,6 +51,11 @@ pub enum Command {
     Rollback(RollbackArgs),
     /// Run a release's tests (its `helm.sh/hook: test` Jobs and Pods).
     Test(TestArgs),
+    /// Show what an upgrade or a rollback would change on the cluster.
+    #[command(subcommand)]
+    Diff(crate::commands::diff::DiffCommand),
+    /// Print a shell completion script (bash, zsh, fish...).
+    Completion(crate::commands::completion::CompletionArgs),
 }
 
 /// Output formats for machine-readable results.
@@ -217,6 +222,9 @@ pub enum ShowCommand {
 pub struct ShowArgs {
     /// Chart folder or archive.
     pub chart: PathBuf,
+    /// Output format (schemas in docs/cli-output.md).
+    #[arg(short = 'o', long, value_enum, default_value = "table")]
+    pub output: OutputFormat,
 }
 
 #[derive(Debug, Args)]
@@ -382,6 +390,13 @@ pub struct UninstallArgs {
     /// How dependents are deleted: background, foreground or orphan.
     #[arg(long, default_value = "background", value_parser = ["background", "foreground", "orphan"])]
     pub cascade: String,
+    /// Helm 2's `delete --purge`: accepted for old scripts and ignored,
+    /// history is purged unless --keep-history.
+    #[arg(long)]
+    pub purge: bool,
+    /// Output format (schemas in docs/cli-output.md).
+    #[arg(short = 'o', long, value_enum, default_value = "table")]
+    pub output: OutputFormat,
 }
 
 #[derive(Debug, Args)]
@@ -432,6 +447,12 @@ pub enum GetCommand {
     Manifest(GetArgs),
     /// The notes of a release.
     Notes(GetArgs),
+    /// The hooks of a release.
+    Hooks(GetArgs),
+    /// The chart and revision metadata of a release.
+    Metadata(GetArgs),
+    /// Everything about a release: status, values, hooks, manifest, notes.
+    All(GetArgs),
 }
 
 #[derive(Debug, Args)]
@@ -443,6 +464,9 @@ pub struct GetArgs {
     /// The revision to read (default: the last).
     #[arg(long)]
     pub revision: Option<i64>,
+    /// Output format (schemas in docs/cli-output.md).
+    #[arg(short = 'o', long, value_enum, default_value = "table")]
+    pub output: OutputFormat,
 }
 
 #[derive(Debug, Args)]

@@ -137,4 +137,10 @@ impl Cluster {
             .block_on(api.patch_status(name, &kube::api::PatchParams::default(), &patch))
             .unwrap();
     }
+
+    /// Server-side applies `object` (as field manager `hoist`).
+    pub fn apply(&self, object: Json) -> Json {
+        let obj = ManifestObject::from_json(object).unwrap();
+        self.rt.block_on(self.resources.apply(&obj, true)).unwrap()
+    }
 }

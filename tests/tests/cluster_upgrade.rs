@@ -531,6 +531,8 @@ fn test_command_runs_test_hooks_and_reports_failures() {
         "--set",
         "hooks.testPod=true",
     ]);
+    // Pods need their service account; no controller creates `default` here.
+    c.apply(json!({"apiVersion": "v1", "kind": "ServiceAccount", "metadata": {"name": "default"}}));
     // Nothing runs pods here: the test plays the kubelet.
     let run = |phase: &'static str| {
         let child = Command::new(hoist_e2e::hoist_bin())
@@ -544,7 +546,10 @@ fn test_command_runs_test_hooks_and_reports_failures() {
         loop {
             let pod = c.get("v1", "Pod", "t-test");
             // A fresh pod (the previous run's is deleted before creation).
-            if pod.as_ref().is_some_and(|p| p["status"]["phase"] == "Pending") {
+            if pod
+                .as_ref()
+                .is_some_and(|p| p["status"]["phase"] == "Pending")
+            {
                 break;
             }
             assert!(Instant::now() < deadline, "the test pod never appeared");

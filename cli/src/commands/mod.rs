@@ -1,7 +1,9 @@
 //! One module per command; each turns parsed flags into a core action call
 //! and prints the result.
 
+pub mod completion;
 mod create;
+pub mod diff;
 mod get;
 mod history;
 mod install;
@@ -39,5 +41,7 @@ pub fn run(cli: Cli) -> miette::Result<ExitCode> {
         Command::Upgrade(a) => release::block_on(upgrade::run(a)),
         Command::Rollback(a) => release::block_on(rollback::run(a)),
         Command::Test(a) => release::block_on(test::run(a)),
+        Command::Diff(a) => release::block_on(diff::run(a)),
+        Command::Completion(a) => completion::run(a),
     }
 }

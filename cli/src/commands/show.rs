@@ -1,9 +1,11 @@
 //! `hoist show` (alias `inspect`).
 
-use crate::args::ShowCommand;
+use crate::args::{OutputFormat, ShowCommand};
+use crate::output::print_structured;
 use hoist_core::action::show::{ShowPart, show};
-use hoist_core::chart;
-use miette::miette;
+use hoist_core::action::template::crd_documents;
+use hoist_core::chart::{self, Chart};
+use miette::{IntoDiagnostic, miette};
 use std::process::ExitCode;
 
 pub fn run(c: ShowCommand) -> miette::Result<ExitCode> {
@@ -15,6 +17,48 @@ pub fn run(c: ShowCommand) -> miette::Result<ExitCode> {
         ShowCommand::All(a) => (ShowPart::All, a),
     };
     let chart = chart::load(&args.chart).map_err(|e| miette!("{e}"))?;
-    print!("{}", show(&chart, part));
+    match args.output {
+        OutputFormat::Table => print!("{}", show(&chart, part)),
+        f => print_structured(&structured(&chart, part)?, f)?,
+    }
     Ok(ExitCode::SUCCESS)
+}
+
+/// The `-o json|yaml` document: one key per part shown (`chart`, `values`,
+/// `readme`, `crds`); `show all` has all four.
+fn structured(chart: &Chart, part: ShowPart) -> miette::Result<serde_json::Value> {
+    let all = part == ShowPart::All;
+    let mut out = serde_json::Map::new();
+    if all || part == ShowPart::Chart {
+        out.insert(
+            "chart".into(),
+            serde_json::to_value(&chart.metadata).into_diagnostic()?,
+        );
+    }
+    if all || part == ShowPart::Values {
+        out.insert(
+            "values".into(),
+            serde_json::to_value(&chart.values).into_diagnostic()?,
+        );
+    }
+    if all || part == ShowPart::Readme {
+        let readme = chart
+            .files
+            .iter()
+            .find(|f| {
+                ["readme.md", "readme.txt", "readme"]
+                    .iter()
+                    .any(|n| f.name.eq_ignore_ascii_case(n))
+            })
+            .map(|f| String::from_utf8_lossy(&f.data).into_owned());
+        out.insert("readme".into(), readme.into());
+    }
+    if all || part == ShowPart::Crds {
+        let crds: Vec<serde_json::Value> = crd_documents(chart, "")
+            .into_iter()
+            .map(|(path, content)| serde_json::json!({"path": path, "content": content}))
+            .collect();
+        out.insert("crds".into(), crds.into());
+    }
+    Ok(out.into())
 }

@@ -5,6 +5,7 @@
 pub mod capabilities;
 pub mod create;
 pub mod deploy;
+pub mod diff;
 mod error;
 pub mod get;
 pub mod history;

@@ -34,6 +34,32 @@ impl Operation {
     }
 }
 
+impl Operation {
+    /// The RBAC rule that would allow this operation, as a sentence for
+    /// error messages: a Role in the namespace, or a ClusterRole for
+    /// cluster-scoped resources and all-namespace calls.
+    pub fn rbac_hint(&self) -> String {
+        let (plural, group) = self
+            .resource
+            .split_once('.')
+            .unwrap_or((self.resource.as_str(), ""));
+        let rule = format!(
+            "{{apiGroups: [{group:?}], resources: [{plural:?}], verbs: [{:?}]}}",
+            self.verb
+        );
+        if self.namespace.is_empty() {
+            format!(
+                "a ClusterRole with the rule {rule}, bound to this user by a ClusterRoleBinding, would allow it"
+            )
+        } else {
+            format!(
+                "a Role in namespace {:?} with the rule {rule}, bound to this user by a RoleBinding, would allow it",
+                self.namespace
+            )
+        }
+    }
+}
+
 impl fmt::Display for Operation {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(f, "{} {}", self.verb, self.resource)?;
@@ -79,14 +105,15 @@ pub enum KubeError {
     },
     /// 403: the user may not perform this verb on this resource.
     #[error(
-        "forbidden: the current user may not {verb} {resource}{in_namespace}: {message}",
+        "forbidden: the current user may not {verb} {resource}{in_namespace}: {message}; {hint}",
         verb = operation.verb,
         resource = operation.resource,
         in_namespace = if operation.namespace.is_empty() {
             String::new()
         } else {
             format!(" in namespace {:?}", operation.namespace)
-        }
+        },
+        hint = operation.rbac_hint()
     )]
     Forbidden {
         /// What was being attempted.
@@ -325,6 +352,24 @@ mod tests {
             text.starts_with(
                 "forbidden: the current user may not list secrets in namespace \"team-a\": "
             ),
+            "{text}"
+        );
+    }
+
+    #[test]
+    fn forbidden_names_the_rule_that_would_allow_it() {
+        let op = Operation::new("patch", "deployments.apps", "web", "team-a");
+        let text = KubeError::from_kube(status(403, "Forbidden"), op, "https://k").to_string();
+        assert!(
+            text.ends_with(
+                "; a Role in namespace \"team-a\" with the rule {apiGroups: [\"apps\"], resources: [\"deployments\"], verbs: [\"patch\"]}, bound to this user by a RoleBinding, would allow it"
+            ),
+            "{text}"
+        );
+        let op = Operation::new("create", "namespaces", "x", "");
+        let text = KubeError::from_kube(status(403, "Forbidden"), op, "https://k").to_string();
+        assert!(
+            text.contains("a ClusterRole with the rule {apiGroups: [\"\"], resources: [\"namespaces\"], verbs: [\"create\"]}"),
             "{text}"
         );
     }
