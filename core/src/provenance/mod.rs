@@ -271,7 +271,11 @@ fn check_signatures<'k>(
         };
         for key in &keyring.public {
             let mut candidates: Vec<&dyn VerifyingKeyDetails> = vec![&key.primary_key];
-            candidates.extend(key.public_subkeys.iter().map(|s| &s.key as _));
+            candidates.extend(
+                key.public_subkeys
+                    .iter()
+                    .map(|s| -> &dyn VerifyingKeyDetails { &s.key }),
+            );
             for candidate in candidates {
                 if !names_key(candidate.as_details()) {
                     continue;

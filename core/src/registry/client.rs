@@ -251,7 +251,10 @@ impl HostClient {
         if let Some(s) = challenge.params.get("scope").map(String::as_str).or(scope) {
             query.push(("scope", s));
         }
-        let mut req = self.http.get(realm).query(&query);
+        let url = reqwest::Url::parse_with_params(realm, &query).map_err(|e| {
+            self.unauthorized(&format!("the token realm {realm:?} is not a URL: {e}"))
+        })?;
+        let mut req = self.http.get(url);
         if let Some(c) = &self.credentials {
             req = req.basic_auth(&c.username, Some(&c.password));
         }
