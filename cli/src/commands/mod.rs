@@ -8,11 +8,14 @@ mod install;
 mod lint;
 mod list;
 mod package;
+pub mod push;
+pub mod registry;
 mod release;
 mod show;
 mod status;
 mod template;
 mod uninstall;
+pub mod verify;
 mod version;
 
 use crate::args::{Cli, Command};
@@ -33,5 +36,8 @@ pub fn run(cli: Cli) -> miette::Result<ExitCode> {
         Command::Status(a) => release::block_on(status::run(a)),
         Command::History(a) => release::block_on(history::run(a)),
         Command::Get(a) => release::block_on(get::run(a)),
+        Command::Verify(a) => verify::run(a),
+        Command::Push(a) => release::block_on(push::run(a)),
+        Command::Registry(a) => release::block_on(registry::run(a)),
     }
 }
