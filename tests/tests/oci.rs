@@ -292,7 +292,10 @@ fn missing_tag_and_unmatched_constraint_are_clear_errors() {
     assert!(matches!(err, RegistryError::NotFound { .. }), "{err}");
     assert!(err.to_string().contains("no manifest 9.9.9"), "{err}");
     let err = block_on(registry::pull(&chart_ref, Some(">=2.0.0"), &plain())).unwrap_err();
-    assert!(matches!(err, RegistryError::NoMatchingVersion { .. }), "{err}");
+    assert!(
+        matches!(err, RegistryError::NoMatchingVersion { .. }),
+        "{err}"
+    );
     let err = block_on(registry::pull(
         &format!("oci://{}/charts/absent", reg.host()),
         None,
@@ -327,7 +330,14 @@ fn basic_auth_login_push_and_wrong_credentials() {
     let (code, _, err) = run_hoist(
         &config_home,
         &[
-            "registry", "login", &host, "-u", "tester", "-p", "wrong", "--plain-http",
+            "registry",
+            "login",
+            &host,
+            "-u",
+            "tester",
+            "-p",
+            "wrong",
+            "--plain-http",
         ],
         None,
     );
@@ -431,7 +441,10 @@ fn chart_pushed_by_helm_is_pulled() {
             "application/octet-stream",
             &blob,
         );
-        assert!(put.starts_with("HTTP/1.0 201") || put.starts_with("HTTP/1.1 201"), "{put}");
+        assert!(
+            put.starts_with("HTTP/1.0 201") || put.starts_with("HTTP/1.1 201"),
+            "{put}"
+        );
     }
     let put = http_send(
         &reg.host(),
@@ -452,10 +465,7 @@ fn chart_pushed_by_helm_is_pulled() {
         .iter()
         .find(|d| d["mediaType"] == "application/vnd.cncf.helm.chart.content.v1.tar+gzip")
         .unwrap();
-    assert_eq!(
-        pulled.chart_digest,
-        chart_layer["digest"].as_str().unwrap()
-    );
+    assert_eq!(pulled.chart_digest, chart_layer["digest"].as_str().unwrap());
     assert_eq!(pulled.file_name(), CHART_TGZ);
     assert!(pulled.prov.is_some());
     let chart = hoist_core::chart::load_archive_bytes(&pulled.chart).unwrap();

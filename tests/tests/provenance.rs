@@ -27,7 +27,15 @@ fn package_signed(dir: &Path, key: &str, secring: &str, extra: &[&str]) -> Run {
     let dest = dir.display().to_string();
     let ring = fx(secring);
     let mut args = vec![
-        "package", &chart, "-d", &dest, "--sign", "--key", key, "--keyring", &ring,
+        "package",
+        &chart,
+        "-d",
+        &dest,
+        "--sign",
+        "--key",
+        key,
+        "--keyring",
+        &ring,
     ];
     args.extend_from_slice(extra);
     hoist_in(dir, &args)
@@ -35,7 +43,10 @@ fn package_signed(dir: &Path, key: &str, secring: &str, extra: &[&str]) -> Run {
 
 fn verify(dir: &Path, archive: &Path, keyring: &str) -> Run {
     let ring = fx(keyring);
-    hoist_in(dir, &["verify", archive.to_str().unwrap(), "--keyring", &ring])
+    hoist_in(
+        dir,
+        &["verify", archive.to_str().unwrap(), "--keyring", &ring],
+    )
 }
 
 fn signed(dir: &Path) -> PathBuf {
@@ -79,7 +90,11 @@ fn passphrase_file_unlocks_a_protected_key() {
     assert!(v.stdout.contains("Hoist Locked Key"), "{}", v.stdout);
     let without = package_signed(dir.path(), "locked@hoist.test", "locked-secring.gpg", &[]);
     assert_ne!(without.code, 0);
-    assert!(flat(&without).contains("protected by a passphrase"), "{}", without.stderr);
+    assert!(
+        flat(&without).contains("protected by a passphrase"),
+        "{}",
+        without.stderr
+    );
 }
 
 #[test]
@@ -87,11 +102,18 @@ fn helm_made_provenance_verifies() {
     let dir = tempfile::tempdir().unwrap();
     let archive = dir.path().join(TGZ);
     std::fs::copy(fx(&format!("helm/{TGZ}")), &archive).unwrap();
-    std::fs::copy(fx(&format!("helm/{TGZ}.prov")), dir.path().join(format!("{TGZ}.prov")))
-        .unwrap();
+    std::fs::copy(
+        fx(&format!("helm/{TGZ}.prov")),
+        dir.path().join(format!("{TGZ}.prov")),
+    )
+    .unwrap();
     let r = verify(dir.path(), &archive, "pubring.gpg");
     assert_eq!(r.code, 0, "{}", r.stderr);
-    assert!(r.stdout.contains("Signed by: Hoist Test Signer"), "{}", r.stdout);
+    assert!(
+        r.stdout.contains("Signed by: Hoist Test Signer"),
+        "{}",
+        r.stdout
+    );
 }
 
 #[test]

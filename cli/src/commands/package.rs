@@ -57,7 +57,11 @@ fn signer(a: &PackageArgs) -> miette::Result<Option<Signer>> {
         .clone()
         .unwrap_or_else(super::verify::default_keyring);
     let keyring = Keyring::load(&keyring_path).map_err(|e| miette!("{e}"))?;
-    let passphrase = a.passphrase_file.as_deref().map(read_passphrase).transpose()?;
+    let passphrase = a
+        .passphrase_file
+        .as_deref()
+        .map(read_passphrase)
+        .transpose()?;
     Ok(Some(Signer {
         keyring,
         key,

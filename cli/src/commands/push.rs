@@ -78,7 +78,7 @@ pub async fn run(a: PushArgs) -> miette::Result<ExitCode> {
         &a.conn.options(),
     )
     .await
-        .map_err(|e| miette!("{e}"))?;
+    .map_err(|e| miette!("{e}"))?;
     if a.output == OutputFormat::Table {
         println!("Pushed: {}", result.reference);
         println!("Digest: {}", result.manifest_digest);

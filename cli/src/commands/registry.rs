@@ -57,7 +57,9 @@ pub async fn run(c: RegistryCommand) -> miette::Result<ExitCode> {
                     s.trim_end_matches(['\n', '\r']).to_string()
                 }
                 (None, false) => {
-                    return Err(miette!("give the password with --password or --password-stdin"));
+                    return Err(miette!(
+                        "give the password with --password or --password-stdin"
+                    ));
                 }
             };
             let opts = ClientOptions {
@@ -69,7 +71,9 @@ pub async fn run(c: RegistryCommand) -> miette::Result<ExitCode> {
                 username: a.username,
                 password,
             };
-            login(&a.host, creds, &opts).await.map_err(|e| miette!("{e}"))?;
+            login(&a.host, creds, &opts)
+                .await
+                .map_err(|e| miette!("{e}"))?;
             println!("Login Succeeded");
         }
         RegistryCommand::Logout(a) => {

@@ -37,7 +37,10 @@ pub fn default_keyring() -> PathBuf {
 
 pub fn run(a: VerifyArgs) -> miette::Result<ExitCode> {
     if a.chart.is_dir() {
-        return Err(miette!("unpacked charts cannot be verified: {}", a.chart.display()));
+        return Err(miette!(
+            "unpacked charts cannot be verified: {}",
+            a.chart.display()
+        ));
     }
     let keyring = a.keyring.clone().unwrap_or_else(default_keyring);
     let v = verify_archive(&a.chart, &keyring).map_err(|e| miette!("{e}"))?;

@@ -26,7 +26,9 @@ pub enum ProvenanceError {
         message: String,
     },
     /// No key in the keyring has a user ID containing the requested name.
-    #[error("no key in keyring {keyring} has a user ID containing {name:?} (private key not found)")]
+    #[error(
+        "no key in keyring {keyring} has a user ID containing {name:?} (private key not found)"
+    )]
     KeyNotFound {
         /// The name, email or user ID fragment asked for (`--key`).
         name: String,

@@ -178,8 +178,7 @@ fn split_armor_blocks(bytes: &[u8]) -> Vec<&[u8]> {
 mod tests {
     use super::*;
 
-    const SECRING: &[u8] =
-        include_bytes!("../../../tests/fixtures/provenance/signer-secring.gpg");
+    const SECRING: &[u8] = include_bytes!("../../../tests/fixtures/provenance/signer-secring.gpg");
     const SECRING_ASC: &[u8] =
         include_bytes!("../../../tests/fixtures/provenance/signer-secring.asc");
     const PUBRING: &[u8] = include_bytes!("../../../tests/fixtures/provenance/pubring.gpg");

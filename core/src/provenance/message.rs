@@ -19,7 +19,8 @@ pub fn message_block(archive: &[u8], filename: &str) -> Result<String, Provenanc
         message,
     };
     let chart = crate::chart::load_archive_bytes(archive).map_err(|e| chart_err(e.to_string()))?;
-    let metadata = crate::chart::package::metadata_value(&chart.metadata, true).map_err(chart_err)?;
+    let metadata =
+        crate::chart::package::metadata_value(&chart.metadata, true).map_err(chart_err)?;
     let mut files = BTreeMap::new();
     files.insert(
         filename.to_string(),
@@ -79,7 +80,10 @@ mod tests {
     fn files_are_read_from_the_second_part() {
         let text = "name: x\n...\nfiles:\n  x-1.0.0.tgz: sha256:abc\n";
         let files = parse_files(text).unwrap();
-        assert_eq!(files.get("x-1.0.0.tgz").map(String::as_str), Some("sha256:abc"));
+        assert_eq!(
+            files.get("x-1.0.0.tgz").map(String::as_str),
+            Some("sha256:abc")
+        );
     }
 
     #[test]

@@ -145,8 +145,7 @@ pub fn sign_bytes(
     // line break before the signature armor is not part of the signed text,
     // which is how Go's clearsign (and gpg) treat Helm's trailing newline.
     let text = body.strip_suffix('\n').unwrap_or(&body);
-    let msg = CleartextSignedMessage::new_many(text, |_| Ok(vec![signature]))
-        .map_err(sign_err)?;
+    let msg = CleartextSignedMessage::new_many(text, |_| Ok(vec![signature])).map_err(sign_err)?;
     let armored = msg
         .to_armored_string(pgp::composed::ArmorOptions::default())
         .map_err(sign_err)?;
@@ -197,9 +196,12 @@ pub fn verify(
         prov: prov_label.to_string(),
         message,
     };
-    let text = std::str::from_utf8(prov)
-        .map_err(|_| malformed("it is not UTF-8 text".to_string()))?;
-    if !text.trim_start().starts_with("-----BEGIN PGP SIGNED MESSAGE-----") {
+    let text =
+        std::str::from_utf8(prov).map_err(|_| malformed("it is not UTF-8 text".to_string()))?;
+    if !text
+        .trim_start()
+        .starts_with("-----BEGIN PGP SIGNED MESSAGE-----")
+    {
         return Err(malformed("signature block not found".to_string()));
     }
     let (msg, _) = CleartextSignedMessage::from_string(text.trim_start())
@@ -359,12 +361,22 @@ mod tests {
     #[test]
     fn helm_made_provenance_verifies() {
         let prov = fixture(&format!("helm/{HELM_TGZ}.prov"));
-        let v = verify(&helm_archive(), HELM_TGZ, &prov, "helm.prov", &ring("pubring.gpg")).unwrap();
+        let v = verify(
+            &helm_archive(),
+            HELM_TGZ,
+            &prov,
+            "helm.prov",
+            &ring("pubring.gpg"),
+        )
+        .unwrap();
         assert_eq!(v.signer, "Hoist Test Signer <signer@hoist.test>");
         assert_eq!(v.file_name, HELM_TGZ);
         assert_eq!(
             v.file_hash,
-            format!("sha256:{}", crate::chart::package::sha256_hex(&helm_archive()))
+            format!(
+                "sha256:{}",
+                crate::chart::package::sha256_hex(&helm_archive())
+            )
         );
         assert_eq!(v.fingerprint.len(), 40);
         assert!(v.report().starts_with("Signed by: Hoist Test Signer"));
@@ -373,12 +385,22 @@ mod tests {
     #[test]
     fn our_signature_verifies_with_binary_and_armored_keyrings() {
         let archive = helm_archive();
-        let prov = sign_bytes(&archive, HELM_TGZ, &ring("signer-secring.asc"), "signer", None).unwrap();
+        let prov = sign_bytes(
+            &archive,
+            HELM_TGZ,
+            &ring("signer-secring.asc"),
+            "signer",
+            None,
+        )
+        .unwrap();
         assert!(prov.starts_with("-----BEGIN PGP SIGNED MESSAGE-----\nHash: SHA512\n\n"));
         assert!(prov.ends_with("-----END PGP SIGNATURE-----"));
         for keyring in ["pubring.gpg", "pubring.asc", "signer-secring.gpg"] {
             let v = verify(&archive, HELM_TGZ, prov.as_bytes(), "ours", &ring(keyring)).unwrap();
-            assert_eq!(v.signer, "Hoist Test Signer <signer@hoist.test>", "{keyring}");
+            assert_eq!(
+                v.signer, "Hoist Test Signer <signer@hoist.test>",
+                "{keyring}"
+            );
         }
     }
 
@@ -387,8 +409,20 @@ mod tests {
         // The Helm-made .prov's text is Helm's own message block for the same
         // archive; ours must be byte-identical before the signature.
         let helm_prov = String::from_utf8(fixture(&format!("helm/{HELM_TGZ}.prov"))).unwrap();
-        let ours = sign_bytes(&helm_archive(), HELM_TGZ, &ring("signer-secring.gpg"), "signer", None).unwrap();
-        let body = |s: &str| s.split("-----BEGIN PGP SIGNATURE-----").next().unwrap().to_string();
+        let ours = sign_bytes(
+            &helm_archive(),
+            HELM_TGZ,
+            &ring("signer-secring.gpg"),
+            "signer",
+            None,
+        )
+        .unwrap();
+        let body = |s: &str| {
+            s.split("-----BEGIN PGP SIGNATURE-----")
+                .next()
+                .unwrap()
+                .to_string()
+        };
         assert_eq!(body(&ours), body(&helm_prov));
     }
 
@@ -404,15 +438,36 @@ mod tests {
             sign_bytes(&archive, HELM_TGZ, &locked, "locked", Some("wrong")),
             Err(ProvenanceError::Sign { .. })
         ));
-        let prov = sign_bytes(&archive, HELM_TGZ, &locked, "locked", Some("hoist-secret-phrase")).unwrap();
-        let v = verify(&archive, HELM_TGZ, prov.as_bytes(), "p", &ring("pubring.gpg")).unwrap();
+        let prov = sign_bytes(
+            &archive,
+            HELM_TGZ,
+            &locked,
+            "locked",
+            Some("hoist-secret-phrase"),
+        )
+        .unwrap();
+        let v = verify(
+            &archive,
+            HELM_TGZ,
+            prov.as_bytes(),
+            "p",
+            &ring("pubring.gpg"),
+        )
+        .unwrap();
         assert_eq!(v.signer, "Hoist Locked Key <locked@hoist.test>");
     }
 
     #[test]
     fn each_tampering_has_its_own_error() {
         let archive = helm_archive();
-        let prov = sign_bytes(&archive, HELM_TGZ, &ring("signer-secring.gpg"), "signer", None).unwrap();
+        let prov = sign_bytes(
+            &archive,
+            HELM_TGZ,
+            &ring("signer-secring.gpg"),
+            "signer",
+            None,
+        )
+        .unwrap();
         let pubring = ring("pubring.gpg");
 
         // The .prov's hash line edited after signing.
@@ -424,15 +479,28 @@ mod tests {
         ));
 
         // Signed by a key the keyring does not have.
-        let foreign = sign_bytes(&archive, HELM_TGZ, &ring("other-secring.gpg"), "other", None).unwrap();
+        let foreign = sign_bytes(
+            &archive,
+            HELM_TGZ,
+            &ring("other-secring.gpg"),
+            "other",
+            None,
+        )
+        .unwrap();
         let err = verify(&archive, HELM_TGZ, foreign.as_bytes(), "p", &pubring).unwrap_err();
-        assert!(matches!(err, ProvenanceError::UnknownSigner { .. }), "{err}");
+        assert!(
+            matches!(err, ProvenanceError::UnknownSigner { .. }),
+            "{err}"
+        );
 
         // The archive changed after signing.
         let mut altered = archive.clone();
         altered.push(0);
         let err = verify(&altered, HELM_TGZ, prov.as_bytes(), "p", &pubring).unwrap_err();
-        assert!(matches!(err, ProvenanceError::DigestMismatch { .. }), "{err}");
+        assert!(
+            matches!(err, ProvenanceError::DigestMismatch { .. }),
+            "{err}"
+        );
 
         // Renamed archive: the .prov names another file.
         assert!(matches!(
@@ -455,7 +523,10 @@ mod tests {
         let path = dir.path().join(HELM_TGZ);
         std::fs::write(&path, helm_archive()).unwrap();
         let err = verify_archive(&path, format!("{FIX}/pubring.gpg")).unwrap_err();
-        assert!(matches!(err, ProvenanceError::ProvenanceMissing { .. }), "{err}");
+        assert!(
+            matches!(err, ProvenanceError::ProvenanceMissing { .. }),
+            "{err}"
+        );
         std::fs::write(prov_path(&path), fixture(&format!("helm/{HELM_TGZ}.prov"))).unwrap();
         verify_archive(&path, format!("{FIX}/pubring.gpg")).unwrap();
     }

@@ -54,7 +54,11 @@ pub(crate) fn parse_challenge(value: &str) -> Challenge {
     let mut s = rest.trim();
     while !s.is_empty() {
         let Some(eq) = s.find('=') else { break };
-        let key = s[..eq].trim().trim_start_matches(',').trim().to_ascii_lowercase();
+        let key = s[..eq]
+            .trim()
+            .trim_start_matches(',')
+            .trim()
+            .to_ascii_lowercase();
         s = &s[eq + 1..];
         let val;
         if let Some(q) = s.strip_prefix('"') {

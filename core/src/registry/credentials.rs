@@ -18,7 +18,9 @@ pub fn config_home() -> PathBuf {
     if let Some(d) = std::env::var_os("XDG_CONFIG_HOME").filter(|d| !d.is_empty()) {
         return PathBuf::from(d).join("hoist");
     }
-    let home = std::env::var_os("HOME").map(PathBuf::from).unwrap_or_default();
+    let home = std::env::var_os("HOME")
+        .map(PathBuf::from)
+        .unwrap_or_default();
     home.join(".config").join("hoist")
 }
 
@@ -146,8 +148,8 @@ impl CredentialStore {
         text.push('\n');
         // tempfile creates the file 0600 on Unix, so the password is never
         // readable by others, not even briefly.
-        let mut tmp =
-            tempfile::NamedTempFile::new_in(dir).map_err(|e| cred_err(&self.path, &e.to_string()))?;
+        let mut tmp = tempfile::NamedTempFile::new_in(dir)
+            .map_err(|e| cred_err(&self.path, &e.to_string()))?;
         std::io::Write::write_all(&mut tmp, text.as_bytes())
             .map_err(|e| cred_err(&self.path, &e.to_string()))?;
         tmp.persist(&self.path)

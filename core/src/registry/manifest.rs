@@ -170,7 +170,10 @@ mod tests {
                 },
             ],
             annotations: [
-                ("org.opencontainers.image.title".to_string(), "nope".to_string()),
+                (
+                    "org.opencontainers.image.title".to_string(),
+                    "nope".to_string(),
+                ),
                 ("team".to_string(), "core".to_string()),
             ]
             .into_iter()
@@ -186,14 +189,20 @@ mod tests {
         assert_eq!(a["org.opencontainers.image.version"], "1.0.0");
         assert_eq!(a["org.opencontainers.image.authors"], "A (a@x), B");
         assert_eq!(a["org.opencontainers.image.source"], "https://src.example");
-        assert_eq!(a["org.opencontainers.image.created"], "2026-01-02T03:04:05Z");
+        assert_eq!(
+            a["org.opencontainers.image.created"],
+            "2026-01-02T03:04:05Z"
+        );
         assert_eq!(a["team"], "core");
     }
 
     #[test]
     fn config_escapes_html_like_go() {
         let json = String::from_utf8(config_json(&md()).unwrap()).unwrap();
-        assert!(json.contains(r#""description":"An \u003capp\u003e \u0026 more""#), "{json}");
+        assert!(
+            json.contains(r#""description":"An \u003capp\u003e \u0026 more""#),
+            "{json}"
+        );
         assert!(json.starts_with(r#"{"name":"app","#), "{json}");
     }
 

@@ -16,17 +16,14 @@ pub mod manifest;
 mod reference;
 
 pub use client::ClientOptions;
-pub use credentials::{
-    CredentialStore, Credentials, config_home, default_credentials_path,
-};
+pub use credentials::{CredentialStore, Credentials, config_home, default_credentials_path};
 pub use error::RegistryError;
 pub use reference::{OCI_SCHEME, Reference};
 
 use client::{HostClient, Reply, snippet};
 use manifest::{
     CHART_LAYER_MEDIA_TYPE, CONFIG_MEDIA_TYPE, Descriptor, INDEX_MEDIA_TYPE,
-    LEGACY_CHART_LAYER_MEDIA_TYPE, MANIFEST_MEDIA_TYPE, Manifest, PROV_LAYER_MEDIA_TYPE,
-    digest_of,
+    LEGACY_CHART_LAYER_MEDIA_TYPE, MANIFEST_MEDIA_TYPE, Manifest, PROV_LAYER_MEDIA_TYPE, digest_of,
 };
 use reqwest::{Method, StatusCode, header};
 
@@ -123,11 +120,10 @@ pub(crate) fn build_upload(
     prov: Option<&[u8]>,
     created: &str,
 ) -> Result<Upload, RegistryError> {
-    let chart =
-        crate::chart::load_archive_bytes(archive).map_err(|e| RegistryError::Chart {
-            archive: "chart archive".into(),
-            message: e.to_string(),
-        })?;
+    let chart = crate::chart::load_archive_bytes(archive).map_err(|e| RegistryError::Chart {
+        archive: "chart archive".into(),
+        message: e.to_string(),
+    })?;
     let md = &chart.metadata;
     let chart_err = |message: String| RegistryError::Chart {
         archive: md.name.clone(),
@@ -254,10 +250,7 @@ async fn upload_blob(
             Method::PUT,
             &put_path,
             Some(scope),
-            &[(
-                header::CONTENT_TYPE,
-                "application/octet-stream".to_string(),
-            )],
+            &[(header::CONTENT_TYPE, "application/octet-stream".to_string())],
             Some(data),
         )
         .await?;
@@ -326,15 +319,12 @@ async fn resolve_version(
     if tags.iter().any(|t| t == text) {
         return Ok(text.replace('+', "_"));
     }
-    let constraint = crate::chart::constraint::Constraint::parse(if text.is_empty() {
-        "*"
-    } else {
-        text
-    })
-    .map_err(|e| RegistryError::InvalidReference {
-        reference: r.to_string(),
-        message: format!("invalid version constraint {text:?}: {e}"),
-    })?;
+    let constraint =
+        crate::chart::constraint::Constraint::parse(if text.is_empty() { "*" } else { text })
+            .map_err(|e| RegistryError::InvalidReference {
+                reference: r.to_string(),
+                message: format!("invalid version constraint {text:?}: {e}"),
+            })?;
     for t in &tags {
         if let Ok(v) = crate::chart::constraint::parse_version(t)
             && constraint.matches(&v)
@@ -367,7 +357,13 @@ async fn fetch_chart(
     let path = format!("/v2/{}/manifests/{}", r.repository, reference_part);
     let accept = format!("{MANIFEST_MEDIA_TYPE}, {INDEX_MEDIA_TYPE}");
     let reply = client
-        .send(Method::GET, &path, Some(scope), &[(header::ACCEPT, accept)], None)
+        .send(
+            Method::GET,
+            &path,
+            Some(scope),
+            &[(header::ACCEPT, accept)],
+            None,
+        )
         .await?;
     if reply.status == StatusCode::NOT_FOUND {
         return Err(RegistryError::NotFound {
@@ -436,7 +432,12 @@ async fn fetch_chart(
     let config = fetch_blob(client, r, scope, &manifest.config).await?;
     let meta: serde_json::Value = serde_json::from_slice(&config)
         .map_err(|e| bad(format!("config blob is not JSON: {e}")))?;
-    let field = |k: &str| meta.get(k).and_then(|v| v.as_str()).unwrap_or("").to_string();
+    let field = |k: &str| {
+        meta.get(k)
+            .and_then(|v| v.as_str())
+            .unwrap_or("")
+            .to_string()
+    };
     let chart = fetch_blob(client, r, scope, chart_desc).await?;
     let prov = match prov_desc {
         Some(d) => Some(fetch_blob(client, r, scope, d).await?),
@@ -460,7 +461,9 @@ async fn fetch_blob(
     desc: &Descriptor,
 ) -> Result<Vec<u8>, RegistryError> {
     let path = format!("/v2/{}/blobs/{}", r.repository, desc.digest);
-    let reply = client.send(Method::GET, &path, Some(scope), &[], None).await?;
+    let reply = client
+        .send(Method::GET, &path, Some(scope), &[], None)
+        .await?;
     if reply.status == StatusCode::NOT_FOUND {
         return Err(RegistryError::NotFound {
             reference: r.to_string(),
@@ -497,7 +500,9 @@ async fn list_tags(
     let mut path = format!("/v2/{}/tags/list", r.repository);
     // Registries page long lists with `Link: <...>; rel="next"`.
     for _ in 0..1000 {
-        let reply = client.send(Method::GET, &path, Some(scope), &[], None).await?;
+        let reply = client
+            .send(Method::GET, &path, Some(scope), &[], None)
+            .await?;
         if reply.status == StatusCode::NOT_FOUND {
             return Err(RegistryError::NotFound {
                 reference: r.to_string(),
@@ -520,7 +525,8 @@ async fn list_tags(
             .and_then(|l| {
                 let start = l.find('<')? + 1;
                 let end = l[start..].find('>')? + start;
-                l.contains("rel=\"next\"").then(|| l[start..end].to_string())
+                l.contains("rel=\"next\"")
+                    .then(|| l[start..end].to_string())
             });
         match next {
             Some(n) => path = n,
@@ -546,7 +552,10 @@ pub async fn login(
     credentials: Credentials,
     opts: &ClientOptions,
 ) -> Result<std::path::PathBuf, RegistryError> {
-    let host = host.strip_prefix(OCI_SCHEME).unwrap_or(host).trim_end_matches('/');
+    let host = host
+        .strip_prefix(OCI_SCHEME)
+        .unwrap_or(host)
+        .trim_end_matches('/');
     let client = HostClient::new(host, opts, Some(credentials.clone()))?;
     let reply = client.send(Method::GET, "/v2/", None, &[], None).await?;
     expect_success(&client, Method::GET, "/v2/", &reply)?;
@@ -562,7 +571,10 @@ pub async fn login(
 
 /// Forgets the stored credentials of `host`.
 pub fn logout(host: &str, credentials_file: Option<&std::path::Path>) -> Result<(), RegistryError> {
-    let host = host.strip_prefix(OCI_SCHEME).unwrap_or(host).trim_end_matches('/');
+    let host = host
+        .strip_prefix(OCI_SCHEME)
+        .unwrap_or(host)
+        .trim_end_matches('/');
     let path = credentials_file
         .map(std::path::Path::to_path_buf)
         .unwrap_or_else(default_credentials_path);
@@ -586,8 +598,10 @@ mod tests {
         // the archive's mtime, so it is passed in.
         let archive =
             std::fs::read(format!("{FIX}/provenance/helm/signme-1.2.3+build.7.tgz")).unwrap();
-        let prov =
-            std::fs::read(format!("{FIX}/provenance/helm/signme-1.2.3+build.7.tgz.prov")).unwrap();
+        let prov = std::fs::read(format!(
+            "{FIX}/provenance/helm/signme-1.2.3+build.7.tgz.prov"
+        ))
+        .unwrap();
         let helm_manifest = std::fs::read(format!("{FIX}/oci/helm-push/manifest.json")).unwrap();
         let doc: serde_json::Value = serde_json::from_slice(&helm_manifest).unwrap();
         let created = doc["annotations"]["org.opencontainers.image.created"]
