@@ -619,4 +619,111 @@ mod tests {
         .unwrap();
         assert_eq!(up.config, helm_config);
     }
+
+    /// A one-thread HTTP server that answers like a registry behind a token
+    /// service: 401 with a Bearer challenge unless the request carries the
+    /// token, which `/token` hands out for the right Basic credentials.
+    fn token_registry() -> (String, std::thread::JoinHandle<Vec<String>>) {
+        use std::io::{BufRead, BufReader, Write};
+        let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        let host = listener.local_addr().unwrap().to_string();
+        let realm = format!("http://{host}/token");
+        let handle = std::thread::spawn(move || {
+            let mut seen = Vec::new();
+            for stream in listener.incoming() {
+                let mut stream = stream.unwrap();
+                let mut reader = BufReader::new(stream.try_clone().unwrap());
+                let mut request_line = String::new();
+                reader.read_line(&mut request_line).unwrap();
+                let mut auth = String::new();
+                loop {
+                    let mut line = String::new();
+                    reader.read_line(&mut line).unwrap();
+                    if line.trim().is_empty() {
+                        break;
+                    }
+                    if let Some(v) = line.strip_prefix("authorization: ") {
+                        auth = v.trim().to_string();
+                    }
+                }
+                let path = request_line.split(' ').nth(1).unwrap_or("").to_string();
+                if path == "/quit" {
+                    break;
+                }
+                seen.push(format!("{path} [{auth}]"));
+                let (status, extra, body) = if path.starts_with("/token") {
+                    // base64("u:p")
+                    if auth == "Basic dTpw" {
+                        ("200 OK", String::new(), r#"{"token":"t0k"}"#.to_string())
+                    } else {
+                        ("401 Unauthorized", String::new(), "{}".to_string())
+                    }
+                } else if auth == "Bearer t0k" {
+                    (
+                        "200 OK",
+                        String::new(),
+                        r#"{"name":"c/app","tags":["1.0.0","2.0.0_b"]}"#.to_string(),
+                    )
+                } else {
+                    (
+                        "401 Unauthorized",
+                        format!("WWW-Authenticate: Bearer realm=\"{realm}\",service=\"test\"\r\n"),
+                        "{}".to_string(),
+                    )
+                };
+                let _ = write!(
+                    stream,
+                    "HTTP/1.1 {status}\r\n{extra}Content-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
+                    body.len()
+                );
+            }
+            seen
+        });
+        (host, handle)
+    }
+
+    #[test]
+    fn bearer_token_flow_with_basic_credentials() {
+        let (host, server) = token_registry();
+        let dir = tempfile::tempdir().unwrap();
+        let opts = ClientOptions {
+            plain_http: true,
+            credentials: Some(Credentials {
+                username: "u".into(),
+                password: "p".into(),
+            }),
+            credentials_file: Some(dir.path().join("config.json")),
+            ..Default::default()
+        };
+        let rt = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .unwrap();
+        let listed = rt
+            .block_on(tags(&format!("oci://{host}/c/app"), &opts))
+            .unwrap();
+        assert_eq!(listed, ["2.0.0+b", "1.0.0"]);
+
+        let wrong = ClientOptions {
+            credentials: Some(Credentials {
+                username: "u".into(),
+                password: "bad".into(),
+            }),
+            ..opts.clone()
+        };
+        let err = rt
+            .block_on(tags(&format!("oci://{host}/c/app"), &wrong))
+            .unwrap_err();
+        assert!(matches!(err, RegistryError::Unauthorized { .. }), "{err}");
+        drop(rt);
+        let mut quit = std::net::TcpStream::connect(&host).unwrap();
+        std::io::Write::write_all(&mut quit, b"GET /quit HTTP/1.0\r\n\r\n").unwrap();
+        let seen = server.join().unwrap();
+        // The token request carried the scope of the repository.
+        assert!(
+            seen.iter()
+                .any(|l| l.contains("/token?service=test&scope=repository%3Ac%2Fapp%3Apull")),
+            "{seen:?}"
+        );
+    }
 }
