@@ -42,6 +42,14 @@ pub fn run(a: VerifyArgs) -> miette::Result<ExitCode> {
             a.chart.display()
         ));
     }
+    // Helm refuses anything not named .tgz before reading it.
+    let is_tgz = a
+        .chart
+        .extension()
+        .is_some_and(|e| e.eq_ignore_ascii_case("tgz"));
+    if !is_tgz {
+        return Err(miette!("chart must be a tgz file: {}", a.chart.display()));
+    }
     let keyring = a.keyring.clone().unwrap_or_else(default_keyring);
     let v = verify_archive(&a.chart, &keyring).map_err(|e| miette!("{e}"))?;
     if a.output == OutputFormat::Table {

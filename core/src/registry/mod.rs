@@ -454,12 +454,25 @@ async fn fetch_chart(
     })
 }
 
+/// The largest blob [`pull`] accepts; chart archives are far smaller, and a
+/// manifest announcing more is refused before anything is downloaded.
+pub const MAX_BLOB_SIZE: u64 = 256 * 1024 * 1024;
+
 async fn fetch_blob(
     client: &HostClient,
     r: &Reference,
     scope: &str,
     desc: &Descriptor,
 ) -> Result<Vec<u8>, RegistryError> {
+    if desc.size > MAX_BLOB_SIZE {
+        return Err(RegistryError::Manifest {
+            reference: r.to_string(),
+            message: format!(
+                "the {} layer is {} bytes, over hoist's limit of {MAX_BLOB_SIZE}",
+                desc.media_type, desc.size
+            ),
+        });
+    }
     let path = format!("/v2/{}/blobs/{}", r.repository, desc.digest);
     let reply = client
         .send(Method::GET, &path, Some(scope), &[], None)
