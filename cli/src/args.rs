@@ -56,6 +56,13 @@ pub enum Command {
     Diff(crate::commands::diff::DiffCommand),
     /// Print a shell completion script (bash, zsh, fish...).
     Completion(crate::commands::completion::CompletionArgs),
+    /// Verify that a chart archive is signed and its provenance matches it.
+    Verify(crate::commands::verify::VerifyArgs),
+    /// Push a chart archive to an OCI registry.
+    Push(crate::commands::push::PushArgs),
+    /// Log in to or out of OCI registries.
+    #[command(subcommand)]
+    Registry(crate::commands::registry::RegistryCommand),
 }
 
 /// Output formats for machine-readable results.
@@ -202,6 +209,18 @@ pub struct PackageArgs {
     /// Output format.
     #[arg(short = 'o', long, value_enum, default_value = "table")]
     pub output: OutputFormat,
+    /// Sign the archive with a PGP private key, writing ARCHIVE.prov beside it.
+    #[arg(long)]
+    pub sign: bool,
+    /// Name (or email, or part of the user ID) of the signing key.
+    #[arg(long)]
+    pub key: Option<String>,
+    /// Keyring holding the secret key (binary or ASCII-armored).
+    #[arg(long)]
+    pub keyring: Option<PathBuf>,
+    /// File whose first line is the key's passphrase (`-` reads standard input).
+    #[arg(long)]
+    pub passphrase_file: Option<PathBuf>,
 }
 
 #[derive(Debug, Subcommand)]

@@ -9,6 +9,8 @@
 //! - [`engine`]: the template engines (Go templates and handlebars) behind one trait.
 //! - [`release`]: rendered manifests, hooks and their install order.
 //! - [`kube`]: cluster access: kubeconfig, discovery, server-side apply.
+//! - [`provenance`]: signing and verifying charts with Helm's `.prov` files.
+//! - [`registry`]: pushing charts to and pulling them from OCI registries.
 //! - [`action`]: user-level operations (template, lint, package...) over the rest.
 
 pub mod action;
@@ -16,6 +18,8 @@ pub mod chart;
 pub mod engine;
 pub mod json;
 pub mod kube;
+pub mod provenance;
+pub mod registry;
 pub mod release;
 pub mod storage;
 pub mod strconv;

@@ -10,6 +10,8 @@ mod install;
 mod lint;
 mod list;
 mod package;
+pub mod push;
+pub mod registry;
 mod release;
 mod rollback;
 mod show;
@@ -18,6 +20,7 @@ mod template;
 mod test;
 mod uninstall;
 mod upgrade;
+pub mod verify;
 mod version;
 
 use crate::args::{Cli, Command};
@@ -43,5 +46,8 @@ pub fn run(cli: Cli) -> miette::Result<ExitCode> {
         Command::Test(a) => release::block_on(test::run(a)),
         Command::Diff(a) => release::block_on(diff::run(a)),
         Command::Completion(a) => completion::run(a),
+        Command::Verify(a) => verify::run(a),
+        Command::Push(a) => release::block_on(push::run(a)),
+        Command::Registry(a) => release::block_on(registry::run(a)),
     }
 }

@@ -1,0 +1,234 @@
+//! Registry credentials in Docker's `config.json` format, stored at
+//! `$HOIST_CONFIG_HOME/registry/config.json` (Helm keeps the same file under
+//! `$HELM_CONFIG_HOME`), readable only by its owner because it holds
+//! passwords.
+
+use super::RegistryError;
+use base64::Engine;
+use base64::engine::general_purpose::STANDARD;
+use serde_json::{Map, Value};
+use std::path::{Path, PathBuf};
+
+/// hoist's configuration folder: `$HOIST_CONFIG_HOME`, else
+/// `$XDG_CONFIG_HOME/hoist`, else `~/.config/hoist`.
+pub fn config_home() -> PathBuf {
+    if let Some(d) = std::env::var_os("HOIST_CONFIG_HOME").filter(|d| !d.is_empty()) {
+        return PathBuf::from(d);
+    }
+    if let Some(d) = std::env::var_os("XDG_CONFIG_HOME").filter(|d| !d.is_empty()) {
+        return PathBuf::from(d).join("hoist");
+    }
+    let home = std::env::var_os("HOME")
+        .map(PathBuf::from)
+        .unwrap_or_default();
+    home.join(".config").join("hoist")
+}
+
+/// The default credentials file: `<config home>/registry/config.json`.
+pub fn default_credentials_path() -> PathBuf {
+    config_home().join("registry").join("config.json")
+}
+
+/// A username and password for one registry host.
+#[derive(Clone, PartialEq, Eq)]
+pub struct Credentials {
+    /// User name.
+    pub username: String,
+    /// Password or token.
+    pub password: String,
+}
+
+impl std::fmt::Debug for Credentials {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Credentials")
+            .field("username", &self.username)
+            .field("password", &"<redacted>")
+            .finish()
+    }
+}
+
+/// The credentials file: Docker's `{"auths": {HOST: {"auth": base64(user:pass)}}}`.
+#[derive(Debug, Clone)]
+pub struct CredentialStore {
+    path: PathBuf,
+    doc: Map<String, Value>,
+}
+
+impl CredentialStore {
+    /// Reads the file at `path`; a missing file is an empty store.
+    pub fn load(path: impl Into<PathBuf>) -> Result<CredentialStore, RegistryError> {
+        let path = path.into();
+        let doc = match std::fs::read(&path) {
+            Ok(bytes) if bytes.iter().all(u8::is_ascii_whitespace) => Map::new(),
+            Ok(bytes) => match serde_json::from_slice::<Value>(&bytes) {
+                Ok(Value::Object(m)) => m,
+                Ok(_) => return Err(cred_err(&path, "the file is not a JSON object")),
+                Err(e) => return Err(cred_err(&path, &format!("invalid JSON: {e}"))),
+            },
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => Map::new(),
+            Err(e) => return Err(cred_err(&path, &e.to_string())),
+        };
+        Ok(CredentialStore { path, doc })
+    }
+
+    /// Where the store lives.
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
+    /// The credentials stored for `host`, also under `https://host` or
+    /// `http://host` keys that `docker login` writes.
+    pub fn get(&self, host: &str) -> Option<Credentials> {
+        let auths = self.doc.get("auths")?.as_object()?;
+        let entry = [
+            host.to_string(),
+            format!("https://{host}"),
+            format!("http://{host}"),
+        ]
+        .iter()
+        .find_map(|k| auths.get(k))?
+        .as_object()?;
+        if let Some(auth) = entry.get("auth").and_then(Value::as_str) {
+            let decoded = STANDARD.decode(auth.trim()).ok()?;
+            let text = String::from_utf8(decoded).ok()?;
+            let (u, p) = text.split_once(':')?;
+            return Some(Credentials {
+                username: u.to_string(),
+                password: p.to_string(),
+            });
+        }
+        let username = entry.get("username")?.as_str()?.to_string();
+        let password = entry.get("password")?.as_str()?.to_string();
+        Some(Credentials { username, password })
+    }
+
+    /// Stores credentials for `host`, replacing earlier ones.
+    pub fn set(&mut self, host: &str, creds: &Credentials) {
+        let auths = self
+            .doc
+            .entry("auths")
+            .or_insert_with(|| Value::Object(Map::new()));
+        if !auths.is_object() {
+            *auths = Value::Object(Map::new());
+        }
+        if let Value::Object(auths) = auths {
+            let token = STANDARD.encode(format!("{}:{}", creds.username, creds.password));
+            let mut entry = Map::new();
+            entry.insert("auth".to_string(), Value::String(token));
+            auths.insert(host.to_string(), Value::Object(entry));
+        }
+    }
+
+    /// Forgets `host`; false when nothing was stored for it.
+    pub fn remove(&mut self, host: &str) -> bool {
+        let Some(Value::Object(auths)) = self.doc.get_mut("auths") else {
+            return false;
+        };
+        let mut removed = false;
+        for key in [
+            host.to_string(),
+            format!("https://{host}"),
+            format!("http://{host}"),
+        ] {
+            removed |= auths.remove(&key).is_some();
+        }
+        removed
+    }
+
+    /// Writes the store atomically with mode 0600, creating its folder.
+    pub fn save(&self) -> Result<(), RegistryError> {
+        let dir = self
+            .path
+            .parent()
+            .filter(|d| !d.as_os_str().is_empty())
+            .unwrap_or(Path::new("."));
+        std::fs::create_dir_all(dir).map_err(|e| cred_err(&self.path, &e.to_string()))?;
+        let mut text = serde_json::to_string_pretty(&Value::Object(self.doc.clone()))
+            .map_err(|e| cred_err(&self.path, &e.to_string()))?;
+        text.push('\n');
+        // tempfile creates the file 0600 on Unix, so the password is never
+        // readable by others, not even briefly.
+        let mut tmp = tempfile::NamedTempFile::new_in(dir)
+            .map_err(|e| cred_err(&self.path, &e.to_string()))?;
+        std::io::Write::write_all(&mut tmp, text.as_bytes())
+            .map_err(|e| cred_err(&self.path, &e.to_string()))?;
+        tmp.persist(&self.path)
+            .map_err(|e| cred_err(&self.path, &e.error.to_string()))?;
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt;
+            std::fs::set_permissions(&self.path, std::fs::Permissions::from_mode(0o600))
+                .map_err(|e| cred_err(&self.path, &e.to_string()))?;
+        }
+        Ok(())
+    }
+}
+
+fn cred_err(path: &Path, message: &str) -> RegistryError {
+    RegistryError::Credentials {
+        path: path.to_path_buf(),
+        message: message.to_string(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn creds(u: &str, p: &str) -> Credentials {
+        Credentials {
+            username: u.into(),
+            password: p.into(),
+        }
+    }
+
+    #[test]
+    fn round_trip_in_docker_format_with_private_mode() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("registry/config.json");
+        let mut store = CredentialStore::load(&path).unwrap();
+        assert_eq!(store.get("h:5000"), None);
+        store.set("h:5000", &creds("me", "pa:ss"));
+        store.save().unwrap();
+
+        let text = std::fs::read_to_string(&path).unwrap();
+        let doc: Value = serde_json::from_str(&text).unwrap();
+        // base64("me:pa:ss")
+        assert_eq!(doc["auths"]["h:5000"]["auth"], "bWU6cGE6c3M=");
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt;
+            let mode = std::fs::metadata(&path).unwrap().permissions().mode();
+            assert_eq!(mode & 0o777, 0o600);
+        }
+        let again = CredentialStore::load(&path).unwrap();
+        assert_eq!(again.get("h:5000"), Some(creds("me", "pa:ss")));
+    }
+
+    #[test]
+    fn docker_url_keys_and_other_fields_are_kept() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("config.json");
+        std::fs::write(
+            &path,
+            r#"{"auths":{"https://r.example":{"auth":"dTpw"}},"credsStore":"desktop"}"#,
+        )
+        .unwrap();
+        let mut store = CredentialStore::load(&path).unwrap();
+        assert_eq!(store.get("r.example"), Some(creds("u", "p")));
+        assert!(store.remove("r.example"));
+        assert!(!store.remove("r.example"));
+        store.save().unwrap();
+        let doc: Value = serde_json::from_str(&std::fs::read_to_string(&path).unwrap()).unwrap();
+        assert_eq!(doc["credsStore"], "desktop");
+    }
+
+    #[test]
+    fn broken_file_is_an_error_naming_it() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("config.json");
+        std::fs::write(&path, "{nope").unwrap();
+        let err = CredentialStore::load(&path).unwrap_err();
+        assert!(err.to_string().contains("config.json"), "{err}");
+    }
+}

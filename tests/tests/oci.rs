@@ -1,0 +1,473 @@
+//! OCI registry end-to-end tests against a real distribution registry
+//! (Debian's `docker-registry`, installed by tests/oci/setup.sh) started on a
+//! free port of 127.0.0.1 for each test. Tests skip with a note when the
+//! registry binary is missing.
+
+use hoist_core::registry::{self, ClientOptions, Credentials, RegistryError};
+use hoist_e2e::{fixture, hoist_bin};
+use std::io::{Read, Write};
+use std::net::{TcpListener, TcpStream};
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+const REGISTRY_BIN: &str = "/usr/bin/docker-registry";
+const CHART_TGZ: &str = "signme-1.2.3+build.7.tgz";
+
+/// A registry process that is killed when dropped.
+struct Registry {
+    child: Child,
+    port: u16,
+    _dir: tempfile::TempDir,
+}
+
+impl Drop for Registry {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+impl Registry {
+    fn host(&self) -> String {
+        format!("127.0.0.1:{}", self.port)
+    }
+}
+
+fn free_port() -> u16 {
+    TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port()
+}
+
+/// Starts a registry; with `user` it requires htpasswd Basic auth.
+fn start_registry(user: Option<(&str, &str)>) -> Option<Registry> {
+    if !Path::new(REGISTRY_BIN).exists() {
+        eprintln!("note: {REGISTRY_BIN} is missing (run tests/oci/setup.sh); skipping");
+        return None;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let port = free_port();
+    let mut auth = String::new();
+    if let Some((u, p)) = user {
+        let htpasswd = dir.path().join("htpasswd");
+        let out = Command::new("htpasswd")
+            .args(["-Bbn", u, p])
+            .output()
+            .expect("htpasswd (apache2-utils) must be installed: run tests/oci/setup.sh");
+        assert!(out.status.success());
+        std::fs::write(&htpasswd, &out.stdout).unwrap();
+        auth = format!(
+            "auth:\n  htpasswd:\n    realm: hoist-test\n    path: {}\n",
+            htpasswd.display()
+        );
+    }
+    let config = format!(
+        "version: 0.1\nlog:\n  level: error\nstorage:\n  filesystem:\n    rootdirectory: {}\n  delete:\n    enabled: true\nhttp:\n  addr: 127.0.0.1:{port}\n{auth}",
+        dir.path().join("data").display()
+    );
+    let config_path = dir.path().join("config.yml");
+    std::fs::write(&config_path, config).unwrap();
+    let child = Command::new(REGISTRY_BIN)
+        .arg("serve")
+        .arg(&config_path)
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let reg = Registry {
+        child,
+        port,
+        _dir: dir,
+    };
+    let deadline = Instant::now() + Duration::from_secs(20);
+    while Instant::now() < deadline {
+        if TcpStream::connect(("127.0.0.1", port)).is_ok() {
+            return Some(reg);
+        }
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    panic!("registry did not start on port {port}");
+}
+
+/// A plain HTTP/1.0 GET, returning (status line, body).
+fn http_get(host: &str, path: &str, accept: &str) -> (String, Vec<u8>) {
+    let mut s = TcpStream::connect(host).unwrap();
+    write!(
+        s,
+        "GET {path} HTTP/1.0\r\nHost: {host}\r\nAccept: {accept}\r\n\r\n"
+    )
+    .unwrap();
+    let mut buf = Vec::new();
+    s.read_to_end(&mut buf).unwrap();
+    let split = buf.windows(4).position(|w| w == b"\r\n\r\n").unwrap();
+    let head = String::from_utf8_lossy(&buf[..split]).into_owned();
+    (
+        head.lines().next().unwrap_or_default().to_string(),
+        buf[split + 4..].to_vec(),
+    )
+}
+
+/// A plain HTTP/1.0 request with a body, returning the status line and headers.
+fn http_send(host: &str, method: &str, path: &str, ctype: &str, body: &[u8]) -> String {
+    let mut s = TcpStream::connect(host).unwrap();
+    write!(
+        s,
+        "{method} {path} HTTP/1.0\r\nHost: {host}\r\nContent-Type: {ctype}\r\nContent-Length: {}\r\n\r\n",
+        body.len()
+    )
+    .unwrap();
+    s.write_all(body).unwrap();
+    let mut buf = Vec::new();
+    s.read_to_end(&mut buf).unwrap();
+    String::from_utf8_lossy(&buf).into_owned()
+}
+
+fn block_on<F: std::future::Future>(f: F) -> F::Output {
+    tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap()
+        .block_on(f)
+}
+
+fn run_hoist(config_home: &Path, args: &[&str], stdin: Option<&str>) -> (i32, String, String) {
+    let mut child = Command::new(hoist_bin())
+        .args(args)
+        .env("HOIST_CONFIG_HOME", config_home)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    if let Some(input) = stdin {
+        child
+            .stdin
+            .take()
+            .unwrap()
+            .write_all(input.as_bytes())
+            .unwrap();
+    } else {
+        drop(child.stdin.take());
+    }
+    let out = child.wait_with_output().unwrap();
+    // miette wraps long messages and draws a margin: undo both so tests can
+    // match phrases.
+    let stderr = String::from_utf8_lossy(&out.stderr)
+        .replace(['│', '×'], " ")
+        .split_whitespace()
+        .collect::<Vec<_>>()
+        .join(" ");
+    (
+        out.status.code().unwrap_or(-1),
+        String::from_utf8_lossy(&out.stdout).into_owned(),
+        stderr,
+    )
+}
+
+/// Packages and signs the fixture chart into `dir`; returns the archive path.
+fn signed_chart(dir: &Path) -> PathBuf {
+    let prov = fixture("provenance");
+    let (code, out, err) = run_hoist(
+        dir,
+        &[
+            "package",
+            prov.join("signme").to_str().unwrap(),
+            "-d",
+            dir.to_str().unwrap(),
+            "--sign",
+            "--key",
+            "signer@hoist.test",
+            "--keyring",
+            prov.join("signer-secring.gpg").to_str().unwrap(),
+        ],
+        None,
+    );
+    assert_eq!(code, 0, "{out}{err}");
+    dir.join(CHART_TGZ)
+}
+
+fn plain() -> ClientOptions {
+    ClientOptions {
+        plain_http: true,
+        ..Default::default()
+    }
+}
+
+#[test]
+fn push_then_pull_round_trip_keeps_bytes_and_helm_media_types() {
+    let Some(reg) = start_registry(None) else {
+        return;
+    };
+    let work = tempfile::tempdir().unwrap();
+    let archive = signed_chart(work.path());
+    let remote = format!("oci://{}/charts", reg.host());
+    let (code, out, err) = run_hoist(
+        work.path(),
+        &["push", archive.to_str().unwrap(), &remote, "--plain-http"],
+        None,
+    );
+    assert_eq!(code, 0, "{out}{err}");
+    assert!(
+        out.contains(&format!(
+            "Pushed: {}/charts/signme:1.2.3_build.7",
+            reg.host()
+        )),
+        "{out}"
+    );
+
+    // The manifest as stored: Helm's media types and annotations.
+    let (status, body) = http_get(
+        &reg.host(),
+        "/v2/charts/signme/manifests/1.2.3_build.7",
+        "application/vnd.oci.image.manifest.v1+json",
+    );
+    assert!(status.contains("200"), "{status}");
+    let m: serde_json::Value = serde_json::from_slice(&body).unwrap();
+    assert_eq!(m["schemaVersion"], 2);
+    assert_eq!(
+        m["config"]["mediaType"],
+        "application/vnd.cncf.helm.config.v1+json"
+    );
+    let mut types: Vec<&str> = m["layers"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|l| l["mediaType"].as_str().unwrap())
+        .collect();
+    types.sort();
+    assert_eq!(
+        types,
+        [
+            "application/vnd.cncf.helm.chart.content.v1.tar+gzip",
+            "application/vnd.cncf.helm.chart.provenance.v1.prov"
+        ]
+    );
+    assert_eq!(
+        m["annotations"]["org.opencontainers.image.version"],
+        "1.2.3+build.7"
+    );
+    assert_eq!(m["annotations"]["org.opencontainers.image.title"], "signme");
+    let config_digest = m["config"]["digest"].as_str().unwrap();
+    let (_, config) = http_get(
+        &reg.host(),
+        &format!("/v2/charts/signme/blobs/{config_digest}"),
+        "*/*",
+    );
+    let config: serde_json::Value = serde_json::from_slice(&config).unwrap();
+    assert_eq!(config["name"], "signme");
+    assert_eq!(config["version"], "1.2.3+build.7");
+    assert_eq!(config["apiVersion"], "v2");
+
+    // Pull by exact version, by constraint and by digest.
+    let chart_ref = format!("oci://{}/charts/signme", reg.host());
+    let bytes = std::fs::read(&archive).unwrap();
+    let prov = std::fs::read(work.path().join(format!("{CHART_TGZ}.prov"))).unwrap();
+    let by_version = block_on(registry::pull(&chart_ref, Some("1.2.3+build.7"), &plain())).unwrap();
+    assert_eq!(by_version.chart, bytes);
+    assert_eq!(by_version.prov.as_deref(), Some(prov.as_slice()));
+    assert_eq!(by_version.file_name(), CHART_TGZ);
+    let by_constraint = block_on(registry::pull(&chart_ref, Some("^1.0.0"), &plain())).unwrap();
+    assert_eq!(by_constraint.chart, bytes);
+    let pinned = format!("{chart_ref}@{}", by_version.manifest_digest);
+    let by_digest = block_on(registry::pull(&pinned, None, &plain())).unwrap();
+    assert_eq!(by_digest.chart, bytes);
+    let tags = block_on(registry::tags(&chart_ref, &plain())).unwrap();
+    assert_eq!(tags, ["1.2.3+build.7"]);
+}
+
+#[test]
+fn missing_tag_and_unmatched_constraint_are_clear_errors() {
+    let Some(reg) = start_registry(None) else {
+        return;
+    };
+    let work = tempfile::tempdir().unwrap();
+    let archive = std::fs::read(signed_chart(work.path())).unwrap();
+    let remote = format!("oci://{}/charts", reg.host());
+    block_on(registry::push(&archive, None, &remote, &plain())).unwrap();
+    let chart_ref = format!("oci://{}/charts/signme", reg.host());
+    let err = block_on(registry::pull(&chart_ref, Some("9.9.9"), &plain())).unwrap_err();
+    assert!(matches!(err, RegistryError::NotFound { .. }), "{err}");
+    assert!(err.to_string().contains("no manifest 9.9.9"), "{err}");
+    let err = block_on(registry::pull(&chart_ref, Some(">=2.0.0"), &plain())).unwrap_err();
+    assert!(
+        matches!(err, RegistryError::NoMatchingVersion { .. }),
+        "{err}"
+    );
+    let err = block_on(registry::pull(
+        &format!("oci://{}/charts/absent", reg.host()),
+        None,
+        &plain(),
+    ))
+    .unwrap_err();
+    assert!(matches!(err, RegistryError::NotFound { .. }), "{err}");
+}
+
+#[test]
+fn basic_auth_login_push_and_wrong_credentials() {
+    let Some(reg) = start_registry(Some(("tester", "right-password"))) else {
+        return;
+    };
+    let work = tempfile::tempdir().unwrap();
+    let config_home = work.path().join("config");
+    let archive = signed_chart(work.path());
+    let remote = format!("oci://{}/charts", reg.host());
+
+    // Anonymous push: refused, with a hint to log in.
+    let (code, _, err) = run_hoist(
+        &config_home,
+        &["push", archive.to_str().unwrap(), &remote, "--plain-http"],
+        None,
+    );
+    assert_ne!(code, 0);
+    assert!(err.contains("requires credentials"), "{err}");
+    assert!(err.contains("registry login"), "{err}");
+
+    // Wrong password: login fails and stores nothing.
+    let host = reg.host();
+    let (code, _, err) = run_hoist(
+        &config_home,
+        &[
+            "registry",
+            "login",
+            &host,
+            "-u",
+            "tester",
+            "-p",
+            "wrong",
+            "--plain-http",
+        ],
+        None,
+    );
+    assert_ne!(code, 0);
+    assert!(err.contains("refused the credentials"), "{err}");
+    let creds_file = config_home.join("registry/config.json");
+    assert!(!creds_file.exists());
+
+    // Right password through stdin: stored 0600, then push works.
+    let (code, out, err) = run_hoist(
+        &config_home,
+        &[
+            "registry",
+            "login",
+            &host,
+            "-u",
+            "tester",
+            "--password-stdin",
+            "--plain-http",
+        ],
+        Some("right-password\n"),
+    );
+    assert_eq!(code, 0, "{out}{err}");
+    assert!(out.contains("Login Succeeded"));
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let mode = std::fs::metadata(&creds_file).unwrap().permissions().mode();
+        assert_eq!(mode & 0o777, 0o600);
+    }
+    let (code, out, err) = run_hoist(
+        &config_home,
+        &["push", archive.to_str().unwrap(), &remote, "--plain-http"],
+        None,
+    );
+    assert_eq!(code, 0, "{out}{err}");
+
+    // Library pull with explicit wrong credentials is refused.
+    let bad = ClientOptions {
+        plain_http: true,
+        credentials: Some(Credentials {
+            username: "tester".into(),
+            password: "nope".into(),
+        }),
+        ..Default::default()
+    };
+    let err = block_on(registry::pull(
+        &format!("oci://{host}/charts/signme"),
+        Some("1.2.3+build.7"),
+        &bad,
+    ))
+    .unwrap_err();
+    assert!(matches!(err, RegistryError::Unauthorized { .. }), "{err}");
+
+    // Logout forgets the host; a second logout says so.
+    let (code, _, _) = run_hoist(&config_home, &["registry", "logout", &host], None);
+    assert_eq!(code, 0);
+    let (code, _, err) = run_hoist(&config_home, &["registry", "logout", &host], None);
+    assert_ne!(code, 0);
+    assert!(err.contains("not logged in"), "{err}");
+}
+
+#[test]
+fn chart_pushed_by_helm_is_pulled() {
+    // tests/fixtures/oci/helm-push/ holds what real Helm uploaded for the
+    // signme chart (manifest, config and layer blobs, captured from a
+    // registry after `helm push`); upload the same bytes and pull them.
+    let Some(reg) = start_registry(None) else {
+        return;
+    };
+    let dir = fixture("oci/helm-push");
+    let manifest = std::fs::read(dir.join("manifest.json")).unwrap();
+    let m: serde_json::Value = serde_json::from_slice(&manifest).unwrap();
+    let mut descs = vec![m["config"].clone()];
+    descs.extend(m["layers"].as_array().unwrap().iter().cloned());
+    for d in &descs {
+        let digest = d["digest"].as_str().unwrap();
+        let blob = std::fs::read(dir.join(digest.replace(':', "-"))).unwrap();
+        let reply = http_send(
+            &reg.host(),
+            "POST",
+            "/v2/helm/signme/blobs/uploads/",
+            "application/octet-stream",
+            b"",
+        );
+        let location = reply
+            .lines()
+            .find_map(|l| l.strip_prefix("Location: "))
+            .unwrap()
+            .trim()
+            .to_string();
+        let path = location
+            .split_once(&reg.host())
+            .map(|(_, p)| p.to_string())
+            .unwrap_or(location.clone());
+        let sep = if path.contains('?') { '&' } else { '?' };
+        let put = http_send(
+            &reg.host(),
+            "PUT",
+            &format!("{path}{sep}digest={digest}"),
+            "application/octet-stream",
+            &blob,
+        );
+        assert!(
+            put.starts_with("HTTP/1.0 201") || put.starts_with("HTTP/1.1 201"),
+            "{put}"
+        );
+    }
+    let put = http_send(
+        &reg.host(),
+        "PUT",
+        "/v2/helm/signme/manifests/1.2.3_build.7",
+        "application/vnd.oci.image.manifest.v1+json",
+        &manifest,
+    );
+    assert!(put.contains(" 201 "), "{put}");
+
+    let pulled = block_on(registry::pull(
+        &format!("oci://{}/helm/signme:1.2.3+build.7", reg.host()),
+        None,
+        &plain(),
+    ))
+    .unwrap();
+    let chart_layer = descs
+        .iter()
+        .find(|d| d["mediaType"] == "application/vnd.cncf.helm.chart.content.v1.tar+gzip")
+        .unwrap();
+    assert_eq!(pulled.chart_digest, chart_layer["digest"].as_str().unwrap());
+    assert_eq!(pulled.file_name(), CHART_TGZ);
+    assert!(pulled.prov.is_some());
+    let chart = hoist_core::chart::load_archive_bytes(&pulled.chart).unwrap();
+    assert_eq!(chart.metadata.version, "1.2.3+build.7");
+}
