@@ -17,6 +17,7 @@ pub mod engine;
 pub mod json;
 pub mod kube;
 pub mod release;
+pub mod repo;
 pub mod storage;
 pub mod strconv;
 pub mod values;

@@ -1,0 +1,20 @@
+//! The chart repository client: what `helm repo`, `helm search repo`,
+//! `helm pull` and `helm dependency` do, plus the lookups install,
+//! template, show and lint make for `REPO/CHART` references.
+//!
+//! - [`paths`]: hoist's config/cache/data folders.
+//! - [`config`]: repositories.yaml in Helm's format.
+//! - [`http`]: the HTTP getter (credentials, TLS, timeouts, size limits).
+//! - [`index`]: parsing index.yaml / index.json.
+//! - [`cache`]: the on-disk index cache and its fast binary form.
+
+pub mod config;
+mod error;
+pub mod fsutil;
+pub mod index;
+pub mod paths;
+
+pub use config::{RepoEntry, RepoFile};
+pub use error::RepoError;
+pub use index::{ChartVersion, IndexFile};
+pub use paths::Paths;
