@@ -6,15 +6,23 @@
 //! - [`config`]: repositories.yaml in Helm's format.
 //! - [`http`]: the HTTP getter (credentials, TLS, timeouts, size limits).
 //! - [`index`]: parsing index.yaml / index.json.
-//! - [`cache`]: the on-disk index cache and its fast binary form.
+//! - [`cache`]: the on-disk index cache and its fast parsed form.
+//! - [`select`], [`search`]: version choice and `search repo`.
+//! - [`fetch`]: resolving references, downloading with digest checks, `pull`, [`locate_chart`].
 
+pub mod cache;
 pub mod config;
 mod error;
+pub mod fetch;
 pub mod fsutil;
+pub mod http;
 pub mod index;
 pub mod paths;
+pub mod search;
+pub mod select;
 
 pub use config::{RepoEntry, RepoFile};
 pub use error::RepoError;
 pub use index::{ChartVersion, IndexFile};
 pub use paths::Paths;
+pub use fetch::{FetchOptions, Located, locate_chart};
