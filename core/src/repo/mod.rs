@@ -8,10 +8,12 @@
 //! - [`index`]: parsing index.yaml / index.json.
 //! - [`cache`]: the on-disk index cache and its fast parsed form.
 //! - [`select`], [`search`]: version choice and `search repo`.
+//! - [`deps`]: `dependency update|build|list` and Chart.lock.
 //! - [`fetch`]: resolving references, downloading with digest checks, `pull`, [`locate_chart`].
 
 pub mod cache;
 pub mod config;
+pub mod deps;
 mod error;
 pub mod fetch;
 pub mod fsutil;
