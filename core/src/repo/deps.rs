@@ -42,7 +42,7 @@ pub fn lock_digest(req: &[Dependency], locked: &[LockDependency]) -> String {
 /// Go's `encoding/json` escapes `<`, `>`, `&`, U+2028 and U+2029 in strings;
 /// outside strings those characters cannot occur in JSON, so a plain
 /// replacement is exact.
-fn go_escape(json: &str) -> String {
+pub(crate) fn go_escape(json: &str) -> String {
     let mut out = String::with_capacity(json.len());
     for c in json.chars() {
         match c {

@@ -9,6 +9,7 @@
 //! - [`cache`]: the on-disk index cache and its fast parsed form.
 //! - [`select`], [`search`]: version choice and `search repo`.
 //! - [`deps`]: `dependency update|build|list` and Chart.lock.
+//! - [`write`]: `repo index DIR` (index.yaml for a folder of archives).
 //! - [`fetch`]: resolving references, downloading with digest checks, `pull`, [`locate_chart`].
 
 pub mod cache;
@@ -22,6 +23,7 @@ pub mod index;
 pub mod paths;
 pub mod search;
 pub mod select;
+pub mod write;
 
 pub use config::{RepoEntry, RepoFile};
 pub use error::RepoError;
