@@ -43,6 +43,18 @@ pub enum Command {
     /// Show parts of a release.
     #[command(subcommand)]
     Get(GetCommand),
+    /// Add, list, remove, update and index chart repositories.
+    #[command(subcommand)]
+    Repo(crate::commands::repo::RepoCommand),
+    /// Search for charts in the configured repositories.
+    #[command(subcommand)]
+    Search(crate::commands::search::SearchCommand),
+    /// Download a chart from a repository (and optionally unpack it).
+    #[command(alias = "fetch")]
+    Pull(crate::commands::pull::PullArgs),
+    /// Manage a chart's dependencies.
+    #[command(subcommand, alias = "dep", alias = "dependencies")]
+    Dependency(crate::commands::dependency::DependencyCommand),
 }
 
 /// Output formats for machine-readable results.
@@ -131,6 +143,9 @@ pub struct TemplateArgs {
     /// Generate the release name (ignores NAME).
     #[arg(short = 'g', long)]
     pub generate_name: bool,
+    /// Where to find a chart that is not local (REPO/CHART, --repo, --version).
+    #[command(flatten)]
+    pub chart_ref: crate::commands::pull::ChartRefArgs,
 }
 
 #[derive(Debug, Args)]
@@ -207,8 +222,11 @@ pub enum ShowCommand {
 
 #[derive(Debug, Args)]
 pub struct ShowArgs {
-    /// Chart folder or archive.
+    /// Chart folder or archive, REPO/CHART, or a chart URL.
     pub chart: PathBuf,
+    /// Where to find a chart that is not local (REPO/CHART, --repo, --version).
+    #[command(flatten)]
+    pub chart_ref: crate::commands::pull::ChartRefArgs,
 }
 
 #[derive(Debug, Args)]

@@ -2,13 +2,17 @@
 //! and prints the result.
 
 mod create;
+pub(crate) mod dependency;
 mod get;
 mod history;
 mod install;
 mod lint;
 mod list;
 mod package;
+pub(crate) mod pull;
 mod release;
+pub(crate) mod repo;
+pub(crate) mod search;
 mod show;
 mod status;
 mod template;
@@ -33,5 +37,9 @@ pub fn run(cli: Cli) -> miette::Result<ExitCode> {
         Command::Status(a) => release::block_on(status::run(a)),
         Command::History(a) => release::block_on(history::run(a)),
         Command::Get(a) => release::block_on(get::run(a)),
+        Command::Repo(a) => repo::run(a),
+        Command::Search(a) => search::run(a),
+        Command::Pull(a) => pull::run(a),
+        Command::Dependency(a) => dependency::run(a),
     }
 }
