@@ -283,6 +283,12 @@ pub async fn pull(
     if opts.untar {
         let ud = opts.untar_dir.clone().unwrap_or_else(|| PathBuf::from("."));
         let ud = if ud.is_absolute() { ud } else { dest.join(ud) };
+        // `a/.` would make create_dir_all fail on some systems.
+        let ud: PathBuf = ud
+            .components()
+            .filter(|c| !matches!(c, std::path::Component::CurDir))
+            .collect();
+        let ud = if ud.as_os_str().is_empty() { PathBuf::from(".") } else { ud };
         let path = untar(&bytes, &file_name, &ud)?;
         let prov = match prov_bytes.filter(|_| opts.prov) {
             Some(p) => {
