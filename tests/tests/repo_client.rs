@@ -211,7 +211,10 @@ fn free_port() -> u16 {
 fn wait_for_port(port: u16) {
     let start = Instant::now();
     while TcpStream::connect(("127.0.0.1", port)).is_err() {
-        assert!(start.elapsed() < Duration::from_secs(20), "server on {port} did not start");
+        assert!(
+            start.elapsed() < Duration::from_secs(20),
+            "server on {port} did not start"
+        );
         std::thread::sleep(Duration::from_millis(50));
     }
 }
@@ -263,7 +266,11 @@ impl Env {
 
     fn ok(&self, args: &[&str]) -> Run {
         let r = self.run(args);
-        assert_eq!(r.code, 0, "hoist {args:?} failed:\n{}\n{}", r.stdout, r.stderr);
+        assert_eq!(
+            r.code, 0,
+            "hoist {args:?} failed:\n{}\n{}",
+            r.stdout, r.stderr
+        );
         r
     }
 
@@ -277,7 +284,10 @@ impl Env {
         let mut out = Vec::new();
         for sub in ["cache/repository", "cache/charts"] {
             if let Ok(rd) = std::fs::read_dir(self.path(sub)) {
-                out.extend(rd.flatten().map(|e| format!("{sub}/{}", e.file_name().to_string_lossy())));
+                out.extend(
+                    rd.flatten()
+                        .map(|e| format!("{sub}/{}", e.file_name().to_string_lossy())),
+                );
             }
         }
         out.sort();
@@ -309,7 +319,12 @@ fn package_chart(env: &Env, name: &str, version: &str, dest: &Path) -> PathBuf {
 fn make_repo(env: &Env) -> PathBuf {
     let repo = env.path("www");
     std::fs::create_dir_all(&repo).unwrap();
-    for (n, v) in [("alpha", "1.0.0"), ("alpha", "1.1.0"), ("alpha", "2.0.0-rc.1"), ("beta", "0.1.0")] {
+    for (n, v) in [
+        ("alpha", "1.0.0"),
+        ("alpha", "1.1.0"),
+        ("alpha", "2.0.0-rc.1"),
+        ("beta", "0.1.0"),
+    ] {
         package_chart(env, n, v, &repo);
     }
     env.ok(&["repo", "index", &repo.to_string_lossy()]);
@@ -324,11 +339,18 @@ fn add_update_search_pull_and_template() {
     let repo = make_repo(&env);
     let server = static_server(&repo);
     let out = env.ok(&["repo", "add", "r", &server.url]);
-    assert!(out.stdout.contains("\"r\" has been added"), "{}", out.stdout);
+    assert!(
+        out.stdout.contains("\"r\" has been added"),
+        "{}",
+        out.stdout
+    );
     #[cfg(unix)]
     {
         use std::os::unix::fs::PermissionsExt;
-        let mode = std::fs::metadata(env.path("config/repositories.yaml")).unwrap().permissions().mode();
+        let mode = std::fs::metadata(env.path("config/repositories.yaml"))
+            .unwrap()
+            .permissions()
+            .mode();
         assert_eq!(mode & 0o777, 0o600);
     }
     // The second fetch of an unchanged index transfers no body.
@@ -344,8 +366,13 @@ fn add_update_search_pull_and_template() {
     assert!(lines[0].starts_with("NAME"), "{s}");
     assert!(lines[1].starts_with("r/alpha\t1.1.0"), "{s}");
     assert_eq!(lines.len(), 2, "{s}");
-    let s = env.ok(&["search", "repo", "alpha", "-l", "--version", "^1.0"]).stdout;
-    assert!(s.contains("1.1.0") && s.contains("1.0.0") && !s.contains("rc"), "{s}");
+    let s = env
+        .ok(&["search", "repo", "alpha", "-l", "--version", "^1.0"])
+        .stdout;
+    assert!(
+        s.contains("1.1.0") && s.contains("1.0.0") && !s.contains("rc"),
+        "{s}"
+    );
     let s = env.ok(&["search", "repo", "alpha", "--devel"]).stdout;
     assert!(s.contains("2.0.0-rc.1"), "{s}");
     let s = env.ok(&["search", "repo", "beta-kw", "-o", "json"]).stdout;
@@ -353,7 +380,11 @@ fn add_update_search_pull_and_template() {
         s.trim(),
         r#"[{"name":"r/beta","version":"0.1.0","app_version":"0.1.0","description":"The beta chart"}]"#
     );
-    assert!(env.ok(&["search", "repo", "nothing-like-this"]).stdout.contains("No results found"));
+    assert!(
+        env.ok(&["search", "repo", "nothing-like-this"])
+            .stdout
+            .contains("No results found")
+    );
 
     // pull verifies the digest and writes the archive as served.
     env.ok(&["pull", "r/alpha", "--version", "1.0.0", "-d", "out"]);
@@ -365,16 +396,29 @@ fn add_update_search_pull_and_template() {
     let chart_yaml = std::fs::read_to_string(env.path("unpacked/alpha/Chart.yaml")).unwrap();
     assert!(chart_yaml.contains("version: 1.1.0"), "{chart_yaml}");
     let again = env.fails(&["pull", "r/alpha", "--untar", "-d", "unpacked"]);
-    assert!(again.contains("failed to untar") && again.contains("unpacked/alpha"), "{again}");
+    assert!(
+        again.contains("failed to untar") && again.contains("unpacked/alpha"),
+        "{again}"
+    );
     // A URL reference and --repo work too.
-    env.ok(&["fetch", &format!("{}/beta-0.1.0.tgz", server.url), "-d", "byurl"]);
+    env.ok(&[
+        "fetch",
+        &format!("{}/beta-0.1.0.tgz", server.url),
+        "-d",
+        "byurl",
+    ]);
     assert!(env.path("byurl/beta-0.1.0.tgz").exists());
     env.ok(&["pull", "beta", "--repo", &server.url, "-d", "byrepo"]);
     assert!(env.path("byrepo/beta-0.1.0.tgz").exists());
 
     // template and show take REPO/CHART with --version.
-    let t = env.ok(&["template", "rel", "r/alpha", "--version", "~1.0.0"]).stdout;
-    assert!(t.contains("name: rel-alpha") && t.contains("version: \"1.0.0\""), "{t}");
+    let t = env
+        .ok(&["template", "rel", "r/alpha", "--version", "~1.0.0"])
+        .stdout;
+    assert!(
+        t.contains("name: rel-alpha") && t.contains("version: \"1.0.0\""),
+        "{t}"
+    );
     let c = env.ok(&["show", "chart", "r/alpha", "--devel"]).stdout;
     assert!(c.contains("version: 2.0.0-rc.1"), "{c}");
     let e = env.fails(&["show", "chart", "r/alpha", "--version", "9.9.9"]);
@@ -385,7 +429,11 @@ fn add_update_search_pull_and_template() {
     let j = env.ok(&["repo", "list", "-o", "json"]).stdout;
     assert!(j.contains("\"name\": \"r\""), "{j}");
     env.ok(&["repo", "remove", "r"]);
-    assert!(!env.cache_files().iter().any(|f| f.contains("r-index")), "{:?}", env.cache_files());
+    assert!(
+        !env.cache_files().iter().any(|f| f.contains("r-index")),
+        "{:?}",
+        env.cache_files()
+    );
     let e = env.fails(&["repo", "remove", "r"]);
     assert!(e.contains("no repo named \"r\""), "{e}");
 }
@@ -397,7 +445,10 @@ fn add_of_an_existing_name_follows_helm() {
     let server = static_server(&repo);
     env.ok(&["repo", "add", "r", &server.url]);
     let same = env.ok(&["repo", "add", "r", &server.url]).stdout;
-    assert!(same.contains("already exists with the same configuration"), "{same}");
+    assert!(
+        same.contains("already exists with the same configuration"),
+        "{same}"
+    );
     let e = env.fails(&["repo", "add", "r", &format!("{}/other", server.url)]);
     assert!(e.contains("repository name (r) already exists"), "{e}");
 }
@@ -407,17 +458,28 @@ fn digest_mismatch_is_refused_and_nothing_is_written() {
     let env = Env::new();
     let repo = make_repo(&env);
     let index = std::fs::read_to_string(repo.join("index.yaml")).unwrap();
-    let real = hoist_core::chart::package::sha256_hex(&std::fs::read(repo.join("beta-0.1.0.tgz")).unwrap());
+    let real = hoist_core::chart::package::sha256_hex(
+        &std::fs::read(repo.join("beta-0.1.0.tgz")).unwrap(),
+    );
     let fake = "0".repeat(64);
     std::fs::write(repo.join("index.yaml"), index.replace(&real, &fake)).unwrap();
     let server = static_server(&repo);
     env.ok(&["repo", "add", "r", &server.url]);
     let e = env.fails(&["pull", "r/beta", "-d", "out"]);
-    assert!(e.contains(&fake) && e.contains(&real) && e.contains("digest mismatch"), "{e}");
+    assert!(
+        e.contains(&fake) && e.contains(&real) && e.contains("digest mismatch"),
+        "{e}"
+    );
     assert!(!env.path("out/beta-0.1.0.tgz").exists());
     let e = env.fails(&["template", "r/beta"]);
     assert!(e.contains("digest mismatch"), "{e}");
-    assert!(!env.cache_files().iter().any(|f| f.starts_with("cache/charts/")), "{:?}", env.cache_files());
+    assert!(
+        !env.cache_files()
+            .iter()
+            .any(|f| f.starts_with("cache/charts/")),
+        "{:?}",
+        env.cache_files()
+    );
 }
 
 #[test]
@@ -425,25 +487,48 @@ fn dot_dot_urls_and_malformed_indexes() {
     let env = Env::new();
     let repo = make_repo(&env);
     let index = std::fs::read_to_string(repo.join("index.yaml")).unwrap();
-    std::fs::write(repo.join("index.yaml"), index.replace("- beta-0.1.0.tgz", "- ../../beta-0.1.0.tgz")).unwrap();
+    std::fs::write(
+        repo.join("index.yaml"),
+        index.replace("- beta-0.1.0.tgz", "- ../../beta-0.1.0.tgz"),
+    )
+    .unwrap();
     let server = static_server(&repo);
     let r = env.ok(&["repo", "add", "r", &server.url]);
-    assert!(r.stderr.contains("\"beta\" version \"0.1.0\"") && r.stderr.contains(".."), "{}", r.stderr);
+    assert!(
+        r.stderr.contains("\"beta\" version \"0.1.0\"") && r.stderr.contains(".."),
+        "{}",
+        r.stderr
+    );
     let e = env.fails(&["pull", "r/beta"]);
     assert!(e.contains("beta"), "{e}");
 
     // A malformed index is not added, and does not replace a good cache.
     let cached = std::fs::read(env.path("cache/repository/r-index.yaml")).unwrap();
-    std::fs::write(repo.join("index.yaml"), "apiVersion: v1\nentries: [unclosed\n").unwrap();
+    std::fs::write(
+        repo.join("index.yaml"),
+        "apiVersion: v1\nentries: [unclosed\n",
+    )
+    .unwrap();
     let r = env.run(&["repo", "update"]);
     assert_ne!(r.code, 0);
-    assert!(r.stdout.contains("Unable to get an update") && r.stdout.contains("invalid index"), "{}", r.stdout);
-    assert_eq!(std::fs::read(env.path("cache/repository/r-index.yaml")).unwrap(), cached);
+    assert!(
+        r.stdout.contains("Unable to get an update") && r.stdout.contains("invalid index"),
+        "{}",
+        r.stdout
+    );
+    assert_eq!(
+        std::fs::read(env.path("cache/repository/r-index.yaml")).unwrap(),
+        cached
+    );
     let e = env.fails(&["repo", "add", "bad", &server.url]);
     assert!(e.contains("is not a valid chart repository"), "{e}");
     let config = std::fs::read_to_string(env.path("config/repositories.yaml")).unwrap();
     assert!(!config.contains("name: bad"), "{config}");
-    assert!(!env.cache_files().iter().any(|f| f.contains("bad-")), "{:?}", env.cache_files());
+    assert!(
+        !env.cache_files().iter().any(|f| f.contains("bad-")),
+        "{:?}",
+        env.cache_files()
+    );
 }
 
 #[test]
@@ -459,12 +544,24 @@ fn huge_slow_and_truncated_responses_fail_cleanly() {
         "/huge/index.yaml" => Reply::Huge { chunked: false },
         "/chunked/index.yaml" => Reply::Huge { chunked: true },
         "/slow/index.yaml" => Reply::Hang,
-        "/cut/index.yaml" => Reply::Full { status: 200, headers: vec![], body: index.clone() },
-        p if p.starts_with("/cut/") => Reply::Truncated { declared: tgz2.len() + 10_000, body: tgz2[..tgz2.len() / 2].to_vec() },
-        _ => Reply::Full { status: 404, headers: vec![], body: vec![] },
+        "/cut/index.yaml" => Reply::Full {
+            status: 200,
+            headers: vec![],
+            body: index.clone(),
+        },
+        p if p.starts_with("/cut/") => Reply::Truncated {
+            declared: tgz2.len() + 10_000,
+            body: tgz2[..tgz2.len() / 2].to_vec(),
+        },
+        _ => Reply::Full {
+            status: 404,
+            headers: vec![],
+            body: vec![],
+        },
     }));
     env.extra.push(("HOIST_HTTP_TIMEOUT".into(), "2".into()));
-    env.extra.push(("HOIST_MAX_DOWNLOAD_BYTES".into(), (4u64 << 20).to_string()));
+    env.extra
+        .push(("HOIST_MAX_DOWNLOAD_BYTES".into(), (4u64 << 20).to_string()));
 
     let e = env.fails(&["repo", "add", "huge", &format!("{}/huge", bad.url)]);
     assert!(e.contains("larger than the 4194304-byte limit"), "{e}");
@@ -476,16 +573,29 @@ fn huge_slow_and_truncated_responses_fail_cleanly() {
     let start = Instant::now();
     let e = env.fails(&["repo", "add", "slow", &format!("{}/slow", bad.url)]);
     assert!(e.contains("timed out"), "{e}");
-    assert!(start.elapsed() < Duration::from_secs(15), "{:?}", start.elapsed());
+    assert!(
+        start.elapsed() < Duration::from_secs(15),
+        "{:?}",
+        start.elapsed()
+    );
 
     env.ok(&["repo", "add", "cut", &format!("{}/cut", bad.url)]);
     let e = env.fails(&["pull", "cut/beta", "-d", "out"]);
-    assert!(e.contains("fetching") && e.contains("beta-0.1.0.tgz"), "{e}");
+    assert!(
+        e.contains("fetching") && e.contains("beta-0.1.0.tgz"),
+        "{e}"
+    );
     assert!(!env.path("out/beta-0.1.0.tgz").exists());
     let e = env.fails(&["template", "cut/beta"]);
     assert!(e.contains("beta-0.1.0.tgz"), "{e}");
     let files = env.cache_files();
-    assert!(!files.iter().any(|f| f.contains("huge") || f.contains("slow") || f.contains("chunked") || f.starts_with("cache/charts/")), "{files:?}");
+    assert!(
+        !files.iter().any(|f| f.contains("huge")
+            || f.contains("slow")
+            || f.contains("chunked")
+            || f.starts_with("cache/charts/")),
+        "{files:?}"
+    );
     assert!(!files.iter().any(|f| f.contains(".tmp")), "{files:?}");
 }
 
@@ -503,36 +613,79 @@ fn credentials_stay_on_the_repository_host() {
     let b_url = b.url.clone();
     let a = TestServer::start(Box::new(move |path, headers| {
         if headers.get("authorization").map(String::as_str) != Some("Basic dXNlcjpzZWNyZXQ=") {
-            return Reply::Full { status: 401, headers: vec![], body: vec![] };
+            return Reply::Full {
+                status: 401,
+                headers: vec![],
+                body: vec![],
+            };
         }
         match path {
-            "/index.yaml" => Reply::Full { status: 200, headers: vec![], body: index.clone().into_bytes() },
+            "/index.yaml" => Reply::Full {
+                status: 200,
+                headers: vec![],
+                body: index.clone().into_bytes(),
+            },
             "/redirect/alpha-1.1.0.tgz" => Reply::Full {
                 status: 302,
                 headers: vec![("Location".into(), format!("{b_url}/alpha-1.1.0.tgz"))],
                 body: vec![],
             },
-            _ => Reply::Full { status: 404, headers: vec![], body: vec![] },
+            _ => Reply::Full {
+                status: 404,
+                headers: vec![],
+                body: vec![],
+            },
         }
     }));
     let e = env.fails(&["repo", "add", "a", &a.url]);
     assert!(e.contains("401"), "{e}");
-    let r = env.run_with_stdin(&["repo", "add", "a", &a.url, "--username", "user", "--password-stdin"], "secret\n");
+    let r = env.run_with_stdin(
+        &[
+            "repo",
+            "add",
+            "a",
+            &a.url,
+            "--username",
+            "user",
+            "--password-stdin",
+        ],
+        "secret\n",
+    );
     assert_eq!(r.code, 0, "{}", r.stderr);
     env.ok(&["pull", "a/beta", "-d", "out"]);
     env.ok(&["pull", "a/alpha", "-d", "out"]);
     let to_b = b.requests("/beta-0.1.0.tgz");
     assert_eq!(to_b.len(), 1);
-    assert_eq!(to_b[0].authorization, None, "credentials leaked to another host");
+    assert_eq!(
+        to_b[0].authorization, None,
+        "credentials leaked to another host"
+    );
     let redirected = b.requests("/alpha-1.1.0.tgz");
     assert_eq!(redirected.len(), 1);
-    assert_eq!(redirected[0].authorization, None, "Authorization kept across a cross-host redirect");
+    assert_eq!(
+        redirected[0].authorization, None,
+        "Authorization kept across a cross-host redirect"
+    );
 
     // --pass-credentials sends them everywhere, as Helm does.
-    env.ok(&["repo", "add", "a", &a.url, "--username", "user", "--password", "secret", "--pass-credentials", "--force-update"]);
+    env.ok(&[
+        "repo",
+        "add",
+        "a",
+        &a.url,
+        "--username",
+        "user",
+        "--password",
+        "secret",
+        "--pass-credentials",
+        "--force-update",
+    ]);
     env.ok(&["pull", "a/beta", "-d", "out2"]);
     let to_b = b.requests("/beta-0.1.0.tgz");
-    assert_eq!(to_b[1].authorization.as_deref(), Some("Basic dXNlcjpzZWNyZXQ="));
+    assert_eq!(
+        to_b[1].authorization.as_deref(),
+        Some("Basic dXNlcjpzZWNyZXQ=")
+    );
 }
 
 #[test]
@@ -541,8 +694,13 @@ fn basic_auth_against_hoist_repo_server() {
     let storage = env.path("storage");
     std::fs::create_dir_all(&storage).unwrap();
     package_chart(&env, "gamma", "3.1.0", &storage);
-    let bin = hoist_bin().with_file_name(format!("hoist-repo-server{}", std::env::consts::EXE_SUFFIX));
-    assert!(bin.exists(), "{} is missing: run `cargo build --workspace` first", bin.display());
+    let bin =
+        hoist_bin().with_file_name(format!("hoist-repo-server{}", std::env::consts::EXE_SUFFIX));
+    assert!(
+        bin.exists(),
+        "{} is missing: run `cargo build --workspace` first",
+        bin.display()
+    );
     let port = free_port();
     let _server = Guard(
         Command::new(bin)
@@ -558,7 +716,16 @@ fn basic_auth_against_hoist_repo_server() {
     let url = format!("http://127.0.0.1:{port}");
     let e = env.fails(&["repo", "add", "cm", &url]);
     assert!(e.contains("401"), "{e}");
-    env.ok(&["repo", "add", "cm", &url, "--username", "ci", "--password", "pw"]);
+    env.ok(&[
+        "repo",
+        "add",
+        "cm",
+        &url,
+        "--username",
+        "ci",
+        "--password",
+        "pw",
+    ]);
     env.ok(&["repo", "update", "cm"]);
     let s = env.ok(&["search", "repo", "gamma"]).stdout;
     assert!(s.contains("cm/gamma\t3.1.0"), "{s}");
@@ -570,8 +737,16 @@ fn basic_auth_against_hoist_repo_server() {
 }
 
 fn openssl(dir: &Path, args: &[&str]) {
-    let out = Command::new("openssl").args(args).current_dir(dir).output().expect("openssl (run tests/repo/setup.sh)");
-    assert!(out.status.success(), "openssl {args:?}: {}", String::from_utf8_lossy(&out.stderr));
+    let out = Command::new("openssl")
+        .args(args)
+        .current_dir(dir)
+        .output()
+        .expect("openssl (run tests/repo/setup.sh)");
+    assert!(
+        out.status.success(),
+        "openssl {args:?}: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
 }
 
 #[test]
@@ -580,10 +755,64 @@ fn tls_repository_with_a_self_signed_ca() {
     let repo = make_repo(&env);
     let pki = env.path("pki");
     std::fs::create_dir_all(&pki).unwrap();
-    openssl(&pki, &["req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", "ca.key", "-out", "ca.pem", "-days", "2", "-subj", "/CN=hoist test CA", "-addext", "basicConstraints=critical,CA:TRUE", "-addext", "keyUsage=critical,keyCertSign,cRLSign"]);
-    openssl(&pki, &["req", "-newkey", "rsa:2048", "-nodes", "-keyout", "srv.key", "-out", "srv.csr", "-subj", "/CN=127.0.0.1"]);
+    openssl(
+        &pki,
+        &[
+            "req",
+            "-x509",
+            "-newkey",
+            "rsa:2048",
+            "-nodes",
+            "-keyout",
+            "ca.key",
+            "-out",
+            "ca.pem",
+            "-days",
+            "2",
+            "-subj",
+            "/CN=hoist test CA",
+            "-addext",
+            "basicConstraints=critical,CA:TRUE",
+            "-addext",
+            "keyUsage=critical,keyCertSign,cRLSign",
+        ],
+    );
+    openssl(
+        &pki,
+        &[
+            "req",
+            "-newkey",
+            "rsa:2048",
+            "-nodes",
+            "-keyout",
+            "srv.key",
+            "-out",
+            "srv.csr",
+            "-subj",
+            "/CN=127.0.0.1",
+        ],
+    );
     std::fs::write(pki.join("ext.cnf"), "subjectAltName=IP:127.0.0.1,DNS:localhost\nbasicConstraints=CA:FALSE\nextendedKeyUsage=serverAuth\n").unwrap();
-    openssl(&pki, &["x509", "-req", "-in", "srv.csr", "-CA", "ca.pem", "-CAkey", "ca.key", "-CAcreateserial", "-out", "srv.pem", "-days", "2", "-extfile", "ext.cnf"]);
+    openssl(
+        &pki,
+        &[
+            "x509",
+            "-req",
+            "-in",
+            "srv.csr",
+            "-CA",
+            "ca.pem",
+            "-CAkey",
+            "ca.key",
+            "-CAcreateserial",
+            "-out",
+            "srv.pem",
+            "-days",
+            "2",
+            "-extfile",
+            "ext.cnf",
+        ],
+    );
     let port = free_port();
     let _server = Guard(
         Command::new("openssl")
@@ -607,7 +836,13 @@ fn tls_repository_with_a_self_signed_ca() {
     env.ok(&["repo", "add", "tls", &url, "--ca-file", &ca]);
     env.ok(&["pull", "tls/alpha", "-d", "out"]);
     assert!(env.path("out/alpha-1.1.0.tgz").exists());
-    env.ok(&["repo", "add", "insecure", &url, "--insecure-skip-tls-verify"]);
+    env.ok(&[
+        "repo",
+        "add",
+        "insecure",
+        &url,
+        "--insecure-skip-tls-verify",
+    ]);
     env.ok(&["pull", "insecure/beta", "-d", "out"]);
     assert!(env.path("out/beta-0.1.0.tgz").exists());
 }
@@ -630,15 +865,27 @@ fn dependencies_from_a_repository() {
     assert!(top.join("charts/alpha-1.0.0.tgz").exists());
     assert!(top.join("charts/beta-0.1.0.tgz").exists());
     let lock = std::fs::read_to_string(top.join("Chart.lock")).unwrap();
-    assert!(lock.starts_with("dependencies:\n- name: alpha\n  repository: '@r'\n  version: 1.0.0\n") || lock.starts_with("dependencies:\n- name: alpha\n  repository: \"@r\"\n  version: 1.0.0\n"), "{lock}");
+    assert!(
+        lock.starts_with("dependencies:\n- name: alpha\n  repository: '@r'\n  version: 1.0.0\n")
+            || lock.starts_with(
+                "dependencies:\n- name: alpha\n  repository: \"@r\"\n  version: 1.0.0\n"
+            ),
+        "{lock}"
+    );
     let list = env.ok(&["dep", "list", "top"]).stdout;
-    assert!(list.contains("alpha\t~1.0.0 ") || list.contains("alpha\t~1.0.0\t"), "{list}");
+    assert!(
+        list.contains("alpha\t~1.0.0 ") || list.contains("alpha\t~1.0.0\t"),
+        "{list}"
+    );
     assert_eq!(list.matches("\tok").count(), 2, "{list}");
     std::fs::remove_dir_all(top.join("charts")).unwrap();
     env.ok(&["dependency", "build", "top", "--skip-refresh"]);
     assert!(top.join("charts/alpha-1.0.0.tgz").exists());
     let t = env.ok(&["template", "x", "top"]).stdout;
-    assert!(t.contains("name: x-alpha") && t.contains("name: x-beta"), "{t}");
+    assert!(
+        t.contains("name: x-alpha") && t.contains("name: x-beta"),
+        "{t}"
+    );
     // Changing Chart.yaml makes the lock stale.
     let y = std::fs::read_to_string(top.join("Chart.yaml")).unwrap();
     std::fs::write(top.join("Chart.yaml"), y.replace("~1.0.0", "^1.0.0")).unwrap();
@@ -659,9 +906,16 @@ fn helm_written_files_are_read() {
     let helm_home = env.path("helm-config");
     std::fs::create_dir_all(&helm_home).unwrap();
     let text = std::fs::read_to_string(fixture("repos/helm-repositories.yaml")).unwrap();
-    std::fs::write(helm_home.join("repositories.yaml"), text.replace("http://127.0.0.1:18879", &server.url)).unwrap();
+    std::fs::write(
+        helm_home.join("repositories.yaml"),
+        text.replace("http://127.0.0.1:18879", &server.url),
+    )
+    .unwrap();
     let mut env = env;
-    env.extra.push(("HELM_CONFIG_HOME".into(), helm_home.to_string_lossy().into()));
+    env.extra.push((
+        "HELM_CONFIG_HOME".into(),
+        helm_home.to_string_lossy().into(),
+    ));
     let out = env.ok(&["repo", "import-helm"]).stdout;
     assert!(out.contains("\"helmrepo\" has been imported"), "{out}");
     env.ok(&["repo", "update"]);

@@ -113,7 +113,9 @@ pub struct PullArgs {
 }
 
 fn default_keyring() -> PathBuf {
-    let home = std::env::var_os("HOME").map(PathBuf::from).unwrap_or_default();
+    let home = std::env::var_os("HOME")
+        .map(PathBuf::from)
+        .unwrap_or_default();
     home.join(".gnupg").join("pubring.gpg")
 }
 

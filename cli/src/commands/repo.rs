@@ -143,16 +143,21 @@ pub fn run(cmd: RepoCommand) -> miette::Result<ExitCode> {
 
 async fn add(a: AddArgs, paths: Paths) -> miette::Result<ExitCode> {
     if a.name.contains('/') {
-        return Err(miette!("repository name ({}) contains '/', please specify a different name without '/'", a.name));
+        return Err(miette!(
+            "repository name ({}) contains '/', please specify a different name without '/'",
+            a.name
+        ));
     }
     let mut password = a.password.clone().unwrap_or_default();
     if a.password_stdin {
-        std::io::stdin().read_to_string(&mut password).into_diagnostic()?;
+        std::io::stdin()
+            .read_to_string(&mut password)
+            .into_diagnostic()?;
         password = password.trim_end_matches(['\r', '\n']).to_string();
     }
     let entry = RepoEntry {
         name: a.name.clone(),
-        url: a.url.trim_end_matches('/').to_string(),
+        url: a.url.clone(),
         username: a.username.clone().unwrap_or_default(),
         password,
         cert_file: a.cert_file.clone().unwrap_or_default(),
@@ -169,7 +174,10 @@ async fn add(a: AddArgs, paths: Paths) -> miette::Result<ExitCode> {
         }
         if !a.force_update {
             if *existing == entry {
-                println!("{:?} already exists with the same configuration, skipping", a.name);
+                println!(
+                    "{:?} already exists with the same configuration, skipping",
+                    a.name
+                );
                 return Ok(ExitCode::SUCCESS);
             }
             return Err(err(RepoError::RepoExists(a.name.clone())));
@@ -199,11 +207,15 @@ async fn add(a: AddArgs, paths: Paths) -> miette::Result<ExitCode> {
 async fn update(a: UpdateArgs, paths: Paths) -> miette::Result<ExitCode> {
     let config = RepoFile::load(&paths.repository_config()).map_err(err)?;
     if config.repositories.is_empty() {
-        return Err(miette!("no repositories found. You must add one before updating"));
+        return Err(miette!(
+            "no repositories found. You must add one before updating"
+        ));
     }
     for n in &a.names {
         if config.get(n).is_none() {
-            return Err(miette!("no repositories found matching '{n}'.  Nothing will be updated"));
+            return Err(miette!(
+                "no repositories found matching '{n}'.  Nothing will be updated"
+            ));
         }
     }
     let chosen: Vec<RepoEntry> = config
@@ -249,10 +261,16 @@ async fn update(a: UpdateArgs, paths: Paths) -> miette::Result<ExitCode> {
                 for w in warnings {
                     eprintln!("WARNING: {w}");
                 }
-                println!("...Successfully got an update from the {:?} chart repository", entry.name);
+                println!(
+                    "...Successfully got an update from the {:?} chart repository",
+                    entry.name
+                );
             }
             Ok(Refreshed::NotModified) => {
-                println!("...Successfully got an update from the {:?} chart repository", entry.name);
+                println!(
+                    "...Successfully got an update from the {:?} chart repository",
+                    entry.name
+                );
             }
             Err(e) => {
                 println!(
@@ -264,7 +282,9 @@ async fn update(a: UpdateArgs, paths: Paths) -> miette::Result<ExitCode> {
         }
     }
     if !failed.is_empty() {
-        return Err(miette!("failed to update the following repositories: {failed:?}"));
+        return Err(miette!(
+            "failed to update the following repositories: {failed:?}"
+        ));
     }
     println!("Update Complete. ⎈Happy Helming!⎈");
     Ok(ExitCode::SUCCESS)
@@ -318,7 +338,10 @@ fn import_helm(paths: &Paths) -> miette::Result<ExitCode> {
     let helm = Paths::helm_from_env();
     let helm_file = helm.repository_config();
     if !helm_file.exists() {
-        return Err(miette!("no Helm repositories file at {}", helm_file.display()));
+        return Err(miette!(
+            "no Helm repositories file at {}",
+            helm_file.display()
+        ));
     }
     let theirs = RepoFile::load(&helm_file).map_err(err)?;
     let config_path = paths.repository_config();

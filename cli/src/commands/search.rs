@@ -91,9 +91,14 @@ pub fn run(cmd: SearchCommand) -> miette::Result<ExitCode> {
             ];
             for r in &results {
                 t.push(
-                    [&r.name, &r.chart.version, &r.chart.app_version, &r.chart.description]
-                        .map(|s| truncate(s, a.max_col_width))
-                        .to_vec(),
+                    [
+                        &r.name,
+                        &r.chart.version,
+                        &r.chart.app_version,
+                        &r.chart.description,
+                    ]
+                    .map(|s| truncate(s, a.max_col_width))
+                    .to_vec(),
                 );
             }
             print!("{}", ui_table(&t));
@@ -105,8 +110,14 @@ pub fn run(cmd: SearchCommand) -> miette::Result<ExitCode> {
                     let mut m = Map::new();
                     m.insert("name".into(), Value::from(r.name.as_str()));
                     m.insert("version".into(), Value::from(r.chart.version.as_str()));
-                    m.insert("app_version".into(), Value::from(r.chart.app_version.as_str()));
-                    m.insert("description".into(), Value::from(r.chart.description.as_str()));
+                    m.insert(
+                        "app_version".into(),
+                        Value::from(r.chart.app_version.as_str()),
+                    );
+                    m.insert(
+                        "description".into(),
+                        Value::from(r.chart.description.as_str()),
+                    );
                     Value::Map(m)
                 })
                 .collect();

@@ -64,7 +64,12 @@ struct Fast {
 
 fn stamp_of(path: &Path) -> Option<Stamp> {
     let md = std::fs::metadata(path).ok()?;
-    let mtime_ns = md.modified().ok()?.duration_since(UNIX_EPOCH).ok()?.as_nanos();
+    let mtime_ns = md
+        .modified()
+        .ok()?
+        .duration_since(UNIX_EPOCH)
+        .ok()?
+        .as_nanos();
     Some(Stamp {
         format: FAST_FORMAT,
         len: md.len(),
@@ -116,8 +121,8 @@ pub async fn refresh(
     match getter.get_conditional(&url, prev.as_ref()).await? {
         Fetched::NotModified => {
             if read_fast(&files).is_none() {
-                let data =
-                    std::fs::read(&files.yaml).map_err(|e| RepoError::io("reading", &files.yaml, e))?;
+                let data = std::fs::read(&files.yaml)
+                    .map_err(|e| RepoError::io("reading", &files.yaml, e))?;
                 let index = IndexFile::parse(&data, &files.yaml.display().to_string())?;
                 write_fast(&files, &index)?;
             }
@@ -210,9 +215,15 @@ mod tests {
 
     #[test]
     fn index_url_appends_to_the_path_and_keeps_the_query() {
-        assert_eq!(index_url("https://x/charts/").unwrap(), "https://x/charts/index.yaml");
+        assert_eq!(
+            index_url("https://x/charts/").unwrap(),
+            "https://x/charts/index.yaml"
+        );
         assert_eq!(index_url("https://x").unwrap(), "https://x/index.yaml");
-        assert_eq!(index_url("https://x/a?t=1").unwrap(), "https://x/a/index.yaml?t=1");
+        assert_eq!(
+            index_url("https://x/a?t=1").unwrap(),
+            "https://x/a/index.yaml?t=1"
+        );
         assert!(index_url("not a url").is_err());
     }
 
@@ -236,6 +247,9 @@ mod tests {
         let again = load(dir.path(), "r").unwrap();
         assert!(again.entries.contains_key("b"));
         remove(dir.path(), "r");
-        assert!(matches!(load(dir.path(), "r"), Err(RepoError::NoCache { .. })));
+        assert!(matches!(
+            load(dir.path(), "r"),
+            Err(RepoError::NoCache { .. })
+        ));
     }
 }

@@ -36,7 +36,10 @@ pub fn lock_digest(req: &[Dependency], locked: &[LockDependency]) -> String {
         .collect();
     // Serializing plain strings, lists and maps cannot fail.
     let json = serde_json::to_string(&(req, locked)).unwrap_or_default();
-    format!("sha256:{}", crate::chart::package::sha256_hex(go_escape(&json).as_bytes()))
+    format!(
+        "sha256:{}",
+        crate::chart::package::sha256_hex(go_escape(&json).as_bytes())
+    )
 }
 
 /// Go's `encoding/json` escapes `<`, `>`, `&`, U+2028 and U+2029 in strings;
@@ -130,7 +133,10 @@ fn local_path(repo: &str, chart_dir: &Path) -> Result<PathBuf, RepoError> {
         chart_dir.join(p)
     };
     if !path.exists() {
-        return Err(RepoError::Dependency(format!("directory {} not found", path.display())));
+        return Err(RepoError::Dependency(format!(
+            "directory {} not found",
+            path.display()
+        )));
     }
     Ok(path)
 }
@@ -183,6 +189,7 @@ async fn indexes_for(
     messages: &mut Vec<String>,
 ) -> Result<HashMap<String, IndexFile>, RepoError> {
     let mut out = HashMap::new();
+    let first = messages.len();
     for s in sources {
         let Source::Repo(entry) = s else { continue };
         let key = trim_slash(&entry.url).to_string();
@@ -207,6 +214,16 @@ async fn indexes_for(
         messages.extend(index.warnings.iter().cloned());
         out.insert(key, index);
     }
+    if messages[first..]
+        .iter()
+        .any(|m| m.starts_with("...Successfully"))
+    {
+        messages.insert(
+            first,
+            "Hang tight while we grab the latest from your chart repositories...".into(),
+        );
+        messages.push("Update Complete. ⎈Happy Helming!⎈".into());
+    }
     Ok(out)
 }
 
@@ -225,7 +242,6 @@ pub async fn update(chart_dir: &Path, opts: &DepOptions) -> Result<DepReport, Re
         .map(|d| source_of(d, &config, chart_dir))
         .collect::<Result<Vec<_>, _>>()?;
     let indexes = indexes_for(&sources, &paths, opts, &mut report.messages).await?;
-    report.messages.push("Update Complete. ⎈Happy Helming!⎈".into());
 
     let mut locked = Vec::new();
     let mut missing = Vec::new();
@@ -240,7 +256,10 @@ pub async fn update(chart_dir: &Path, opts: &DepOptions) -> Result<DepReport, Re
             Source::Vendored => {
                 let p = chart_dir.join("charts").join(&dep.name);
                 if !p.exists() {
-                    return Err(RepoError::Dependency(format!("directory {} not found", p.display())));
+                    return Err(RepoError::Dependency(format!(
+                        "directory {} not found",
+                        p.display()
+                    )));
                 }
                 Some(dep.version.clone())
             }
@@ -286,7 +305,16 @@ pub async fn update(chart_dir: &Path, opts: &DepOptions) -> Result<DepReport, Re
             missing.join(", ")
         )));
     }
-    vendor(chart_dir, &reqs, &locked, &sources, &indexes, opts, &mut report).await?;
+    vendor(
+        chart_dir,
+        &reqs,
+        &locked,
+        &sources,
+        &indexes,
+        opts,
+        &mut report,
+    )
+    .await?;
     let digest = lock_digest(&reqs, &locked);
     let lock = Lock {
         generated: GoTime::now().to_string(),
@@ -342,7 +370,16 @@ pub async fn build(chart_dir: &Path, opts: &DepOptions) -> Result<DepReport, Rep
         .collect::<Result<Vec<_>, _>>()?;
     let mut report = DepReport::default();
     let indexes = indexes_for(&sources, &paths, opts, &mut report.messages).await?;
-    vendor(chart_dir, &as_deps, &lock.dependencies, &sources, &indexes, opts, &mut report).await?;
+    vendor(
+        chart_dir,
+        &as_deps,
+        &lock.dependencies,
+        &sources,
+        &indexes,
+        opts,
+        &mut report,
+    )
+    .await?;
     report.lock = Some(lock);
     Ok(report)
 }
@@ -365,7 +402,9 @@ async fn vendor(
         .prefix("tmpcharts-")
         .tempdir_in(chart_dir)
         .map_err(|e| RepoError::io("creating a temporary folder in", chart_dir, e))?;
-    report.messages.push(format!("Saving {} charts", locked.len()));
+    report
+        .messages
+        .push(format!("Saving {} charts", locked.len()));
     let mut fetched: Vec<(String, PathBuf)> = Vec::new();
     for ((dep, lock), source) in reqs.iter().zip(locked).zip(sources) {
         match source {
@@ -394,9 +433,10 @@ async fn vendor(
                     ..opts.fetch.clone()
                 };
                 let resolved: Resolved = resolve_in_index(index, entry, &dep.name, &exact)?;
-                report
-                    .messages
-                    .push(format!("Downloading {} from repo {}", dep.name, dep.repository));
+                report.messages.push(format!(
+                    "Downloading {} from repo {}",
+                    dep.name, dep.repository
+                ));
                 let bytes = download(&resolved, &opts.fetch.http).await?;
                 let out = tmp.path().join(archive_name(&resolved.url)?);
                 std::fs::write(&out, &bytes).map_err(|e| RepoError::io("writing", &out, e))?;
@@ -530,7 +570,10 @@ mod tests {
         let go = r#"[[{"name":"a","version":"^1.0","repository":"https://r/x?a=1\u0026b=\u003c2\u003e"}],[{"name":"a","version":"1.2.0","repository":"https://r/x?a=1\u0026b=\u003c2\u003e"}]]"#;
         assert_eq!(
             lock_digest(&req, &lock),
-            format!("sha256:{}", crate::chart::package::sha256_hex(go.as_bytes()))
+            format!(
+                "sha256:{}",
+                crate::chart::package::sha256_hex(go.as_bytes())
+            )
         );
     }
 
@@ -563,7 +606,10 @@ mod tests {
 
     #[test]
     fn file_dependencies_update_build_and_list() {
-        let rt = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
+        let rt = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .unwrap();
         let tmp = tempfile::tempdir().unwrap();
         let top = tmp.path().join("top");
         write_chart(&tmp.path().join("sub"), "sub", "1.2.3", "");
@@ -628,10 +674,16 @@ mod tests {
     fn unknown_alias_and_oci_are_clear_errors() {
         let cfg = RepoFile::default();
         let d = dep("a", "1", "@nope");
-        let e = source_of(&d, &cfg, Path::new(".")).err().unwrap().to_string();
+        let e = source_of(&d, &cfg, Path::new("."))
+            .err()
+            .unwrap()
+            .to_string();
         assert!(e.contains("@nope"), "{e}");
         let d = dep("a", "1", "oci://r/x");
-        let e = source_of(&d, &cfg, Path::new(".")).err().unwrap().to_string();
+        let e = source_of(&d, &cfg, Path::new("."))
+            .err()
+            .unwrap()
+            .to_string();
         assert!(e.contains("not supported"), "{e}");
     }
 }

@@ -91,11 +91,17 @@ pub fn resolve_in_index(
     chart: &str,
     opts: &FetchOptions,
 ) -> Result<Resolved, RepoError> {
-    let repo_label = if entry.name.is_empty() { &entry.url } else { &entry.name };
-    let versions = index.versions(chart).ok_or_else(|| RepoError::ChartNotFound {
-        chart: chart.to_string(),
-        repo: repo_label.clone(),
-    })?;
+    let repo_label = if entry.name.is_empty() {
+        &entry.url
+    } else {
+        &entry.name
+    };
+    let versions = index
+        .versions(chart)
+        .ok_or_else(|| RepoError::ChartNotFound {
+            chart: chart.to_string(),
+            repo: repo_label.clone(),
+        })?;
     let cv = select_or_err(versions, chart, &opts.version, opts.devel, repo_label)?;
     let first = cv.urls.first().ok_or_else(|| {
         RepoError::Invalid(format!(
@@ -192,7 +198,15 @@ pub async fn download(resolved: &Resolved, http: &HttpOptions) -> Result<Vec<u8>
             resolved.url
         )));
     }
-    let getter = Getter::new(&resolved.entry, http)?;
+    // No chart the loader accepts is bigger than its compressed-size cap,
+    // so a larger download can stop early.
+    let capped = HttpOptions {
+        max_bytes: http
+            .max_bytes
+            .min(crate::chart::archive::MAX_COMPRESSED_SIZE),
+        ..http.clone()
+    };
+    let getter = Getter::new(&resolved.entry, &capped)?;
     let bytes = getter.get(&resolved.url).await?;
     check_digest(&resolved.url, resolved.digest.as_deref(), &bytes)?;
     Ok(bytes)
@@ -258,9 +272,17 @@ pub async fn pull(
     }
     let prov_bytes = if opts.prov || opts.verify.is_some() {
         let getter = Getter::new(&resolved.entry, &fetch.http)?;
-        Some(getter.get(&format!("{}.prov", resolved.url)).await.map_err(|e| {
-            RepoError::Invalid(format!("the provenance file for {} is unavailable: {e}", resolved.url))
-        })?)
+        Some(
+            getter
+                .get(&format!("{}.prov", resolved.url))
+                .await
+                .map_err(|e| {
+                    RepoError::Invalid(format!(
+                        "the provenance file for {} is unavailable: {e}",
+                        resolved.url
+                    ))
+                })?,
+        )
     } else {
         None
     };
@@ -288,7 +310,11 @@ pub async fn pull(
             .components()
             .filter(|c| !matches!(c, std::path::Component::CurDir))
             .collect();
-        let ud = if ud.as_os_str().is_empty() { PathBuf::from(".") } else { ud };
+        let ud = if ud.as_os_str().is_empty() {
+            PathBuf::from(".")
+        } else {
+            ud
+        };
         let path = untar(&bytes, &file_name, &ud)?;
         let prov = match prov_bytes.filter(|_| opts.prov) {
             Some(p) => {
@@ -343,7 +369,8 @@ pub fn untar(bytes: &[u8], label: &str, dir: &Path) -> Result<PathBuf, RepoError
         // The archive reader has refused absolute and `..` names already.
         let p = tmp.path().join(&f.name);
         if let Some(parent) = p.parent() {
-            std::fs::create_dir_all(parent).map_err(|e| RepoError::io("creating folder", parent, e))?;
+            std::fs::create_dir_all(parent)
+                .map_err(|e| RepoError::io("creating folder", parent, e))?;
         }
         std::fs::write(&p, &f.data).map_err(|e| RepoError::io("writing", &p, e))?;
     }
@@ -416,12 +443,17 @@ mod tests {
             resolve_url("https://x/c?token=1", "a.tgz").unwrap(),
             "https://x/c/a.tgz?token=1"
         );
-        assert_eq!(resolve_url("https://x", "https://cdn/a.tgz").unwrap(), "https://cdn/a.tgz");
+        assert_eq!(
+            resolve_url("https://x", "https://cdn/a.tgz").unwrap(),
+            "https://cdn/a.tgz"
+        );
     }
 
     #[test]
     fn digest_mismatch_names_both() {
-        let e = check_digest("u", Some("00"), b"abc").unwrap_err().to_string();
+        let e = check_digest("u", Some("00"), b"abc")
+            .unwrap_err()
+            .to_string();
         assert!(e.contains("sha256:00"), "{e}");
         assert!(e.contains(&sha256_hex(b"abc")), "{e}");
         check_digest("u", Some(&sha256_hex(b"abc").to_uppercase()), b"abc").unwrap();
@@ -436,7 +468,9 @@ mod tests {
 
     #[test]
     fn plain_names_need_a_repo() {
-        let rt = tokio::runtime::Builder::new_current_thread().build().unwrap();
+        let rt = tokio::runtime::Builder::new_current_thread()
+            .build()
+            .unwrap();
         let dir = tempfile::tempdir().unwrap();
         let opts = FetchOptions {
             paths: Some(Paths {
@@ -446,11 +480,20 @@ mod tests {
             }),
             ..FetchOptions::default()
         };
-        let e = rt.block_on(resolve("nginx", &opts)).unwrap_err().to_string();
+        let e = rt
+            .block_on(resolve("nginx", &opts))
+            .unwrap_err()
+            .to_string();
         assert!(e.contains("REPO/CHART"), "{e}");
-        let e = rt.block_on(resolve("nope/nginx", &opts)).unwrap_err().to_string();
+        let e = rt
+            .block_on(resolve("nope/nginx", &opts))
+            .unwrap_err()
+            .to_string();
         assert!(e.contains("\"nope\""), "{e}");
-        let e = rt.block_on(resolve("oci://r/c", &opts)).unwrap_err().to_string();
+        let e = rt
+            .block_on(resolve("oci://r/c", &opts))
+            .unwrap_err()
+            .to_string();
         assert!(e.contains("not supported"), "{e}");
     }
 }

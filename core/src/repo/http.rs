@@ -94,7 +94,11 @@ pub struct Getter {
 }
 
 fn authority(url: &reqwest::Url) -> Option<String> {
-    Some(format!("{}:{}", url.host_str()?, url.port_or_known_default()?))
+    Some(format!(
+        "{}:{}",
+        url.host_str()?,
+        url.port_or_known_default()?
+    ))
 }
 
 fn read_file(path: &str, what: &str, url: &str) -> Result<Vec<u8>, RepoError> {
@@ -310,7 +314,9 @@ mod tests {
             cert_file: "/c.pem".into(),
             ..RepoEntry::new("r", "https://x")
         };
-        let err = Getter::new(&e, &HttpOptions::default()).unwrap_err().to_string();
+        let err = Getter::new(&e, &HttpOptions::default())
+            .unwrap_err()
+            .to_string();
         assert!(err.contains("--key-file"), "{err}");
     }
 
@@ -320,7 +326,9 @@ mod tests {
             ca_file: "/nonexistent/ca.pem".into(),
             ..RepoEntry::new("r", "https://x")
         };
-        let err = Getter::new(&e, &HttpOptions::default()).unwrap_err().to_string();
+        let err = Getter::new(&e, &HttpOptions::default())
+            .unwrap_err()
+            .to_string();
         assert!(err.contains("/nonexistent/ca.pem"), "{err}");
     }
 }

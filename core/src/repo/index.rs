@@ -144,9 +144,9 @@ impl IndexFile {
             let mut kept = Vec::new();
             for v in versions.unwrap_or_default() {
                 let Some(mut v) = v else {
-                    index
-                        .warnings
-                        .push(format!("skipping an empty entry for chart {name:?} in {source}"));
+                    index.warnings.push(format!(
+                        "skipping an empty entry for chart {name:?} in {source}"
+                    ));
                     continue;
                 };
                 if v.api_version.is_empty() {
@@ -196,7 +196,12 @@ mod tests {
     #[test]
     fn sorts_newest_first_and_skips_invalid_entries() {
         let idx = IndexFile::parse(INDEX.as_bytes(), "test").unwrap();
-        let vs: Vec<_> = idx.versions("web").unwrap().iter().map(|v| v.version.as_str()).collect();
+        let vs: Vec<_> = idx
+            .versions("web")
+            .unwrap()
+            .iter()
+            .map(|v| v.version.as_str())
+            .collect();
         assert_eq!(vs, ["1.10.0", "1.10.0-rc.1", "1.2.0"]);
         assert_eq!(idx.versions("db").unwrap().len(), 0);
         let w = idx.warnings.join("\n");
@@ -219,7 +224,9 @@ mod tests {
     fn rejects_empty_and_versionless_indexes() {
         let e = IndexFile::parse(b"  \n", "x").unwrap_err().to_string();
         assert!(e.contains("empty index.yaml"), "{e}");
-        let e = IndexFile::parse(b"entries: {}\n", "x").unwrap_err().to_string();
+        let e = IndexFile::parse(b"entries: {}\n", "x")
+            .unwrap_err()
+            .to_string();
         assert!(e.contains("no API version"), "{e}");
         let e = IndexFile::parse(b"apiVersion: v1\nentries: [\n", "src.yaml")
             .unwrap_err()

@@ -27,6 +27,6 @@ pub mod write;
 
 pub use config::{RepoEntry, RepoFile};
 pub use error::RepoError;
+pub use fetch::{FetchOptions, Located, locate_chart};
 pub use index::{ChartVersion, IndexFile};
 pub use paths::Paths;
-pub use fetch::{FetchOptions, Located, locate_chart};

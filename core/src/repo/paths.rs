@@ -21,7 +21,9 @@ pub struct Paths {
 impl Paths {
     /// The folders from the process environment.
     pub fn from_env() -> Self {
-        Self::resolve("hoist", "HOIST", &|k| std::env::var_os(k).map(PathBuf::from))
+        Self::resolve("hoist", "HOIST", &|k| {
+            std::env::var_os(k).map(PathBuf::from)
+        })
     }
 
     /// Helm's own folders (`HELM_*_HOME`, XDG, `~/.config/helm`), for importing.

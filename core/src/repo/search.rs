@@ -49,13 +49,13 @@ pub fn search(
     } else {
         ">0.0.0".to_string()
     };
-    let re = match (keyword, opts.regexp) {
-        (Some(k), true) => Some(
-            regex::Regex::new(k)
-                .map_err(|e| RepoError::Invalid(format!("invalid regular expression {k:?}: {e}")))?,
-        ),
-        _ => None,
-    };
+    let re =
+        match (keyword, opts.regexp) {
+            (Some(k), true) => Some(regex::Regex::new(k).map_err(|e| {
+                RepoError::Invalid(format!("invalid regular expression {k:?}: {e}"))
+            })?),
+            _ => None,
+        };
     let needle = keyword.map(str::to_lowercase);
     let mut hits = Vec::new();
     for (repo, index) in indexes {
@@ -116,17 +116,25 @@ fn line(repo: &str, cv: &ChartVersion) -> String {
 
 /// The index of the field holding byte offset `at`.
 fn score_at(line: &str, at: usize) -> usize {
-    line.match_indices(SEP).take_while(|(pos, _)| at > *pos).count()
+    line.match_indices(SEP)
+        .take_while(|(pos, _)| at > *pos)
+        .count()
 }
 
 /// Helm's `SortScore`: by score, then name, then newest version first.
 fn compare(a: &SearchResult, b: &SearchResult) -> Ordering {
-    a.score.cmp(&b.score).then_with(|| a.name.cmp(&b.name)).then_with(|| {
-        match (parse_version(&a.chart.version), parse_version(&b.chart.version)) {
-            (Ok(x), Ok(y)) => y.cmp_precedence(&x),
-            _ => Ordering::Equal,
-        }
-    })
+    a.score
+        .cmp(&b.score)
+        .then_with(|| a.name.cmp(&b.name))
+        .then_with(|| {
+            match (
+                parse_version(&a.chart.version),
+                parse_version(&b.chart.version),
+            ) {
+                (Ok(x), Ok(y)) => y.cmp_precedence(&x),
+                _ => Ordering::Equal,
+            }
+        })
 }
 
 #[cfg(test)]
@@ -139,14 +147,24 @@ mod tests {
     }
 
     fn names(res: &[SearchResult]) -> Vec<String> {
-        res.iter().map(|r| format!("{}@{}", r.name, r.chart.version)).collect()
+        res.iter()
+            .map(|r| format!("{}@{}", r.name, r.chart.version))
+            .collect()
     }
 
     #[test]
     fn keyword_scores_name_before_keywords() {
         let r = search(&index(), Some("NGINX"), &SearchOptions::default()).unwrap();
         assert_eq!(names(&r), ["r/nginx@1.2.0", "r/redis@3.0.0"]);
-        let r = search(&index(), Some("nginx"), &SearchOptions { devel: true, ..Default::default() }).unwrap();
+        let r = search(
+            &index(),
+            Some("nginx"),
+            &SearchOptions {
+                devel: true,
+                ..Default::default()
+            },
+        )
+        .unwrap();
         assert_eq!(names(&r), ["r/nginx@2.0.0-rc.1", "r/redis@3.0.0"]);
         assert_eq!(r[0].score, 0);
         assert_eq!(r[1].score, 3);
@@ -154,21 +172,39 @@ mod tests {
 
     #[test]
     fn versions_and_constraints() {
-        let o = SearchOptions { version: "^1".into(), ..Default::default() };
-        assert_eq!(names(&search(&index(), Some("nginx"), &o).unwrap()), ["r/nginx@1.2.0"]);
-        let o = SearchOptions { versions: true, ..Default::default() };
+        let o = SearchOptions {
+            version: "^1".into(),
+            ..Default::default()
+        };
+        assert_eq!(
+            names(&search(&index(), Some("nginx"), &o).unwrap()),
+            ["r/nginx@1.2.0"]
+        );
+        let o = SearchOptions {
+            versions: true,
+            ..Default::default()
+        };
         assert_eq!(
             names(&search(&index(), Some("web server"), &o).unwrap()),
             ["r/nginx@1.2.0", "r/nginx@1.1.0"]
         );
         let all = search(&index(), None, &SearchOptions::default()).unwrap();
-        assert_eq!(names(&all), ["r/nginx@1.2.0", "r/redis@3.0.0", "r/webapp@0.1.0"]);
+        assert_eq!(
+            names(&all),
+            ["r/nginx@1.2.0", "r/redis@3.0.0", "r/webapp@0.1.0"]
+        );
     }
 
     #[test]
     fn regexp_search() {
-        let o = SearchOptions { regexp: true, ..Default::default() };
-        assert_eq!(names(&search(&index(), Some("^web"), &o).unwrap()), ["r/webapp@0.1.0"]);
+        let o = SearchOptions {
+            regexp: true,
+            ..Default::default()
+        };
+        assert_eq!(
+            names(&search(&index(), Some("^web"), &o).unwrap()),
+            ["r/webapp@0.1.0"]
+        );
         assert!(search(&index(), Some("("), &o).is_err());
     }
 }

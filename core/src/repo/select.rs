@@ -99,17 +99,28 @@ mod tests {
         assert_eq!(pick(&l, ">= 1.0, < 1.5", false).as_deref(), Some("1.4.2"));
         assert_eq!(pick(&l, "1.0 - 1.4.9", false).as_deref(), Some("1.4.2"));
         // A constraint naming a prerelease admits prereleases.
-        assert_eq!(pick(&l, ">=2.0.0-0", false).as_deref(), Some("2.0.0-beta.1"));
+        assert_eq!(
+            pick(&l, ">=2.0.0-0", false).as_deref(),
+            Some("2.0.0-beta.1")
+        );
         assert_eq!(pick(&l, ">=2.0.0", false), None);
         // An exact listed string wins even when it is a prerelease.
-        assert_eq!(pick(&l, "2.0.0-beta.1", false).as_deref(), Some("2.0.0-beta.1"));
+        assert_eq!(
+            pick(&l, "2.0.0-beta.1", false).as_deref(),
+            Some("2.0.0-beta.1")
+        );
     }
 
     #[test]
     fn errors_name_the_request_and_hint_devel() {
         let l = vs(&["1.0.0-rc.1"]);
-        let e = select_or_err(&l, "c", "", false, "myrepo").unwrap_err().to_string();
-        assert!(e.contains("\"c\"") && e.contains("myrepo") && e.contains("--devel"), "{e}");
+        let e = select_or_err(&l, "c", "", false, "myrepo")
+            .unwrap_err()
+            .to_string();
+        assert!(
+            e.contains("\"c\"") && e.contains("myrepo") && e.contains("--devel"),
+            "{e}"
+        );
         let e = select(&l, ">>1", false).unwrap_err().to_string();
         assert!(e.contains(">>1"), "{e}");
     }

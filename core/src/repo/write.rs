@@ -82,7 +82,10 @@ pub fn index_directory(dir: &Path, opts: &IndexOptions) -> Result<PathBuf, RepoE
             digest: sha256_hex(&bytes),
         };
         let value = serde_json::to_value(&entry).map_err(|e| {
-            RepoError::Invalid(format!("cannot write the index entry of {}: {e}", arch.display()))
+            RepoError::Invalid(format!(
+                "cannot write the index entry of {}: {e}",
+                arch.display()
+            ))
         })?;
         let list = entries.entry(chart.metadata.name.clone()).or_default();
         if !list.iter().any(|(v, _)| *v == chart.metadata.version) {
@@ -102,7 +105,12 @@ pub fn index_directory(dir: &Path, opts: &IndexOptions) -> Result<PathBuf, RepoE
         m.insert("generated".into(), generated.into());
         let e: serde_json::Map<String, serde_json::Value> = entries
             .into_iter()
-            .map(|(k, l)| (k, serde_json::Value::Array(l.into_iter().map(|x| x.1).collect())))
+            .map(|(k, l)| {
+                (
+                    k,
+                    serde_json::Value::Array(l.into_iter().map(|x| x.1).collect()),
+                )
+            })
             .collect();
         m.insert("entries".into(), e.into());
         let text = super::deps::go_escape(
@@ -114,7 +122,12 @@ pub fn index_directory(dir: &Path, opts: &IndexOptions) -> Result<PathBuf, RepoE
         doc.insert("apiVersion".into(), Value::from("v1"));
         let e: Map = entries
             .into_iter()
-            .map(|(k, l)| (k, Value::List(l.into_iter().map(|x| Value::from(x.1)).collect())))
+            .map(|(k, l)| {
+                (
+                    k,
+                    Value::List(l.into_iter().map(|x| Value::from(x.1)).collect()),
+                )
+            })
             .collect();
         doc.insert("entries".into(), Value::Map(e));
         doc.insert("generated".into(), Value::from(generated.as_str()));
@@ -213,19 +226,34 @@ mod tests {
         assert_eq!(a[0].urls, ["https://charts.example.com/sub/a-1.10.0.tgz"]);
         let bytes = std::fs::read(repo.path().join("a-1.0.0.tgz")).unwrap();
         assert_eq!(a[1].digest, sha256_hex(&bytes));
-        assert!(text.starts_with("apiVersion: v1\nentries:\n  a:\n  - apiVersion: v2\n    created: "), "{text}");
+        assert!(
+            text.starts_with("apiVersion: v1\nentries:\n  a:\n  - apiVersion: v2\n    created: "),
+            "{text}"
+        );
 
         // Merging keeps an old entry the folder no longer has.
         let old = repo.path().join("old.yaml");
-        std::fs::write(&old, "apiVersion: v1\nentries:\n  z:\n  - name: z\n    version: 9.0.0\n    urls: [z.tgz]\n").unwrap();
+        std::fs::write(
+            &old,
+            "apiVersion: v1\nentries:\n  z:\n  - name: z\n    version: 9.0.0\n    urls: [z.tgz]\n",
+        )
+        .unwrap();
         let out = index_directory(
             repo.path(),
-            &IndexOptions { merge: Some(old), json: true, ..Default::default() },
+            &IndexOptions {
+                merge: Some(old),
+                json: true,
+                ..Default::default()
+            },
         )
         .unwrap();
         assert!(out.ends_with("index.json"));
         // Go's encoder escapes HTML characters.
-        assert!(std::fs::read_to_string(&out).unwrap().contains("d \\u0026 \\u003cx\\u003e"));
+        assert!(
+            std::fs::read_to_string(&out)
+                .unwrap()
+                .contains("d \\u0026 \\u003cx\\u003e")
+        );
         let idx = IndexFile::parse(&std::fs::read(&out).unwrap(), "t").unwrap();
         assert_eq!(idx.versions("z").unwrap()[0].version, "9.0.0");
         assert_eq!(idx.versions("a").unwrap()[1].urls, ["a-1.0.0.tgz"]);
