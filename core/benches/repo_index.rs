@@ -58,6 +58,21 @@ fn peak_rss_mb() -> f64 {
         .unwrap_or(f64::NAN)
 }
 
+/// CPU time (user + system) this process has used, in ms (Linux, 10 ms
+/// ticks). Shared CI machines are often oversubscribed, so wall time alone
+/// overstates the cost.
+fn cpu_ms() -> f64 {
+    std::fs::read_to_string("/proc/self/stat")
+        .ok()
+        .and_then(|s| {
+            let rest = s.rsplit_once(')')?.1;
+            let f: Vec<&str> = rest.split_whitespace().collect();
+            let ticks = f.get(11)?.parse::<f64>().ok()? + f.get(12)?.parse::<f64>().ok()?;
+            Some(ticks * 10.0)
+        })
+        .unwrap_or(f64::NAN)
+}
+
 fn phase(name: &str, dir: &Path) {
     let cache_dir = dir.join("repository");
     match name {
@@ -72,7 +87,8 @@ fn phase(name: &str, dir: &Path) {
             let ms = t.elapsed().as_secs_f64() * 1e3;
             assert_eq!(index.entries.len(), CHARTS);
             println!(
-                "first parse + cache write: {ms:.0} ms, peak RSS {:.0} MB ({} charts)",
+                "first parse + cache write: {ms:.0} ms wall, {:.0} ms CPU, peak RSS {:.0} MB ({} charts)",
+                cpu_ms(),
                 peak_rss_mb(),
                 index.entries.len()
             );
@@ -89,7 +105,8 @@ fn phase(name: &str, dir: &Path) {
             let ms = t.elapsed().as_secs_f64() * 1e3;
             assert!(!res.is_empty());
             println!(
-                "search from cache: {ms:.1} ms, peak RSS {:.0} MB ({} hits)",
+                "search from cache: {ms:.1} ms wall, {:.0} ms CPU, peak RSS {:.0} MB ({} hits)",
+                cpu_ms(),
                 peak_rss_mb(),
                 res.len()
             );

@@ -3,7 +3,7 @@
 //!
 //! - `<name>-index.meta.json`: the ETag / Last-Modified of the last fetch,
 //!   so `repo update` can ask for the index only when it changed;
-//! - `<name>-index.fast`: the parsed entries in a compact JSON form, stamped
+//! - `<name>-index.fast`: the parsed entries in a compact binary form, stamped
 //!   with the YAML's size and modification time, so search and install read
 //!   that instead of parsing megabytes of YAML again;
 //! - `<name>-charts.txt`: chart names, one a line, as Helm writes it.
@@ -21,7 +21,7 @@ use std::path::{Path, PathBuf};
 use std::time::UNIX_EPOCH;
 
 /// Version of the fast cache layout; bump when [`IndexFile`] changes.
-const FAST_FORMAT: u32 = 1;
+const FAST_FORMAT: u32 = 2;
 
 /// The files of one repository in the cache folder.
 #[derive(Clone, Debug)]
@@ -54,12 +54,6 @@ struct Stamp {
     format: u32,
     len: u64,
     mtime_ns: u128,
-}
-
-#[derive(Serialize, Deserialize)]
-struct Fast {
-    stamp: Stamp,
-    index: IndexFile,
 }
 
 fn stamp_of(path: &Path) -> Option<Stamp> {
@@ -167,21 +161,15 @@ fn write_fast(files: &CacheFiles, index: &IndexFile) -> Result<(), RepoError> {
     let Some(stamp) = stamp_of(&files.yaml) else {
         return Ok(());
     };
-    let fast = Fast {
-        stamp,
-        index: index.clone(),
-    };
-    let bytes = serde_json::to_vec(&fast).map_err(|e| RepoError::BadIndex {
-        source_name: files.fast.display().to_string(),
-        message: e.to_string(),
-    })?;
-    write_atomic(&files.fast, &bytes, 0o644)
+    let stamp = serde_json::to_vec(&stamp).unwrap_or_default();
+    write_atomic(&files.fast, &super::codec::encode(&stamp, index), 0o644)
 }
 
 fn read_fast(files: &CacheFiles) -> Option<IndexFile> {
     let bytes = std::fs::read(&files.fast).ok()?;
-    let fast: Fast = serde_json::from_slice(&bytes).ok()?;
-    (Some(&fast.stamp) == stamp_of(&files.yaml).as_ref()).then_some(fast.index)
+    let (stamp, index) = super::codec::decode(&bytes)?;
+    let stamp: Stamp = serde_json::from_slice(&stamp).ok()?;
+    (Some(&stamp) == stamp_of(&files.yaml).as_ref()).then_some(index)
 }
 
 /// The cached index of repository `name`: the fast form when it matches

@@ -13,6 +13,7 @@
 //! - [`fetch`]: resolving references, downloading with digest checks, `pull`, [`locate_chart`].
 
 pub mod cache;
+mod codec;
 pub mod config;
 pub mod deps;
 mod error;
