@@ -410,6 +410,10 @@ pub async fn locate_chart(reference: &str, opts: &FetchOptions) -> Result<Locate
     if opts.repo_url.is_none() && local.exists() {
         return Ok(Located::Local(local.to_path_buf()));
     }
+    // Helm's LocateChart: absolute and dot-relative names are paths only.
+    if opts.repo_url.is_none() && (local.is_absolute() || reference.starts_with('.')) {
+        return Err(RepoError::Invalid(format!("path {reference:?} not found")));
+    }
     let resolved = resolve(reference, opts).await?;
     let dir = opts.paths().cache.join("charts");
     let name = archive_name(&resolved.url)?;
