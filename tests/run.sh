@@ -19,6 +19,9 @@ if [ -z "${KUBECONFIG:-}" ] && [ "${HOIST_SKIP_CLUSTER:-0}" != 1 ]; then
   echo "== local cluster (tests/cluster/up.sh)"
   eval "$(bash tests/cluster/up.sh)"
 fi
+echo "== test tools: OCI registry, gpg, openssl (tests/oci/setup.sh, tests/repo/setup.sh)"
+bash tests/oci/setup.sh
+bash tests/repo/setup.sh
 echo "== cargo build (the end-to-end tests run the real binaries)"
 cargo build --workspace --locked
 echo "== cargo test (KUBECONFIG=${KUBECONFIG:-none})"

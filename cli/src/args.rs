@@ -63,6 +63,18 @@ pub enum Command {
     /// Log in to or out of OCI registries.
     #[command(subcommand)]
     Registry(crate::commands::registry::RegistryCommand),
+    /// Add, list, remove, update and index chart repositories.
+    #[command(subcommand)]
+    Repo(crate::commands::repo::RepoCommand),
+    /// Search for charts in the configured repositories.
+    #[command(subcommand)]
+    Search(crate::commands::search::SearchCommand),
+    /// Download a chart from a repository (and optionally unpack it).
+    #[command(alias = "fetch")]
+    Pull(crate::commands::pull::PullArgs),
+    /// Manage a chart's dependencies.
+    #[command(subcommand, alias = "dep", alias = "dependencies")]
+    Dependency(crate::commands::dependency::DependencyCommand),
 }
 
 /// Output formats for machine-readable results.
@@ -151,6 +163,9 @@ pub struct TemplateArgs {
     /// Generate the release name (ignores NAME).
     #[arg(short = 'g', long)]
     pub generate_name: bool,
+    /// Where to find a chart that is not local (REPO/CHART, --repo, --version).
+    #[command(flatten)]
+    pub chart_ref: crate::commands::pull::ChartRefArgs,
 }
 
 #[derive(Debug, Args)]
@@ -239,11 +254,14 @@ pub enum ShowCommand {
 
 #[derive(Debug, Args)]
 pub struct ShowArgs {
-    /// Chart folder or archive.
+    /// Chart folder or archive, REPO/CHART, or a chart URL.
     pub chart: PathBuf,
     /// Output format (schemas in docs/cli-output.md).
     #[arg(short = 'o', long, value_enum, default_value = "table")]
     pub output: OutputFormat,
+    /// Where to find a chart that is not local (REPO/CHART, --repo, --version).
+    #[command(flatten)]
+    pub chart_ref: crate::commands::pull::ChartRefArgs,
 }
 
 #[derive(Debug, Args)]
@@ -339,6 +357,9 @@ pub struct InstallArgs {
     /// Generate the release name (CHART-UNIXSECONDS); NAME is then the chart.
     #[arg(short = 'g', long)]
     pub generate_name: bool,
+    /// Where to find a chart that is not local (REPO/CHART, oci://, --repo, --version).
+    #[command(flatten)]
+    pub chart_ref: crate::commands::pull::ChartRefArgs,
     /// Adopt existing objects that belong to no release or another one.
     #[arg(long)]
     pub take_ownership: bool,
@@ -509,8 +530,11 @@ pub struct GetValuesArgs {
 pub struct UpgradeArgs {
     /// Release name.
     pub name: String,
-    /// Chart folder or archive.
+    /// Chart folder or archive, REPO/CHART, oci://..., or a chart URL.
     pub chart: String,
+    /// Where to find a chart that is not local (REPO/CHART, oci://, --repo, --version).
+    #[command(flatten)]
+    pub chart_ref: crate::commands::pull::ChartRefArgs,
     #[command(flatten)]
     pub values: ValuesArgs,
     #[command(flatten)]

@@ -21,6 +21,7 @@ pub mod kube;
 pub mod provenance;
 pub mod registry;
 pub mod release;
+pub mod repo;
 pub mod storage;
 pub mod strconv;
 pub mod values;

@@ -25,7 +25,8 @@ pub async fn run(a: InstallArgs) -> miette::Result<ExitCode> {
             ));
         }
     };
-    let chart = chart::load(std::path::Path::new(&chart_ref)).map_err(|e| miette!("{e}"))?;
+    let chart_path = a.chart_ref.locate_async(&chart_ref).await?;
+    let chart = chart::load(&chart_path).map_err(|e| miette!("{e}"))?;
     let name = name.unwrap_or_else(|| generated_name(chart.name()));
     let user_values = merge_values(&a.values)?;
     let client = connect(&a.cluster).await?;

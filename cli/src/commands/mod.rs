@@ -3,6 +3,7 @@
 
 pub mod completion;
 mod create;
+pub(crate) mod dependency;
 pub mod diff;
 mod get;
 mod history;
@@ -10,10 +11,13 @@ mod install;
 mod lint;
 mod list;
 mod package;
+pub(crate) mod pull;
 pub mod push;
 pub mod registry;
 mod release;
+pub(crate) mod repo;
 mod rollback;
+pub(crate) mod search;
 mod show;
 mod status;
 mod template;
@@ -49,5 +53,9 @@ pub fn run(cli: Cli) -> miette::Result<ExitCode> {
         Command::Verify(a) => verify::run(a),
         Command::Push(a) => release::block_on(push::run(a)),
         Command::Registry(a) => release::block_on(registry::run(a)),
+        Command::Repo(a) => repo::run(a),
+        Command::Search(a) => search::run(a),
+        Command::Pull(a) => pull::run(a),
+        Command::Dependency(a) => dependency::run(a),
     }
 }

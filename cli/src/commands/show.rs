@@ -16,7 +16,8 @@ pub fn run(c: ShowCommand) -> miette::Result<ExitCode> {
         ShowCommand::Crds(a) => (ShowPart::Crds, a),
         ShowCommand::All(a) => (ShowPart::All, a),
     };
-    let chart = chart::load(&args.chart).map_err(|e| miette!("{e}"))?;
+    let chart_path = args.chart_ref.locate(&args.chart.to_string_lossy())?;
+    let chart = chart::load(&chart_path).map_err(|e| miette!("{e}"))?;
     match args.output {
         OutputFormat::Table => print!("{}", show(&chart, part)),
         f => print_structured(&structured(&chart, part)?, f)?,

@@ -23,7 +23,8 @@ pub fn run(a: TemplateArgs) -> miette::Result<ExitCode> {
         }
         (None, _) => ("release-name".to_string(), a.first.clone()),
     };
-    let chart = chart::load(std::path::Path::new(&chart_ref)).map_err(|e| miette!("{e}"))?;
+    let chart_path = a.chart_ref.locate(&chart_ref)?;
+    let chart = chart::load(&chart_path).map_err(|e| miette!("{e}"))?;
     let user_values = merge_values(&a.values)?;
     let req = RenderRequest {
         release: ReleaseInfo {

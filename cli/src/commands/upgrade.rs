@@ -12,7 +12,8 @@ use miette::miette;
 use std::process::ExitCode;
 
 pub async fn run(a: UpgradeArgs) -> miette::Result<ExitCode> {
-    let chart = chart::load(std::path::Path::new(&a.chart)).map_err(|e| miette!("{e}"))?;
+    let chart_path = a.chart_ref.locate_async(&a.chart).await?;
+    let chart = chart::load(&chart_path).map_err(|e| miette!("{e}"))?;
     let user_values = merge_values(&a.values)?;
     let reuse = match (a.reset_values, a.reuse_values, a.reset_then_reuse_values) {
         (true, _, _) => ReuseMode::Reset,

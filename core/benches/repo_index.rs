@@ -1,0 +1,148 @@
+//! Repository index benchmark: a synthetic index of 15,000 charts with two
+//! versions each (about 27 MB, the size of Bitnami's), then
+//!
+//! 1. first parse of index.yaml plus writing the cache (what the first
+//!    `repo update` does after the download), and
+//! 2. `search repo` from the cache,
+//!
+//! each in a fresh child process so its wall time and peak RSS (VmHWM) are
+//! its own. `cargo bench -p hoist-core --bench repo_index`.
+//! Targets: search < 50 ms; first parse < 0.5 s and < 150 MB peak RSS.
+
+use hoist_core::repo::IndexFile;
+use hoist_core::repo::cache::{self, CacheFiles};
+use hoist_core::repo::http::Validators;
+use hoist_core::repo::search::{SearchOptions, search};
+use std::fmt::Write as _;
+use std::path::Path;
+use std::time::Instant;
+
+const CHARTS: usize = 15_000;
+
+/// One entry laid out as sigs.k8s.io/yaml writes Helm's index (keys
+/// sorted), with the metadata real charts carry.
+fn entry(out: &mut String, i: usize, version: &str) {
+    let _ = write!(
+        out,
+        "  - annotations:\n      category: Infrastructure\n      images: |\n        - name: app-{i}\n          image: docker.io/example/app-{i}:{version}-debian-12-r0\n      licenses: Apache-2.0\n    apiVersion: v2\n    appVersion: {version}\n    created: \"2026-11-{day:02}T10:{min:02}:00.123456789Z\"\n    dependencies:\n    - name: common\n      repository: oci://registry-1.docker.io/examplecharts\n      tags:\n      - example-common\n      version: 2.x.x\n    description: Chart {i} of the synthetic repository, a web application.\n    digest: {digest:064x}\n    home: https://example.com/charts/app-{i}\n    icon: https://example.com/icons/app-{i}.svg\n    keywords:\n    - app-{i}\n    - web\n    - http\n    maintainers:\n    - name: Example Inc.\n      url: https://github.com/example/charts\n    name: app-{i}\n    sources:\n    - https://github.com/example/charts/tree/main/example/app-{i}\n    urls:\n    - https://charts.example.com/app-{i}-{version}.tgz\n    version: {version}\n",
+        day = i % 28 + 1,
+        min = i % 60,
+        digest = i as u128 * 0x9e37_79b9_7f4a_7c15,
+    );
+}
+
+fn generate(path: &Path) {
+    let mut s = String::with_capacity(28 << 20);
+    s.push_str("apiVersion: v1\nentries:\n");
+    for i in 0..CHARTS {
+        let _ = writeln!(s, "  app-{i}:");
+        entry(&mut s, i, &format!("{}.{}.1", i % 20 + 1, i % 7));
+        entry(&mut s, i, &format!("{}.{}.0", i % 20 + 1, i % 7));
+    }
+    s.push_str("generated: \"2026-11-27T10:00:00Z\"\n");
+    std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+    std::fs::write(path, s).unwrap();
+}
+
+/// Peak resident set size of this process, in MB (Linux).
+fn peak_rss_mb() -> f64 {
+    std::fs::read_to_string("/proc/self/status")
+        .ok()
+        .and_then(|s| {
+            s.lines()
+                .find(|l| l.starts_with("VmHWM:"))
+                .and_then(|l| l.split_whitespace().nth(1))
+                .and_then(|kb| kb.parse::<f64>().ok())
+        })
+        .map(|kb| kb / 1024.0)
+        .unwrap_or(f64::NAN)
+}
+
+/// CPU time (user + system) this process has used, in ms (Linux, 10 ms
+/// ticks). Shared CI machines are often oversubscribed, so wall time alone
+/// overstates the cost.
+fn cpu_ms() -> f64 {
+    std::fs::read_to_string("/proc/self/stat")
+        .ok()
+        .and_then(|s| {
+            let rest = s.rsplit_once(')')?.1;
+            let f: Vec<&str> = rest.split_whitespace().collect();
+            let ticks = f.get(11)?.parse::<f64>().ok()? + f.get(12)?.parse::<f64>().ok()?;
+            Some(ticks * 10.0)
+        })
+        .unwrap_or(f64::NAN)
+}
+
+fn phase(name: &str, dir: &Path) {
+    let cache_dir = dir.join("repository");
+    match name {
+        "parse" => {
+            let files = CacheFiles::new(&cache_dir, "bench");
+            let t = Instant::now();
+            let data = std::fs::read(&files.yaml).unwrap();
+            let index = IndexFile::parse(&data, "bench").unwrap();
+            drop(data);
+            let yaml = std::fs::read(&files.yaml).unwrap();
+            cache::store(&files, &yaml, &index, &Validators::default()).unwrap();
+            let ms = t.elapsed().as_secs_f64() * 1e3;
+            assert_eq!(index.entries.len(), CHARTS);
+            println!(
+                "first parse + cache write: {ms:.0} ms wall, {:.0} ms CPU, peak RSS {:.0} MB ({} charts)",
+                cpu_ms(),
+                peak_rss_mb(),
+                index.entries.len()
+            );
+        }
+        "search" => {
+            let t = Instant::now();
+            let index = cache::load(&cache_dir, "bench").unwrap();
+            let res = search(
+                &[("bench".to_string(), index)],
+                Some("app-1234"),
+                &SearchOptions::default(),
+            )
+            .unwrap();
+            let ms = t.elapsed().as_secs_f64() * 1e3;
+            assert!(!res.is_empty());
+            println!(
+                "search from cache: {ms:.1} ms wall, {:.0} ms CPU, peak RSS {:.0} MB ({} hits)",
+                cpu_ms(),
+                peak_rss_mb(),
+                res.len()
+            );
+        }
+        _ => panic!("unknown phase {name}"),
+    }
+}
+
+fn main() {
+    if let (Ok(p), Ok(dir)) = (
+        std::env::var("HOIST_BENCH_PHASE"),
+        std::env::var("HOIST_BENCH_DIR"),
+    ) {
+        phase(&p, Path::new(&dir));
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let yaml = CacheFiles::new(&dir.path().join("repository"), "bench").yaml;
+    generate(&yaml);
+    let size = std::fs::metadata(&yaml).unwrap().len();
+    println!(
+        "synthetic index: {CHARTS} charts x 2 versions, {:.1} MB",
+        size as f64 / 1e6
+    );
+    let exe = std::env::current_exe().unwrap();
+    for p in ["parse", "search", "search"] {
+        let status = std::process::Command::new(&exe)
+            .env("HOIST_BENCH_PHASE", p)
+            .env("HOIST_BENCH_DIR", dir.path())
+            .status()
+            .unwrap();
+        assert!(status.success());
+    }
+    let fast = CacheFiles::new(&dir.path().join("repository"), "bench").fast;
+    println!(
+        "fast cache size: {:.1} MB",
+        std::fs::metadata(fast).unwrap().len() as f64 / 1e6
+    );
+}

@@ -1,0 +1,244 @@
+//! Reading a repository's index.yaml (or index.json) into the entries the
+//! client needs, with Helm's checks: entries that fail validation are
+//! skipped with a warning naming the chart and version, and each chart's
+//! versions are sorted newest first.
+//!
+//! Only the fields search, pull and dependency resolution use are kept;
+//! the rest of each entry (maintainers, sources, annotations...) is skipped
+//! while parsing, which keeps a 27 MB index well inside the memory budget.
+
+use super::RepoError;
+use crate::chart::constraint::parse_version;
+use crate::json::fields::null_default;
+use serde::{Deserialize, Serialize};
+use std::cmp::Ordering;
+use std::collections::BTreeMap;
+
+/// One chart version of an index: the parts of Helm's `repo.ChartVersion`
+/// hoist uses.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ChartVersion {
+    /// Chart name.
+    #[serde(default, deserialize_with = "null_default")]
+    pub name: String,
+    /// Chart version (SemVer).
+    #[serde(default, deserialize_with = "null_default")]
+    pub version: String,
+    /// Version of the packaged application.
+    #[serde(default, deserialize_with = "null_default")]
+    pub app_version: String,
+    /// One-line description.
+    #[serde(default, deserialize_with = "null_default")]
+    pub description: String,
+    /// Search keywords.
+    #[serde(default, deserialize_with = "null_default")]
+    pub keywords: Vec<String>,
+    /// `v1` or `v2` (Helm fills in `v1` when missing).
+    #[serde(default, deserialize_with = "null_default")]
+    pub api_version: String,
+    /// `application` or `library`.
+    #[serde(default, rename = "type", deserialize_with = "null_default")]
+    pub chart_type: String,
+    /// Whether the chart is deprecated.
+    #[serde(default, deserialize_with = "null_default")]
+    pub deprecated: bool,
+    /// Download URLs, absolute or relative to the repository URL.
+    #[serde(default, deserialize_with = "null_default")]
+    pub urls: Vec<String>,
+    /// sha256 of the archive, hex (optionally `sha256:`-prefixed).
+    #[serde(default, deserialize_with = "null_default")]
+    pub digest: String,
+    /// When the entry was created, as written in the index.
+    #[serde(default, deserialize_with = "null_default")]
+    pub created: String,
+}
+
+/// A parsed index: chart name to versions, newest first.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct IndexFile {
+    /// Index format version (`v1`).
+    pub api_version: String,
+    /// Entries by chart name (sorted by name).
+    pub entries: BTreeMap<String, Vec<ChartVersion>>,
+    /// One message per skipped entry, naming chart and version.
+    #[serde(skip)]
+    pub warnings: Vec<String>,
+}
+
+#[derive(Deserialize)]
+struct RawIndex {
+    #[serde(default, rename = "apiVersion", deserialize_with = "null_default")]
+    api_version: String,
+    #[serde(default, deserialize_with = "null_default")]
+    entries: BTreeMap<String, Option<Vec<Option<ChartVersion>>>>,
+}
+
+/// Orders version strings newest first like Helm's `SortEntries`: SemVer
+/// precedence when both parse, text order otherwise.
+pub fn newest_first(a: &str, b: &str) -> Ordering {
+    match (parse_version(a), parse_version(b)) {
+        (Ok(x), Ok(y)) => y.cmp_precedence(&x).then_with(|| b.cmp(a)),
+        _ => b.cmp(a),
+    }
+}
+
+/// Why an entry is unusable, as Helm's metadata validation words it, plus
+/// hoist's refusal of URLs that climb out of the repository with `..`.
+fn invalid_reason(v: &ChartVersion) -> Option<String> {
+    if v.name.is_empty() {
+        return Some("chart.metadata.name is required".into());
+    }
+    if v.name == "." || v.name == ".." || v.name.contains('/') || v.name.contains('\\') {
+        return Some(format!("chart.metadata.name {:?} is invalid", v.name));
+    }
+    if v.version.is_empty() {
+        return Some("chart.metadata.version is required".into());
+    }
+    if parse_version(&v.version).is_err() {
+        return Some(format!("chart.metadata.version {:?} is invalid", v.version));
+    }
+    if !matches!(v.chart_type.as_str(), "" | "application" | "library") {
+        return Some("chart.metadata.type must be application or library".into());
+    }
+    if let Some(u) = v.urls.iter().find(|u| has_dot_dot(u)) {
+        return Some(format!("URL {u:?} contains a `..` path segment"));
+    }
+    None
+}
+
+/// True when a URL or path has a `..` segment (also percent-encoded), which
+/// could make a download or cache path escape its folder.
+pub fn has_dot_dot(url: &str) -> bool {
+    let path = url.split(['?', '#']).next().unwrap_or(url);
+    let decoded = path.replace("%2e", ".").replace("%2E", ".");
+    decoded.split(['/', '\\']).any(|seg| seg == "..")
+}
+
+impl IndexFile {
+    /// Parses an index in YAML or JSON. `source` names it in messages.
+    pub fn parse(data: &[u8], source: &str) -> Result<IndexFile, RepoError> {
+        let bad = |message: String| RepoError::BadIndex {
+            source_name: source.to_string(),
+            message,
+        };
+        if data.iter().all(|b| b.is_ascii_whitespace()) {
+            return Err(bad("empty index.yaml file".into()));
+        }
+        let raw: RawIndex = if data.trim_ascii_start().first() == Some(&b'{') {
+            match serde_json::from_slice(data) {
+                Ok(r) => r,
+                Err(_) => parse_yaml(data).map_err(bad)?,
+            }
+        } else {
+            parse_yaml(data).map_err(bad)?
+        };
+        if raw.api_version.is_empty() {
+            return Err(bad("no API version specified".into()));
+        }
+        let mut index = IndexFile {
+            api_version: raw.api_version,
+            ..IndexFile::default()
+        };
+        for (name, versions) in raw.entries {
+            let mut kept = Vec::new();
+            for v in versions.unwrap_or_default() {
+                let Some(mut v) = v else {
+                    index.warnings.push(format!(
+                        "skipping an empty entry for chart {name:?} in {source}"
+                    ));
+                    continue;
+                };
+                if v.api_version.is_empty() {
+                    v.api_version = "v1".into();
+                }
+                if let Some(reason) = invalid_reason(&v) {
+                    index.warnings.push(format!(
+                        "skipping invalid entry for chart {name:?} version {:?} in {source}: {reason}",
+                        v.version
+                    ));
+                    continue;
+                }
+                kept.push(v);
+            }
+            kept.sort_by(|a, b| newest_first(&a.version, &b.version));
+            index.entries.insert(name, kept);
+        }
+        Ok(index)
+    }
+
+    /// The versions of `chart`, newest first.
+    pub fn versions(&self, chart: &str) -> Option<&[ChartVersion]> {
+        self.entries.get(chart).map(Vec::as_slice)
+    }
+}
+
+fn parse_yaml(data: &[u8]) -> Result<RawIndex, String> {
+    let text = std::str::from_utf8(data).map_err(|e| format!("not UTF-8: {e}"))?;
+    // Big indexes have millions of events; the default budget is sized for
+    // configuration files. Aliases stay limited so an alias bomb still fails.
+    let mut budget = serde_saphyr::Budget::default();
+    budget.max_events = usize::MAX;
+    budget.max_nodes = usize::MAX;
+    budget.max_total_scalar_bytes = usize::MAX;
+    budget.max_reader_input_bytes = None;
+    let mut options = serde_saphyr::Options::default();
+    options.budget = Some(budget);
+    serde_saphyr::from_str_with_options(text, options).map_err(|e| e.to_string())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const INDEX: &str = "apiVersion: v1\nentries:\n  web:\n  - name: web\n    version: 1.2.0\n    urls: [web-1.2.0.tgz]\n    maintainers: [{name: a}]\n  - name: web\n    version: 1.10.0-rc.1\n    urls: [web-1.10.0-rc.1.tgz]\n  - name: web\n    version: 1.10.0\n    description: Web\n    keywords: [http, server]\n    urls: [web-1.10.0.tgz]\n    digest: abc\n  - name: web\n    version: not-semver\n  - name: web\n    version: 2.0.0\n    urls: [../../etc/passwd]\n  - ~\n  db:\ngenerated: 2020-01-01T00:00:00Z\nserverInfo: {}\n";
+
+    #[test]
+    fn sorts_newest_first_and_skips_invalid_entries() {
+        let idx = IndexFile::parse(INDEX.as_bytes(), "test").unwrap();
+        let vs: Vec<_> = idx
+            .versions("web")
+            .unwrap()
+            .iter()
+            .map(|v| v.version.as_str())
+            .collect();
+        assert_eq!(vs, ["1.10.0", "1.10.0-rc.1", "1.2.0"]);
+        assert_eq!(idx.versions("db").unwrap().len(), 0);
+        let w = idx.warnings.join("\n");
+        assert!(w.contains("\"web\" version \"not-semver\""), "{w}");
+        assert!(w.contains("\"2.0.0\"") && w.contains(".."), "{w}");
+        assert!(w.contains("empty entry"), "{w}");
+        let top = &idx.versions("web").unwrap()[0];
+        assert_eq!(top.keywords, ["http", "server"]);
+        assert_eq!(top.api_version, "v1");
+    }
+
+    #[test]
+    fn reads_json_indexes() {
+        let json = r#"{"apiVersion":"v1","entries":{"a":[{"name":"a","version":"0.1.0","urls":["a.tgz"],"keywords":null}]}}"#;
+        let idx = IndexFile::parse(json.as_bytes(), "j").unwrap();
+        assert_eq!(idx.versions("a").unwrap()[0].urls, ["a.tgz"]);
+    }
+
+    #[test]
+    fn rejects_empty_and_versionless_indexes() {
+        let e = IndexFile::parse(b"  \n", "x").unwrap_err().to_string();
+        assert!(e.contains("empty index.yaml"), "{e}");
+        let e = IndexFile::parse(b"entries: {}\n", "x")
+            .unwrap_err()
+            .to_string();
+        assert!(e.contains("no API version"), "{e}");
+        let e = IndexFile::parse(b"apiVersion: v1\nentries: [\n", "src.yaml")
+            .unwrap_err()
+            .to_string();
+        assert!(e.contains("src.yaml"), "{e}");
+    }
+
+    #[test]
+    fn dot_dot_detection() {
+        assert!(has_dot_dot("https://x/../a.tgz"));
+        assert!(has_dot_dot("charts/%2e%2e/a.tgz"));
+        assert!(!has_dot_dot("https://x/a..b.tgz"));
+        assert!(!has_dot_dot("https://x/a.tgz?q=.."));
+    }
+}
