@@ -210,6 +210,21 @@ impl Index {
         true
     }
 
+    /// Removes the version stored as `file_name` without publishing; true
+    /// when it was present.
+    pub fn remove_file_quiet(&mut self, file_name: &str) -> bool {
+        let found = self.charts.iter().find_map(|(name, g)| {
+            g.versions
+                .iter()
+                .find(|e| e.file_name == file_name)
+                .map(|e| (name.clone(), e.meta.version.clone()))
+        });
+        match found {
+            Some((name, version)) => self.remove_quiet(&name, &version),
+            None => false,
+        }
+    }
+
     /// Removes one chart version and republishes; true when it was present.
     pub fn remove(&mut self, name: &str, version: &str) -> bool {
         let removed = self.remove_quiet(name, version);
