@@ -346,7 +346,8 @@ mod tests {
         .unwrap();
         assert!(a.check(Some("Bearer s3cret"), Action::Push, "").is_ok());
         assert_eq!(
-            a.check(Some("Bearer nope"), Action::Pull, "org/team").unwrap_err(),
+            a.check(Some("Bearer nope"), Action::Pull, "org/team")
+                .unwrap_err(),
             "Bearer realm=\"https://auth.example/token\",service=\"repo-svc\",scope=\"artifact-repository:org/team:pull\""
         );
         assert!(matches!(

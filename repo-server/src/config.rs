@@ -41,16 +41,32 @@ pub struct Config {
     #[arg(long = "storage-local-rootdir", env = "STORAGE_LOCAL_ROOTDIR")]
     pub storage_local_rootdir: Option<PathBuf>,
     /// S3 bucket (`--storage amazon`).
-    #[arg(long = "storage-amazon-bucket", env = "STORAGE_AMAZON_BUCKET", default_value = "")]
+    #[arg(
+        long = "storage-amazon-bucket",
+        env = "STORAGE_AMAZON_BUCKET",
+        default_value = ""
+    )]
     pub storage_amazon_bucket: String,
     /// Key prefix inside the bucket.
-    #[arg(long = "storage-amazon-prefix", env = "STORAGE_AMAZON_PREFIX", default_value = "")]
+    #[arg(
+        long = "storage-amazon-prefix",
+        env = "STORAGE_AMAZON_PREFIX",
+        default_value = ""
+    )]
     pub storage_amazon_prefix: String,
     /// Region of the bucket.
-    #[arg(long = "storage-amazon-region", env = "STORAGE_AMAZON_REGION", default_value = "")]
+    #[arg(
+        long = "storage-amazon-region",
+        env = "STORAGE_AMAZON_REGION",
+        default_value = ""
+    )]
     pub storage_amazon_region: String,
     /// Endpoint of an S3-compatible server, e.g. `http://127.0.0.1:9000`.
-    #[arg(long = "storage-amazon-endpoint", env = "STORAGE_AMAZON_ENDPOINT", default_value = "")]
+    #[arg(
+        long = "storage-amazon-endpoint",
+        env = "STORAGE_AMAZON_ENDPOINT",
+        default_value = ""
+    )]
     pub storage_amazon_endpoint: String,
     /// How often to re-list storage and apply other replicas' changes
     /// (Go duration: `30s`, `1m`, `500ms`); off when empty or `0`.
@@ -85,7 +101,11 @@ pub struct Config {
     #[arg(long = "auth-audience", env = "AUTH_AUDIENCE", default_value = "")]
     pub auth_audience: String,
     /// Static bearer tokens allowing every action, comma-separated.
-    #[arg(long = "bearer-auth-tokens", env = "BEARER_AUTH_TOKENS", value_delimiter = ',')]
+    #[arg(
+        long = "bearer-auth-tokens",
+        env = "BEARER_AUTH_TOKENS",
+        value_delimiter = ','
+    )]
     pub bearer_auth_tokens: Vec<String>,
     /// Allow GET/HEAD requests without credentials when auth is on.
     #[arg(long = "auth-anonymous-get", env = "AUTH_ANONYMOUS_GET", action = ArgAction::SetTrue, value_parser = BoolishValueParser::new())]
@@ -148,7 +168,9 @@ pub enum ConfigError {
     )]
     MissingRootDir,
     /// S3 storage without a bucket.
-    #[error("missing required flag --storage-amazon-bucket (or STORAGE_AMAZON_BUCKET) for --storage amazon")]
+    #[error(
+        "missing required flag --storage-amazon-bucket (or STORAGE_AMAZON_BUCKET) for --storage amazon"
+    )]
     MissingBucket,
     /// Only one of the TLS certificate and key.
     #[error("--tls-cert and --tls-key must be given together")]
@@ -223,7 +245,8 @@ fn parse_go_duration_arg(s: &str) -> Result<std::time::Duration, String> {
     if s.is_empty() {
         return Ok(std::time::Duration::ZERO);
     }
-    parse_go_duration(s).ok_or_else(|| format!("invalid duration {s:?} (examples: 30s, 1m, 500ms, 1h30m)"))
+    parse_go_duration(s)
+        .ok_or_else(|| format!("invalid duration {s:?} (examples: 30s, 1m, 500ms, 1h30m)"))
 }
 
 /// Go's `time.ParseDuration` for non-negative values: a sequence of
@@ -305,8 +328,14 @@ mod tests {
 
     #[test]
     fn go_durations() {
-        assert_eq!(parse_go_duration("1m30s"), Some(std::time::Duration::from_secs(90)));
-        assert_eq!(parse_go_duration("250ms"), Some(std::time::Duration::from_millis(250)));
+        assert_eq!(
+            parse_go_duration("1m30s"),
+            Some(std::time::Duration::from_secs(90))
+        );
+        assert_eq!(
+            parse_go_duration("250ms"),
+            Some(std::time::Duration::from_millis(250))
+        );
         assert_eq!(parse_go_duration("0"), Some(std::time::Duration::ZERO));
         assert_eq!(parse_go_duration("5"), None);
         assert_eq!(parse_go_duration("5x"), None);

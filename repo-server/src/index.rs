@@ -225,6 +225,22 @@ impl Index {
         }
     }
 
+    /// Sets the `created` time of the version stored as `file_name`
+    /// without publishing; true when it changed.
+    pub fn set_created(&mut self, file_name: &str, created: Timestamp) -> bool {
+        for g in self.charts.values_mut() {
+            if let Some(e) = g.versions.iter_mut().find(|e| e.file_name == file_name) {
+                if e.created == created {
+                    return false;
+                }
+                e.created = created;
+                g.dirty = true;
+                return true;
+            }
+        }
+        false
+    }
+
     /// Removes one chart version and republishes; true when it was present.
     pub fn remove(&mut self, name: &str, version: &str) -> bool {
         let removed = self.remove_quiet(name, version);
@@ -523,7 +539,10 @@ mod tests {
             .charts
             .iter()
             .map(|(name, g)| {
-                let list = g.versions.iter().map(|e| Value::from(idx.entry_json_value(e)));
+                let list = g
+                    .versions
+                    .iter()
+                    .map(|e| Value::from(idx.entry_json_value(e)));
                 (name.clone(), Value::List(list.collect()))
             })
             .collect();

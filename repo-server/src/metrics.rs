@@ -96,7 +96,8 @@ impl Metrics {
     pub fn render(&self, charts: usize, versions: usize) -> String {
         let _guard = self.scrape.lock().unwrap_or_else(|p| p.into_inner());
         self.charts.set(i64::try_from(charts).unwrap_or(i64::MAX));
-        self.versions.set(i64::try_from(versions).unwrap_or(i64::MAX));
+        self.versions
+            .set(i64::try_from(versions).unwrap_or(i64::MAX));
         let mut out = String::new();
         // Writing into a String cannot fail.
         let _ = prometheus_client::encoding::text::encode(&mut out, &self.registry);

@@ -133,7 +133,7 @@ impl Repo {
     pub async fn sync(&self) -> Result<usize, StorageError> {
         let gen_before = self.generation.load(Ordering::SeqCst);
         let listing = self.storage.list().await?;
-        let (changed, removed) = self.known(|known| {
+        let (changed, removed, own) = self.known(|known| {
             let listed: HashMap<&str, &ObjectInfo> =
                 listing.iter().map(|o| (o.name.as_str(), o)).collect();
             let changed: Vec<ObjectInfo> = listing
@@ -150,13 +150,16 @@ impl Repo {
                 .filter(|name| !listed.contains_key(name.as_str()))
                 .cloned()
                 .collect();
-            // Objects we wrote ourselves now have listing metadata.
+            // Objects we wrote ourselves now have listing metadata; their
+            // `created` becomes the store's time, which other replicas use.
+            let mut own = Vec::new();
             for o in &listing {
                 if let Some(slot @ None) = known.get_mut(&o.name) {
                     *slot = Some(o.clone());
+                    own.push(o.clone());
                 }
             }
-            (changed, removed)
+            (changed, removed, own)
         });
         let loaded = load_all(self.storage.as_ref(), changed).await;
         let _guard = self.write_lock.lock().await;
@@ -172,6 +175,13 @@ impl Repo {
                     }
                     known.insert(l.info.name.clone(), Some(l.info));
                     count += 1;
+                }
+                for o in &own {
+                    if let Ok(t) = jiff::Timestamp::try_from(o.modified)
+                        && index.set_created(&o.name, t)
+                    {
+                        count += 1;
+                    }
                 }
                 if !raced {
                     for name in &removed {

@@ -430,12 +430,10 @@ pub async fn serve(config: Config) -> Result<(), ServerError> {
             .await
             .map_err(|source| ServerError::Listen { addr, source }),
         Some(tls) => {
-            let std_listener = listener
-                .into_std()
-                .map_err(|source| ServerError::Listen {
-                    addr: addr.clone(),
-                    source,
-                })?;
+            let std_listener = listener.into_std().map_err(|source| ServerError::Listen {
+                addr: addr.clone(),
+                source,
+            })?;
             let handle = axum_server::Handle::new();
             let stopper = handle.clone();
             tokio::spawn(async move {
@@ -526,7 +524,12 @@ async fn index_yaml(
     let repo = st.repo(&tenant.0).await?;
     let snap = repo.read_index(Index::snapshot);
     let (body, etag) = (snap.yaml.clone(), snap.yaml_etag.clone());
-    Ok(conditional_gzip(&headers, "application/x-yaml", &etag, body, move || snap.yaml_gzip()).await)
+    Ok(
+        conditional_gzip(&headers, "application/x-yaml", &etag, body, move || {
+            snap.yaml_gzip()
+        })
+        .await,
+    )
 }
 
 async fn index_json(
@@ -537,7 +540,12 @@ async fn index_json(
     let repo = st.repo(&tenant.0).await?;
     let snap = repo.read_index(Index::snapshot);
     let (body, etag) = (snap.json.clone(), snap.json_etag.clone());
-    Ok(conditional_gzip(&headers, "application/json", &etag, body, move || snap.json_gzip()).await)
+    Ok(
+        conditional_gzip(&headers, "application/json", &etag, body, move || {
+            snap.json_gzip()
+        })
+        .await,
+    )
 }
 
 /// Serves a cached document with ETag revalidation (304) and gzip when the

@@ -108,16 +108,18 @@ impl Staging {
         let dir = tempfile::Builder::new()
             .prefix("p-")
             .tempdir_in(parent)
-            .map_err(io_err(format!("creating a staging folder in {}", parent.display())))?
+            .map_err(io_err(format!(
+                "creating a staging folder in {}",
+                parent.display()
+            )))?
             .keep();
         let lock_path = dir.join(LOCK_FILE);
         let lock = std::fs::File::create(&lock_path)
             .map_err(io_err(format!("creating {}", lock_path.display())))?;
-        lock.try_lock()
-            .map_err(|e| StorageError::Io {
-                context: format!("locking {}", lock_path.display()),
-                source: std::io::Error::other(e.to_string()),
-            })?;
+        lock.try_lock().map_err(|e| StorageError::Io {
+            context: format!("locking {}", lock_path.display()),
+            source: std::io::Error::other(e.to_string()),
+        })?;
         Ok(Self { dir, _lock: lock })
     }
 

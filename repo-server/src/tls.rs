@@ -49,10 +49,9 @@ pub fn server_config(config: &Config) -> Result<Option<Arc<rustls::ServerConfig>
                     .add(c)
                     .map_err(|e| format!("--tls-ca-cert {}: {e}", ca.display()))?;
             }
-            let verifier =
-                WebPkiClientVerifier::builder_with_provider(Arc::new(roots), provider)
-                    .build()
-                    .map_err(|e| format!("--tls-ca-cert {}: {e}", ca.display()))?;
+            let verifier = WebPkiClientVerifier::builder_with_provider(Arc::new(roots), provider)
+                .build()
+                .map_err(|e| format!("--tls-ca-cert {}: {e}", ca.display()))?;
             builder.with_client_cert_verifier(verifier)
         }
     };

@@ -89,7 +89,10 @@ async fn two_replicas_over_one_bucket_converge() {
     let (pa, pb) = (free_port(), free_port());
     let _a = replica(&endpoint, pa);
     let _b = replica(&endpoint, pb);
-    let (a, b) = (format!("http://127.0.0.1:{pa}"), format!("http://127.0.0.1:{pb}"));
+    let (a, b) = (
+        format!("http://127.0.0.1:{pa}"),
+        format!("http://127.0.0.1:{pb}"),
+    );
     wait_up(&c, &format!("{a}/health")).await;
     wait_up(&c, &format!("{b}/health")).await;
 
@@ -98,14 +101,25 @@ async fn two_replicas_over_one_bucket_converge() {
         let base = if i % 2 == 0 { a.clone() } else { b.clone() };
         let c = c.clone();
         tasks.push(tokio::spawn(async move {
-            (false, upload_to(&c, &format!("{base}/api/charts"), chart(&format!("s{i}"), "1.0.0")).await)
+            (
+                false,
+                upload_to(
+                    &c,
+                    &format!("{base}/api/charts"),
+                    chart(&format!("s{i}"), "1.0.0"),
+                )
+                .await,
+            )
         }));
     }
     for i in 0..10 {
         let base = if i % 2 == 0 { a.clone() } else { b.clone() };
         let c = c.clone();
         tasks.push(tokio::spawn(async move {
-            (true, upload_to(&c, &format!("{base}/api/charts"), chart("same", "1.0.0")).await)
+            (
+                true,
+                upload_to(&c, &format!("{base}/api/charts"), chart("same", "1.0.0")).await,
+            )
         }));
     }
     let (mut ok, mut created, mut conflict) = (0, 0, 0);
@@ -151,15 +165,26 @@ async fn two_replicas_over_one_bucket_converge() {
         tokio::time::sleep(Duration::from_millis(100)).await;
     }
     // Downloads come from the bucket through either replica.
-    let r = c.get(format!("{b}/charts/s0-1.0.0.tgz")).send().await.unwrap();
+    let r = c
+        .get(format!("{b}/charts/s0-1.0.0.tgz"))
+        .send()
+        .await
+        .unwrap();
     assert_eq!(r.status(), StatusCode::OK);
     assert_eq!(r.bytes().await.unwrap().to_vec(), chart("s0", "1.0.0"));
     // A delete through one replica reaches the other.
-    let r = c.delete(format!("{a}/api/charts/s1/1.0.0")).send().await.unwrap();
+    let r = c
+        .delete(format!("{a}/api/charts/s1/1.0.0"))
+        .send()
+        .await
+        .unwrap();
     assert_eq!(r.status(), StatusCode::OK);
     let start = Instant::now();
     while get(&c, &format!("{b}/api/charts/s1")).await.0 != StatusCode::NOT_FOUND {
-        assert!(start.elapsed() < Duration::from_secs(5), "delete not seen by replica b");
+        assert!(
+            start.elapsed() < Duration::from_secs(5),
+            "delete not seen by replica b"
+        );
         tokio::time::sleep(Duration::from_millis(100)).await;
     }
 }

@@ -11,9 +11,8 @@ use reqwest::{Client, StatusCode};
 
 /// A packaged chart as `helm package` lays it out.
 pub fn chart(name: &str, version: &str) -> Vec<u8> {
-    let chart_yaml = format!(
-        "apiVersion: v2\nname: {name}\nversion: {version}\ndescription: A test chart\n"
-    );
+    let chart_yaml =
+        format!("apiVersion: v2\nname: {name}\nversion: {version}\ndescription: A test chart\n");
     let mut b = tar::Builder::new(GzEncoder::new(Vec::new(), Compression::fast()));
     let files: [(&str, &[u8]); 2] = [
         ("Chart.yaml", chart_yaml.as_bytes()),
@@ -24,7 +23,8 @@ pub fn chart(name: &str, version: &str) -> Vec<u8> {
         h.set_size(data.len() as u64);
         h.set_mode(0o644);
         h.set_cksum();
-        b.append_data(&mut h, format!("{name}/{file}"), data).unwrap();
+        b.append_data(&mut h, format!("{name}/{file}"), data)
+            .unwrap();
     }
     b.into_inner().unwrap().finish().unwrap()
 }
@@ -94,5 +94,23 @@ pub fn versions_of(body: &str, name: &str) -> usize {
     v.get(name)
         .and_then(|a| a.as_array())
         .map(Vec::len)
+        .unwrap_or(0)
+}
+
+/// GET over a raw socket, so the path reaches the server exactly as written
+/// (HTTP clients resolve `..` and `%2e%2e` themselves). Returns the status.
+pub async fn raw_status(base: &str, path: &str) -> u16 {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let addr = base.trim_start_matches("http://");
+    let mut s = tokio::net::TcpStream::connect(addr).await.unwrap();
+    s.write_all(format!("GET {path} HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n").as_bytes())
+        .await
+        .unwrap();
+    let mut out = Vec::new();
+    s.read_to_end(&mut out).await.unwrap();
+    let text = String::from_utf8_lossy(&out);
+    text.split(' ')
+        .nth(1)
+        .and_then(|c| c.parse().ok())
         .unwrap_or(0)
 }
