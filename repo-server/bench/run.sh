@@ -18,7 +18,8 @@ work="$(mktemp -d)"
 trap 'kill "${pid:-0}" 2>/dev/null || true; rm -rf "$work"' EXIT
 store="$work/store"
 uploads="$work/uploads"
-python3 "$here/gen.py" "$store" 1000 10 "$uploads" 300
+# CHARTS x VERSIONS stored, UPLOADS timed uploads, DURATION per wrk run.
+python3 "$here/gen.py" "$store" "${CHARTS:-1000}" "${VERSIONS:-10}" "$uploads" "${UPLOADS:-300}"
 port=$(python3 -c 'import socket;s=socket.socket();s.bind(("127.0.0.1",0));print(s.getsockname()[1])')
 base="http://127.0.0.1:$port"
 
@@ -38,7 +39,7 @@ size=$(curl -fsS "$base/index.yaml" | wc -c)
 gzsize=$(curl -fsS -H 'Accept-Encoding: gzip' "$base/index.yaml" | wc -c)
 etag=$(curl -fsSI "$base/index.yaml" | tr -d '\r' | awk -F': ' 'tolower($1)=="etag"{print $2}')
 echo "index.yaml: $size bytes, gzip $gzsize bytes, etag $etag"
-run() { wrk -t2 -c32 -d10s "$@" "$base/index.yaml" | awk '/Requests\/sec/{print $2}'; }
+run() { wrk -t2 -c32 -d"${DURATION:-10s}" "$@" "$base/index.yaml" | awk '/Requests\/sec/{print $2}'; }
 plain=$(run)
 gz=$(run -H 'Accept-Encoding: gzip')
 revalidate=$(run -H "If-None-Match: $etag")

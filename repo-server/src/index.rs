@@ -105,6 +105,16 @@ impl Snapshot {
         self.yaml_gz.get_or_init(|| gzip(&self.yaml)).clone()
     }
 
+    /// index.yaml gzip-compressed if that was already computed.
+    pub fn yaml_gzip_ready(&self) -> Option<Bytes> {
+        self.yaml_gz.get().cloned()
+    }
+
+    /// index.json gzip-compressed if that was already computed.
+    pub fn json_gzip_ready(&self) -> Option<Bytes> {
+        self.json_gz.get().cloned()
+    }
+
     /// index.json gzip-compressed (computed once per snapshot).
     pub fn json_gzip(&self) -> Bytes {
         self.json_gz.get_or_init(|| gzip(&self.json)).clone()

@@ -259,3 +259,58 @@ impl Storage for ObjectStorage {
         })
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::io::Write;
+
+    fn storage() -> (tempfile::TempDir, ObjectStorage) {
+        let dir = tempfile::tempdir().unwrap();
+        let staging = Arc::new(Staging::new(dir.path()).unwrap());
+        let store = Arc::new(object_store::memory::InMemory::new());
+        let s = ObjectStorage::new(store, "team/repo", "mem://b".into(), staging).unwrap();
+        (dir, s)
+    }
+
+    fn staged(s: &ObjectStorage, data: &[u8]) -> Staged {
+        let st = s.stage().unwrap();
+        st.reopen().unwrap().write_all(data).unwrap();
+        st
+    }
+
+    #[tokio::test]
+    async fn create_if_absent_list_and_delete() {
+        let (_dir, s) = storage();
+        s.commit(staged(&s, b"one"), "a-1.0.0.tgz", false)
+            .await
+            .unwrap();
+        assert!(matches!(
+            s.commit(staged(&s, b"two"), "a-1.0.0.tgz", false).await,
+            Err(StorageError::AlreadyExists)
+        ));
+        assert_eq!(&s.get("a-1.0.0.tgz").await.unwrap()[..], b"one");
+        s.commit(staged(&s, b"three"), "a-1.0.0.tgz", true)
+            .await
+            .unwrap();
+        assert_eq!(&s.get("a-1.0.0.tgz").await.unwrap()[..], b"three");
+        // A tenant below this prefix is not listed as an object here.
+        let sub = s.sub("nested").unwrap();
+        let st = sub.stage().unwrap();
+        st.reopen().unwrap().write_all(b"x").unwrap();
+        sub.commit(st, "b-1.0.0.tgz", false).await.unwrap();
+        let listed = s.list().await.unwrap();
+        assert_eq!(listed.len(), 1);
+        assert_eq!(listed[0].name, "a-1.0.0.tgz");
+        assert_eq!(listed[0].size, 5);
+        assert!(listed[0].etag.is_some());
+        assert!(s.exists("a-1.0.0.tgz").await.unwrap());
+        assert!(matches!(s.get("../x").await, Err(StorageError::BadName(_))));
+        s.delete("a-1.0.0.tgz").await.unwrap();
+        assert!(matches!(
+            s.delete("a-1.0.0.tgz").await,
+            Err(StorageError::NotFound(_))
+        ));
+        assert!(matches!(s.sub(".."), Err(StorageError::BadName(_))));
+    }
+}

@@ -262,3 +262,65 @@ async fn load_one(storage: &dyn Storage, info: &ObjectInfo) -> Option<IndexEntry
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::object::ObjectStorage;
+    use crate::storage::Staging;
+    use std::io::Write;
+
+    fn tgz(name: &str, version: &str) -> Vec<u8> {
+        let chart = format!("apiVersion: v2\nname: {name}\nversion: {version}\n");
+        let mut b = tar::Builder::new(flate2::write::GzEncoder::new(
+            Vec::new(),
+            flate2::Compression::fast(),
+        ));
+        let mut h = tar::Header::new_gnu();
+        h.set_size(chart.len() as u64);
+        h.set_mode(0o644);
+        h.set_cksum();
+        b.append_data(&mut h, format!("{name}/Chart.yaml"), chart.as_bytes())
+            .unwrap();
+        b.into_inner().unwrap().finish().unwrap()
+    }
+
+    async fn put(storage: &dyn Storage, name: &str, version: &str) {
+        let st = storage.stage().unwrap();
+        st.reopen().unwrap().write_all(&tgz(name, version)).unwrap();
+        storage
+            .commit(st, &format!("{name}-{version}.tgz"), false)
+            .await
+            .unwrap();
+    }
+
+    #[tokio::test]
+    async fn sync_applies_only_other_writers_changes() {
+        let dir = tempfile::tempdir().unwrap();
+        let staging = Arc::new(Staging::new(dir.path()).unwrap());
+        let mem = Arc::new(object_store::memory::InMemory::new());
+        let storage: Arc<dyn Storage> =
+            Arc::new(ObjectStorage::new(mem, "", "mem://b".into(), staging).unwrap());
+        put(storage.as_ref(), "a", "1.0.0").await;
+        let repo = Repo::open(String::new(), storage.clone(), "", "")
+            .await
+            .unwrap();
+        assert_eq!(repo.read_index(Index::version_count), 1);
+        assert_eq!(repo.sync().await.unwrap(), 0, "nothing changed");
+        // Another replica adds one version and removes the first.
+        put(storage.as_ref(), "b", "2.0.0").await;
+        storage.delete("a-1.0.0.tgz").await.unwrap();
+        let etag = repo.read_index(|i| i.snapshot().yaml_etag.clone());
+        assert_eq!(repo.sync().await.unwrap(), 2);
+        assert!(repo.read_index(|i| i.get("b", "2.0.0").is_ok()));
+        assert!(repo.read_index(|i| i.get("a", "latest").is_err()));
+        assert_ne!(etag, repo.read_index(|i| i.snapshot().yaml_etag.clone()));
+        // Invalid objects are remembered and not fetched again.
+        let st = storage.stage().unwrap();
+        st.reopen().unwrap().write_all(b"not a chart").unwrap();
+        storage.commit(st, "junk-1.0.0.tgz", false).await.unwrap();
+        assert_eq!(repo.sync().await.unwrap(), 1);
+        assert_eq!(repo.sync().await.unwrap(), 0);
+        assert_eq!(repo.read_index(Index::version_count), 1);
+    }
+}

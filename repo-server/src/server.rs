@@ -524,12 +524,15 @@ async fn index_yaml(
     let repo = st.repo(&tenant.0).await?;
     let snap = repo.read_index(Index::snapshot);
     let (body, etag) = (snap.yaml.clone(), snap.yaml_etag.clone());
-    Ok(
-        conditional_gzip(&headers, "application/x-yaml", &etag, body, move || {
-            snap.yaml_gzip()
-        })
-        .await,
+    Ok(conditional_gzip(
+        &headers,
+        "application/x-yaml",
+        &etag,
+        body,
+        snap.yaml_gzip_ready(),
+        move || snap.yaml_gzip(),
     )
+    .await)
 }
 
 async fn index_json(
@@ -540,12 +543,15 @@ async fn index_json(
     let repo = st.repo(&tenant.0).await?;
     let snap = repo.read_index(Index::snapshot);
     let (body, etag) = (snap.json.clone(), snap.json_etag.clone());
-    Ok(
-        conditional_gzip(&headers, "application/json", &etag, body, move || {
-            snap.json_gzip()
-        })
-        .await,
+    Ok(conditional_gzip(
+        &headers,
+        "application/json",
+        &etag,
+        body,
+        snap.json_gzip_ready(),
+        move || snap.json_gzip(),
     )
+    .await)
 }
 
 /// Serves a cached document with ETag revalidation (304) and gzip when the
@@ -555,6 +561,7 @@ async fn conditional_gzip(
     content_type: &'static str,
     etag: &str,
     body: Bytes,
+    gz_ready: Option<Bytes>,
     gz: impl FnOnce() -> Bytes + Send + 'static,
 ) -> Response {
     let etag_value = HeaderValue::from_str(etag).unwrap_or(HeaderValue::from_static("\"\""));
@@ -571,14 +578,17 @@ async fn conditional_gzip(
     builder = builder.header(header::CONTENT_TYPE, content_type);
     let body = if accepts_gzip(headers) {
         builder = builder.header(header::CONTENT_ENCODING, "gzip");
-        // Compressing a large index takes a while the first time after a
-        // change; keep it off the async workers.
-        match tokio::task::spawn_blocking(gz).await {
-            Ok(b) => b,
-            Err(_) => {
-                return ApiError::new(StatusCode::INTERNAL_SERVER_ERROR, "compression failed")
-                    .into_response();
-            }
+        match gz_ready {
+            Some(b) => b,
+            // Compressing a large index takes a while the first time after
+            // a change; keep it off the async workers.
+            None => match tokio::task::spawn_blocking(gz).await {
+                Ok(b) => b,
+                Err(_) => {
+                    return ApiError::new(StatusCode::INTERNAL_SERVER_ERROR, "compression failed")
+                        .into_response();
+                }
+            },
         }
     } else {
         body
