@@ -74,10 +74,14 @@ async fn killed_mid_upload_leaves_no_partial_chart() {
     .unwrap();
     sock.write_all(&data[..data.len() / 2]).unwrap();
     sock.flush().unwrap();
-    // Let the server stage what it got.
-    tokio::time::sleep(Duration::from_millis(300)).await;
+    // Wait until the server is staging what it got.
     let staging = dir.path().join(".hoist-staging");
-    let staged_files = walk(&staging);
+    let deadline = Instant::now() + Duration::from_secs(10);
+    let mut staged_files = walk(&staging);
+    while !staged_files.iter().any(|f| f.contains(".upload-")) && Instant::now() < deadline {
+        tokio::time::sleep(Duration::from_millis(50)).await;
+        staged_files = walk(&staging);
+    }
     assert!(
         staged_files.iter().any(|f| f.contains(".upload-")),
         "upload was not being staged: {staged_files:?}"
