@@ -11,6 +11,8 @@ use clap::{ArgAction, Parser, ValueEnum};
 pub enum StorageKind {
     /// A local folder (`--storage-local-rootdir`).
     Local,
+    /// An S3 bucket or S3-compatible store (`--storage-amazon-*`).
+    Amazon,
 }
 
 /// hoist-repo-server: a ChartMuseum-compatible Helm chart repository.
@@ -38,12 +40,73 @@ pub struct Config {
     /// Folder holding the charts (local storage).
     #[arg(long = "storage-local-rootdir", env = "STORAGE_LOCAL_ROOTDIR")]
     pub storage_local_rootdir: Option<PathBuf>,
+    /// S3 bucket (`--storage amazon`).
+    #[arg(
+        long = "storage-amazon-bucket",
+        env = "STORAGE_AMAZON_BUCKET",
+        default_value = ""
+    )]
+    pub storage_amazon_bucket: String,
+    /// Key prefix inside the bucket.
+    #[arg(
+        long = "storage-amazon-prefix",
+        env = "STORAGE_AMAZON_PREFIX",
+        default_value = ""
+    )]
+    pub storage_amazon_prefix: String,
+    /// Region of the bucket.
+    #[arg(
+        long = "storage-amazon-region",
+        env = "STORAGE_AMAZON_REGION",
+        default_value = ""
+    )]
+    pub storage_amazon_region: String,
+    /// Endpoint of an S3-compatible server, e.g. `http://127.0.0.1:9000`.
+    #[arg(
+        long = "storage-amazon-endpoint",
+        env = "STORAGE_AMAZON_ENDPOINT",
+        default_value = ""
+    )]
+    pub storage_amazon_endpoint: String,
+    /// How often to re-list storage and apply other replicas' changes
+    /// (Go duration: `30s`, `1m`, `500ms`); off when empty or `0`.
+    #[arg(long = "cache-interval", env = "CACHE_INTERVAL", value_parser = parse_go_duration_arg)]
+    pub cache_interval: Option<std::time::Duration>,
+    /// Multitenancy: number of path segments naming a repository
+    /// (`--depth 2` serves `/org/repo/index.yaml`).
+    #[arg(long, env = "DEPTH", default_value_t = 0)]
+    pub depth: usize,
     /// User name for HTTP basic authentication.
     #[arg(long = "basic-auth-user", env = "BASIC_AUTH_USER", default_value = "")]
     pub basic_auth_user: String,
     /// Password for HTTP basic authentication.
     #[arg(long = "basic-auth-pass", env = "BASIC_AUTH_PASS", default_value = "")]
     pub basic_auth_pass: String,
+    /// Require bearer tokens (RS256 JWTs and/or `--bearer-auth-tokens`).
+    #[arg(long = "bearer-auth", env = "BEARER_AUTH", action = ArgAction::SetTrue, value_parser = BoolishValueParser::new())]
+    pub bearer_auth: bool,
+    /// PEM public key that verifies RS256 bearer tokens.
+    #[arg(long = "auth-cert-path", env = "AUTH_CERT_PATH", default_value = "")]
+    pub auth_cert_path: String,
+    /// Realm named in the bearer `WWW-Authenticate` challenge.
+    #[arg(long = "auth-realm", env = "AUTH_REALM", default_value = "")]
+    pub auth_realm: String,
+    /// Service named in the bearer `WWW-Authenticate` challenge.
+    #[arg(long = "auth-service", env = "AUTH_SERVICE", default_value = "")]
+    pub auth_service: String,
+    /// Required `iss` claim of bearer tokens (not checked when empty).
+    #[arg(long = "auth-issuer", env = "AUTH_ISSUER", default_value = "")]
+    pub auth_issuer: String,
+    /// Required `aud` claim of bearer tokens (not checked when empty).
+    #[arg(long = "auth-audience", env = "AUTH_AUDIENCE", default_value = "")]
+    pub auth_audience: String,
+    /// Static bearer tokens allowing every action, comma-separated.
+    #[arg(
+        long = "bearer-auth-tokens",
+        env = "BEARER_AUTH_TOKENS",
+        value_delimiter = ','
+    )]
+    pub bearer_auth_tokens: Vec<String>,
     /// Allow GET/HEAD requests without credentials when auth is on.
     #[arg(long = "auth-anonymous-get", env = "AUTH_ANONYMOUS_GET", action = ArgAction::SetTrue, value_parser = BoolishValueParser::new())]
     pub auth_anonymous_get: bool,
@@ -62,6 +125,18 @@ pub struct Config {
     /// Largest accepted request body, in bytes.
     #[arg(long = "max-upload-size", env = "MAX_UPLOAD_SIZE", default_value_t = 20 * 1024 * 1024)]
     pub max_upload_size: u64,
+    /// Serve TLS with this PEM certificate chain (needs `--tls-key`).
+    #[arg(long = "tls-cert", env = "TLS_CERT")]
+    pub tls_cert: Option<PathBuf>,
+    /// PEM private key of `--tls-cert`.
+    #[arg(long = "tls-key", env = "TLS_KEY")]
+    pub tls_key: Option<PathBuf>,
+    /// Require client certificates signed by this PEM CA (mutual TLS).
+    #[arg(long = "tls-ca-cert", env = "TLS_CA_CERT")]
+    pub tls_ca_cert: Option<PathBuf>,
+    /// Serve Prometheus metrics at /metrics.
+    #[arg(long = "enable-metrics", env = "ENABLE_METRICS", action = ArgAction::SetTrue, value_parser = BoolishValueParser::new())]
+    pub enable_metrics: bool,
     /// Write logs as JSON lines.
     #[arg(long = "log-json", env = "LOG_JSON", action = ArgAction::SetTrue, value_parser = BoolishValueParser::new())]
     pub log_json: bool,
@@ -92,6 +167,14 @@ pub enum ConfigError {
         "missing required flag --storage-local-rootdir (or STORAGE_LOCAL_ROOTDIR) for --storage local"
     )]
     MissingRootDir,
+    /// S3 storage without a bucket.
+    #[error(
+        "missing required flag --storage-amazon-bucket (or STORAGE_AMAZON_BUCKET) for --storage amazon"
+    )]
+    MissingBucket,
+    /// Only one of the TLS certificate and key.
+    #[error("--tls-cert and --tls-key must be given together")]
+    TlsPair,
     /// A malformed context path.
     #[error("--context-path {0:?} must start with '/' and must not contain '..'")]
     BadContextPath(String),
@@ -121,15 +204,85 @@ impl Config {
         Ok(p.to_string())
     }
 
+    /// The replica refresh interval, if any.
+    pub fn refresh_interval(&self) -> Option<std::time::Duration> {
+        self.cache_interval.filter(|d| !d.is_zero())
+    }
+
     /// Whether basic authentication is configured.
     pub fn auth_enabled(&self) -> bool {
         !self.basic_auth_user.is_empty() && !self.basic_auth_pass.is_empty()
+    }
+
+    /// The authentication settings.
+    pub fn auth_options(&self) -> crate::auth::AuthOptions {
+        crate::auth::AuthOptions {
+            basic_user: self.basic_auth_user.clone(),
+            basic_pass: self.basic_auth_pass.clone(),
+            bearer: self.bearer_auth,
+            cert_path: self.auth_cert_path.clone(),
+            static_tokens: self
+                .bearer_auth_tokens
+                .iter()
+                .filter(|t| !t.is_empty())
+                .cloned()
+                .collect(),
+            realm: self.auth_realm.clone(),
+            service: self.auth_service.clone(),
+            issuer: self.auth_issuer.clone(),
+            audience: self.auth_audience.clone(),
+            anonymous_get: self.auth_anonymous_get,
+        }
     }
 
     /// Whether an upload of an existing version may replace it.
     pub fn may_overwrite(&self, force: bool) -> bool {
         self.allow_overwrite || (force && !self.disable_force_overwrite)
     }
+}
+
+fn parse_go_duration_arg(s: &str) -> Result<std::time::Duration, String> {
+    if s.is_empty() {
+        return Ok(std::time::Duration::ZERO);
+    }
+    parse_go_duration(s)
+        .ok_or_else(|| format!("invalid duration {s:?} (examples: 30s, 1m, 500ms, 1h30m)"))
+}
+
+/// Go's `time.ParseDuration` for non-negative values: a sequence of
+/// decimal numbers with units `ns`, `us`, `ms`, `s`, `m`, `h`; plain `0` is
+/// allowed.
+pub fn parse_go_duration(s: &str) -> Option<std::time::Duration> {
+    if s == "0" {
+        return Some(std::time::Duration::ZERO);
+    }
+    let mut rest = s.strip_prefix('+').unwrap_or(s);
+    if rest.is_empty() {
+        return None;
+    }
+    let mut total = 0f64;
+    while !rest.is_empty() {
+        let num_len = rest
+            .find(|c: char| !(c.is_ascii_digit() || c == '.'))
+            .unwrap_or(rest.len());
+        let number: f64 = rest[..num_len].parse().ok()?;
+        rest = &rest[num_len..];
+        let unit_len = rest
+            .find(|c: char| c.is_ascii_digit() || c == '.')
+            .unwrap_or(rest.len());
+        let scale = match &rest[..unit_len] {
+            "ns" => 1e-9,
+            "us" | "µs" | "μs" => 1e-6,
+            "ms" => 1e-3,
+            "s" => 1.0,
+            "m" => 60.0,
+            "h" => 3600.0,
+            _ => return None,
+        };
+        rest = &rest[unit_len..];
+        total += number * scale;
+    }
+    std::time::Duration::try_from_secs_f64(total).ok()
 }
 
 #[cfg(test)]
@@ -171,6 +324,25 @@ mod tests {
         assert!(!c.may_overwrite(true));
         let c = Config::from_args(["--allow-overwrite"]).unwrap();
         assert!(c.may_overwrite(false));
+    }
+
+    #[test]
+    fn go_durations() {
+        assert_eq!(
+            parse_go_duration("1m30s"),
+            Some(std::time::Duration::from_secs(90))
+        );
+        assert_eq!(
+            parse_go_duration("250ms"),
+            Some(std::time::Duration::from_millis(250))
+        );
+        assert_eq!(parse_go_duration("0"), Some(std::time::Duration::ZERO));
+        assert_eq!(parse_go_duration("5"), None);
+        assert_eq!(parse_go_duration("5x"), None);
+        let c = Config::from_args(["--cache-interval", "2s", "--depth", "2"]).unwrap();
+        assert_eq!(c.cache_interval, Some(std::time::Duration::from_secs(2)));
+        assert_eq!(c.depth, 2);
+        assert!(Config::from_args(["--cache-interval", "soon"]).is_err());
     }
 
     #[test]

@@ -1,11 +1,20 @@
 //! The repository index, kept in memory and updated incrementally.
 //!
-//! Each chart name keeps its versions (newest first) together with their
-//! index entries as a [`Value`] list and the JSON of that list. An upload or
-//! delete rebuilds only the chart it touches; index.yaml is then written in
-//! one go by hoist-core's `sigs.k8s.io/yaml` writer (as ChartMuseum
-//! re-marshals its whole index), index.json is assembled from the cached
-//! JSON fragments, and the gzip forms are computed lazily on first request.
+//! Each chart name keeps its versions (newest first) together with two
+//! cached serialized fragments: its `entries` block of index.yaml and the
+//! JSON array of index.json. An upload or delete marks only the chart it
+//! touches as dirty; [`Index::publish`] re-serializes the dirty charts and
+//! then concatenates the cached fragments, so publishing costs one copy of
+//! the document rather than a full re-marshal (which is what ChartMuseum
+//! does on every change). The ETag is derived from per-fragment hashes, and
+//! the gzip forms are computed once per published state.
+//!
+//! The YAML fragment of a chart is written by hoist-core's
+//! `sigs.k8s.io/yaml` writer as the document `{entries: {name: [...]}}`
+//! minus its first line, so line folding (which depends on the column) is
+//! exactly what writing the whole index in one go gives; fragments are
+//! concatenated in go-yaml's key order. The result is byte-identical to
+//! marshalling the whole index (a test checks it).
 //!
 //! Entries are Helm's `repo.ChartVersion`: the chart's metadata in Go's JSON
 //! form ([`ChartMetadata`]) followed by `urls`, `created` and `digest`. The
@@ -62,13 +71,17 @@ pub enum LookupError {
 }
 
 /// All versions of one chart with their cached serialized forms.
-#[derive(Debug)]
+#[derive(Debug, Default)]
 struct ChartGroup {
     versions: Vec<IndexEntry>,
-    /// The entries as values, for index.yaml.
-    values: Value,
+    /// This chart's lines of index.yaml under `entries:`.
+    yaml: String,
     /// The JSON array of this chart's versions.
     json: String,
+    /// sha256 of `yaml` and `json`, folded into the document ETags.
+    hash: [u8; 32],
+    /// The cached forms are stale.
+    dirty: bool,
 }
 
 /// Serialized forms of one state of the index, shared with readers.
@@ -92,6 +105,16 @@ impl Snapshot {
         self.yaml_gz.get_or_init(|| gzip(&self.yaml)).clone()
     }
 
+    /// index.yaml gzip-compressed if that was already computed.
+    pub fn yaml_gzip_ready(&self) -> Option<Bytes> {
+        self.yaml_gz.get().cloned()
+    }
+
+    /// index.json gzip-compressed if that was already computed.
+    pub fn json_gzip_ready(&self) -> Option<Bytes> {
+        self.json_gz.get().cloned()
+    }
+
     /// index.json gzip-compressed (computed once per snapshot).
     pub fn json_gzip(&self) -> Bytes {
         self.json_gz.get_or_init(|| gzip(&self.json)).clone()
@@ -103,11 +126,6 @@ fn gzip(data: &[u8]) -> Bytes {
     // Writing to a Vec cannot fail.
     let _ = enc.write_all(data);
     Bytes::from(enc.finish().unwrap_or_default())
-}
-
-fn etag(data: &[u8]) -> String {
-    let sum = Sha256::digest(data);
-    format!("\"{}\"", hex::encode(&sum[..16]))
 }
 
 /// Helm's `repo.ChartVersion` as Go's `encoding/json` lays it out: the
@@ -126,6 +144,9 @@ struct EntryJson<'a> {
 #[derive(Debug)]
 pub struct Index {
     charts: BTreeMap<String, ChartGroup>,
+    /// Chart names in go-yaml's key order; `None` after a name was added
+    /// or removed.
+    yaml_order: Option<Vec<String>>,
     chart_url: String,
     context_path: String,
     snapshot: Arc<Snapshot>,
@@ -137,6 +158,7 @@ impl Index {
     pub fn new(chart_url: &str, context_path: &str) -> Self {
         let mut index = Self {
             charts: BTreeMap::new(),
+            yaml_order: None,
             chart_url: chart_url.trim_end_matches('/').to_string(),
             context_path: context_path.to_string(),
             snapshot: Arc::new(Snapshot {
@@ -157,26 +179,20 @@ impl Index {
         self.snapshot.clone()
     }
 
-    /// Adds or replaces (same name and version) entries without publishing;
-    /// for bulk loading at startup, followed by [`Index::publish`].
+    /// Adds or replaces (same name and version) an entry without
+    /// publishing; for batches (startup, replica sync), followed by
+    /// [`Index::publish`].
     pub fn insert_quiet(&mut self, entry: IndexEntry) {
         let name = entry.meta.name.clone();
-        let group = self
-            .charts
-            .entry(name.clone())
-            .or_insert_with(|| ChartGroup {
-                versions: Vec::new(),
-                values: Value::List(Vec::new()),
-                json: String::new(),
-            });
+        if !self.charts.contains_key(&name) {
+            self.yaml_order = None;
+        }
+        let group = self.charts.entry(name).or_default();
         group
             .versions
             .retain(|e| e.meta.version != entry.meta.version);
         group.versions.push(entry);
-        group
-            .versions
-            .sort_by(|a, b| newest_first(&a.meta.version, &b.meta.version));
-        self.refresh_group(&name);
+        group.dirty = true;
     }
 
     /// Adds or replaces one chart version and republishes.
@@ -185,8 +201,9 @@ impl Index {
         self.publish();
     }
 
-    /// Removes one chart version; true when it was present.
-    pub fn remove(&mut self, name: &str, version: &str) -> bool {
+    /// Removes one chart version without publishing; true when it was
+    /// present.
+    pub fn remove_quiet(&mut self, name: &str, version: &str) -> bool {
         let Some(group) = self.charts.get_mut(name) else {
             return false;
         };
@@ -195,13 +212,63 @@ impl Index {
         if group.versions.len() == before {
             return false;
         }
+        group.dirty = true;
         if group.versions.is_empty() {
             self.charts.remove(name);
-        } else {
-            self.refresh_group(name);
+            self.yaml_order = None;
         }
-        self.publish();
         true
+    }
+
+    /// Removes the version stored as `file_name` without publishing; true
+    /// when it was present.
+    pub fn remove_file_quiet(&mut self, file_name: &str) -> bool {
+        let found = self.charts.iter().find_map(|(name, g)| {
+            g.versions
+                .iter()
+                .find(|e| e.file_name == file_name)
+                .map(|e| (name.clone(), e.meta.version.clone()))
+        });
+        match found {
+            Some((name, version)) => self.remove_quiet(&name, &version),
+            None => false,
+        }
+    }
+
+    /// Sets the `created` time of the version stored as `file_name`
+    /// without publishing; true when it changed.
+    pub fn set_created(&mut self, file_name: &str, created: Timestamp) -> bool {
+        for g in self.charts.values_mut() {
+            if let Some(e) = g.versions.iter_mut().find(|e| e.file_name == file_name) {
+                if e.created == created {
+                    return false;
+                }
+                e.created = created;
+                g.dirty = true;
+                return true;
+            }
+        }
+        false
+    }
+
+    /// Removes one chart version and republishes; true when it was present.
+    pub fn remove(&mut self, name: &str, version: &str) -> bool {
+        let removed = self.remove_quiet(name, version);
+        if removed {
+            self.publish();
+        }
+        removed
+    }
+
+    /// Every stored package name with its digest, for comparing the index
+    /// with a storage listing.
+    pub fn files(&self) -> impl Iterator<Item = &IndexEntry> {
+        self.charts.values().flat_map(|g| g.versions.iter())
+    }
+
+    /// Number of chart versions.
+    pub fn version_count(&self) -> usize {
+        self.charts.values().map(|g| g.versions.len()).sum()
     }
 
     /// Number of chart names.
@@ -264,60 +331,103 @@ impl Index {
         }
     }
 
-    fn refresh_group(&mut self, name: &str) {
-        let Some(group) = self.charts.get(name) else {
-            return;
-        };
+    /// Re-serializes one chart's fragments.
+    fn refresh_group(&self, name: &str, group: &mut ChartGroup) {
+        group
+            .versions
+            .sort_by(|a, b| newest_first(&a.meta.version, &b.meta.version));
         let json: Vec<serde_json::Value> = group
             .versions
             .iter()
             .map(|e| self.entry_json_value(e))
             .collect();
         let text = go_json(&serde_json::Value::Array(json.clone()));
-        let values = Value::List(json.into_iter().map(Value::from).collect());
-        if let Some(group) = self.charts.get_mut(name) {
-            group.values = values;
-            group.json = text;
-        }
+        let list = Value::List(json.into_iter().map(Value::from).collect());
+        let mut entries = Map::new();
+        entries.insert(name.to_string(), list);
+        let mut doc = Map::new();
+        doc.insert("entries".into(), Value::Map(entries));
+        let yaml = match hoist_core::yaml::try_to_string(&Value::Map(doc)) {
+            Ok(y) => y.strip_prefix("entries:\n").unwrap_or(&y).to_string(),
+            Err(e) => {
+                // Entries come from validated Chart.yaml files, so this is
+                // not expected; leave the chart out rather than break the
+                // whole index.
+                tracing::error!(chart = %name, error = %e, "cannot write index entry; leaving it out");
+                String::new()
+            }
+        };
+        let mut h = Sha256::new();
+        h.update(yaml.as_bytes());
+        h.update([0]);
+        h.update(text.as_bytes());
+        group.hash = h.finalize().into();
+        group.yaml = yaml;
+        group.json = text;
+        group.dirty = false;
     }
 
-    /// Re-assembles index.yaml and index.json from the cached entries.
+    /// Re-serializes the charts changed since the last call and assembles
+    /// index.yaml and index.json from the cached fragments.
     pub fn publish(&mut self) {
+        let mut charts = std::mem::take(&mut self.charts);
+        for (name, group) in charts.iter_mut().filter(|(_, g)| g.dirty) {
+            self.refresh_group(name, group);
+        }
+        self.charts = charts;
+        let order = match self.yaml_order.take() {
+            Some(order) => order,
+            None => {
+                let mut keyed: Vec<(String, ())> =
+                    self.charts.keys().map(|k| (k.clone(), ())).collect();
+                hoist_core::yaml::sort_keys_as_written(&mut keyed);
+                keyed.into_iter().map(|(k, ())| k).collect()
+            }
+        };
         let now = Timestamp::now();
         let generated = go_time(Timestamp::from_second(now.as_second()).unwrap_or(now));
         let server_info = self.server_info();
-        let entries: Map = self
-            .charts
-            .iter()
-            .map(|(name, g)| (name.clone(), g.values.clone()))
-            .collect();
-        let mut doc = Map::new();
-        doc.insert("apiVersion".into(), Value::from("v1"));
-        doc.insert("entries".into(), Value::Map(entries));
-        doc.insert("generated".into(), Value::from(generated.as_str()));
-        doc.insert("serverInfo".into(), server_info.clone());
-        let yaml = match hoist_core::yaml::try_to_string(&Value::Map(doc)) {
-            Ok(yaml) => yaml,
-            Err(e) => {
-                // Entries come from validated Chart.yaml files, so this is
-                // not expected; keep serving the previous index.
-                tracing::error!(error = %e, "cannot write index.yaml; keeping the previous index");
-                return;
+        let mut tail = Map::new();
+        tail.insert("generated".into(), Value::from(generated.as_str()));
+        tail.insert("serverInfo".into(), server_info.clone());
+        let tail = hoist_core::yaml::to_string(&Value::Map(tail));
+        let body_len: usize = self.charts.values().map(|g| g.yaml.len()).sum();
+        let mut yaml = String::with_capacity(body_len + tail.len() + 32);
+        yaml.push_str("apiVersion: v1\n");
+        if self.charts.is_empty() {
+            yaml.push_str("entries: {}\n");
+        } else {
+            yaml.push_str("entries:\n");
+            for name in &order {
+                if let Some(g) = self.charts.get(name) {
+                    yaml.push_str(&g.yaml);
+                }
             }
-        };
+        }
+        yaml.push_str(&tail);
+        self.yaml_order = Some(order);
         let json = format!(
             "{{\"apiVersion\":\"v1\",\"generated\":{},\"entries\":{},\"serverInfo\":{}}}",
             hoist_core::json::quote(&generated),
             self.charts_json(0, None),
             hoist_core::json::to_string(&server_info)
         );
-        let yaml = Bytes::from(yaml);
-        let json = Bytes::from(json);
+        // The ETags hash the per-chart hashes and the changing tail instead
+        // of the whole document.
+        let mut h = Sha256::new();
+        for g in self.charts.values() {
+            h.update(g.hash);
+        }
+        h.update(generated.as_bytes());
+        h.update(self.context_path.as_bytes());
+        let sum: [u8; 32] = h.finalize().into();
+        let yaml_etag = format!("\"y{}\"", hex::encode(&sum[..16]));
+        let json_etag = format!("\"j{}\"", hex::encode(&sum[..16]));
         self.snapshot = Arc::new(Snapshot {
-            yaml_etag: etag(&yaml),
-            json_etag: etag(&json),
-            yaml,
-            json,
+            yaml: Bytes::from(yaml),
+            json: Bytes::from(json),
+            yaml_etag,
+            json_etag,
             yaml_gz: OnceLock::new(),
             json_gz: OnceLock::new(),
         });
@@ -431,6 +541,73 @@ mod tests {
         ), "{yaml}");
         assert!(yaml.contains("\ngenerated: \""));
         assert!(yaml.ends_with("serverInfo: {}\n"));
+    }
+
+    /// The old, whole-document way of writing index.yaml.
+    fn marshal_whole(idx: &Index) -> String {
+        let entries: Map = idx
+            .charts
+            .iter()
+            .map(|(name, g)| {
+                let list = g
+                    .versions
+                    .iter()
+                    .map(|e| Value::from(idx.entry_json_value(e)));
+                (name.clone(), Value::List(list.collect()))
+            })
+            .collect();
+        let yaml = String::from_utf8(idx.snapshot().yaml.to_vec()).unwrap();
+        let generated = yaml
+            .lines()
+            .find_map(|l| l.strip_prefix("generated: \""))
+            .unwrap()
+            .trim_end_matches('"')
+            .to_string();
+        let mut doc = Map::new();
+        doc.insert("apiVersion".into(), Value::from("v1"));
+        doc.insert("entries".into(), Value::Map(entries));
+        doc.insert("generated".into(), Value::from(generated.as_str()));
+        doc.insert("serverInfo".into(), idx.server_info());
+        hoist_core::yaml::try_to_string(&Value::Map(doc)).unwrap()
+    }
+
+    #[test]
+    fn incremental_yaml_is_byte_identical_to_whole_marshal() {
+        let mut idx = Index::new("http://example.com/some/long/prefix", "/ctx");
+        assert_eq!(
+            String::from_utf8(idx.snapshot().yaml.to_vec()).unwrap(),
+            marshal_whole(&idx)
+        );
+        // go-yaml orders a2 before a10 and letters before other runes;
+        // the long description folds at a column that depends on indentation.
+        let long = "word ".repeat(40);
+        for (n, v) in [
+            ("a10", "1.0.0"),
+            ("a2", "1.0.0"),
+            ("B", "0.1.0"),
+            ("_x", "2.0.0"),
+            ("a2", "1.1.0"),
+            ("z-9", "1.0.0"),
+        ] {
+            let mut e = entry(n, v);
+            e.meta.description = format!("{long}multi\nline {n}");
+            e.meta.home = long.trim().to_string();
+            idx.upsert(e);
+            assert_eq!(
+                String::from_utf8(idx.snapshot().yaml.to_vec()).unwrap(),
+                marshal_whole(&idx),
+                "after adding {n} {v}"
+            );
+        }
+        let before = idx.snapshot().yaml_etag.clone();
+        assert!(idx.remove("a2", "1.0.0"));
+        assert!(idx.remove("B", "0.1.0"));
+        assert_eq!(
+            String::from_utf8(idx.snapshot().yaml.to_vec()).unwrap(),
+            marshal_whole(&idx)
+        );
+        assert_ne!(before, idx.snapshot().yaml_etag);
+        assert_eq!(idx.version_count(), 4);
     }
 
     #[test]

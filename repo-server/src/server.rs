@@ -1,24 +1,31 @@
 //! The HTTP API: ChartMuseum's routes, status codes and JSON bodies.
 
+use std::collections::HashMap;
 use std::net::SocketAddr;
-use std::sync::{Arc, RwLock};
+use std::sync::Arc;
+use std::time::Instant;
 
 use axum::Router;
 use axum::body::Body;
-use axum::extract::{DefaultBodyLimit, FromRequest, Multipart, Path, Request, State};
-use axum::http::{HeaderMap, HeaderValue, Method, StatusCode, header};
+use axum::extract::{
+    DefaultBodyLimit, Extension, FromRequest, MatchedPath, Multipart, Path, Request, State,
+};
+use axum::http::{HeaderMap, HeaderValue, Method, StatusCode, Uri, header};
 use axum::middleware::{self, Next};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
-use base64::Engine as _;
 use bytes::Bytes;
 use futures_util::{Stream, StreamExt};
 use sha2::{Digest, Sha256};
 use tokio::io::AsyncWriteExt;
 
 use crate::archive::{self, ChartMetadata, is_safe_file_component, package_file_name};
+use crate::auth::{Action, Auth, AuthError};
 use crate::config::{Config, ConfigError, StorageKind};
 use crate::index::{Index, IndexEntry};
+use crate::metrics::Metrics;
+use crate::object::{ObjectStorage, S3Options};
+use crate::repo::Repo;
 use crate::storage::{LocalStorage, Staged, Storage, StorageError};
 
 /// What ChartMuseum serves at `/`.
@@ -33,6 +40,12 @@ pub enum ServerError {
     /// Storage could not be opened or listed.
     #[error("storage: {0}")]
     Storage(#[from] StorageError),
+    /// Authentication settings are unusable.
+    #[error(transparent)]
+    Auth(#[from] AuthError),
+    /// TLS settings are unusable.
+    #[error("TLS: {0}")]
+    Tls(String),
     /// The listening socket could not be opened or served.
     #[error("listening on {addr}: {source}")]
     Listen {
@@ -87,36 +100,68 @@ fn too_large() -> ApiError {
     ApiError::new(StatusCode::PAYLOAD_TOO_LARGE, "request too large")
 }
 
+/// The repository path of a request (`org/repo` with `--depth 2`, else
+/// empty), set by [`rewrite`] before routing.
+#[derive(Clone, Debug, Default)]
+pub struct Tenant(pub String);
+
 /// Shared server state.
 pub struct AppState {
     config: Config,
     context_path: String,
+    chart_url: String,
+    auth: Auth,
+    metrics: Option<Metrics>,
     storage: Arc<dyn Storage>,
-    index: RwLock<Index>,
-    /// Serializes store-then-index mutations so the index always matches
-    /// storage and an existence check cannot race a commit.
-    write_lock: tokio::sync::Mutex<()>,
+    /// Repositories by tenant path (just `""` without multitenancy), each
+    /// opened (indexed) once on first use.
+    repos: std::sync::Mutex<HashMap<String, Arc<tokio::sync::OnceCell<Arc<Repo>>>>>,
 }
 
 impl AppState {
-    fn read_index<T>(&self, f: impl FnOnce(&Index) -> T) -> T {
-        match self.index.read() {
-            Ok(g) => f(&g),
-            Err(poisoned) => f(&poisoned.into_inner()),
-        }
+    /// The repository of `tenant`, indexing it on first use.
+    async fn repo(&self, tenant: &str) -> Result<Arc<Repo>, ApiError> {
+        let cell = {
+            let mut repos = self.repos.lock().unwrap_or_else(|p| p.into_inner());
+            repos.entry(tenant.to_string()).or_default().clone()
+        };
+        let repo = cell
+            .get_or_try_init(|| async {
+                let storage = if tenant.is_empty() {
+                    self.storage.clone()
+                } else {
+                    self.storage.sub(tenant)?
+                };
+                let url = if self.chart_url.is_empty() || tenant.is_empty() {
+                    self.chart_url.clone()
+                } else {
+                    format!("{}/{tenant}", self.chart_url)
+                };
+                let repo =
+                    Repo::open(tenant.to_string(), storage, &url, &self.context_path).await?;
+                if let Some(every) = self.config.refresh_interval() {
+                    repo.spawn_sync(every);
+                }
+                Ok::<_, StorageError>(repo)
+            })
+            .await?;
+        Ok(repo.clone())
     }
 
-    fn write_index<T>(&self, f: impl FnOnce(&mut Index) -> T) -> T {
-        match self.index.write() {
-            Ok(mut g) => f(&mut g),
-            Err(poisoned) => f(&mut poisoned.into_inner()),
-        }
+    /// Chart names and versions of every opened repository.
+    fn counts(&self) -> (usize, usize) {
+        let repos = self.repos.lock().unwrap_or_else(|p| p.into_inner());
+        repos
+            .values()
+            .filter_map(|c| c.get())
+            .map(|r| r.read_index(|i| (i.chart_count(), i.version_count())))
+            .fold((0, 0), |(a, b), (c, d)| (a + c, b + d))
     }
 }
 
-/// Opens storage, indexes the charts already there and returns the router.
-pub async fn app(config: Config) -> Result<Router, ServerError> {
-    let storage: Arc<dyn Storage> = match config.storage {
+/// Opens the configured storage.
+pub fn open_storage(config: &Config) -> Result<Arc<dyn Storage>, ServerError> {
+    Ok(match config.storage {
         StorageKind::Local => {
             let root = config
                 .storage_local_rootdir
@@ -124,7 +169,23 @@ pub async fn app(config: Config) -> Result<Router, ServerError> {
                 .ok_or(ConfigError::MissingRootDir)?;
             Arc::new(LocalStorage::new(root)?)
         }
-    };
+        StorageKind::Amazon => {
+            if config.storage_amazon_bucket.is_empty() {
+                return Err(ConfigError::MissingBucket.into());
+            }
+            Arc::new(ObjectStorage::s3(&S3Options {
+                bucket: config.storage_amazon_bucket.clone(),
+                prefix: config.storage_amazon_prefix.clone(),
+                region: config.storage_amazon_region.clone(),
+                endpoint: config.storage_amazon_endpoint.clone(),
+            })?)
+        }
+    })
+}
+
+/// Opens storage, indexes the charts already there and returns the router.
+pub async fn app(config: Config) -> Result<Router, ServerError> {
+    let storage = open_storage(&config)?;
     app_with_storage(config, storage).await
 }
 
@@ -139,55 +200,31 @@ pub async fn app_with_storage(
     } else {
         format!("{}{}", config.chart_url.trim_end_matches('/'), context_path)
     };
-    let mut index = Index::new(&chart_url, &context_path);
-    scan_storage(storage.as_ref(), &mut index).await?;
-    index.publish();
-    tracing::info!(charts = index.chart_count(), "index loaded from storage");
+    let auth = Auth::new(&config.auth_options())?;
+    let metrics = config.enable_metrics.then(Metrics::new);
     let state = Arc::new(AppState {
         config,
         context_path,
+        chart_url,
+        auth,
+        metrics,
         storage,
-        index: RwLock::new(index),
-        write_lock: tokio::sync::Mutex::new(()),
+        repos: std::sync::Mutex::new(HashMap::new()),
     });
+    if state.config.depth == 0 {
+        // Index the single repository before serving.
+        state.repo("").await?;
+    }
     Ok(router(state))
 }
 
-/// Reads every package in storage into the index; unreadable packages are
-/// logged and skipped, as ChartMuseum does.
-async fn scan_storage(storage: &dyn Storage, index: &mut Index) -> Result<(), StorageError> {
-    for obj in storage.list().await? {
-        if !obj.name.ends_with(".tgz") {
-            continue;
-        }
-        let data = match storage.get(&obj.name).await {
-            Ok(d) => d,
-            Err(e) => {
-                tracing::warn!(file = %obj.name, error = %e, "skipping unreadable package");
-                continue;
-            }
-        };
-        let digest = hex::encode(Sha256::digest(&data));
-        let parsed = tokio::task::spawn_blocking(move || archive::chart_meta_from_archive(&data))
-            .await
-            .map_err(|e| StorageError::Io {
-                context: "indexing task".into(),
-                source: std::io::Error::other(e),
-            })?;
-        match parsed {
-            Ok(meta) => index.insert_quiet(IndexEntry {
-                meta,
-                file_name: obj.name.clone(),
-                digest,
-                created: jiff::Timestamp::try_from(obj.modified)
-                    .unwrap_or_else(|_| jiff::Timestamp::now()),
-            }),
-            Err(e) => {
-                tracing::warn!(file = %obj.name, error = %e, "skipping invalid chart package")
-            }
-        }
+impl From<ApiError> for ServerError {
+    fn from(e: ApiError) -> Self {
+        ServerError::Storage(StorageError::Io {
+            context: "opening the repository".into(),
+            source: std::io::Error::other(e.1),
+        })
     }
-    Ok(())
 }
 
 fn router(state: Arc<AppState>) -> Router {
@@ -199,6 +236,9 @@ fn router(state: Arc<AppState>) -> Router {
         .route("/index.yaml", get(index_yaml))
         .route("/index.json", get(index_json))
         .route("/charts/{file}", get(get_object));
+    if cfg.enable_metrics {
+        r = r.route("/metrics", get(metrics));
+    }
     if !cfg.disable_api {
         r = r
             .route("/api/charts", get(list_charts).post(post_chart))
@@ -212,31 +252,162 @@ fn router(state: Arc<AppState>) -> Router {
         r = r.route("/api/charts/{name}/{version}", version_route);
     }
     let limit = usize::try_from(cfg.max_upload_size).unwrap_or(usize::MAX);
-    let r = r
+    let inner = r
         .route_layer(middleware::from_fn_with_state(state.clone(), auth))
         .fallback(not_found)
         .method_not_allowed_fallback(not_found)
         .layer(DefaultBodyLimit::max(limit))
+        .layer(middleware::from_fn_with_state(state.clone(), track))
         .with_state(state.clone());
-    let r = if state.context_path.is_empty() {
-        r
-    } else {
-        Router::new()
-            .nest(&state.context_path, r)
-            .fallback(not_found)
-    };
-    // One INFO line per request, as ChartMuseum logs them.
-    r.layer(
-        tower_http::trace::TraceLayer::new_for_http()
-            .make_span_with(tower_http::trace::DefaultMakeSpan::new().level(tracing::Level::INFO))
-            .on_request(tower_http::trace::DefaultOnRequest::new().level(tracing::Level::DEBUG))
-            .on_response(tower_http::trace::DefaultOnResponse::new().level(tracing::Level::INFO)),
-    )
+    // The context path and the tenant are taken off the URL before routing,
+    // so the routes above are written once for every layout.
+    Router::new()
+        .fallback_service(inner)
+        .layer(middleware::from_fn_with_state(state, rewrite))
+        // One INFO line per request, as ChartMuseum logs them.
+        .layer(
+            tower_http::trace::TraceLayer::new_for_http()
+                .make_span_with(
+                    tower_http::trace::DefaultMakeSpan::new().level(tracing::Level::INFO),
+                )
+                .on_request(tower_http::trace::DefaultOnRequest::new().level(tracing::Level::DEBUG))
+                .on_response(
+                    tower_http::trace::DefaultOnResponse::new().level(tracing::Level::INFO),
+                ),
+        )
 }
 
-/// Binds `--listen-host:--port` and serves until the process is stopped.
+/// Percent-decodes one path segment; `None` when it is not valid UTF-8.
+fn decode_segment(s: &str) -> Option<String> {
+    let bytes = s.as_bytes();
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        if bytes[i] == b'%'
+            && i + 2 < bytes.len()
+            && let Ok(v) = u8::from_str_radix(s.get(i + 1..i + 3)?, 16)
+        {
+            out.push(v);
+            i += 3;
+            continue;
+        }
+        out.push(bytes[i]);
+        i += 1;
+    }
+    String::from_utf8(out).ok()
+}
+
+/// Splits a path (context path already removed) into the tenant and the
+/// route path, ChartMuseum's multitenant layout: `/<tenant>/index.yaml`,
+/// `/<tenant>/charts/<file>`, `/api/<tenant>/charts...`. `Err` is the
+/// status to answer.
+pub fn split_tenant(path: &str, depth: usize) -> Result<(String, String), StatusCode> {
+    if depth == 0 {
+        return Ok((String::new(), path.to_string()));
+    }
+    let segs: Vec<&str> = path.trim_start_matches('/').split('/').collect();
+    if segs.len() == 1 && matches!(segs[0], "" | "health" | "info" | "metrics") {
+        return Ok((String::new(), path.to_string()));
+    }
+    let (tenant_segs, rest) = if segs[0] == "api" {
+        if segs.len() < depth + 2 {
+            return Err(StatusCode::NOT_FOUND);
+        }
+        let rest = format!("/api/{}", segs[depth + 1..].join("/"));
+        (&segs[1..=depth], rest)
+    } else {
+        if segs.len() < depth + 1 {
+            return Err(StatusCode::NOT_FOUND);
+        }
+        (&segs[..depth], format!("/{}", segs[depth..].join("/")))
+    };
+    let mut tenant = Vec::with_capacity(depth);
+    for seg in tenant_segs {
+        let decoded = decode_segment(seg).ok_or(StatusCode::BAD_REQUEST)?;
+        if !is_safe_file_component(&decoded) {
+            return Err(StatusCode::BAD_REQUEST);
+        }
+        tenant.push(decoded);
+    }
+    Ok((tenant.join("/"), rest))
+}
+
+/// Removes the context path and the tenant from the URL.
+async fn rewrite(State(st): State<Arc<AppState>>, mut req: Request, next: Next) -> Response {
+    let path = req.uri().path().to_string();
+    let rest = if st.context_path.is_empty() {
+        Some(path.as_str())
+    } else if path == st.context_path {
+        Some("/")
+    } else {
+        path.strip_prefix(st.context_path.as_str())
+            .filter(|r| r.starts_with('/'))
+    };
+    let Some(rest) = rest else {
+        return not_found().await.into_response();
+    };
+    let (tenant, route_path) = match split_tenant(rest, st.config.depth) {
+        Ok(x) => x,
+        Err(StatusCode::BAD_REQUEST) => return improper(rest).into_response(),
+        Err(_) => return not_found().await.into_response(),
+    };
+    if route_path != path {
+        let pq = match req.uri().query() {
+            Some(q) => format!("{route_path}?{q}"),
+            None => route_path,
+        };
+        match Uri::builder().path_and_query(pq).build() {
+            Ok(uri) => *req.uri_mut() = uri,
+            Err(_) => return improper(rest).into_response(),
+        }
+    }
+    req.extensions_mut().insert(Tenant(tenant));
+    next.run(req).await
+}
+
+/// Counts requests and their latency by route pattern.
+async fn track(State(st): State<Arc<AppState>>, req: Request, next: Next) -> Response {
+    let Some(m) = &st.metrics else {
+        return next.run(req).await;
+    };
+    let route = req
+        .extensions()
+        .get::<MatchedPath>()
+        .map(|p| p.as_str().to_string())
+        .unwrap_or_else(|| "unmatched".into());
+    let method = req.method().to_string();
+    let start = Instant::now();
+    let resp = next.run(req).await;
+    m.observe(
+        &route,
+        &method,
+        resp.status().as_u16(),
+        start.elapsed().as_secs_f64(),
+    );
+    resp
+}
+
+async fn metrics(State(st): State<Arc<AppState>>) -> Response {
+    let (charts, versions) = st.counts();
+    let text = st
+        .metrics
+        .as_ref()
+        .map(|m| m.render(charts, versions))
+        .unwrap_or_default();
+    let mut r = text.into_response();
+    r.headers_mut().insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static("application/openmetrics-text; version=1.0.0; charset=utf-8"),
+    );
+    r
+}
+
+/// Binds `--listen-host:--port` and serves (over TLS with `--tls-cert`)
+/// until the process is stopped.
 pub async fn serve(config: Config) -> Result<(), ServerError> {
     let addr = format!("{}:{}", config.listen_host, config.port);
+    let tls = crate::tls::server_config(&config).map_err(ServerError::Tls)?;
+    let started = Instant::now();
     let app = app(config).await?;
     let listener = tokio::net::TcpListener::bind(&addr)
         .await
@@ -250,74 +421,81 @@ pub async fn serve(config: Config) -> Result<(), ServerError> {
             addr: addr.clone(),
             source,
         })?;
-    tracing::info!(%local, "hoist-repo-server listening");
-    axum::serve(listener, app)
-        .with_graceful_shutdown(async {
-            let _ = tokio::signal::ctrl_c().await;
-        })
-        .await
-        .map_err(|source| ServerError::Listen { addr, source })
+    tracing::info!(%local, tls = tls.is_some(), startup_ms = started.elapsed().as_millis() as u64, "hoist-repo-server listening");
+    match tls {
+        None => axum::serve(listener, app)
+            .with_graceful_shutdown(async {
+                let _ = tokio::signal::ctrl_c().await;
+            })
+            .await
+            .map_err(|source| ServerError::Listen { addr, source }),
+        Some(tls) => {
+            let std_listener = listener.into_std().map_err(|source| ServerError::Listen {
+                addr: addr.clone(),
+                source,
+            })?;
+            let handle = axum_server::Handle::new();
+            let stopper = handle.clone();
+            tokio::spawn(async move {
+                let _ = tokio::signal::ctrl_c().await;
+                stopper.graceful_shutdown(Some(std::time::Duration::from_secs(10)));
+            });
+            axum_server::from_tcp_rustls(
+                std_listener,
+                axum_server::tls_rustls::RustlsConfig::from_config(tls),
+            )
+            .map_err(|source| ServerError::Listen {
+                addr: addr.clone(),
+                source,
+            })?
+            .handle(handle)
+            .serve(app.into_make_service())
+            .await
+            .map_err(|source| ServerError::Listen { addr, source })
+        }
+    }
 }
 
 async fn not_found() -> ApiError {
     ApiError::new(StatusCode::NOT_FOUND, "not found")
 }
 
-/// Basic auth as ChartMuseum applies it: /health and /info are open; reads
-/// are open with --auth-anonymous-get; everything else needs credentials.
-async fn auth(State(st): State<Arc<AppState>>, req: Request, next: Next) -> Response {
-    let cfg = &st.config;
-    if !cfg.auth_enabled() {
+/// Authentication as ChartMuseum applies it: /health, /info and /metrics
+/// are open; reads need `pull` (open with --auth-anonymous-get), writes
+/// need `push`, on the request's repository.
+async fn auth(
+    State(st): State<Arc<AppState>>,
+    tenant: Option<Extension<Tenant>>,
+    req: Request,
+    next: Next,
+) -> Response {
+    if !st.auth.enabled() {
         return next.run(req).await;
     }
     let path = req.uri().path();
-    let path = path.strip_prefix(st.context_path.as_str()).unwrap_or(path);
-    if path == "/health" || path == "/info" {
+    if path == "/health" || path == "/info" || path == "/metrics" {
         return next.run(req).await;
     }
-    let is_read = req.method() == Method::GET || req.method() == Method::HEAD;
-    if is_read && cfg.auth_anonymous_get {
-        return next.run(req).await;
-    }
-    if credentials_match(req.headers(), &cfg.basic_auth_user, &cfg.basic_auth_pass) {
-        return next.run(req).await;
-    }
-    let mut r = ApiError::new(StatusCode::UNAUTHORIZED, "unauthorized").into_response();
-    r.headers_mut().insert(
-        header::WWW_AUTHENTICATE,
-        HeaderValue::from_static("Basic realm=\"ChartMuseum\""),
-    );
-    r
-}
-
-fn credentials_match(headers: &HeaderMap, user: &str, pass: &str) -> bool {
-    let Some(value) = headers
+    let action = if req.method() == Method::GET || req.method() == Method::HEAD {
+        Action::Pull
+    } else {
+        Action::Push
+    };
+    let namespace = tenant.map(|t| t.0.0).unwrap_or_default();
+    let header = req
+        .headers()
         .get(header::AUTHORIZATION)
-        .and_then(|v| v.to_str().ok())
-    else {
-        return false;
-    };
-    let Some((scheme, encoded)) = value.trim().split_once(' ') else {
-        return false;
-    };
-    if !scheme.eq_ignore_ascii_case("basic") {
-        return false;
+        .and_then(|v| v.to_str().ok());
+    match st.auth.check(header, action, &namespace) {
+        Ok(()) => next.run(req).await,
+        Err(challenge) => {
+            let mut r = ApiError::new(StatusCode::UNAUTHORIZED, "unauthorized").into_response();
+            if let Ok(v) = HeaderValue::from_str(&challenge) {
+                r.headers_mut().insert(header::WWW_AUTHENTICATE, v);
+            }
+            r
+        }
     }
-    let Ok(decoded) = base64::engine::general_purpose::STANDARD.decode(encoded.trim()) else {
-        return false;
-    };
-    let expected = format!("{user}:{pass}");
-    constant_time_eq(&decoded, expected.as_bytes())
-}
-
-/// Compares without an early exit so timing does not reveal the password.
-fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
-    let mut diff = a.len() ^ b.len();
-    for (i, x) in a.iter().enumerate() {
-        let y = b.get(i).copied().unwrap_or(0);
-        diff |= usize::from(x ^ y);
-    }
-    diff == 0
 }
 
 async fn welcome() -> Response {
@@ -338,32 +516,53 @@ async fn info() -> Response {
     )
 }
 
-async fn index_yaml(State(st): State<Arc<AppState>>, headers: HeaderMap) -> Response {
-    let snap = st.read_index(Index::snapshot);
-    let body = snap.yaml.clone();
-    let etag = snap.yaml_etag.clone();
-    conditional_gzip(&headers, "application/x-yaml", &etag, body, || {
-        snap.yaml_gzip()
-    })
+async fn index_yaml(
+    State(st): State<Arc<AppState>>,
+    Extension(tenant): Extension<Tenant>,
+    headers: HeaderMap,
+) -> Result<Response, ApiError> {
+    let repo = st.repo(&tenant.0).await?;
+    let snap = repo.read_index(Index::snapshot);
+    let (body, etag) = (snap.yaml.clone(), snap.yaml_etag.clone());
+    Ok(conditional_gzip(
+        &headers,
+        "application/x-yaml",
+        &etag,
+        body,
+        snap.yaml_gzip_ready(),
+        move || snap.yaml_gzip(),
+    )
+    .await)
 }
 
-async fn index_json(State(st): State<Arc<AppState>>, headers: HeaderMap) -> Response {
-    let snap = st.read_index(Index::snapshot);
-    let body = snap.json.clone();
-    let etag = snap.json_etag.clone();
-    conditional_gzip(&headers, "application/json", &etag, body, || {
-        snap.json_gzip()
-    })
+async fn index_json(
+    State(st): State<Arc<AppState>>,
+    Extension(tenant): Extension<Tenant>,
+    headers: HeaderMap,
+) -> Result<Response, ApiError> {
+    let repo = st.repo(&tenant.0).await?;
+    let snap = repo.read_index(Index::snapshot);
+    let (body, etag) = (snap.json.clone(), snap.json_etag.clone());
+    Ok(conditional_gzip(
+        &headers,
+        "application/json",
+        &etag,
+        body,
+        snap.json_gzip_ready(),
+        move || snap.json_gzip(),
+    )
+    .await)
 }
 
 /// Serves a cached document with ETag revalidation (304) and gzip when the
 /// client accepts it.
-fn conditional_gzip(
+async fn conditional_gzip(
     headers: &HeaderMap,
     content_type: &'static str,
     etag: &str,
     body: Bytes,
-    gz: impl FnOnce() -> Bytes,
+    gz_ready: Option<Bytes>,
+    gz: impl FnOnce() -> Bytes + Send + 'static,
 ) -> Response {
     let etag_value = HeaderValue::from_str(etag).unwrap_or(HeaderValue::from_static("\"\""));
     let mut builder = Response::builder()
@@ -379,7 +578,18 @@ fn conditional_gzip(
     builder = builder.header(header::CONTENT_TYPE, content_type);
     let body = if accepts_gzip(headers) {
         builder = builder.header(header::CONTENT_ENCODING, "gzip");
-        gz()
+        match gz_ready {
+            Some(b) => b,
+            // Compressing a large index takes a while the first time after
+            // a change; keep it off the async workers.
+            None => match tokio::task::spawn_blocking(gz).await {
+                Ok(b) => b,
+                Err(_) => {
+                    return ApiError::new(StatusCode::INTERNAL_SERVER_ERROR, "compression failed")
+                        .into_response();
+                }
+            },
+        }
     } else {
         body
     };
@@ -425,7 +635,11 @@ fn improper(name: &str) -> ApiError {
     )
 }
 
-async fn get_object(State(st): State<Arc<AppState>>, Path(file): Path<String>) -> Response {
+async fn get_object(
+    State(st): State<Arc<AppState>>,
+    Extension(tenant): Extension<Tenant>,
+    Path(file): Path<String>,
+) -> Response {
     let content_type = if file.ends_with("tgz") {
         "application/x-tar"
     } else if file.ends_with("tgz.prov") {
@@ -440,7 +654,11 @@ async fn get_object(State(st): State<Arc<AppState>>, Path(file): Path<String>) -
     if !is_safe_file_component(&file) {
         return improper(&file).into_response();
     }
-    match st.storage.open(&file).await {
+    let repo = match st.repo(&tenant.0).await {
+        Ok(r) => r,
+        Err(e) => return e.into_response(),
+    };
+    match repo.storage.open(&file).await {
         Ok(obj) => {
             let mut r = Body::from_stream(obj.stream).into_response();
             let h = r.headers_mut();
@@ -474,7 +692,11 @@ fn first_param<'a>(params: &'a [(String, String)], key: &str) -> Option<&'a str>
         .map(|(_, v)| v.as_str())
 }
 
-async fn list_charts(State(st): State<Arc<AppState>>, req: Request) -> Response {
+async fn list_charts(
+    State(st): State<Arc<AppState>>,
+    Extension(tenant): Extension<Tenant>,
+    req: Request,
+) -> Response {
     let params = query_params(req.uri().query());
     let offset = match first_param(&params, "offset") {
         None => 0,
@@ -502,43 +724,56 @@ async fn list_charts(State(st): State<Arc<AppState>>, req: Request) -> Response 
             }
         },
     };
-    json_response(
-        StatusCode::OK,
-        st.read_index(|i| i.charts_json(offset, limit)),
-    )
+    match st.repo(&tenant.0).await {
+        Ok(repo) => json_response(
+            StatusCode::OK,
+            repo.read_index(|i| i.charts_json(offset, limit)),
+        ),
+        Err(e) => e.into_response(),
+    }
 }
 
-async fn get_chart(State(st): State<Arc<AppState>>, Path(name): Path<String>) -> Response {
-    match st.read_index(|i| i.chart_json(&name)) {
-        Some(json) => json_response(StatusCode::OK, json),
-        None => ApiError::new(StatusCode::NOT_FOUND, "chart not found").into_response(),
+async fn get_chart(
+    State(st): State<Arc<AppState>>,
+    Extension(tenant): Extension<Tenant>,
+    Path(name): Path<String>,
+) -> Result<Response, ApiError> {
+    let repo = st.repo(&tenant.0).await?;
+    match repo.read_index(|i| i.chart_json(&name)) {
+        Some(json) => Ok(json_response(StatusCode::OK, json)),
+        None => Err(ApiError::new(StatusCode::NOT_FOUND, "chart not found")),
     }
 }
 
 async fn get_chart_version(
     State(st): State<Arc<AppState>>,
+    Extension(tenant): Extension<Tenant>,
     Path((name, version)): Path<(String, String)>,
-) -> Response {
-    let found = st.read_index(|i| i.get(&name, &version).map(|e| i.entry_json(e)));
+) -> Result<Response, ApiError> {
+    let repo = st.repo(&tenant.0).await?;
+    let found = repo.read_index(|i| i.get(&name, &version).map(|e| i.entry_json(e)));
     match found {
-        Ok(json) => json_response(StatusCode::OK, json),
-        Err(e) => ApiError::new(StatusCode::NOT_FOUND, e.to_string()).into_response(),
+        Ok(json) => Ok(json_response(StatusCode::OK, json)),
+        Err(e) => Err(ApiError::new(StatusCode::NOT_FOUND, e.to_string())),
     }
 }
 
 async fn delete_chart_version(
     State(st): State<Arc<AppState>>,
+    Extension(tenant): Extension<Tenant>,
     Path((name, version)): Path<(String, String)>,
 ) -> Result<Response, ApiError> {
     let file = format!("{name}-{version}.tgz");
     if !is_safe_file_component(&name) || !is_safe_file_component(&file) || version.contains('/') {
         return Err(improper(&file));
     }
-    let _guard = st.write_lock.lock().await;
-    st.storage.delete(&file).await?;
+    let repo = st.repo(&tenant.0).await?;
+    let _guard = repo.write_lock.lock().await;
+    repo.storage.delete(&file).await?;
+    let prov = format!("{file}.prov");
     // A missing provenance file is normal.
-    let _ = st.storage.delete(&format!("{file}.prov")).await;
-    st.write_index(|i| i.remove(&name, &version));
+    let _ = repo.storage.delete(&prov).await;
+    repo.deleted(&name, &version, &[file.clone(), prov]);
     tracing::info!(chart = %name, %version, "chart version deleted");
     Ok(json_response(StatusCode::OK, r#"{"deleted":true}"#.into()))
 }
@@ -558,7 +793,7 @@ struct ProvFile {
 
 /// Streams a body into a staging file, hashing it and enforcing the size cap.
 async fn stream_to_stage<S, E>(
-    st: &AppState,
+    repo: &Repo,
     stream: S,
     limit: u64,
 ) -> Result<(Staged, String), ApiError>
@@ -567,7 +802,7 @@ where
     E: std::fmt::Display,
 {
     let mut stream = std::pin::pin!(stream);
-    let staged = st.storage.stage()?;
+    let staged = repo.storage.stage()?;
     let mut file = tokio::fs::File::from_std(staged.reopen()?);
     let mut hasher = Sha256::new();
     let mut size: u64 = 0;
@@ -663,7 +898,12 @@ fn upload_limit_check(st: &AppState, headers: &HeaderMap) -> Result<(), ApiError
     }
 }
 
-async fn post_chart(State(st): State<Arc<AppState>>, req: Request) -> Result<Response, ApiError> {
+async fn post_chart(
+    State(st): State<Arc<AppState>>,
+    Extension(tenant): Extension<Tenant>,
+    req: Request,
+) -> Result<Response, ApiError> {
+    let repo = st.repo(&tenant.0).await?;
     upload_limit_check(&st, req.headers())?;
     let force = query_params(req.uri().query())
         .iter()
@@ -680,9 +920,9 @@ async fn post_chart(State(st): State<Arc<AppState>>, req: Request) -> Result<Res
     let limit = st.config.max_upload_size;
     if !is_multipart {
         let stream = req.into_body().into_data_stream();
-        let (staged, digest) = stream_to_stage(&st, stream, limit).await?;
+        let (staged, digest) = stream_to_stage(&repo, stream, limit).await?;
         let chart = validate_staged(staged, digest).await?;
-        store(&st, Some(chart), None, force, "file already exists").await?;
+        store(&st, &repo, Some(chart), None, force, "file already exists").await?;
         return Ok(saved());
     }
     let mut form = Multipart::from_request(req, &())
@@ -700,7 +940,7 @@ async fn post_chart(State(st): State<Arc<AppState>>, req: Request) -> Result<Res
         };
         let name = field.name().unwrap_or("").to_string();
         if chart.is_none() && chart_fields.contains(&name.as_str()) {
-            let (staged, digest) = stream_to_stage(&st, field, limit).await?;
+            let (staged, digest) = stream_to_stage(&repo, field, limit).await?;
             chart = Some(validate_staged(staged, digest).await?);
         } else if prov.is_none() && prov_fields.contains(&name.as_str()) {
             let data = field
@@ -721,11 +961,16 @@ async fn post_chart(State(st): State<Arc<AppState>>, req: Request) -> Result<Res
             ),
         ));
     }
-    store(&st, chart, prov, force, "chart already exists").await?;
+    store(&st, &repo, chart, prov, force, "chart already exists").await?;
     Ok(saved())
 }
 
-async fn post_prov(State(st): State<Arc<AppState>>, req: Request) -> Result<Response, ApiError> {
+async fn post_prov(
+    State(st): State<Arc<AppState>>,
+    Extension(tenant): Extension<Tenant>,
+    req: Request,
+) -> Result<Response, ApiError> {
+    let repo = st.repo(&tenant.0).await?;
     upload_limit_check(&st, req.headers())?;
     let force = query_params(req.uri().query())
         .iter()
@@ -737,6 +982,7 @@ async fn post_prov(State(st): State<Arc<AppState>>, req: Request) -> Result<Resp
     let file_name = prov_file_name(&data)?;
     store(
         &st,
+        &repo,
         None,
         Some(ProvFile { file_name, data }),
         force,
@@ -754,6 +1000,7 @@ fn saved() -> Response {
 /// existing names unless overwriting is allowed.
 async fn store(
     st: &AppState,
+    repo: &Repo,
     chart: Option<StagedChart>,
     prov: Option<ProvFile>,
     force: bool,
@@ -761,37 +1008,35 @@ async fn store(
 ) -> Result<(), ApiError> {
     let overwrite = st.config.may_overwrite(force);
     let conflict = || ApiError::new(StatusCode::CONFLICT, conflict_msg);
-    let _guard = st.write_lock.lock().await;
+    let _guard = repo.write_lock.lock().await;
     if !overwrite {
         if let Some(c) = &chart
-            && st.storage.exists(&package_file_name(&c.meta)).await?
+            && repo.storage.exists(&package_file_name(&c.meta)).await?
         {
             return Err(conflict());
         }
         if let Some(p) = &prov
-            && st.storage.exists(&p.file_name).await?
+            && repo.storage.exists(&p.file_name).await?
         {
             return Err(conflict());
         }
     }
     if let Some(c) = chart {
         let file_name = package_file_name(&c.meta);
-        match st.storage.commit(c.staged, &file_name, overwrite).await {
+        match repo.storage.commit(c.staged, &file_name, overwrite).await {
             Err(StorageError::AlreadyExists) => return Err(conflict()),
             other => other?,
         }
         tracing::info!(chart = %c.meta.name, version = %c.meta.version, "chart stored");
-        st.write_index(|i| {
-            i.upsert(IndexEntry {
-                meta: c.meta,
-                file_name,
-                digest: c.digest,
-                created: jiff::Timestamp::now(),
-            })
+        repo.stored(IndexEntry {
+            meta: c.meta,
+            file_name,
+            digest: c.digest,
+            created: jiff::Timestamp::now(),
         });
     }
     if let Some(p) = prov {
-        let staged = st.storage.stage()?;
+        let staged = repo.storage.stage()?;
         {
             let mut f = tokio::fs::File::from_std(staged.reopen()?);
             let write = async {
@@ -805,10 +1050,11 @@ async fn store(
                 })
             })?;
         }
-        match st.storage.commit(staged, &p.file_name, overwrite).await {
+        match repo.storage.commit(staged, &p.file_name, overwrite).await {
             Err(StorageError::AlreadyExists) => return Err(conflict()),
             other => other?,
         }
+        repo.stored_file(&p.file_name);
     }
     Ok(())
 }
@@ -847,18 +1093,5 @@ mod tests {
             HeaderValue::from_static("identity"),
         );
         assert!(!accepts_gzip(&h));
-    }
-
-    #[test]
-    fn basic_credentials() {
-        let mut h = HeaderMap::new();
-        assert!(!credentials_match(&h, "u", "p"));
-        h.insert(
-            header::AUTHORIZATION,
-            HeaderValue::from_static("Basic dTpw"),
-        );
-        assert!(credentials_match(&h, "u", "p"));
-        assert!(!credentials_match(&h, "u", "q"));
-        assert!(constant_time_eq(b"abc", b"abc") && !constant_time_eq(b"abc", b"abcd"));
     }
 }

@@ -1,10 +1,15 @@
-//! Chart storage behind a small object-store-like trait, so that backends
-//! such as `object_store` (S3, GCS, Azure) can be added beside the local one.
+//! Chart storage behind a small object-store-like trait: a local folder
+//! ([`LocalStorage`]) and S3-compatible object stores ([`ObjectStorage`],
+//! through the `object_store` crate).
 //!
 //! Uploads are first written to a local staging file (bounded memory), then
-//! committed under their final name in one atomic step: readers never see a
+//! published under their final name in one atomic step: readers never see a
 //! half-written package, and a no-overwrite commit fails if the name exists
-//! even when two uploads race.
+//! even when two uploads race (a hard link on a local folder, a conditional
+//! `If-None-Match: *` PUT on an object store). Staging files live in a
+//! per-process folder holding a lock; folders whose lock is free belong to
+//! a process that died (even by SIGKILL mid-upload) and are removed at
+//! startup.
 
 use std::future::Future;
 use std::path::{Path, PathBuf};
@@ -46,12 +51,27 @@ fn io_err(context: impl Into<String>) -> impl FnOnce(std::io::Error) -> StorageE
 }
 
 /// An object's name and metadata.
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, PartialEq)]
 pub struct ObjectInfo {
     /// Name (a single file name).
     pub name: String,
     /// Last modification time.
     pub modified: SystemTime,
+    /// Size in bytes.
+    pub size: u64,
+    /// The store's entity tag, when it has one.
+    pub etag: Option<String>,
+}
+
+impl ObjectInfo {
+    /// Whether two listings of one name show the same content (same ETag
+    /// when both have one, else same size and modification time).
+    pub fn same_version(&self, other: &ObjectInfo) -> bool {
+        match (&self.etag, &other.etag) {
+            (Some(a), Some(b)) => a == b,
+            _ => self.size == other.size && self.modified == other.modified,
+        }
+    }
 }
 
 /// An object being read: its size and a stream of its bytes.
@@ -67,6 +87,81 @@ pub struct ObjectStream {
 #[derive(Debug)]
 pub struct Staged {
     file: tempfile::NamedTempFile,
+}
+
+/// This process's staging folder, `<parent>/p-<random>/`, holding a lock
+/// file for as long as the process lives.
+#[derive(Debug)]
+pub struct Staging {
+    dir: PathBuf,
+    /// Held (locked) until the process exits; the OS releases it on SIGKILL.
+    _lock: std::fs::File,
+}
+
+impl Staging {
+    /// Creates a staging folder under `parent`, first removing the folders
+    /// of processes that are gone.
+    pub fn new(parent: &Path) -> Result<Self, StorageError> {
+        std::fs::create_dir_all(parent)
+            .map_err(io_err(format!("creating {}", parent.display())))?;
+        remove_dead_staging(parent);
+        let dir = tempfile::Builder::new()
+            .prefix("p-")
+            .tempdir_in(parent)
+            .map_err(io_err(format!(
+                "creating a staging folder in {}",
+                parent.display()
+            )))?
+            .keep();
+        let lock_path = dir.join(LOCK_FILE);
+        let lock = std::fs::File::create(&lock_path)
+            .map_err(io_err(format!("creating {}", lock_path.display())))?;
+        lock.try_lock().map_err(|e| StorageError::Io {
+            context: format!("locking {}", lock_path.display()),
+            source: std::io::Error::other(e.to_string()),
+        })?;
+        Ok(Self { dir, _lock: lock })
+    }
+
+    /// A fresh staging file.
+    pub fn stage(&self) -> Result<Staged, StorageError> {
+        let file = tempfile::Builder::new()
+            .prefix(".upload-")
+            .tempfile_in(&self.dir)
+            .map_err(io_err("creating staging file"))?;
+        Ok(Staged { file })
+    }
+}
+
+const LOCK_FILE: &str = "lock";
+
+/// Removes staging folders whose owner died: their lock can be taken.
+/// Leftovers of the older flat layout (`.upload-*` files) are removed too.
+fn remove_dead_staging(parent: &Path) {
+    let Ok(dir) = std::fs::read_dir(parent) else {
+        return;
+    };
+    for entry in dir.flatten() {
+        let path = entry.path();
+        let name = entry.file_name().to_string_lossy().into_owned();
+        if name.starts_with(".upload-") {
+            let _ = std::fs::remove_file(&path);
+            continue;
+        }
+        if !name.starts_with("p-") || !path.is_dir() {
+            continue;
+        }
+        let dead = match std::fs::File::open(path.join(LOCK_FILE)) {
+            Ok(f) => f.try_lock().is_ok(),
+            // No lock file: a process killed between creating the folder
+            // and its lock.
+            Err(_) => true,
+        };
+        if dead {
+            tracing::info!(folder = %path.display(), "removing staging files of a stopped server");
+            let _ = std::fs::remove_dir_all(&path);
+        }
+    }
 }
 
 impl Staged {
@@ -95,6 +190,9 @@ pub trait Storage: Send + Sync + 'static {
     fn exists<'a>(&'a self, name: &'a str) -> BoxFuture<'a, Result<bool, StorageError>>;
     /// A fresh local staging file for an upload.
     fn stage(&self) -> Result<Staged, StorageError>;
+    /// The same store narrowed to the folder or key prefix `prefix`
+    /// (`org/repo`, for multitenancy); `prefix` is made of safe components.
+    fn sub(&self, prefix: &str) -> Result<std::sync::Arc<dyn Storage>, StorageError>;
     /// Stores the staged bytes as `name`; without `overwrite`, fails with
     /// [`StorageError::AlreadyExists`] when `name` exists (atomically).
     fn commit<'a>(
@@ -108,22 +206,23 @@ pub trait Storage: Send + Sync + 'static {
 }
 
 /// A folder on the local file system. Staging files live in a hidden
-/// sub-folder of it, so a commit is a rename (or hard link) on one file system.
-#[derive(Debug)]
+/// sub-folder of the top folder, so a commit is a rename (or hard link) on
+/// one file system.
+#[derive(Debug, Clone)]
 pub struct LocalStorage {
     root: PathBuf,
-    staging: PathBuf,
+    staging: std::sync::Arc<Staging>,
 }
 
 impl LocalStorage {
     /// Opens (creating if needed) the folder `root`.
     pub fn new(root: impl Into<PathBuf>) -> Result<Self, StorageError> {
         let root = root.into();
-        let staging = root.join(".hoist-staging");
-        std::fs::create_dir_all(&staging)
-            .map_err(io_err(format!("creating {}", staging.display())))?;
-        remove_stale_staging_files(&staging);
-        Ok(Self { root, staging })
+        let staging = Staging::new(&root.join(".hoist-staging"))?;
+        Ok(Self {
+            root,
+            staging: std::sync::Arc::new(staging),
+        })
     }
 
     fn path_of(&self, name: &str) -> Result<PathBuf, StorageError> {
@@ -135,24 +234,12 @@ impl LocalStorage {
     }
 }
 
-/// Staging files older than this are leftovers of a crashed process; newer
-/// ones may belong to another server sharing the folder.
-const STALE_STAGING_AGE: std::time::Duration = std::time::Duration::from_secs(3600);
-
-fn remove_stale_staging_files(staging: &Path) {
-    let Ok(dir) = std::fs::read_dir(staging) else {
-        return;
-    };
-    for entry in dir.flatten() {
-        let old = entry
-            .metadata()
-            .and_then(|m| m.modified())
-            .ok()
-            .and_then(|t| t.elapsed().ok())
-            .is_some_and(|age| age > STALE_STAGING_AGE);
-        if old && entry.file_name().to_string_lossy().starts_with(".upload-") {
-            let _ = std::fs::remove_file(entry.path());
-        }
+/// Checks that a tenant prefix is made of safe components (`org/repo`).
+pub fn check_prefix(prefix: &str) -> Result<(), StorageError> {
+    if prefix.split('/').all(is_safe_file_component) {
+        Ok(())
+    } else {
+        Err(StorageError::BadName(prefix.to_string()))
     }
 }
 
@@ -172,8 +259,12 @@ impl Storage for LocalStorage {
         let root = self.root.clone();
         Box::pin(blocking(move || {
             let mut out = Vec::new();
-            let dir =
-                std::fs::read_dir(&root).map_err(io_err(format!("listing {}", root.display())))?;
+            let dir = match std::fs::read_dir(&root) {
+                Ok(d) => d,
+                // A tenant nobody uploaded to yet.
+                Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(out),
+                Err(e) => return Err(io_err(format!("listing {}", root.display()))(e)),
+            };
             for entry in dir {
                 let entry = entry.map_err(io_err(format!("listing {}", root.display())))?;
                 let Ok(name) = entry.file_name().into_string() else {
@@ -189,6 +280,8 @@ impl Storage for LocalStorage {
                     out.push(ObjectInfo {
                         name,
                         modified: meta.modified().unwrap_or(SystemTime::UNIX_EPOCH),
+                        size: meta.len(),
+                        etag: None,
                     });
                 }
             }
@@ -244,11 +337,15 @@ impl Storage for LocalStorage {
     }
 
     fn stage(&self) -> Result<Staged, StorageError> {
-        let file = tempfile::Builder::new()
-            .prefix(".upload-")
-            .tempfile_in(&self.staging)
-            .map_err(io_err("creating staging file"))?;
-        Ok(Staged { file })
+        self.staging.stage()
+    }
+
+    fn sub(&self, prefix: &str) -> Result<std::sync::Arc<dyn Storage>, StorageError> {
+        check_prefix(prefix)?;
+        Ok(std::sync::Arc::new(LocalStorage {
+            root: self.root.join(prefix),
+            staging: self.staging.clone(),
+        }))
     }
 
     fn commit<'a>(
@@ -260,7 +357,10 @@ impl Storage for LocalStorage {
         Box::pin(async move {
             let dest = self.path_of(name)?;
             let name = name.to_string();
+            let root = self.root.clone();
             blocking(move || {
+                std::fs::create_dir_all(&root)
+                    .map_err(io_err(format!("creating {}", root.display())))?;
                 staged
                     .file
                     .as_file()

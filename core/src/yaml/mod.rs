@@ -72,6 +72,13 @@ pub fn try_to_string(value: &Value) -> Result<String, YamlError> {
     ))
 }
 
+/// Sorts map keys into the order [`to_string`] writes them (go-yaml v2's
+/// key order, which is not byte order: `a2` comes before `a10`), for callers
+/// that assemble one document from pieces written separately.
+pub fn sort_keys_as_written<T>(items: &mut Vec<(String, T)>) {
+    sort::sort_keys(items, Flavor::V2);
+}
+
 /// Helm's `toYamlPretty`: a go-yaml v3 encoder with `SetIndent(2)` run on the
 /// values directly (no JSON round trip, so floats print as Go's `%g`, e.g.
 /// `1e+06`), sequences indented under their key and no line folding.
