@@ -22,18 +22,7 @@ pub async fn list<D: Driver>(
     storage: &Storage<D>,
     opts: &ListOptions,
 ) -> Result<Vec<Release>, ActionError> {
-    let all = storage.list_releases().await?;
-    let mut latest: Vec<Release> = Vec::new();
-    for rel in all {
-        match latest
-            .iter_mut()
-            .find(|r| r.name == rel.name && r.namespace == rel.namespace)
-        {
-            Some(existing) if existing.version < rel.version => *existing = rel,
-            Some(_) => {}
-            None => latest.push(rel),
-        }
-    }
+    let mut latest = storage.driver().list_latest().await?;
     latest.retain(|r| opts.all || matches!(r.status(), Status::Deployed | Status::Failed));
     latest.sort_by(|a, b| (&a.name, &a.namespace).cmp(&(&b.name, &b.namespace)));
     Ok(latest)

@@ -12,8 +12,28 @@
 
 use crate::release::record::Release;
 use crate::storage::error::StorageError;
-use std::collections::BTreeMap;
+use std::collections::hash_map::Entry;
+use std::collections::{BTreeMap, HashMap};
 use std::future::Future;
+
+/// The newest revision of each release (by namespace and name) among
+/// `releases`, in no particular order.
+pub fn latest_revisions(releases: Vec<Release>) -> Vec<Release> {
+    let mut latest: HashMap<(String, String), Release> = HashMap::new();
+    for rel in releases {
+        match latest.entry((rel.namespace.clone(), rel.name.clone())) {
+            Entry::Occupied(mut e) => {
+                if e.get().version < rel.version {
+                    e.insert(rel);
+                }
+            }
+            Entry::Vacant(e) => {
+                e.insert(rel);
+            }
+        }
+    }
+    latest.into_values().collect()
+}
 
 /// A predicate for [`Driver::list`].
 pub type ReleaseFilter<'a> = &'a (dyn Fn(&Release) -> bool + Send + Sync);
@@ -41,6 +61,14 @@ pub trait Driver: Send + Sync {
         filter: ReleaseFilter<'_>,
     ) -> impl Future<Output = Result<Vec<Release>, StorageError>> + Send;
 
+    /// The newest revision of every release in scope (Helm's List followed
+    /// by `filterLatestReleases`). Drivers that can tell the newest revisions
+    /// apart without decoding every record override this; the default lists
+    /// and decodes everything.
+    fn list_latest(&self) -> impl Future<Output = Result<Vec<Release>, StorageError>> + Send {
+        async move { Ok(latest_revisions(self.list(&|_| true).await?)) }
+    }
+
     /// Every record whose labels include all of `labels`;
     /// [`StorageError::NotFound`] when none does.
     fn query(
@@ -65,4 +93,38 @@ pub trait Driver: Send + Sync {
     /// Removes the record under `key` and returns it;
     /// [`StorageError::NotFound`] if there is none.
     fn delete(&self, key: &str) -> impl Future<Output = Result<Release, StorageError>> + Send;
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn rel(namespace: &str, name: &str, version: i64) -> Release {
+        Release {
+            name: name.into(),
+            namespace: namespace.into(),
+            version,
+            ..Release::default()
+        }
+    }
+
+    #[test]
+    fn latest_revisions_picks_the_newest_per_namespace_and_name() {
+        let mut latest = latest_revisions(vec![
+            rel("ns", "a", 2),
+            rel("ns", "a", 10),
+            rel("ns", "a", 3),
+            rel("other", "a", 1),
+            rel("ns", "b", 1),
+        ]);
+        latest.sort_by(|x, y| (&x.namespace, &x.name).cmp(&(&y.namespace, &y.name)));
+        let got: Vec<(&str, &str, i64)> = latest
+            .iter()
+            .map(|r| (r.namespace.as_str(), r.name.as_str(), r.version))
+            .collect();
+        assert_eq!(
+            got,
+            vec![("ns", "a", 10), ("ns", "b", 1), ("other", "a", 1)]
+        );
+    }
 }

@@ -16,12 +16,13 @@ use crate::release::record::Release;
 use crate::storage::codec::{
     ObjectKind, Stamp, filter_system_labels, label_selector, owner_selector,
 };
-use crate::storage::driver::{Driver, ReleaseFilter};
+use crate::storage::driver::{Driver, ReleaseFilter, latest_revisions};
 use crate::storage::error::StorageError;
+use ::kube::api::ObjectMeta;
 use ::kube::api::{Api, DeleteParams, DynamicObject, ListParams, PostParams};
 use ::kube::discovery::ApiResource;
 use serde_json::Value as Json;
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::marker::PhantomData;
 
 /// Which object kind a [`KubeDriver`] stores releases in.
@@ -150,6 +151,73 @@ impl<K: StoredKind> KubeDriver<K> {
             .collect()
     }
 
+    /// The metadata (no data) of the objects matching `selector`: one small
+    /// response instead of every record body.
+    async fn list_metadata(&self, selector: &str) -> Result<Vec<ObjectMeta>, KubeError> {
+        let api = self.api();
+        let params = ListParams::default().labels(selector);
+        let op = self.op("list", "");
+        let list = with_backoff(self.backoff, || async {
+            api.list_metadata(&params)
+                .await
+                .map_err(|e| self.client.error(e, op.clone()))
+        })
+        .await?;
+        Ok(list.items.into_iter().map(|item| item.metadata).collect())
+    }
+
+    /// The objects of the newest revision of every release, found from the
+    /// labels alone so that only those bodies are fetched and decoded:
+    /// with long histories this is most of `list`'s cost. `None` when the
+    /// labels cannot be trusted for that (a record without a readable
+    /// name or version label, or the records changed between the two
+    /// reads); the caller then decodes everything as Helm does.
+    async fn latest_objects(&self) -> Result<Option<Vec<Json>>, KubeError> {
+        let metas = self.list_metadata(&owner_selector()).await?;
+        let Some(newest) = newest_by_labels(metas.iter().map(|m| {
+            (
+                m.namespace.as_deref().unwrap_or_default(),
+                m.labels.as_ref(),
+            )
+        })) else {
+            return Ok(None);
+        };
+        if newest.is_empty() {
+            return Ok(Some(Vec::new()));
+        }
+        // Superseded revisions, the bulk of any history, are never the
+        // newest; asking only for the states the newest revisions are in
+        // leaves them on the server.
+        let states: BTreeSet<&str> = newest.values().map(|(_, status)| status.as_str()).collect();
+        let selector = format!(
+            "{},status in ({})",
+            owner_selector(),
+            states.into_iter().collect::<Vec<_>>().join(",")
+        );
+        let objects = self.list_objects(&selector).await?;
+        let wanted: Vec<Json> = objects
+            .into_iter()
+            .filter(|o| {
+                let labels = o.pointer("/metadata/labels");
+                let label = |k: &str| labels.and_then(|l| l.get(k)).and_then(Json::as_str);
+                let namespace = o
+                    .pointer("/metadata/namespace")
+                    .and_then(Json::as_str)
+                    .unwrap_or_default();
+                match (
+                    label("name"),
+                    label("version").and_then(|v| v.parse::<i64>().ok()),
+                ) {
+                    (Some(name), Some(version)) => newest
+                        .get(&(namespace.to_string(), name.to_string()))
+                        .is_some_and(|(v, _)| *v == version),
+                    _ => false,
+                }
+            })
+            .collect();
+        Ok((wanted.len() == newest.len()).then_some(wanted))
+    }
+
     async fn get_object(&self, key: &str) -> Result<Json, KubeError> {
         let api = self.api();
         let op = self.op("get", key);
@@ -180,6 +248,29 @@ impl<K: StoredKind> KubeDriver<K> {
             reason: e.to_string(),
         })
     }
+}
+
+/// The newest revision (and its status label) of every release, keyed by
+/// namespace and release name, from the objects' labels; `None` if any
+/// object lacks a name, version or status label or has a version that is
+/// not a number, since then only the decoded records can tell.
+fn newest_by_labels<'a>(
+    objects: impl IntoIterator<Item = (&'a str, Option<&'a BTreeMap<String, String>>)>,
+) -> Option<HashMap<(String, String), (i64, String)>> {
+    let mut newest: HashMap<(String, String), (i64, String)> = HashMap::new();
+    for (namespace, labels) in objects {
+        let labels = labels?;
+        let name = labels.get("name")?;
+        let version: i64 = labels.get("version")?.parse().ok()?;
+        let status = labels.get("status")?;
+        let entry = newest
+            .entry((namespace.to_string(), name.clone()))
+            .or_insert((version, status.clone()));
+        if entry.0 < version {
+            *entry = (version, status.clone());
+        }
+    }
+    Some(newest)
 }
 
 fn to_json(object: DynamicObject, op: &Operation) -> Result<Json, KubeError> {
@@ -229,6 +320,22 @@ impl<K: StoredKind> Driver for KubeDriver<K> {
             .into_iter()
             .filter(|r| filter(r))
             .collect())
+    }
+
+    async fn list_latest(&self) -> Result<Vec<Release>, StorageError> {
+        let objects = self
+            .latest_objects()
+            .await
+            .map_err(|e| backend("list: failed to list".to_string(), e))?;
+        if let Some(objects) = objects {
+            let releases = K::KIND.read_all(&objects);
+            // A newest record that does not decode is skipped by Helm, which
+            // then shows the revision before it: only the full read can.
+            if releases.len() == objects.len() {
+                return Ok(releases);
+            }
+        }
+        Ok(latest_revisions(self.list(&|_| true).await?))
     }
 
     async fn query(&self, labels: &BTreeMap<String, String>) -> Result<Vec<Release>, StorageError> {
@@ -298,5 +405,53 @@ impl<K: StoredKind> Driver for KubeDriver<K> {
             Err(e) if e.is_not_found() => Ok(release),
             Err(e) => Err(backend("delete: failed to delete".to_string(), e)),
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn labels(name: &str, version: &str, status: &str) -> BTreeMap<String, String> {
+        [
+            ("name", name),
+            ("version", version),
+            ("status", status),
+            ("owner", "helm"),
+        ]
+        .into_iter()
+        .map(|(k, v)| (k.to_string(), v.to_string()))
+        .collect()
+    }
+
+    #[test]
+    fn newest_by_labels_keeps_the_highest_version_per_namespace_and_name() {
+        let a1 = labels("a", "1", "superseded");
+        let a10 = labels("a", "10", "deployed");
+        let a9 = labels("a", "9", "superseded");
+        let a2_other_ns = labels("a", "2", "failed");
+        let newest = newest_by_labels([
+            ("ns", Some(&a1)),
+            ("ns", Some(&a10)),
+            ("ns", Some(&a9)),
+            ("other", Some(&a2_other_ns)),
+        ])
+        .unwrap();
+        assert_eq!(newest.len(), 2);
+        // Numeric, not lexical: 10 beats 9.
+        assert_eq!(newest[&("ns".into(), "a".into())], (10, "deployed".into()));
+        assert_eq!(newest[&("other".into(), "a".into())], (2, "failed".into()));
+    }
+
+    #[test]
+    fn newest_by_labels_gives_up_on_records_it_cannot_place() {
+        let good = labels("a", "1", "deployed");
+        let bad_version = labels("b", "v2", "deployed");
+        let mut no_status = labels("c", "1", "deployed");
+        no_status.remove("status");
+        assert!(newest_by_labels([("ns", Some(&good)), ("ns", Some(&bad_version))]).is_none());
+        assert!(newest_by_labels([("ns", Some(&no_status))]).is_none());
+        assert!(newest_by_labels([("ns", None)]).is_none());
+        assert!(newest_by_labels(std::iter::empty()).unwrap().is_empty());
     }
 }
