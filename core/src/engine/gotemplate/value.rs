@@ -213,6 +213,10 @@ impl Value {
     /// sees it (`[]byte` as base64, objects as their data).
     pub fn to_input(&self) -> InValue {
         use base64::Engine as _;
+        // A map that contains itself stops here; the executor reports it.
+        let Some(_level) = super::limits::enter() else {
+            return InValue::Null;
+        };
         match self {
             Value::Invalid | Value::Nil => InValue::Null,
             Value::Bool(b) => InValue::Bool(*b),
@@ -236,6 +240,9 @@ impl Value {
 
     /// A deep copy (maps are otherwise shared).
     pub fn deep_copy(&self) -> Value {
+        let Some(_level) = super::limits::enter() else {
+            return Value::Nil;
+        };
         match self {
             Value::List(l) => Value::list(l.iter().map(Value::deep_copy).collect()),
             Value::Map(m) => Value::map(

@@ -68,13 +68,24 @@ pub(super) fn register(t: &mut FuncTable) {
 
 /// Helm's `toYaml`: YAML without the trailing newline; errors give "".
 pub fn to_yaml(v: &Value) -> String {
-    let y = crate::yaml::to_string(&v.to_input());
+    let input = v.to_input();
+    if crate::engine::gotemplate::limits::take_too_deep() {
+        // sigs.k8s.io/yaml goes through encoding/json, which refuses cycles.
+        return String::new();
+    }
+    let y = crate::yaml::to_string(&input);
     y.strip_suffix('\n').unwrap_or(&y).to_string()
 }
 
 /// Go's `json.Marshal` ([`crate::json`]), including its HTML-safe escaping.
 pub fn to_json(v: &Value) -> Result<String, GoError> {
-    crate::json::marshal(&v.to_input(), crate::json::Style::COMPACT)
+    let input = v.to_input();
+    if crate::engine::gotemplate::limits::take_too_deep() {
+        return Err(GoError::plain(
+            "json: unsupported value: encountered a cycle via map[string]interface {}",
+        ));
+    }
+    crate::json::marshal(&input, crate::json::Style::COMPACT)
         .map_err(|e| GoError::plain(e.to_string()))
 }
 
