@@ -86,7 +86,7 @@ out, label = sys.argv[1], sys.argv[2]
 # checksums over them) differ on every render: mask the value of any line
 # whose key matches $MASK.
 mask_re = re.compile(r'^(\s*-?\s*"?[\w./-]*(?:' + (__import__("os").environ.get("MASK") or
-    r"password|passwd|checksum/|\.crt|\.key|\.pem|token|secret|cookie|jwt|erlang") + r')[\w./-]*"?:\s*).+$', re.I | re.M)
+    r"password|passwd|checksum/|\.crt|\.key|\.pem|token|secret|cookie|jwt|erlang|mtime") + r')[\w./-]*"?:\s*).+$', re.I | re.M)
 def masked(t): return mask_re.sub(r"\1<masked>", t)
 def load(side):
     try:
@@ -98,7 +98,8 @@ import os
 tpl = f"{out}/{label}.hoist.txt"
 if o is None and h is not None and os.path.exists(tpl) and os.path.getsize(tpl):
     # Fallback: compare with what `helm template` would print.
-    want = h.get("manifest", "") + "".join(
+    # `helm template` prints the trimmed manifest, a newline, then the hooks.
+    want = h.get("manifest", "").strip() + "\n" + "".join(
         f"---\n# Source: {k['path']}\n{k['manifest']}\n" for k in h.get("hooks") or [])
     a, b = masked(want), masked(open(tpl).read())
     print(f"(hoist install failed: {oerr.splitlines()[0] if oerr else ''}; compared `hoist template`)")

@@ -92,6 +92,8 @@ pub fn sprintln(args: &[Value]) -> String {
 struct Spec {
     minus: bool,
     plus: bool,
+    /// `%+v`: struct printing with field names.
+    plus_v: bool,
     sharp: bool,
     space: bool,
     zero: bool,
@@ -365,6 +367,7 @@ fn print_value(out: &mut String, v: &Value, verb: char, spec: &Spec, top: bool) 
             out.push(']');
         }
         Value::Object(o) => match verb {
+            'v' if spec.plus_v => spec.pad(&o.display_plus(), out),
             'v' | 's' => spec.pad(&o.display(), out),
             _ => bad_verb(out, verb, v),
         },
@@ -473,6 +476,7 @@ pub fn sprintf(format: &str, args: &[Value]) -> String {
         i += 1;
         if verb == 'v' {
             // `%+v` and `%#v` select struct/Go-syntax forms, not signs.
+            spec.plus_v = spec.plus;
             spec.plus = false;
             spec.sharp = false;
         }

@@ -135,8 +135,17 @@ impl GoObject for KubeVersionObj {
         };
         Some(no_args(name, args).map(|()| Value::Str(v)))
     }
+    // Helm v4's KubeVersion has no `String()` on the value the template
+    // sees, so fmt prints the struct: Version, the unexported
+    // normalizedVersion (empty here, as in Helm's output), Major, Minor.
     fn display(&self) -> String {
-        self.normalized.clone()
+        format!("{{{}  {} {}}}", self.version, self.major, self.minor)
+    }
+    fn display_plus(&self) -> String {
+        format!(
+            "{{Version:{} normalizedVersion: Major:{} Minor:{}}}",
+            self.version, self.major, self.minor
+        )
     }
     fn to_data(&self) -> Value {
         let mut m = BTreeMap::new();

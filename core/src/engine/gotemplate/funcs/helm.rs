@@ -111,6 +111,8 @@ pub fn from_yaml(text: &str) -> Value {
 /// Helm's `fromYamlArray`: a list, or `[message]`.
 pub fn from_yaml_array(text: &str) -> Value {
     match crate::yaml::parse(text) {
+        // sigs.k8s.io/yaml leaves the slice as it was for an empty or null
+        // document (unlike encoding/json on `null`).
         Ok(crate::values::Value::Null) => Value::list(Vec::new()),
         Ok(v @ crate::values::Value::List(_)) => Value::from_input(&v),
         Ok(other) => Value::list(vec![Value::Str(format!(
@@ -149,7 +151,8 @@ pub fn from_json(text: &str) -> Value {
 pub fn from_json_array(text: &str) -> Value {
     match crate::json::parse(text) {
         Ok(v @ crate::values::Value::List(_)) => Value::from_input(&v),
-        Ok(crate::values::Value::Null) => Value::list(Vec::new()),
+        // Unmarshalling `null` into the slice sets it to nil.
+        Ok(crate::values::Value::Null) => Value::nil_list(),
         Ok(other) => Value::list(vec![Value::Str(format!(
             "json: cannot unmarshal {} into Go value of type []interface {{}}",
             json_kind(&other)

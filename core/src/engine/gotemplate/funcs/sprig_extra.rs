@@ -273,6 +273,10 @@ pub(super) fn register(t: &mut FuncTable) {
                 }
             }
         }
+        if out.is_empty() {
+            // Sprig appends to a nil slice: nothing appended leaves it nil.
+            return Ok(Value::nil_list());
+        }
         Ok(Value::list(out))
     });
     add(t, "chunk", &[Int, Any], |_, a| {
@@ -300,6 +304,10 @@ pub(super) fn register(t: &mut FuncTable) {
             .take(if n < 0 { usize::MAX } else { n as usize })
             .map(|m| m.as_str().to_string())
             .collect();
+        if found.is_empty() {
+            // Go's FindAllString returns nil without a match.
+            return Ok(Value::nil_strings());
+        }
         Ok(Value::StrList(Rc::new(found)))
     });
     add(t, "regexReplaceAllLiteral", &[Str, Str, Str], |_, a| {
