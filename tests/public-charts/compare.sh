@@ -118,8 +118,12 @@ if h is None or o is None:
     he = (herr or "").splitlines()[-1:] if h is None else ["<rendered>"]
     oe = (oerr or "").splitlines() if o is None else ["<rendered>"]
     he = [re.sub(r"^.*?(Error: |error: )", "", l) for l in he]
-    oe = [re.sub(r"^(Error: |  × )", "", l).strip() for l in oe if l.strip()]
-    ok = bool(he) and bool(oe) and he[-1].strip() in " ".join(oe)
+    he = [re.sub(r"^(install failed: )", "", l) for l in he]
+    oe = [re.sub(r"^(Error: |\s*× )", "", l).strip() for l in oe if l.strip()]
+    # hoist's error report wraps long lines (with a `│` gutter): compare
+    # without any whitespace.
+    squash = lambda t: re.sub(r"[\s│]+", "", t)
+    ok = bool(he) and bool(oe) and squash(he[-1]) in squash(" ".join(oe))
     print(f"helm: {he}\nhoist: {oe}")
     sys.exit(0 if ok else 1)
 def hooks(r):
