@@ -313,6 +313,33 @@ mod tests {
         f.call(name, args).unwrap().unwrap()
     }
 
+    // Helm v4 prints its KubeVersion struct, not a String() (helm-render of
+    // tests/fixtures/engine/gaps).
+    #[test]
+    fn kube_version_prints_as_helms_struct() {
+        let caps = capabilities(&Capabilities {
+            kube_version: crate::engine::KubeVersion::parse("v1.33.0").unwrap(),
+            api_versions: Vec::new(),
+            helm_version: "v4.3.0".into(),
+        });
+        let Value::Object(c) = caps else {
+            panic!("capabilities is an object")
+        };
+        let kv = c.field("KubeVersion").unwrap();
+        let Value::Object(o) = &kv else {
+            panic!("KubeVersion is an object");
+        };
+        assert_eq!(o.display(), "{v1.33.0  1 33}");
+        assert_eq!(
+            o.display_plus(),
+            "{Version:v1.33.0 normalizedVersion: Major:1 Minor:33}"
+        );
+        assert_eq!(
+            super::super::fmt::sprintf("%+v|%s", &[kv.clone(), kv]),
+            "{Version:v1.33.0 normalizedVersion: Major:1 Minor:33}|{v1.33.0  1 33}"
+        );
+    }
+
     #[test]
     fn glob_returns_a_files_object() {
         let f = files();

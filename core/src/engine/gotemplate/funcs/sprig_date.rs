@@ -635,6 +635,47 @@ pub(super) fn register(t: &mut FuncTable) {
 mod tests {
     use super::*;
 
+    // Expected strings are Helm v4's output for the same instants
+    // (tests/fixtures/engine/gaps, rendered with helm-render).
+    #[test]
+    fn formats_in_iana_zones_with_go_layouts() {
+        let t = Time {
+            secs: 1_717_245_000, // 2024-06-01 12:30:00 UTC
+            nanos: 0,
+        };
+        let layout = "2006-01-02 15:04:05 -0700 MST";
+        assert_eq!(
+            t.format_in(layout, &Zone::load("Europe/Berlin")),
+            "2024-06-01 14:30:00 +0200 CEST"
+        );
+        assert_eq!(
+            t.format_in(layout, &Zone::load("Australia/Lord_Howe")),
+            "2024-06-01 23:00:00 +1030 +1030"
+        );
+        // Unknown zones fall back to UTC, as Sprig does.
+        assert_eq!(
+            t.format_in(layout, &Zone::load("Nowhere/Invalid")),
+            "2024-06-01 12:30:00 +0000 UTC"
+        );
+        let late = Time {
+            secs: 1_735_687_800, // 2024-12-31 23:30 UTC
+            nanos: 0,
+        };
+        assert_eq!(
+            late.format_in("2006-01-02 15:04 Z07:00", &Zone::load("Asia/Kolkata")),
+            "2025-01-01 05:00 +05:30"
+        );
+        assert_eq!(late.format_in("15:04 Z07:00", &Zone::utc()), "23:30 Z");
+    }
+
+    #[test]
+    fn numeric_zones_follow_the_layout_element() {
+        assert_eq!(numeric_zone("0700", -16_200), "-0430");
+        assert_eq!(numeric_zone("07:00", 19_800), "+05:30");
+        assert_eq!(numeric_zone("07", 3600), "+01");
+        assert_eq!(numeric_zone("07:00:00", -3_723), "-01:02:03");
+    }
+
     #[test]
     fn formats_with_go_layouts() {
         let t = parse("2006-01-02 15:04:05", "2024-03-05 13:07:09").unwrap();
