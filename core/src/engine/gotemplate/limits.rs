@@ -184,6 +184,8 @@ mod runaway_tests {
             "{{ $x := repeat 10000000 \"a\" }}{{ printf \"%s%s\" $x $x }}",
             "{{ $x := repeat 10000000 \"a\" }}{{ join \"\" (list $x $x) }}",
             "{{ $l := until 3000000 }}{{ concat $l $l }}",
+            "{{ splitList \"\" (repeat 5000000 \"ab\") }}",
+            "{{ split \"a\" (repeat 5000000 \"ab\") }}",
         ] {
             let e = err(t);
             assert!(e.contains("exceeds hoist's limit"), "{t}: {e}");

@@ -167,6 +167,7 @@ pub(super) fn register(t: &mut FuncTable) {
         Ok(Value::Str(parts.join(s(&a[0]))))
     });
     add(t, "split", &[Str, Str], |_, a| {
+        check_pieces(s(&a[1]), s(&a[0]))?;
         let m: BTreeMap<String, Value> = s(&a[1])
             .split(s(&a[0]))
             .enumerate()
@@ -175,6 +176,7 @@ pub(super) fn register(t: &mut FuncTable) {
         Ok(Value::map(m))
     });
     add(t, "splitList", &[Str, Str], |_, a| {
+        check_pieces(s(&a[1]), s(&a[0]))?;
         Ok(Value::StrList(Rc::new(go_split(s(&a[1]), s(&a[0])))))
     });
     add(t, "toString", &[Any], |_, a| Ok(Value::Str(strval(&a[0]))));
@@ -489,6 +491,17 @@ fn go_split(s: &str, sep: &str) -> Vec<String> {
         return s.chars().map(String::from).collect();
     }
     s.split(sep).map(String::from).collect()
+}
+
+/// Refuses splitting `v` by `sep` into more pieces than a list may hold
+/// (an empty separator splits between every character).
+fn check_pieces(v: &str, sep: &str) -> Result<(), GoError> {
+    let pieces = if sep.is_empty() {
+        v.chars().count()
+    } else {
+        v.matches(sep).count() + 1
+    };
+    limits::check_list(pieces as u128)
 }
 
 fn indent(n: i64, v: &str) -> Result<String, GoError> {
