@@ -243,6 +243,7 @@ impl State<'_> {
                 if pipe.decl.is_empty() {
                     match &v {
                         Value::Invalid | Value::Nil => self.out.push_str("<no value>"),
+                        Value::Object(o) => self.out.push_str(&o.display_action()),
                         other => {
                             let text = gofmt::format_v(other);
                             if limits::take_too_deep() {

@@ -135,11 +135,16 @@ impl GoObject for KubeVersionObj {
         };
         Some(no_args(name, args).map(|()| Value::Str(v)))
     }
-    // Helm v4's KubeVersion has no `String()` on the value the template
-    // sees, so fmt prints the struct: Version, the unexported
-    // normalizedVersion (empty here, as in Helm's output), Major, Minor.
+    // `String()` has a pointer receiver: `{{ .Capabilities.KubeVersion }}`
+    // uses it, but a copy passed to a function (`quote`, `printf`) makes fmt
+    // print the struct: Version, the unexported normalizedVersion (empty
+    // for a version from the cluster, as in helm-render's output), Major,
+    // Minor.
     fn display(&self) -> String {
         format!("{{{}  {} {}}}", self.version, self.major, self.minor)
+    }
+    fn display_action(&self) -> String {
+        self.normalized.clone()
     }
     fn display_plus(&self) -> String {
         format!(

@@ -34,6 +34,12 @@ pub trait GoObject: fmt::Debug {
     fn display_plus(&self) -> String {
         self.display()
     }
+    /// What `{{ . }}` prints: text/template takes the address of an
+    /// addressable struct whose pointer has `String()`, which a function
+    /// argument (a copy) does not get.
+    fn display_action(&self) -> String {
+        self.display()
+    }
     /// The plain data form, for `toYaml`/`toJson`.
     fn to_data(&self) -> Value;
     /// Map-like objects (Go map types): entries for `range` and `len`.
