@@ -2,9 +2,10 @@
 //! table against a small fixed values tree: any input must render or give a
 //! template error, never a panic or a stack overflow.
 //!
-//! Runaway work that Helm allows too (`range until 1000000000`, huge
-//! `repeat`s, key generation) is bounded by libFuzzer's `-timeout` and
-//! `-rss_limit_mb`, not here.
+//! Runaway allocation (`until 100000000000`, a gigabyte `repeat`, a map that
+//! contains itself) ends in a template error from the engine's own bounds
+//! (`gotemplate::limits`); only runaway time (`range` over a huge int, key
+//! generation) is left to libFuzzer's `-timeout`.
 #![no_main]
 
 use hoist_core::engine::gotemplate::render_text;

@@ -5,6 +5,7 @@
 
 use super::fmt as gofmt;
 use super::funcs::{FuncTable, Host, Param};
+use super::limits;
 use super::parse::{Arg, Command, ControlKind, Node, Pipe, Tree, parse};
 use super::value::Value;
 use std::cell::RefCell;
@@ -155,6 +156,8 @@ pub fn execute(
             gofmt::quote(name)
         )));
     };
+    // A note left by an earlier, unrelated walk must not fail this one.
+    limits::take_too_deep();
     let data = if let Value::Nil = data {
         Value::Invalid
     } else {
@@ -205,6 +208,20 @@ impl State<'_> {
         e
     }
 
+    /// Stops a template whose output outgrows [`limits::MAX_STRING`]
+    /// (Helm would keep going until it runs out of memory).
+    fn check_output(&self) -> Result<(), GoError> {
+        if self.out.len() > limits::MAX_STRING {
+            return Err(GoError::plain(format!(
+                "template: {}: output exceeds hoist's limit of {} bytes \
+                 (Helm would run out of memory)",
+                self.tree.name,
+                limits::MAX_STRING
+            )));
+        }
+        Ok(())
+    }
+
     fn walk(&mut self, dot: &Value, nodes: &[Node]) -> Result<Flow, GoError> {
         for n in nodes {
             match self.walk_node(dot, n)? {
@@ -217,14 +234,26 @@ impl State<'_> {
 
     fn walk_node(&mut self, dot: &Value, node: &Node) -> Result<Flow, GoError> {
         match node {
-            Node::Text(t) => self.out.push_str(t),
-            Node::Action { pipe, .. } => {
+            Node::Text(t) => {
+                self.out.push_str(t);
+                self.check_output()?;
+            }
+            Node::Action { pos, pipe } => {
                 let v = self.eval_pipeline(dot, pipe)?;
                 if pipe.decl.is_empty() {
                     match &v {
                         Value::Invalid | Value::Nil => self.out.push_str("<no value>"),
-                        other => self.out.push_str(&gofmt::format_v(other)),
+                        Value::Object(o) => self.out.push_str(&o.display_action()),
+                        other => {
+                            let text = gofmt::format_v(other);
+                            if limits::take_too_deep() {
+                                let e = limits::too_deep_error();
+                                return Err(self.errorf((*pos, pipe), e.text));
+                            }
+                            self.out.push_str(&text);
+                        }
                     }
+                    self.check_output()?;
                 }
             }
             Node::Control {
@@ -700,10 +729,17 @@ impl State<'_> {
             argv.push(v);
         }
         let func = f.f;
-        match func(self, argv) {
-            Ok(v) => Ok(v),
-            Err(e) => Err(self.errorf_wrap((cmd_pos, cmd), &format!("error calling {name}"), e)),
-        }
+        let result = func(self, argv).and_then(|v| {
+            // Runaway results Go would die on (see `limits`).
+            if limits::take_too_deep() {
+                return Err(limits::too_deep_error());
+            }
+            if let Value::Str(s) = &v {
+                limits::check_string(s.len() as u128)?;
+            }
+            Ok(v)
+        });
+        result.map_err(|e| self.errorf_wrap((cmd_pos, cmd), &format!("error calling {name}"), e))
     }
 
     /// Go's `validateType`: can this value be passed as that parameter?

@@ -62,13 +62,27 @@ pub fn sprint(args: &[Value]) -> String {
             }
         }
         out.push_str(&format_v(a));
+        if out.len() > super::limits::MAX_STRING {
+            // The executor refuses the oversized result.
+            break;
+        }
     }
     out
 }
 
 /// Go's `fmt.Sprintln`: operands separated by spaces, then a newline.
 pub fn sprintln(args: &[Value]) -> String {
-    let parts: Vec<String> = args.iter().map(format_v).collect();
+    let mut parts: Vec<String> = Vec::with_capacity(args.len());
+    let mut total = 0;
+    for a in args {
+        let p = format_v(a);
+        total += p.len() + 1;
+        parts.push(p);
+        if total > super::limits::MAX_STRING {
+            // The executor refuses the oversized result.
+            break;
+        }
+    }
     let mut s = parts.join(" ");
     s.push('\n');
     s
@@ -78,6 +92,8 @@ pub fn sprintln(args: &[Value]) -> String {
 struct Spec {
     minus: bool,
     plus: bool,
+    /// `%+v`: struct printing with field names.
+    plus_v: bool,
     sharp: bool,
     space: bool,
     zero: bool,
@@ -282,6 +298,14 @@ fn fmt_str(out: &mut String, s: &str, verb: char, spec: &Spec, v: &Value) {
 }
 
 fn print_value(out: &mut String, v: &Value, verb: char, spec: &Spec, top: bool) {
+    // Go recurses into a map that contains itself until its stack overflows;
+    // stop and let the executor report it.
+    let Some(_level) = super::limits::enter() else {
+        return;
+    };
+    if out.len() > super::limits::MAX_STRING {
+        return;
+    }
     match v {
         Value::Invalid | Value::Nil => {
             if !top || matches!(verb, 'v') {
@@ -343,6 +367,7 @@ fn print_value(out: &mut String, v: &Value, verb: char, spec: &Spec, top: bool) 
             out.push(']');
         }
         Value::Object(o) => match verb {
+            'v' if spec.plus_v => spec.pad(&o.display_plus(), out),
             'v' | 's' => spec.pad(&o.display(), out),
             _ => bad_verb(out, verb, v),
         },
@@ -378,6 +403,10 @@ pub fn sprintf(format: &str, args: &[Value]) -> String {
     let mut i = 0;
     let mut argn = 0;
     while i < chars.len() {
+        if out.len() > super::limits::MAX_STRING {
+            // The executor refuses the oversized result.
+            break;
+        }
         let c = chars[i];
         if c != '%' {
             out.push(c);
@@ -447,6 +476,7 @@ pub fn sprintf(format: &str, args: &[Value]) -> String {
         i += 1;
         if verb == 'v' {
             // `%+v` and `%#v` select struct/Go-syntax forms, not signs.
+            spec.plus_v = spec.plus;
             spec.plus = false;
             spec.sharp = false;
         }

@@ -15,6 +15,7 @@ pub mod exec;
 pub mod fmt;
 pub mod funcs;
 pub mod lexer;
+pub mod limits;
 pub mod objects;
 pub mod parse;
 pub mod semver;

@@ -135,8 +135,22 @@ impl GoObject for KubeVersionObj {
         };
         Some(no_args(name, args).map(|()| Value::Str(v)))
     }
+    // `String()` has a pointer receiver: `{{ .Capabilities.KubeVersion }}`
+    // uses it, but a copy passed to a function (`quote`, `printf`) makes fmt
+    // print the struct: Version, the unexported normalizedVersion (empty
+    // for a version from the cluster, as in helm-render's output), Major,
+    // Minor.
     fn display(&self) -> String {
+        format!("{{{}  {} {}}}", self.version, self.major, self.minor)
+    }
+    fn display_action(&self) -> String {
         self.normalized.clone()
+    }
+    fn display_plus(&self) -> String {
+        format!(
+            "{{Version:{} normalizedVersion: Major:{} Minor:{}}}",
+            self.version, self.major, self.minor
+        )
     }
     fn to_data(&self) -> Value {
         let mut m = BTreeMap::new();
@@ -302,6 +316,33 @@ mod tests {
 
     fn call(f: &Files, name: &str, args: &[Value]) -> Value {
         f.call(name, args).unwrap().unwrap()
+    }
+
+    // Helm v4 prints its KubeVersion struct, not a String() (helm-render of
+    // tests/fixtures/engine/gaps).
+    #[test]
+    fn kube_version_prints_as_helms_struct() {
+        let caps = capabilities(&Capabilities {
+            kube_version: crate::engine::KubeVersion::parse("v1.33.0").unwrap(),
+            api_versions: Vec::new(),
+            helm_version: "v4.3.0".into(),
+        });
+        let Value::Object(c) = caps else {
+            panic!("capabilities is an object")
+        };
+        let kv = c.field("KubeVersion").unwrap();
+        let Value::Object(o) = &kv else {
+            panic!("KubeVersion is an object");
+        };
+        assert_eq!(o.display(), "{v1.33.0  1 33}");
+        assert_eq!(
+            o.display_plus(),
+            "{Version:v1.33.0 normalizedVersion: Major:1 Minor:33}"
+        );
+        assert_eq!(
+            super::super::fmt::sprintf("%+v|%s", &[kv.clone(), kv]),
+            "{Version:v1.33.0 normalizedVersion: Major:1 Minor:33}|{v1.33.0  1 33}"
+        );
     }
 
     #[test]

@@ -29,6 +29,17 @@ pub trait GoObject: fmt::Debug {
     fn call(&self, name: &str, args: &[Value]) -> Option<Result<Value, String>>;
     /// What `fmt` prints for it (Go's `String()` method or struct printing).
     fn display(&self) -> String;
+    /// What `%+v` prints (struct printing with field names); the same as
+    /// [`GoObject::display`] for objects with a `String()` method.
+    fn display_plus(&self) -> String {
+        self.display()
+    }
+    /// What `{{ . }}` prints: text/template takes the address of an
+    /// addressable struct whose pointer has `String()`, which a function
+    /// argument (a copy) does not get.
+    fn display_action(&self) -> String {
+        self.display()
+    }
     /// The plain data form, for `toYaml`/`toJson`.
     fn to_data(&self) -> Value;
     /// Map-like objects (Go map types): entries for `range` and `len`.
@@ -72,7 +83,35 @@ pub enum Value {
     Object(Rc<dyn GoObject>),
 }
 
+thread_local! {
+    /// The one `[]interface{}(nil)` and `[]string(nil)` of this thread:
+    /// empty like any empty slice, but `null` to `toJson`/`toYaml`, which is
+    /// all that tells a nil slice from an empty one in a template.
+    static NIL_LIST: Rc<Vec<Value>> = Rc::new(Vec::new());
+    static NIL_STRINGS: Rc<Vec<String>> = Rc::new(Vec::new());
+}
+
 impl Value {
+    /// Go's nil `[]interface{}` (Sprig's `concat` of nothing, `fromJsonArray
+    /// "null"`).
+    pub fn nil_list() -> Value {
+        Value::List(NIL_LIST.with(Rc::clone))
+    }
+
+    /// Go's nil `[]string` (`regexFindAll` without a match).
+    pub fn nil_strings() -> Value {
+        Value::StrList(NIL_STRINGS.with(Rc::clone))
+    }
+
+    /// True for [`Value::nil_list`] and [`Value::nil_strings`].
+    pub fn is_nil_slice(&self) -> bool {
+        match self {
+            Value::List(l) => NIL_LIST.with(|n| Rc::ptr_eq(n, l)),
+            Value::StrList(l) => NIL_STRINGS.with(|n| Rc::ptr_eq(n, l)),
+            _ => false,
+        }
+    }
+
     /// A new string value.
     pub fn str(s: impl Into<String>) -> Value {
         Value::Str(s.into())
@@ -213,6 +252,13 @@ impl Value {
     /// sees it (`[]byte` as base64, objects as their data).
     pub fn to_input(&self) -> InValue {
         use base64::Engine as _;
+        // A map that contains itself stops here; the executor reports it.
+        let Some(_level) = super::limits::enter() else {
+            return InValue::Null;
+        };
+        if self.is_nil_slice() {
+            return InValue::Null;
+        }
         match self {
             Value::Invalid | Value::Nil => InValue::Null,
             Value::Bool(b) => InValue::Bool(*b),
@@ -236,6 +282,12 @@ impl Value {
 
     /// A deep copy (maps are otherwise shared).
     pub fn deep_copy(&self) -> Value {
+        let Some(_level) = super::limits::enter() else {
+            return Value::Nil;
+        };
+        if self.is_nil_slice() {
+            return self.clone();
+        }
         match self {
             Value::List(l) => Value::list(l.iter().map(Value::deep_copy).collect()),
             Value::Map(m) => Value::map(

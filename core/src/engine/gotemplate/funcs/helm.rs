@@ -68,13 +68,24 @@ pub(super) fn register(t: &mut FuncTable) {
 
 /// Helm's `toYaml`: YAML without the trailing newline; errors give "".
 pub fn to_yaml(v: &Value) -> String {
-    let y = crate::yaml::to_string(&v.to_input());
+    let input = v.to_input();
+    if crate::engine::gotemplate::limits::take_too_deep() {
+        // sigs.k8s.io/yaml goes through encoding/json, which refuses cycles.
+        return String::new();
+    }
+    let y = crate::yaml::to_string(&input);
     y.strip_suffix('\n').unwrap_or(&y).to_string()
 }
 
 /// Go's `json.Marshal` ([`crate::json`]), including its HTML-safe escaping.
 pub fn to_json(v: &Value) -> Result<String, GoError> {
-    crate::json::marshal(&v.to_input(), crate::json::Style::COMPACT)
+    let input = v.to_input();
+    if crate::engine::gotemplate::limits::take_too_deep() {
+        return Err(GoError::plain(
+            "json: unsupported value: encountered a cycle via map[string]interface {}",
+        ));
+    }
+    crate::json::marshal(&input, crate::json::Style::COMPACT)
         .map_err(|e| GoError::plain(e.to_string()))
 }
 
@@ -100,6 +111,8 @@ pub fn from_yaml(text: &str) -> Value {
 /// Helm's `fromYamlArray`: a list, or `[message]`.
 pub fn from_yaml_array(text: &str) -> Value {
     match crate::yaml::parse(text) {
+        // sigs.k8s.io/yaml leaves the slice as it was for an empty or null
+        // document (unlike encoding/json on `null`).
         Ok(crate::values::Value::Null) => Value::list(Vec::new()),
         Ok(v @ crate::values::Value::List(_)) => Value::from_input(&v),
         Ok(other) => Value::list(vec![Value::Str(format!(
@@ -138,7 +151,8 @@ pub fn from_json(text: &str) -> Value {
 pub fn from_json_array(text: &str) -> Value {
     match crate::json::parse(text) {
         Ok(v @ crate::values::Value::List(_)) => Value::from_input(&v),
-        Ok(crate::values::Value::Null) => Value::list(Vec::new()),
+        // Unmarshalling `null` into the slice sets it to nil.
+        Ok(crate::values::Value::Null) => Value::nil_list(),
         Ok(other) => Value::list(vec![Value::Str(format!(
             "json: cannot unmarshal {} into Go value of type []interface {{}}",
             json_kind(&other)

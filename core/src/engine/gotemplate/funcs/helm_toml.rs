@@ -188,6 +188,14 @@ impl Encoder {
     }
 
     fn encode(&mut self, key: &[String], v: &Value) -> Result<(), String> {
+        // Tables nest by key path, which grows with every level of a map
+        // that contains itself: stop there (the executor reports it).
+        let Some(_level) = crate::engine::gotemplate::limits::enter() else {
+            return Ok(());
+        };
+        if self.out.len() > crate::engine::gotemplate::limits::MAX_STRING {
+            return Ok(());
+        }
         let v = plain(v);
         if is_nil(&v) {
             return Ok(());

@@ -5,6 +5,7 @@
 use super::{FuncTable, Param, add, add_var, i, panic_err, s};
 use crate::engine::gotemplate::exec::GoError;
 use crate::engine::gotemplate::fmt as gofmt;
+use crate::engine::gotemplate::limits;
 use crate::engine::gotemplate::parse::parse_go_int;
 use crate::engine::gotemplate::value::Value;
 use base64::Engine as _;
@@ -52,7 +53,14 @@ pub(super) fn register(t: &mut FuncTable) {
     });
     add_var(t, "cat", &[], Any, |_, a| {
         let kept: Vec<Value> = a.into_iter().filter(|v| !v.is_nil()).collect();
-        let parts: Vec<String> = kept.iter().map(gofmt::format_v).collect();
+        let mut parts: Vec<String> = Vec::with_capacity(kept.len());
+        let mut total = 0u128;
+        for v in &kept {
+            let p = gofmt::format_v(v);
+            total += p.len() as u128 + 1;
+            limits::check_string(total)?;
+            parts.push(p);
+        }
         Ok(Value::Str(parts.join(" ")))
     });
     add(t, "upper", &[Str], |_, a| {
@@ -92,7 +100,17 @@ pub(super) fn register(t: &mut FuncTable) {
         Ok(Value::Str(String::from_utf8_lossy(out).into_owned()))
     });
     add(t, "replace", &[Str, Str, Str], |_, a| {
-        Ok(Value::Str(s(&a[2]).replace(s(&a[0]), s(&a[1]))))
+        let (old, new, v) = (s(&a[0]), s(&a[1]), s(&a[2]));
+        if new.len() > old.len() {
+            // An empty `old` matches between every character, as in Go.
+            let n = if old.is_empty() {
+                v.chars().count() + 1
+            } else {
+                v.matches(old).count()
+            };
+            limits::check_string(v.len() as u128 + n as u128 * new.len() as u128)?;
+        }
+        Ok(Value::Str(v.replace(old, new)))
     });
     add(t, "contains", &[Str, Str], |_, a| {
         Ok(Value::Bool(s(&a[1]).contains(s(&a[0]))))
@@ -104,10 +122,10 @@ pub(super) fn register(t: &mut FuncTable) {
         Ok(Value::Bool(s(&a[1]).ends_with(s(&a[0]))))
     });
     add(t, "indent", &[Int, Str], |_, a| {
-        Ok(Value::Str(indent(i(&a[0]), s(&a[1]))))
+        Ok(Value::Str(indent(i(&a[0]), s(&a[1]))?))
     });
     add(t, "nindent", &[Int, Str], |_, a| {
-        Ok(Value::Str(format!("\n{}", indent(i(&a[0]), s(&a[1])))))
+        Ok(Value::Str(format!("\n{}", indent(i(&a[0]), s(&a[1]))?)))
     });
     add(t, "nospace", &[Str], |_, a| {
         Ok(Value::Str(
@@ -119,6 +137,7 @@ pub(super) fn register(t: &mut FuncTable) {
         if n < 0 {
             return Err(panic_err("strings: negative Repeat count"));
         }
+        limits::check_string(n as u128 * s(&a[1]).len() as u128)?;
         Ok(Value::Str(s(&a[1]).repeat(n as usize)))
     });
     add(t, "substr", &[Int, Int, Str], |_, a| {
@@ -142,9 +161,13 @@ pub(super) fn register(t: &mut FuncTable) {
         ))
     });
     add(t, "join", &[Str, Any], |_, a| {
-        Ok(Value::Str(strslice(&a[1]).join(s(&a[0]))))
+        let parts = strslice(&a[1]);
+        let sep = s(&a[0]).len() as u128;
+        limits::check_string(parts.iter().map(|p| p.len() as u128 + sep).sum())?;
+        Ok(Value::Str(parts.join(s(&a[0]))))
     });
     add(t, "split", &[Str, Str], |_, a| {
+        check_pieces(s(&a[1]), s(&a[0]))?;
         let m: BTreeMap<String, Value> = s(&a[1])
             .split(s(&a[0]))
             .enumerate()
@@ -153,6 +176,7 @@ pub(super) fn register(t: &mut FuncTable) {
         Ok(Value::map(m))
     });
     add(t, "splitList", &[Str, Str], |_, a| {
+        check_pieces(s(&a[1]), s(&a[0]))?;
         Ok(Value::StrList(Rc::new(go_split(s(&a[1]), s(&a[0])))))
     });
     add(t, "toString", &[Any], |_, a| Ok(Value::Str(strval(&a[0]))));
@@ -186,7 +210,18 @@ pub(super) fn register(t: &mut FuncTable) {
     add(t, "regexReplaceAll", &[Str, Str, Str], |_, a| {
         let r = regex::Regex::new(s(&a[0]))
             .map_err(|e| panic_err(format!("regexp: Compile({}): {e}", gofmt::quote(s(&a[0])))))?;
-        Ok(Value::Str(r.replace_all(s(&a[1]), s(&a[2])).into_owned()))
+        let (v, repl) = (s(&a[1]), s(&a[2]));
+        if !repl.is_empty() {
+            // `$1` expansions can make each replacement as long as the input.
+            let per = repl.len() as u128
+                + if repl.contains('$') {
+                    v.len() as u128
+                } else {
+                    0
+                };
+            limits::check_string(v.len() as u128 + r.find_iter(v).count() as u128 * per)?;
+        }
+        Ok(Value::Str(r.replace_all(v, repl).into_owned()))
     });
     add(t, "semverCompare", &[Str, Str], |_, a| {
         super::super::semver::compare(s(&a[0]), s(&a[1]))
@@ -303,6 +338,7 @@ pub(super) fn register(t: &mut FuncTable) {
     });
     add(t, "until", &[Int], |_, a| {
         let n = i(&a[0]);
+        limits::check_list(u128::from(n.unsigned_abs()))?;
         let r: Vec<Value> = if n >= 0 {
             (0..n).map(Value::Int).collect()
         } else {
@@ -457,9 +493,23 @@ fn go_split(s: &str, sep: &str) -> Vec<String> {
     s.split(sep).map(String::from).collect()
 }
 
-fn indent(n: i64, v: &str) -> String {
+/// Refuses splitting `v` by `sep` into more pieces than a list may hold
+/// (an empty separator splits between every character).
+fn check_pieces(v: &str, sep: &str) -> Result<(), GoError> {
+    let pieces = if sep.is_empty() {
+        v.chars().count()
+    } else {
+        v.matches(sep).count() + 1
+    };
+    limits::check_list(pieces as u128)
+}
+
+fn indent(n: i64, v: &str) -> Result<String, GoError> {
+    let width = n.max(0) as u128;
+    let lines = v.bytes().filter(|b| *b == b'\n').count() as u128 + 1;
+    limits::check_string(v.len() as u128 + lines * width)?;
     let pad = " ".repeat(n.max(0) as usize);
-    format!("{pad}{}", v.replace('\n', &format!("\n{pad}")))
+    Ok(format!("{pad}{}", v.replace('\n', &format!("\n{pad}"))))
 }
 
 /// Go's deprecated `strings.Title`: upper-cases letters that start words.
@@ -512,6 +562,9 @@ fn push(list: &Value, v: Value, f: &str) -> Result<Value, GoError> {
 
 /// Go's `reflect.DeepEqual` on runtime values.
 pub(crate) fn deep_equal(a: &Value, b: &Value) -> bool {
+    let Some(_level) = crate::engine::gotemplate::limits::enter() else {
+        return false;
+    };
     match (a, b) {
         (Value::Int(x), Value::Int(y)) | (Value::Int64(x), Value::Int64(y)) => x == y,
         (Value::Float(x), Value::Float(y)) => x == y,
@@ -541,6 +594,9 @@ fn merge_into(dst: &Value, src: &Value, overwrite: bool) {
     if Rc::ptr_eq(d, sm) {
         return;
     }
+    let Some(_level) = crate::engine::gotemplate::limits::enter() else {
+        return;
+    };
     let src_entries: Vec<(String, Value)> = sm
         .borrow()
         .iter()
@@ -654,7 +710,7 @@ mod tests {
 
     #[test]
     fn string_helpers() {
-        assert_eq!(indent(2, "a\nb"), "  a\n  b");
+        assert_eq!(indent(2, "a\nb").unwrap(), "  a\n  b");
         assert_eq!(title("hello wORLD-x"), "Hello WORLD-X");
         assert_eq!(
             strslice(&Value::list(vec![

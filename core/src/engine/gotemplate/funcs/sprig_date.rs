@@ -1,7 +1,9 @@
 //! Sprig's date functions over a Go-like `time.Time` object, with Go's
-//! reference-time layouts (`2006-01-02 15:04:05`). Only UTC is known as a
-//! zone (the render host's `Local` is taken to be UTC); other zone names
-//! fall back to UTC, as Sprig does when a zone cannot be loaded.
+//! reference-time layouts (`2006-01-02 15:04:05`). Times live in UTC (the
+//! render host's `Local` is taken to be UTC); `dateInZone` and
+//! `htmlDateInZone` format in any zone of the IANA database (jiff's bundled
+//! copy, so output does not depend on the host), and unknown zone names fall
+//! back to UTC, as Sprig does when `time.LoadLocation` fails.
 
 use super::helm_duration::{Duration, parse_duration};
 use super::{FuncTable, Param, add, s};
@@ -102,8 +104,14 @@ impl Time {
     }
 
     fn parts(&self) -> Parts {
-        let days = self.secs.div_euclid(86_400);
-        let rem = self.secs.rem_euclid(86_400) as u32;
+        self.parts_at(0)
+    }
+
+    /// Calendar fields of this instant at `offset` seconds east of UTC.
+    fn parts_at(&self, offset: i32) -> Parts {
+        let local = self.secs.saturating_add(i64::from(offset));
+        let days = local.div_euclid(86_400);
+        let rem = local.rem_euclid(86_400) as u32;
         let (year, month, day) = civil_from_days(days);
         Parts {
             year,
@@ -117,9 +125,15 @@ impl Time {
         }
     }
 
-    /// Go's `Time.Format` with a reference-time layout.
+    /// Go's `Time.Format` with a reference-time layout, in UTC.
     pub fn format(&self, layout: &str) -> String {
-        let p = self.parts();
+        self.format_in(layout, &Zone::utc())
+    }
+
+    /// Go's `t.In(loc).Format(layout)`.
+    pub fn format_in(&self, layout: &str, zone: &Zone) -> String {
+        let (offset, abbrev) = zone.at(self);
+        let p = self.parts_at(offset);
         let mut out = String::new();
         let mut rest = layout;
         while !rest.is_empty() {
@@ -160,12 +174,13 @@ impl Time {
                 Tok::Year => out.push_str(&format!("{:02}", p.year.rem_euclid(100))),
                 Tok::PM => out.push_str(if p.hour >= 12 { "PM" } else { "AM" }),
                 Tok::Pm => out.push_str(if p.hour >= 12 { "pm" } else { "am" }),
-                Tok::TZ => out.push_str("UTC"),
-                Tok::IsoZ => out.push('Z'),
-                Tok::NumTZ => out.push_str(
-                    &lit.replace(|c: char| c.is_ascii_digit(), "0")
-                        .replacen('-', "+", 1),
-                ),
+                // Go prints the abbreviation, or -0700 style when the
+                // zone has none.
+                Tok::TZ if abbrev.is_empty() => out.push_str(&numeric_zone("-0700", offset)),
+                Tok::TZ => out.push_str(&abbrev),
+                Tok::IsoZ if offset == 0 => out.push('Z'),
+                Tok::IsoZ => out.push_str(&numeric_zone(&lit[1..], offset)),
+                Tok::NumTZ => out.push_str(&numeric_zone(&lit[1..], offset)),
                 Tok::Frac { digits, trim } => {
                     let f = format!("{:09}", self.nanos);
                     let mut f = f[..digits.min(9)].to_string();
@@ -185,6 +200,56 @@ impl Time {
             }
         }
         out
+    }
+}
+
+/// A Go `*time.Location`: UTC, or a zone of the IANA database.
+#[derive(Debug, Clone)]
+pub struct Zone(Option<jiff::tz::TimeZone>);
+
+impl Zone {
+    /// UTC (also the render host's `Local`).
+    pub fn utc() -> Zone {
+        Zone(None)
+    }
+
+    /// Sprig's `time.LoadLocation(name)` falling back to UTC: `""`,
+    /// `"UTC"` and `"Local"` are UTC, unknown names too.
+    pub fn load(name: &str) -> Zone {
+        match name {
+            "" | "UTC" | "Local" => Zone::utc(),
+            _ => Zone(jiff::tz::TimeZone::get(name).ok()),
+        }
+    }
+
+    /// Offset east of UTC (seconds) and abbreviation in effect at `t`.
+    fn at(&self, t: &Time) -> (i32, String) {
+        let Some(tz) = &self.0 else {
+            return (0, "UTC".into());
+        };
+        match jiff::Timestamp::from_second(t.secs) {
+            Ok(ts) => {
+                let info = tz.to_offset_info(ts);
+                (info.offset().seconds(), info.abbreviation().to_string())
+            }
+            // Outside jiff's range (years beyond ±9999): no zone data.
+            Err(_) => (0, "UTC".into()),
+        }
+    }
+}
+
+/// Go's numeric zone for a layout element without its leading sign or `Z`
+/// (`0700`, `07:00`, `07`, `070000`, `07:00:00`).
+fn numeric_zone(element: &str, offset: i32) -> String {
+    let sign = if offset < 0 { '-' } else { '+' };
+    let abs = offset.unsigned_abs();
+    let (h, m, sec) = (abs / 3600, abs / 60 % 60, abs % 60);
+    match element {
+        "07" => format!("{sign}{h:02}"),
+        "07:00" => format!("{sign}{h:02}:{m:02}"),
+        "070000" => format!("{sign}{h:02}{m:02}{sec:02}"),
+        "07:00:00" => format!("{sign}{h:02}:{m:02}:{sec:02}"),
+        _ => format!("{sign}{h:02}{m:02}"),
     }
 }
 
@@ -498,13 +563,15 @@ pub(super) fn register(t: &mut FuncTable) {
         Ok(Value::Str(time_of(&a[1]).format(s(&a[0]))))
     });
     add(t, "dateInZone", &[Str, Any, Str], |_, a| {
-        Ok(Value::Str(time_of(&a[1]).format(s(&a[0]))))
+        let zone = Zone::load(s(&a[2]));
+        Ok(Value::Str(time_of(&a[1]).format_in(s(&a[0]), &zone)))
     });
     add(t, "htmlDate", &[Any], |_, a| {
         Ok(Value::Str(time_of(&a[0]).format("2006-01-02")))
     });
     add(t, "htmlDateInZone", &[Any, Str], |_, a| {
-        Ok(Value::Str(time_of(&a[0]).format("2006-01-02")))
+        let zone = Zone::load(s(&a[1]));
+        Ok(Value::Str(time_of(&a[0]).format_in("2006-01-02", &zone)))
     });
     add(t, "unixEpoch", &[Any], |_, a| {
         Ok(Value::Str(time_of(&a[0]).secs.to_string()))
@@ -567,6 +634,47 @@ pub(super) fn register(t: &mut FuncTable) {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    // Expected strings are Helm v4's output for the same instants
+    // (tests/fixtures/engine/gaps, rendered with helm-render).
+    #[test]
+    fn formats_in_iana_zones_with_go_layouts() {
+        let t = Time {
+            secs: 1_717_245_000, // 2024-06-01 12:30:00 UTC
+            nanos: 0,
+        };
+        let layout = "2006-01-02 15:04:05 -0700 MST";
+        assert_eq!(
+            t.format_in(layout, &Zone::load("Europe/Berlin")),
+            "2024-06-01 14:30:00 +0200 CEST"
+        );
+        assert_eq!(
+            t.format_in(layout, &Zone::load("Australia/Lord_Howe")),
+            "2024-06-01 23:00:00 +1030 +1030"
+        );
+        // Unknown zones fall back to UTC, as Sprig does.
+        assert_eq!(
+            t.format_in(layout, &Zone::load("Nowhere/Invalid")),
+            "2024-06-01 12:30:00 +0000 UTC"
+        );
+        let late = Time {
+            secs: 1_735_687_800, // 2024-12-31 23:30 UTC
+            nanos: 0,
+        };
+        assert_eq!(
+            late.format_in("2006-01-02 15:04 Z07:00", &Zone::load("Asia/Kolkata")),
+            "2025-01-01 05:00 +05:30"
+        );
+        assert_eq!(late.format_in("15:04 Z07:00", &Zone::utc()), "23:30 Z");
+    }
+
+    #[test]
+    fn numeric_zones_follow_the_layout_element() {
+        assert_eq!(numeric_zone("0700", -16_200), "-0430");
+        assert_eq!(numeric_zone("07:00", 19_800), "+05:30");
+        assert_eq!(numeric_zone("07", 3600), "+01");
+        assert_eq!(numeric_zone("07:00:00", -3_723), "-01:02:03");
+    }
 
     #[test]
     fn formats_with_go_layouts() {

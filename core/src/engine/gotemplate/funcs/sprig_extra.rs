@@ -5,6 +5,7 @@
 use super::sprig::{empty, strval, to_float64, to_int64};
 use super::{FuncTable, Param, add, add_var, i, panic_err, s};
 use crate::engine::gotemplate::exec::GoError;
+use crate::engine::gotemplate::limits;
 use crate::engine::gotemplate::value::Value;
 use std::collections::BTreeMap;
 use std::rc::Rc;
@@ -68,6 +69,10 @@ pub(super) fn register(t: &mut FuncTable) {
         Ok(Value::Str(wrap_custom(s(&a[1]), i(&a[0]), "", false)))
     });
     add(t, "wrapWith", &[Int, Str, Str], |_, a| {
+        // A break before each word, and within words longer than the width.
+        let (width, brk, v) = (i(&a[0]).max(1) as u128, s(&a[1]), s(&a[2]));
+        let breaks = v.split_whitespace().count() as u128 + v.len() as u128 / width + 1;
+        limits::check_string(v.len() as u128 + breaks * brk.len() as u128)?;
         Ok(Value::Str(wrap_custom(s(&a[2]), i(&a[0]), s(&a[1]), true)))
     });
     add(t, "initials", &[Str], |_, a| {
@@ -148,7 +153,7 @@ pub(super) fn register(t: &mut FuncTable) {
     });
     add(t, "untilStep", &[Int, Int, Int], |_, a| {
         Ok(Value::list(
-            until_step(i(&a[0]), i(&a[1]), i(&a[2]))
+            until_step(i(&a[0]), i(&a[1]), i(&a[2]))?
                 .into_iter()
                 .map(Value::Int)
                 .collect(),
@@ -254,6 +259,7 @@ pub(super) fn register(t: &mut FuncTable) {
     });
     t.insert("mustReverse", t["reverse"]);
     add_var(t, "concat", &[], Any, |_, a| {
+        limits::check_list(a.iter().filter_map(Value::len).map(|n| n as u128).sum())?;
         let mut out = Vec::new();
         for l in &a {
             match l.list_items() {
@@ -267,6 +273,10 @@ pub(super) fn register(t: &mut FuncTable) {
                 }
             }
         }
+        if out.is_empty() {
+            // Sprig appends to a nil slice: nothing appended leaves it nil.
+            return Ok(Value::nil_list());
+        }
         Ok(Value::list(out))
     });
     add(t, "chunk", &[Int, Any], |_, a| {
@@ -277,7 +287,7 @@ pub(super) fn register(t: &mut FuncTable) {
         ))
     });
     t.insert("mustChunk", t["chunk"]);
-    add_var(t, "seq", &[], Int, |_, a| Ok(Value::Str(seq(&a))));
+    add_var(t, "seq", &[], Int, |_, a| Ok(Value::Str(seq(&a)?)));
     // Regular expressions.
     add(t, "regexFind", &[Str, Str], |_, a| {
         let r = compile(s(&a[0]))?;
@@ -294,6 +304,10 @@ pub(super) fn register(t: &mut FuncTable) {
             .take(if n < 0 { usize::MAX } else { n as usize })
             .map(|m| m.as_str().to_string())
             .collect();
+        if found.is_empty() {
+            // Go's FindAllString returns nil without a match.
+            return Ok(Value::nil_strings());
+        }
         Ok(Value::StrList(Rc::new(found)))
     });
     add(t, "regexReplaceAllLiteral", &[Str, Str, Str], |_, a| {
@@ -576,58 +590,51 @@ fn camel_case(s: &str) -> String {
 }
 
 /// Sprig's `untilStep`.
-fn until_step(start: i64, stop: i64, step: i64) -> Vec<i64> {
-    let mut v = Vec::new();
-    if stop < start {
-        if step >= 0 {
-            return v;
-        }
-        let mut i = start;
-        while i > stop {
-            v.push(i);
-            i += step;
-        }
-        return v;
-    }
-    if step <= 0 {
-        return v;
-    }
-    let mut i = start;
-    while i < stop {
-        v.push(i);
-        i += step;
-    }
-    v
+fn until_step(start: i64, stop: i64, step: i64) -> Result<Vec<i64>, GoError> {
+    // Counted in i128 so that a step that would wrap Go's int (where Go
+    // loops until it runs out of memory) cannot overflow here.
+    let (start, stop, step) = (i128::from(start), i128::from(stop), i128::from(step));
+    let count = if (stop < start && step < 0) || (stop >= start && step > 0) {
+        let (span, stride) = ((stop - start).unsigned_abs(), step.unsigned_abs());
+        span.div_ceil(stride)
+    } else {
+        0
+    };
+    limits::check_list(count)?;
+    Ok((0..count as i128)
+        .map(|k| (start + k * step) as i64)
+        .collect())
 }
 
 /// Sprig's `seq`: `seq END`, `seq START END`, `seq START STEP END`.
-fn seq(a: &[Value]) -> String {
+fn seq(a: &[Value]) -> Result<String, GoError> {
     let p: Vec<i64> = a.iter().map(to_int64).collect();
     let nums = match p.as_slice() {
         [end] => {
             let inc = if *end < 1 { -1 } else { 1 };
-            until_step(1, end + inc, inc)
+            until_step(1, end.wrapping_add(inc), inc)?
         }
         [start, end] => {
             let step = if end < start { -1 } else { 1 };
-            until_step(*start, end + step, step)
+            until_step(*start, end.wrapping_add(step), step)?
         }
         [start, step, end] => {
             let mut inc = 1;
             if end < start {
                 inc = -1;
                 if *step > 0 {
-                    return String::new();
+                    return Ok(String::new());
                 }
             }
-            until_step(*start, end + inc, *step)
+            until_step(*start, end.wrapping_add(inc), *step)?
         }
-        _ => return String::new(),
+        _ => return Ok(String::new()),
     };
-    nums.iter()
+    Ok(nums
+        .iter()
         .map(i64::to_string)
         .collect::<Vec<_>>()
-        .join(" ")
+        .join(" "))
 }
 
 /// Go's `path.Clean`.
@@ -738,10 +745,13 @@ mod tests {
 
     #[test]
     fn seq_and_dig() {
-        assert_eq!(seq(&[Value::Int(3)]), "1 2 3");
-        assert_eq!(seq(&[Value::Int(5), Value::Int(3)]), "5 4 3");
-        assert_eq!(seq(&[Value::Int(0), Value::Int(2), Value::Int(5)]), "0 2 4");
-        assert_eq!(seq(&[Value::Int(0)]), "1 0");
+        assert_eq!(seq(&[Value::Int(3)]).unwrap(), "1 2 3");
+        assert_eq!(seq(&[Value::Int(5), Value::Int(3)]).unwrap(), "5 4 3");
+        assert_eq!(
+            seq(&[Value::Int(0), Value::Int(2), Value::Int(5)]).unwrap(),
+            "0 2 4"
+        );
+        assert_eq!(seq(&[Value::Int(0)]).unwrap(), "1 0");
         let inner = Value::map([("b".to_string(), Value::Int(1))].into_iter().collect());
         let d = Value::map([("a".to_string(), inner)].into_iter().collect());
         let got = dig(&[

@@ -32,6 +32,7 @@ fn uniform(n: usize) -> Result<usize, GoError> {
 }
 
 fn random_from(alphabet: &[u8], count: i64) -> Result<Value, GoError> {
+    crate::engine::gotemplate::limits::check_string(count.max(0) as u128)?;
     let mut out = String::new();
     for _ in 0..count.max(0) {
         out.push(alphabet[uniform(alphabet.len())?] as char);
@@ -53,7 +54,9 @@ pub(super) fn register(t: &mut FuncTable) {
         random_from(&printable, i(&a[0]))
     });
     add(t, "randBytes", &[Int], |_, a| {
-        let b = random_bytes(i(&a[0]).max(0) as usize)?;
+        let n = i(&a[0]).max(0);
+        crate::engine::gotemplate::limits::check_string(n as u128 * 4 / 3 + 4)?;
+        let b = random_bytes(n as usize)?;
         Ok(Value::Str(
             base64::engine::general_purpose::STANDARD.encode(b),
         ))
