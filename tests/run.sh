@@ -22,6 +22,7 @@ fi
 echo "== test tools: OCI registry, gpg, openssl (tests/oci/setup.sh, tests/repo/setup.sh)"
 bash tests/oci/setup.sh
 bash tests/repo/setup.sh
+bash tests/server/setup.sh >/dev/null
 echo "== cargo build (the end-to-end tests run the real binaries)"
 cargo build --workspace --locked
 echo "== cargo test (KUBECONFIG=${KUBECONFIG:-none})"

@@ -674,7 +674,8 @@ async fn concurrent_duplicate_uploads_yield_one_201() {
 #[tokio::test]
 async fn index_etag_304_and_gzip() {
     let s = start(&[]).await;
-    let c = Client::new();
+    // The raw bytes are checked: no transparent decompression.
+    let c = Client::builder().no_gzip().build().unwrap();
     upload(&c, &s.base, chart("demo", "1.0.0")).await;
     let r = c
         .get(format!("{}/index.yaml", s.base))

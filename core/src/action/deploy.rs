@@ -405,7 +405,7 @@ fn has_policy(policies: &[HookDeletePolicy], policy: HookDeletePolicy) -> bool {
 }
 
 /// True for a document with nothing but comments and whitespace.
-fn is_blank_document(doc: &str) -> bool {
+pub(crate) fn is_blank_document(doc: &str) -> bool {
     doc.lines().all(|l| {
         let t = l.trim();
         t.is_empty() || t.starts_with('#') || t == "---"

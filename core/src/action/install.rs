@@ -361,7 +361,9 @@ async fn install_crds(
     let mut created = false;
     for (path, text) in crds {
         for doc in crate::release::manifest::split_manifests(text) {
-            if doc.trim().is_empty() {
+            // Comment-only documents (license headers before `---`) are
+            // skipped, as Helm does.
+            if super::deploy::is_blank_document(&doc) {
                 continue;
             }
             let obj = ManifestObject::parse(&doc)
