@@ -203,6 +203,11 @@ fn prometheus_like_chart(root: &Path) {
 fn bench_prometheus_like(c: &mut Criterion) {
     let dir = tempfile::tempdir().expect("bench tempdir");
     prometheus_like_chart(dir.path());
+    // HOIST_BENCH_CHART_DIR=PATH also writes the chart there, so the same
+    // input can be rendered by real Helm for the comparison in the notes.
+    if let Some(out) = std::env::var_os("HOIST_BENCH_CHART_DIR") {
+        prometheus_like_chart(Path::new(&out));
+    }
     let req = RenderRequest {
         release: ReleaseInfo::default(),
         capabilities: offline_capabilities(None, &[]).expect("default capabilities"),
