@@ -700,3 +700,74 @@ fn redis_upgrades_rolls_back_and_keeps_its_password() {
     ok(&["uninstall", "kv", "-n", &ns]);
     assert!(c.get("v1", "Secret", "kv-redis").is_none());
 }
+
+/// Install, upgrade with changed values, rollback and uninstall of one
+/// stack: the upgrade with `set` flips whether `object` exists, and the
+/// rollback flips it back.
+fn lifecycle(stack: &str, release: &str, set: &str, object: (&str, &str, String)) {
+    let ns = format!("hoist-stk-{stack}-life-{}", unique_suffix());
+    let chart_dir = chart(stack);
+    let chart_dir = chart_dir.to_str().unwrap();
+    let c = Cluster::connect(&ns);
+    let (api, kind, name) = (object.0, object.1, object.2.as_str());
+    ok(&[
+        "install",
+        release,
+        chart_dir,
+        "-n",
+        &ns,
+        "--create-namespace",
+    ]);
+    let before = c.get(api, kind, name).is_some();
+    ok(&["upgrade", release, chart_dir, "-n", &ns, "--set", set]);
+    assert_eq!(
+        c.get(api, kind, name).is_some(),
+        !before,
+        "{stack}: upgrade with {set} did not change {kind} {name}"
+    );
+    let history: Json =
+        serde_json::from_str(&ok(&["history", release, "-n", &ns, "-o", "json"])).unwrap();
+    assert_eq!(history.as_array().unwrap().len(), 2, "{history}");
+    ok(&["rollback", release, "1", "-n", &ns]);
+    assert_eq!(
+        c.get(api, kind, name).is_some(),
+        before,
+        "{stack}: rollback did not restore {kind} {name}"
+    );
+    ok(&["uninstall", release, "-n", &ns]);
+    // Objects with finalizers only get a deletion timestamp here.
+    if let Some(left) = c.get(api, kind, name) {
+        assert!(left["metadata"]["deletionTimestamp"].is_string(), "{left}");
+    }
+}
+
+#[test]
+fn prometheus_upgrade_adds_alertmanager_and_rollback_removes_it() {
+    if cluster("prometheus_upgrade_adds_alertmanager_and_rollback_removes_it").is_none() {
+        return;
+    }
+    // ClusterRoles are cluster-wide: a unique release name keeps runs apart.
+    let release = format!("monl{}", unique_suffix().replace('-', ""));
+    let name = format!("{release}-prometheus-alertmanager");
+    lifecycle(
+        "prometheus",
+        &release,
+        "alertmanager.enabled=true",
+        ("apps/v1", "StatefulSet", name),
+    );
+}
+
+#[test]
+fn efk_upgrade_switches_kibana_off_and_rollback_restores_it() {
+    if cluster("efk_upgrade_switches_kibana_off_and_rollback_restores_it").is_none() {
+        return;
+    }
+    let release = format!("logl{}", unique_suffix().replace('-', ""));
+    let name = format!("{release}-kibana");
+    lifecycle(
+        "efk",
+        &release,
+        "kibana.enabled=false",
+        ("apps/v1", "Deployment", name),
+    );
+}
