@@ -27,7 +27,7 @@ pub async fn run(a: InstallArgs) -> miette::Result<ExitCode> {
     };
     let chart_path = a.chart_ref.locate_async(&chart_ref).await?;
     let chart = chart::load(&chart_path).map_err(|e| miette!("{e}"))?;
-    let name = name.unwrap_or_else(|| generated_name(chart.name()));
+    let name = name.unwrap_or_else(|| hoist_core::action::install::generated_name(chart.name()));
     let user_values = merge_values(&a.values)?;
     let client = connect(&a.cluster).await?;
     let namespace = client.namespace().to_string();
@@ -61,13 +61,4 @@ pub async fn run(a: InstallArgs) -> miette::Result<ExitCode> {
         f => print_release(&rel, f)?,
     }
     Ok(ExitCode::SUCCESS)
-}
-
-/// `--generate-name`: CHART-UNIXSECONDS, as Helm generates it.
-fn generated_name(chart: &str) -> String {
-    let secs = std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map(|d| d.as_secs())
-        .unwrap_or(0);
-    format!("{chart}-{secs}")
 }

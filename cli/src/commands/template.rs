@@ -29,7 +29,7 @@ pub fn run(a: TemplateArgs) -> miette::Result<ExitCode> {
     let req = RenderRequest {
         release: ReleaseInfo {
             name: if a.generate_name {
-                generated_name(chart.name())
+                hoist_core::action::install::generated_name(chart.name())
             } else {
                 name
             },
@@ -96,13 +96,4 @@ pub fn run(a: TemplateArgs) -> miette::Result<ExitCode> {
         }
     }
     Ok(ExitCode::SUCCESS)
-}
-
-/// `--generate-name`: CHART-UNIXSECONDS, as Helm generates it.
-fn generated_name(chart: &str) -> String {
-    let secs = std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map(|d| d.as_secs())
-        .unwrap_or(0);
-    format!("{chart}-{secs}")
 }

@@ -95,6 +95,32 @@ pub struct ObjectKey {
 }
 
 impl<'a> Deployer<'a> {
+    /// A deployer with the defaults: server-side apply without forcing,
+    /// Helm v4's readiness rules, no progress output; a zero `timeout` is
+    /// Helm's five minutes.
+    pub fn new(
+        resources: &'a ResourceClient,
+        release: &'a str,
+        namespace: &'a str,
+        timeout: Duration,
+    ) -> Self {
+        Deployer {
+            resources,
+            release,
+            namespace,
+            server_side: true,
+            force_conflicts: false,
+            force_replace: false,
+            timeout: if timeout.is_zero() {
+                DEFAULT_TIMEOUT
+            } else {
+                timeout
+            },
+            strategy: WaitStrategy::default(),
+            progress: Progress::default(),
+        }
+    }
+
     /// Parses a stored or rendered manifest stream into objects stamped with
     /// the release's ownership metadata, skipping empty documents.
     pub fn objects(&self, manifest: &str) -> Result<Vec<ManifestObject>, ActionError> {

@@ -243,17 +243,7 @@ async fn compare(
     target: &str,
     context: usize,
 ) -> Result<Vec<ObjectDiff>, ActionError> {
-    let deployer = Deployer {
-        resources,
-        release,
-        namespace,
-        server_side: true,
-        force_conflicts: false,
-        force_replace: false,
-        timeout: DEFAULT_TIMEOUT,
-        strategy: crate::kube::WaitStrategy::default(),
-        progress: super::deploy::Progress::default(),
-    };
+    let deployer = Deployer::new(resources, release, namespace, DEFAULT_TIMEOUT);
     let current_objects = deployer.objects(current)?;
     let target_objects = deployer.objects(target)?;
     let mut out: BTreeMap<Key, ObjectDiff> = BTreeMap::new();

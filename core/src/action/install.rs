@@ -58,6 +58,15 @@ pub fn validate_release_name(name: &str) -> Result<(), ActionError> {
     Ok(())
 }
 
+/// `--generate-name`: `CHART-UNIXSECONDS`, as Helm generates it.
+pub fn generated_name(chart: &str) -> String {
+    let secs = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_secs())
+        .unwrap_or(0);
+    format!("{chart}-{secs}")
+}
+
 /// What to install and how.
 #[derive(Clone, Debug, Default)]
 pub struct InstallOptions {

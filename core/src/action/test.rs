@@ -9,9 +9,9 @@ use k8s_openapi::api::core::v1::Pod;
 use kube::api::{Api, ListParams, LogParams};
 
 use super::ActionError;
-use super::deploy::{DEFAULT_TIMEOUT, Deployer, Progress};
+use super::deploy::Deployer;
 use super::install::validate_release_name;
-use crate::kube::{KubeClient, ResourceClient, WaitStrategy};
+use crate::kube::{KubeClient, ResourceClient};
 use crate::release::HookEvent;
 use crate::release::record::Release;
 use crate::storage::{Driver, Storage};
@@ -47,21 +47,7 @@ pub async fn run_tests<D: Driver>(
     let mut release = storage.last(name).await?;
     let namespace = release.namespace.clone();
     let resources = ResourceClient::connect(client.with_namespace(&namespace)).await?;
-    let deployer = Deployer {
-        resources: &resources,
-        release: name,
-        namespace: &namespace,
-        server_side: true,
-        force_conflicts: false,
-        force_replace: false,
-        timeout: if opts.timeout.is_zero() {
-            DEFAULT_TIMEOUT
-        } else {
-            opts.timeout
-        },
-        strategy: WaitStrategy::default(),
-        progress: Progress::default(),
-    };
+    let deployer = Deployer::new(&resources, name, &namespace, opts.timeout);
     // Hooks filtered out keep their `test` event in the stored record; run
     // a copy holding only the selected ones, then copy results back.
     let selected = |hook_name: &str| {

@@ -4,9 +4,8 @@
 //! or, with `keep_history`, records the revision as `uninstalled`.
 
 use super::ActionError;
-use super::deploy::{DEFAULT_TIMEOUT, Deployer, Progress};
+use super::deploy::Deployer;
 use super::install::validate_release_name;
-use crate::kube::WaitStrategy;
 use crate::kube::wait::{WaitOptions, wait_deleted};
 use crate::kube::{KubeClient, ManifestObject, Propagation, ResourceClient};
 use crate::release::HookEvent;
@@ -91,21 +90,7 @@ pub async fn uninstall<D: Driver>(
 
     let resources = ResourceClient::connect(client.with_namespace(&release.namespace)).await?;
     let namespace = release.namespace.clone();
-    let deployer = Deployer {
-        resources: &resources,
-        release: name,
-        namespace: &namespace,
-        server_side: true,
-        force_conflicts: false,
-        force_replace: false,
-        timeout: if opts.timeout.is_zero() {
-            DEFAULT_TIMEOUT
-        } else {
-            opts.timeout
-        },
-        strategy: WaitStrategy::default(),
-        progress: Progress::default(),
-    };
+    let deployer = Deployer::new(&resources, name, &namespace, opts.timeout);
     if !opts.no_hooks {
         deployer
             .run_hooks(&mut release, HookEvent::PreDelete)
