@@ -360,6 +360,12 @@ pub struct InstallArgs {
     /// Where to find a chart that is not local (REPO/CHART, oci://, --repo, --version).
     #[command(flatten)]
     pub chart_ref: crate::commands::pull::ChartRefArgs,
+    /// Verify the chart's provenance (.prov) before using it.
+    #[arg(long)]
+    pub verify: bool,
+    /// Keyring with the public keys for --verify (default: ~/.gnupg/pubring.gpg).
+    #[arg(long)]
+    pub keyring: Option<PathBuf>,
     /// Adopt existing objects that belong to no release or another one.
     #[arg(long)]
     pub take_ownership: bool,
@@ -535,6 +541,12 @@ pub struct UpgradeArgs {
     /// Where to find a chart that is not local (REPO/CHART, oci://, --repo, --version).
     #[command(flatten)]
     pub chart_ref: crate::commands::pull::ChartRefArgs,
+    /// Verify the chart's provenance (.prov) before using it.
+    #[arg(long)]
+    pub verify: bool,
+    /// Keyring with the public keys for --verify (default: ~/.gnupg/pubring.gpg).
+    #[arg(long)]
+    pub keyring: Option<PathBuf>,
     #[command(flatten)]
     pub values: ValuesArgs,
     #[command(flatten)]

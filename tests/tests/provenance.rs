@@ -205,3 +205,51 @@ fn our_provenance_verifies_under_helms_rules_with_gnupg() {
         "{body}"
     );
 }
+
+/// `install --verify` and `upgrade --verify` on the local API server: a
+/// signed archive installs; an altered one or one without its .prov is
+/// refused before anything is written.
+#[test]
+fn install_and_upgrade_verify_provenance_first() {
+    if hoist_e2e::cluster::cluster("install_and_upgrade_verify_provenance_first").is_none() {
+        return;
+    }
+    let ns = hoist_e2e::cluster::fresh_namespace("hoist-verify");
+    let dir = tempfile::tempdir().unwrap();
+    let archive = signed(dir.path());
+    let archive_arg = archive.to_str().unwrap().to_string();
+    let ring = fx("pubring.gpg");
+    let run = |verb: &str, extra: &[&str]| {
+        let mut args = vec![verb, "sig", archive_arg.as_str(), "-n", ns.as_str()];
+        args.extend_from_slice(extra);
+        args.extend_from_slice(&["--verify", "--keyring", ring.as_str()]);
+        hoist_in(dir.path(), &args)
+    };
+
+    // Altered archive: refused, nothing installed.
+    let good = std::fs::read(&archive).unwrap();
+    let mut altered = good.clone();
+    altered.extend_from_slice(b"\0");
+    std::fs::write(&archive, &altered).unwrap();
+    let r = run("install", &["--create-namespace"]);
+    assert_ne!(r.code, 0);
+    assert!(flat(&r).contains("altered after signing"), "{}", flat(&r));
+    let r = hoist_in(dir.path(), &["status", "sig", "-n", &ns]);
+    assert_ne!(r.code, 0, "nothing may be installed: {}", r.stdout);
+
+    // The untouched pair installs, and upgrades with --verify too.
+    std::fs::write(&archive, &good).unwrap();
+    let r = run("install", &["--create-namespace"]);
+    assert_eq!(r.code, 0, "{}", flat(&r));
+    let r = run("upgrade", &["--set", "x=1"]);
+    assert_eq!(r.code, 0, "{}", flat(&r));
+
+    // Without its .prov, --verify refuses the upgrade.
+    std::fs::remove_file(dir.path().join(format!("{TGZ}.prov"))).unwrap();
+    let r = run("upgrade", &["--set", "x=2"]);
+    assert_ne!(r.code, 0);
+    assert!(flat(&r).contains("provenance"), "{}", flat(&r));
+    let history = hoist_in(dir.path(), &["history", "sig", "-n", &ns, "-o", "json"]);
+    let revisions: serde_json::Value = serde_json::from_str(&history.stdout).unwrap();
+    assert_eq!(revisions.as_array().unwrap().len(), 2);
+}

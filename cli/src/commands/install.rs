@@ -25,7 +25,15 @@ pub async fn run(a: InstallArgs) -> miette::Result<ExitCode> {
             ));
         }
     };
-    let chart_path = a.chart_ref.locate_async(&chart_ref).await?;
+    let keyring = a.verify.then(|| {
+        a.keyring
+            .clone()
+            .unwrap_or_else(super::pull::default_keyring)
+    });
+    let chart_path = a
+        .chart_ref
+        .locate_checked(&chart_ref, keyring.as_deref())
+        .await?;
     let chart = chart::load(&chart_path).map_err(|e| miette!("{e}"))?;
     let name = name.unwrap_or_else(|| hoist_core::action::install::generated_name(chart.name()));
     let user_values = merge_values(&a.values)?;

@@ -75,6 +75,23 @@ impl ChartRefArgs {
         }
     }
 
+    /// [`ChartRefArgs::locate_async`], checking the chart's provenance
+    /// with `keyring` when it is given (`--verify`).
+    pub async fn locate_checked(
+        &self,
+        reference: &str,
+        keyring: Option<&std::path::Path>,
+    ) -> miette::Result<PathBuf> {
+        match keyring {
+            None => self.locate_async(reference).await,
+            Some(ring) => {
+                hoist_core::repo::fetch::locate_verified(reference, &self.fetch_options(), ring)
+                    .await
+                    .map_err(|e| miette!("{e}"))
+            }
+        }
+    }
+
     /// [`ChartRefArgs::locate`] for commands already on a runtime.
     pub async fn locate_async(&self, reference: &str) -> miette::Result<PathBuf> {
         let located = locate_chart(reference, &self.fetch_options())
@@ -130,7 +147,7 @@ pub struct PullArgs {
     pub keyring: Option<PathBuf>,
 }
 
-fn default_keyring() -> PathBuf {
+pub(crate) fn default_keyring() -> PathBuf {
     let home = std::env::var_os("HOME")
         .map(PathBuf::from)
         .unwrap_or_default();

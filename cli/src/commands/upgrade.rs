@@ -12,7 +12,15 @@ use miette::miette;
 use std::process::ExitCode;
 
 pub async fn run(a: UpgradeArgs) -> miette::Result<ExitCode> {
-    let chart_path = a.chart_ref.locate_async(&a.chart).await?;
+    let keyring = a.verify.then(|| {
+        a.keyring
+            .clone()
+            .unwrap_or_else(super::pull::default_keyring)
+    });
+    let chart_path = a
+        .chart_ref
+        .locate_checked(&a.chart, keyring.as_deref())
+        .await?;
     let chart = chart::load(&chart_path).map_err(|e| miette!("{e}"))?;
     let user_values = merge_values(&a.values)?;
     let reuse = match (a.reset_values, a.reuse_values, a.reset_then_reuse_values) {

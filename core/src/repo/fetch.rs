@@ -125,6 +125,52 @@ pub fn resolve_in_index(
     })
 }
 
+/// [`locate_chart`] with `--verify`: the chart must be a packaged archive
+/// whose provenance (the `.prov` beside a local archive, the repository's
+/// `URL.prov`, or an OCI provenance layer) is signed by a key in
+/// `keyring` and matches the archive; otherwise nothing is returned.
+pub async fn locate_verified(
+    reference: &str,
+    opts: &FetchOptions,
+    keyring: &Path,
+) -> Result<PathBuf, RepoError> {
+    let local = Path::new(reference);
+    if opts.repo_url.is_none() && local.exists() {
+        if local.is_dir() {
+            return Err(RepoError::Invalid(format!(
+                "{reference}: --verify needs a packaged chart (.tgz) with its .prov beside it, not a folder"
+            )));
+        }
+        let archive =
+            std::fs::read(local).map_err(|e| RepoError::io("read the chart", local, e))?;
+        let prov_path = PathBuf::from(format!("{reference}.prov"));
+        let prov = std::fs::read(&prov_path).ok();
+        let name = local
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_default();
+        verify_download(
+            &archive,
+            &name,
+            prov.as_deref(),
+            &prov_path.display().to_string(),
+            keyring,
+        )?;
+        return Ok(local.to_path_buf());
+    }
+    let pulled = pull(
+        reference,
+        opts,
+        &PullOptions {
+            destination: opts.paths().cache.join("charts"),
+            verify: Some(keyring.to_path_buf()),
+            ..PullOptions::default()
+        },
+    )
+    .await?;
+    Ok(pulled.path)
+}
+
 /// Checks a download against its provenance with the keyring at
 /// `keyring`; a missing .prov is an error.
 fn verify_download(
