@@ -83,6 +83,21 @@ pub struct Deployer<'a> {
     pub progress: Progress,
 }
 
+/// What [`Deployer::roll_out`] runs around the objects.
+#[derive(Clone, Debug)]
+pub struct RollOut {
+    /// The hooks before the objects (`pre-install`, `pre-upgrade`...).
+    pub pre: HookEvent,
+    /// The hooks after them.
+    pub post: HookEvent,
+    /// Run the hooks at all (`--no-hooks` turns them off).
+    pub hooks: bool,
+    /// Wait for the objects to be ready before the post hooks.
+    pub wait: bool,
+    /// With `wait`, Jobs must complete too.
+    pub wait_for_jobs: bool,
+}
+
 /// Identity of an object across revisions: group, kind, namespace and
 /// name. The version is left out, as in Helm's `isMatchingInfo`, so moving
 /// an object to a new API version updates it instead of deleting it.
@@ -224,6 +239,43 @@ impl<'a> Deployer<'a> {
                 .buffer_unordered(PARALLEL_CALLS)
                 .try_collect::<Vec<()>>()
                 .await?;
+        }
+        Ok(())
+    }
+
+    /// One release operation on the cluster, as install, upgrade and
+    /// rollback share it: the `pre` hooks, the objects of `target`, the
+    /// removal of what `current` held and `target` does not, the wait, then
+    /// the `post` hooks. A hook failure is reported as `"{event} hooks
+    /// failed: ..."`; objects that could not be removed are logged, not
+    /// fatal (Helm reports them the same way).
+    pub async fn roll_out(
+        &self,
+        release: &mut Release,
+        current: &[ManifestObject],
+        target: &[ManifestObject],
+        steps: &RollOut,
+    ) -> Result<(), ActionError> {
+        let hooks = |event: HookEvent, e: ActionError| {
+            ActionError::Invalid(format!("{} hooks failed: {e}", event.as_str()))
+        };
+        if steps.hooks {
+            self.run_hooks(release, steps.pre.clone())
+                .await
+                .map_err(|e| hooks(steps.pre.clone(), e))?;
+        }
+        self.apply_all(current, target).await?;
+        let errors = self.delete_removed(current, target).await;
+        if !errors.is_empty() {
+            tracing::warn!(errors = %errors.join("; "), "could not delete objects the new revision dropped");
+        }
+        if steps.wait {
+            self.wait_ready(target, steps.wait_for_jobs).await?;
+        }
+        if steps.hooks {
+            self.run_hooks(release, steps.post.clone())
+                .await
+                .map_err(|e| hooks(steps.post.clone(), e))?;
         }
         Ok(())
     }

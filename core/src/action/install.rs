@@ -11,7 +11,7 @@ use std::time::Duration;
 use serde_json::{Value as Json, json};
 
 use super::ActionError;
-use super::deploy::{DEFAULT_TIMEOUT, Deployer, Progress};
+use super::deploy::{DEFAULT_TIMEOUT, Deployer, Progress, RollOut};
 use super::render::{RenderRequest, RenderedChart, render_chart, render_with_lookup};
 use super::template::crd_documents;
 use crate::chart::Chart;
@@ -131,35 +131,35 @@ pub async fn install<D: Driver>(
     // As Helm: a name already in use stops the install before anything,
     // CRDs included, is written to the cluster.
     available_name(storage, &opts.name, opts.replace).await?;
-    if !opts.skip_crds && !opts.dry_run {
-        let crds = crd_documents(&chart, "");
-        if !crds.is_empty() {
-            resources = install_crds(&client, &resources, &crds).await?;
-        }
-    }
-
-    let req = RenderRequest {
-        release: ReleaseInfo {
-            name: opts.name.clone(),
-            namespace: opts.namespace.clone(),
-            revision: 1,
-            is_install: true,
-            is_upgrade: false,
-            service: "Helm".into(),
-        },
-        capabilities: resources.discovery().capabilities(),
-        user_values: opts.user_values.clone(),
-        render_subchart_notes: opts.render_subchart_notes,
-        skip_schema_validation: opts.skip_schema_validation,
-        lint_mode: false,
-    };
-    let rendered = if opts.dry_run {
-        render_chart(chart, &req)?
+    let crds = if opts.skip_crds || opts.dry_run {
+        Vec::new()
     } else {
-        render_with_lookup(chart, req, &resources).await?
+        crd_documents(&chart, "")
     };
-    let mut release = new_release(&rendered, opts)?;
-    storage.check_fits(&release)?;
+    // The record's size is checked before the CRDs are created, so an
+    // oversized release writes nothing. Templates may test for the CRDs'
+    // APIs, so once new CRDs exist the chart is rendered again. A first
+    // render that fails only for want of those APIs is retried the same way.
+    let spare = (!crds.is_empty()).then(|| chart.clone());
+    let first = render_release(chart, opts, &resources).await;
+    if let Ok(release) = &first {
+        storage.check_fits(release)?;
+    }
+    let mut release = match spare {
+        None => first?,
+        Some(chart) => {
+            let (updated, created) = install_crds(&client, &resources, &crds).await?;
+            resources = updated;
+            match first {
+                Ok(done) if !created => done,
+                _ => {
+                    let again = render_release(chart, opts, &resources).await?;
+                    storage.check_fits(&again)?;
+                    again
+                }
+            }
+        }
+    };
 
     let deployer = Deployer {
         resources: &resources,
@@ -195,7 +195,14 @@ pub async fn install<D: Driver>(
     }
     super::lock::claim_revision(storage, &release).await?;
 
-    match perform(&deployer, &mut release, &objects, opts).await {
+    let steps = RollOut {
+        pre: HookEvent::PreInstall,
+        post: HookEvent::PostInstall,
+        hooks: !opts.no_hooks,
+        wait: opts.wait,
+        wait_for_jobs: opts.wait_for_jobs,
+    };
+    match deployer.roll_out(&mut release, &[], &objects, &steps).await {
         Ok(()) => {
             let description = opts
                 .description
@@ -219,6 +226,35 @@ pub async fn install<D: Driver>(
             Err(e)
         }
     }
+}
+
+/// Renders the chart for revision 1 into its `pending-install` record.
+async fn render_release(
+    chart: Chart,
+    opts: &InstallOptions,
+    resources: &ResourceClient,
+) -> Result<Release, ActionError> {
+    let req = RenderRequest {
+        release: ReleaseInfo {
+            name: opts.name.clone(),
+            namespace: opts.namespace.clone(),
+            revision: 1,
+            is_install: true,
+            is_upgrade: false,
+            service: "Helm".into(),
+        },
+        capabilities: resources.discovery().capabilities(),
+        user_values: opts.user_values.clone(),
+        render_subchart_notes: opts.render_subchart_notes,
+        skip_schema_validation: opts.skip_schema_validation,
+        lint_mode: false,
+    };
+    let rendered = if opts.dry_run {
+        render_chart(chart, &req)?
+    } else {
+        render_with_lookup(chart, req, resources).await?
+    };
+    new_release(&rendered, opts)
 }
 
 /// Helm's `availableName`: a name with any history is taken, unless
@@ -297,27 +333,6 @@ fn new_release(rendered: &RenderedChart, opts: &InstallOptions) -> Result<Releas
     })
 }
 
-/// Hooks of one event, then the manifests, the wait, then the post hooks;
-/// hook runs are recorded in `release`.
-async fn perform(
-    deployer: &Deployer<'_>,
-    release: &mut Release,
-    objects: &[ManifestObject],
-    opts: &InstallOptions,
-) -> Result<(), ActionError> {
-    if !opts.no_hooks {
-        deployer.run_hooks(release, HookEvent::PreInstall).await?;
-    }
-    deployer.apply_all(&[], objects).await?;
-    if opts.wait {
-        deployer.wait_ready(objects, opts.wait_for_jobs).await?;
-    }
-    if !opts.no_hooks {
-        deployer.run_hooks(release, HookEvent::PostInstall).await?;
-    }
-    Ok(())
-}
-
 /// `--atomic` after a failed install, as Helm: uninstall the release
 /// (objects and history) and report both.
 async fn uninstall_failed<D: Driver>(
@@ -360,12 +375,12 @@ async fn create_namespace(resources: &ResourceClient, namespace: &str) -> Result
 
 /// Creates the CRDs that do not exist yet (Helm never updates CRDs), then
 /// rediscovers until their kinds are served, so that templates using them
-/// can be applied.
+/// can be applied. Says whether any CRD was created.
 async fn install_crds(
     client: &KubeClient,
     resources: &ResourceClient,
     crds: &[(String, String)],
-) -> Result<ResourceClient, ActionError> {
+) -> Result<(ResourceClient, bool), ActionError> {
     let mut wanted = Vec::new();
     let mut created = false;
     for (path, text) in crds {
@@ -385,7 +400,7 @@ async fn install_crds(
         }
     }
     if !created {
-        return Ok(resources.clone());
+        return Ok((resources.clone(), false));
     }
     let mut discovery = ApiDiscovery::run(client).await?;
     for _ in 0..20 {
@@ -398,7 +413,10 @@ async fn install_crds(
         tokio::time::sleep(Duration::from_millis(500)).await;
         discovery = ApiDiscovery::run(client).await?;
     }
-    Ok(ResourceClient::new(client.clone(), Arc::new(discovery)))
+    Ok((
+        ResourceClient::new(client.clone(), Arc::new(discovery)),
+        true,
+    ))
 }
 
 /// `(group/version, kind)` of every served version of a CRD.

@@ -12,11 +12,12 @@ use crate::storage::{Driver, Storage, StorageError};
 
 /// Stores `release` as a new revision, or fails with
 /// [`ActionError::Locked`] when another operation created that revision first.
+/// Callers check the record's size ([`Storage::check_fits`]) before they
+/// write anything to the cluster.
 pub async fn claim_revision<D: Driver>(
     storage: &Storage<D>,
     release: &Release,
 ) -> Result<(), ActionError> {
-    storage.check_fits(release)?;
     match storage.create(release).await {
         Ok(()) => Ok(()),
         Err(StorageError::AlreadyExists) => Err(ActionError::Locked {

@@ -14,7 +14,7 @@
 use std::time::Duration;
 
 use super::ActionError;
-use super::deploy::{DEFAULT_TIMEOUT, Deployer, Progress};
+use super::deploy::{DEFAULT_TIMEOUT, Deployer, Progress, RollOut};
 use super::install::validate_release_name;
 use super::lock;
 use crate::kube::WaitStrategy;
@@ -160,6 +160,7 @@ pub async fn rollback<D: Driver>(
     if opts.dry_run {
         return Ok(target);
     }
+    storage.check_fits(&target)?;
 
     let namespace = current.namespace.clone();
     let client = client.with_namespace(&namespace);
@@ -184,14 +185,16 @@ pub async fn rollback<D: Driver>(
         .await?;
 
     lock::claim_revision(storage, &target).await?;
-    let outcome = perform(
-        &deployer,
-        &mut target,
-        &current_objects,
-        &target_objects,
-        opts,
-    )
-    .await;
+    let steps = RollOut {
+        pre: HookEvent::PreRollback,
+        post: HookEvent::PostRollback,
+        hooks: !opts.no_hooks,
+        wait: opts.wait,
+        wait_for_jobs: opts.wait_for_jobs,
+    };
+    let outcome = deployer
+        .roll_out(&mut target, &current_objects, &target_objects, &steps)
+        .await;
     if let Err(err) = outcome {
         let msg = format!("Rollback {:?} failed: {err}", opts.name);
         let mut current = current;
@@ -248,28 +251,4 @@ pub async fn rollback<D: Driver>(
     );
     storage.update(&target).await?;
     Ok(target)
-}
-
-async fn perform(
-    deployer: &Deployer<'_>,
-    target: &mut Release,
-    current: &[crate::kube::ManifestObject],
-    objects: &[crate::kube::ManifestObject],
-    opts: &RollbackOptions,
-) -> Result<(), ActionError> {
-    if !opts.no_hooks {
-        deployer.run_hooks(target, HookEvent::PreRollback).await?;
-    }
-    deployer.apply_all(current, objects).await?;
-    let errors = deployer.delete_removed(current, objects).await;
-    if !errors.is_empty() {
-        tracing::warn!(errors = %errors.join("; "), "could not delete objects the target revision does not have");
-    }
-    if opts.wait {
-        deployer.wait_ready(objects, opts.wait_for_jobs).await?;
-    }
-    if !opts.no_hooks {
-        deployer.run_hooks(target, HookEvent::PostRollback).await?;
-    }
-    Ok(())
 }

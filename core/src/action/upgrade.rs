@@ -14,7 +14,7 @@
 use std::time::Duration;
 
 use super::ActionError;
-use super::deploy::{DEFAULT_TIMEOUT, Deployer, Progress};
+use super::deploy::{DEFAULT_TIMEOUT, Deployer, Progress, RollOut};
 use super::install::{InstallOptions, install, validate_release_name};
 use super::lock;
 use super::render::RenderRequest;
@@ -258,6 +258,7 @@ pub async fn upgrade<D: Driver>(
         });
     }
 
+    storage.check_fits(&upgraded)?;
     let deployer = Deployer {
         resources: &resources,
         release: &opts.name,
@@ -290,14 +291,16 @@ pub async fn upgrade<D: Driver>(
     }
 
     lock::claim_revision(storage, &upgraded).await?;
-    let result = perform(
-        &deployer,
-        &mut upgraded,
-        &current_objects,
-        &target_objects,
-        opts,
-    )
-    .await;
+    let steps = RollOut {
+        pre: HookEvent::PreUpgrade,
+        post: HookEvent::PostUpgrade,
+        hooks: !opts.no_hooks,
+        wait: opts.wait,
+        wait_for_jobs: opts.wait_for_jobs,
+    };
+    let result = deployer
+        .roll_out(&mut upgraded, &current_objects, &target_objects, &steps)
+        .await;
     match result {
         Ok(()) => {
             let mut previous = current;
@@ -320,37 +323,6 @@ pub async fn upgrade<D: Driver>(
         }
         Err(e) => Err(fail(storage, &deployer, &mut upgraded, &created, opts, e).await),
     }
-}
-
-/// Pre-upgrade hooks, the objects, the removals, the wait, post-upgrade hooks.
-async fn perform(
-    deployer: &Deployer<'_>,
-    upgraded: &mut Release,
-    current: &[crate::kube::ManifestObject],
-    target: &[crate::kube::ManifestObject],
-    opts: &UpgradeOptions,
-) -> Result<(), ActionError> {
-    if !opts.no_hooks {
-        deployer
-            .run_hooks(upgraded, HookEvent::PreUpgrade)
-            .await
-            .map_err(|e| ActionError::Invalid(format!("pre-upgrade hooks failed: {e}")))?;
-    }
-    deployer.apply_all(current, target).await?;
-    let errors = deployer.delete_removed(current, target).await;
-    if !errors.is_empty() {
-        tracing::warn!(errors = %errors.join("; "), "could not delete objects the new revision dropped");
-    }
-    if opts.wait {
-        deployer.wait_ready(target, opts.wait_for_jobs).await?;
-    }
-    if !opts.no_hooks {
-        deployer
-            .run_hooks(upgraded, HookEvent::PostUpgrade)
-            .await
-            .map_err(|e| ActionError::Invalid(format!("post-upgrade hooks failed: {e}")))?;
-    }
-    Ok(())
 }
 
 /// Helm's `failRelease`: records the failure, cleans up and rolls back as
