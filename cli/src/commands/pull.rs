@@ -9,19 +9,10 @@ use miette::miette;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
-/// Where to find a chart that is not a local path: `REPO/CHART`, a name
-/// with `--repo`, or a URL, and the version to pick.
+/// Credentials and TLS settings for a chart repository (`repo add` and
+/// every command that downloads a chart).
 #[derive(Debug, Args, Default, Clone)]
-pub struct ChartRefArgs {
-    /// Chart version or constraint (default: the newest stable version).
-    #[arg(long)]
-    pub version: Option<String>,
-    /// Consider development versions (prereleases) too; same as `--version '>0.0.0-0'`.
-    #[arg(long)]
-    pub devel: bool,
-    /// Chart repository URL to find the chart in.
-    #[arg(long)]
-    pub repo: Option<String>,
+pub struct RepoCredentialArgs {
     /// Chart repository username.
     #[arg(long)]
     pub username: Option<String>,
@@ -40,9 +31,42 @@ pub struct ChartRefArgs {
     /// Identify with this SSL key file.
     #[arg(long)]
     pub key_file: Option<String>,
-    /// Skip TLS certificate checks for the chart download.
+    /// Skip TLS certificate checks.
     #[arg(long)]
     pub insecure_skip_tls_verify: bool,
+}
+
+impl RepoCredentialArgs {
+    /// A repository entry with these settings (name and URL empty).
+    pub fn entry(&self) -> RepoEntry {
+        RepoEntry {
+            username: self.username.clone().unwrap_or_default(),
+            password: self.password.clone().unwrap_or_default(),
+            pass_credentials_all: self.pass_credentials,
+            ca_file: self.ca_file.clone().unwrap_or_default(),
+            cert_file: self.cert_file.clone().unwrap_or_default(),
+            key_file: self.key_file.clone().unwrap_or_default(),
+            insecure_skip_tls_verify: self.insecure_skip_tls_verify,
+            ..RepoEntry::default()
+        }
+    }
+}
+
+/// Where to find a chart that is not a local path: `REPO/CHART`, a name
+/// with `--repo`, or a URL, and the version to pick.
+#[derive(Debug, Args, Default, Clone)]
+pub struct ChartRefArgs {
+    /// Chart version or constraint (default: the newest stable version).
+    #[arg(long)]
+    pub version: Option<String>,
+    /// Consider development versions (prereleases) too; same as `--version '>0.0.0-0'`.
+    #[arg(long)]
+    pub devel: bool,
+    /// Chart repository URL to find the chart in.
+    #[arg(long)]
+    pub repo: Option<String>,
+    #[command(flatten)]
+    pub credentials: RepoCredentialArgs,
     /// Talk plain HTTP to an OCI registry (local registries).
     #[arg(long)]
     pub plain_http: bool,
@@ -55,21 +79,12 @@ impl ChartRefArgs {
             version: self.version.clone().unwrap_or_default(),
             devel: self.devel,
             repo_url: self.repo.clone(),
-            auth: RepoEntry {
-                username: self.username.clone().unwrap_or_default(),
-                password: self.password.clone().unwrap_or_default(),
-                pass_credentials_all: self.pass_credentials,
-                ca_file: self.ca_file.clone().unwrap_or_default(),
-                cert_file: self.cert_file.clone().unwrap_or_default(),
-                key_file: self.key_file.clone().unwrap_or_default(),
-                insecure_skip_tls_verify: self.insecure_skip_tls_verify,
-                ..RepoEntry::default()
-            },
+            auth: self.credentials.entry(),
             http: HttpOptions::from_env(),
             paths: None,
             registry: hoist_core::registry::ClientOptions {
                 plain_http: self.plain_http,
-                insecure_skip_tls_verify: self.insecure_skip_tls_verify,
+                insecure_skip_tls_verify: self.credentials.insecure_skip_tls_verify,
                 ..Default::default()
             },
         }

@@ -40,30 +40,11 @@ pub struct AddArgs {
     pub name: String,
     /// Repository URL.
     pub url: String,
-    /// Chart repository username.
-    #[arg(long)]
-    pub username: Option<String>,
-    /// Chart repository password.
-    #[arg(long)]
-    pub password: Option<String>,
+    #[command(flatten)]
+    pub credentials: super::pull::RepoCredentialArgs,
     /// Read the password from standard input.
     #[arg(long)]
     pub password_stdin: bool,
-    /// Verify HTTPS servers with this CA bundle.
-    #[arg(long)]
-    pub ca_file: Option<String>,
-    /// Identify with this SSL certificate file.
-    #[arg(long)]
-    pub cert_file: Option<String>,
-    /// Identify with this SSL key file.
-    #[arg(long)]
-    pub key_file: Option<String>,
-    /// Skip TLS certificate checks for the repository.
-    #[arg(long)]
-    pub insecure_skip_tls_verify: bool,
-    /// Pass credentials to all domains.
-    #[arg(long)]
-    pub pass_credentials: bool,
     /// Replace (overwrite) the repository if it already exists.
     #[arg(long)]
     pub force_update: bool,
@@ -148,24 +129,16 @@ async fn add(a: AddArgs, paths: Paths) -> miette::Result<ExitCode> {
             a.name
         ));
     }
-    let mut password = a.password.clone().unwrap_or_default();
+    let mut entry = a.credentials.entry();
     if a.password_stdin {
+        let mut password = String::new();
         std::io::stdin()
             .read_to_string(&mut password)
             .into_diagnostic()?;
-        password = password.trim_end_matches(['\r', '\n']).to_string();
+        entry.password = password.trim_end_matches(['\r', '\n']).to_string();
     }
-    let entry = RepoEntry {
-        name: a.name.clone(),
-        url: a.url.clone(),
-        username: a.username.clone().unwrap_or_default(),
-        password,
-        cert_file: a.cert_file.clone().unwrap_or_default(),
-        key_file: a.key_file.clone().unwrap_or_default(),
-        ca_file: a.ca_file.clone().unwrap_or_default(),
-        insecure_skip_tls_verify: a.insecure_skip_tls_verify,
-        pass_credentials_all: a.pass_credentials,
-    };
+    entry.name = a.name.clone();
+    entry.url = a.url.clone();
     let config_path = paths.repository_config();
     let mut config = RepoFile::load(&config_path).map_err(err)?;
     if let Some(existing) = config.get(&a.name) {
