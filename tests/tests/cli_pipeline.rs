@@ -254,6 +254,69 @@ fn diff_rollback_compares_live_objects_with_a_revision() {
 }
 
 #[test]
+fn diff_shows_hooks_as_stored_and_leaves_tests_out_unless_asked() {
+    if cluster("diff_shows_hooks_as_stored_and_leaves_tests_out_unless_asked").is_none() {
+        return;
+    }
+    let ns = fresh_namespace("hoist-diffhooks");
+    let app = fixture("charts/upgrade-app").to_string_lossy().into_owned();
+    ok(&["install", "web", &app, "-n", &ns, "--create-namespace"]);
+    let diff = |extra: &[&str]| {
+        let mut args = vec![
+            "diff",
+            "upgrade",
+            "web",
+            &app,
+            "-n",
+            &ns,
+            "--detailed-exitcode",
+            "--set",
+            "hooks.preUpgradeJob=true",
+            "--set",
+            "hooks.testPod=true",
+        ];
+        args.extend_from_slice(extra);
+        hoist(&args)
+    };
+
+    let plain = diff(&[]);
+    assert_eq!(plain.code, 2, "{}", plain.stderr);
+    assert!(
+        plain.stdout.contains(&format!(
+            "{ns}, web-pre-upgrade, Job (batch/v1) has been added:\n"
+        )),
+        "{}",
+        plain.stdout
+    );
+    assert!(plain.stdout.contains("+      - command:"), "{}", plain.stdout);
+    assert!(
+        !plain.stdout.contains("web-test"),
+        "test hooks only with --include-tests: {}",
+        plain.stdout
+    );
+
+    let tests = diff(&["--include-tests", "-o", "json"]);
+    assert_eq!(tests.code, 2, "{}", tests.stderr);
+    let rows: serde_json::Value = serde_json::from_str(&tests.stdout).unwrap();
+    let hooks: Vec<(&str, &str)> = rows
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|r| r["hook"] == true)
+        .map(|r| (r["name"].as_str().unwrap(), r["change"].as_str().unwrap()))
+        .collect();
+    assert_eq!(hooks, vec![("web-pre-upgrade", "added"), ("web-test", "added")]);
+
+    let none = diff(&["--no-hooks"]);
+    assert_eq!(
+        (none.code, none.stdout.as_str()),
+        (0, ""),
+        "the objects do not change: {}",
+        none.stderr
+    );
+}
+
+#[test]
 fn output_schemas_of_release_commands() {
     if cluster("output_schemas_of_release_commands").is_none() {
         return;

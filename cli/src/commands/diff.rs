@@ -6,7 +6,8 @@ use crate::args::{ClusterArgs, OutputFormat, ValuesArgs};
 use crate::output::merge_values;
 use clap::{Args, Subcommand};
 use hoist_core::action::diff::{
-    DEFAULT_CONTEXT_LINES, ObjectDiff, diff_rollback, diff_text, diff_upgrade, has_changes,
+    DEFAULT_CONTEXT_LINES, DiffOptions, ObjectDiff, diff_rollback, diff_text, diff_upgrade,
+    has_changes,
 };
 use hoist_core::action::upgrade::UpgradeOptions;
 use hoist_core::chart;
@@ -37,6 +38,12 @@ pub struct DiffReportArgs {
     /// Lines of unchanged context around each change.
     #[arg(short = 'C', long, default_value_t = DEFAULT_CONTEXT_LINES)]
     pub context: usize,
+    /// Leave hooks out of the diff.
+    #[arg(long)]
+    pub no_hooks: bool,
+    /// Also diff test hooks.
+    #[arg(long)]
+    pub include_tests: bool,
     /// Output format: table is the coloured text diff.
     #[arg(short = 'o', long, value_enum, default_value = "table")]
     pub output: OutputFormat,
@@ -119,7 +126,7 @@ async fn upgrade(a: DiffUpgradeArgs) -> miette::Result<ExitCode> {
         ..UpgradeOptions::default()
     };
     let backend = storage(&a.cluster, &client, Some(&namespace));
-    let diffs = with_storage!(&backend, s => diff_upgrade(s, &client, chart, &opts, a.report.context).await)
+    let diffs = with_storage!(&backend, s => diff_upgrade(s, &client, chart, &opts, &a.report.options()).await)
         .map_err(|e| miette!("DIFF FAILED: {e}"))?;
     report(&diffs, &a.report)
 }
@@ -129,9 +136,19 @@ async fn rollback(a: DiffRollbackArgs) -> miette::Result<ExitCode> {
     let namespace = client.namespace().to_string();
     let backend = storage(&a.cluster, &client, Some(&namespace));
     let revision = a.revision.unwrap_or(0);
-    let diffs = with_storage!(&backend, s => diff_rollback(s, &client, &a.name, revision, a.report.context).await)
+    let diffs = with_storage!(&backend, s => diff_rollback(s, &client, &a.name, revision, &a.report.options()).await)
         .map_err(|e| miette!("DIFF FAILED: {e}"))?;
     report(&diffs, &a.report)
+}
+
+impl DiffReportArgs {
+    fn options(&self) -> DiffOptions {
+        DiffOptions {
+            context: self.context,
+            no_hooks: self.no_hooks,
+            include_tests: self.include_tests,
+        }
+    }
 }
 
 /// Prints the diffs and picks the exit code.

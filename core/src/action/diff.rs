@@ -12,6 +12,12 @@
 //! `resourceVersion`, `status`...) are removed from both sides, and Secret
 //! values are replaced by markers that say whether a key changed and how
 //! long it is, never what it holds.
+//!
+//! Hooks are diffed too, as helm-diff does by default: a hook usually does
+//! not exist between operations (its delete policy removes it), so its
+//! "before" is the hook as the current revision stored it and its "after"
+//! the hook as the new revision renders it. Test hooks are left out unless
+//! asked for.
 
 use std::collections::{BTreeMap, HashSet};
 
@@ -21,13 +27,14 @@ use serde_json::Value as Json;
 use similar::TextDiff;
 
 use super::ActionError;
-use super::deploy::{DEFAULT_TIMEOUT, Deployer};
+use super::deploy::{DEFAULT_TIMEOUT, Deployer, is_blank_document};
 use super::rollback::{RollbackOptions, rollback};
 use super::upgrade::{UpgradeOptions, upgrade};
 use crate::chart::Chart;
 use crate::kube::resources::{FIELD_MANAGER, Target};
 use crate::kube::{KubeClient, KubeError, ManifestObject, Operation, ResourceClient};
-use crate::release::manifest::RESOURCE_POLICY_ANNOTATION;
+use crate::release::hook::{Hook, HookEvent};
+use crate::release::manifest::{RESOURCE_POLICY_ANNOTATION, split_manifests};
 use crate::release::status::Status;
 use crate::storage::{Driver, Storage, StorageError};
 use crate::values::Value;
@@ -91,6 +98,30 @@ pub struct ObjectDiff {
     /// A unified diff of the object as YAML (live → new); empty when
     /// unchanged. Secret values are masked.
     pub diff: String,
+    /// True for a hook: compared as stored in the current revision against
+    /// the new revision's, not against the cluster.
+    pub hook: bool,
+}
+
+/// What a diff covers and how it is printed.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct DiffOptions {
+    /// Lines of unchanged context around each change.
+    pub context: usize,
+    /// Leave hooks out (helm-diff's `--no-hooks`).
+    pub no_hooks: bool,
+    /// Include `test` hooks (helm-diff's `--include-tests`).
+    pub include_tests: bool,
+}
+
+impl Default for DiffOptions {
+    fn default() -> Self {
+        DiffOptions {
+            context: DEFAULT_CONTEXT_LINES,
+            no_hooks: false,
+            include_tests: false,
+        }
+    }
 }
 
 impl ObjectDiff {
@@ -128,18 +159,17 @@ pub fn diff_text(diffs: &[ObjectDiff]) -> String {
     out
 }
 
-/// What `hoist upgrade` with `opts` would change, with `context` lines
-/// around each change. The upgrade runs as a dry run (nothing is written);
-/// `opts.install` diffs a release that does not exist yet against an empty
-/// cluster state.
+/// What `hoist upgrade` with `opts` would change. The upgrade runs as a
+/// dry run (nothing is written); `opts.install` diffs a release that does
+/// not exist yet against an empty cluster state.
 pub async fn diff_upgrade<D: Driver>(
     storage: &Storage<D>,
     client: &KubeClient,
     chart: Chart,
     opts: &UpgradeOptions,
-    context: usize,
+    diff: &DiffOptions,
 ) -> Result<Vec<ObjectDiff>, ActionError> {
-    let current = deployed_manifest(storage, &opts.name).await?;
+    let (current, current_hooks) = deployed_revision(storage, &opts.name).await?;
     let dry = UpgradeOptions {
         dry_run: true,
         ..opts.clone()
@@ -147,26 +177,34 @@ pub async fn diff_upgrade<D: Driver>(
     let outcome = upgrade(storage, client, chart, &dry).await?;
     let namespace = outcome.release.namespace.clone();
     let resources = ResourceClient::connect(client.with_namespace(&namespace)).await?;
-    compare(
+    let mut diffs = compare(
         &resources,
         &opts.name,
         &namespace,
         &current,
         &outcome.release.manifest,
-        context,
+        diff.context,
     )
-    .await
+    .await?;
+    if !diff.no_hooks {
+        diffs.extend(compare_hooks(
+            &current_hooks,
+            &outcome.release.hooks,
+            diff,
+            |obj| hook_namespace(&resources, obj, &namespace),
+        )?);
+    }
+    Ok(diffs)
 }
 
-/// What `hoist rollback NAME REVISION` would change, with `context` lines
-/// around each change; `revision` 0 means the one before the last, as for
-/// rollback.
+/// What `hoist rollback NAME REVISION` would change; `revision` 0 means the
+/// one before the last, as for rollback.
 pub async fn diff_rollback<D: Driver>(
     storage: &Storage<D>,
     client: &KubeClient,
     name: &str,
     revision: i64,
-    context: usize,
+    diff: &DiffOptions,
 ) -> Result<Vec<ObjectDiff>, ActionError> {
     let ropts = RollbackOptions {
         name: name.to_string(),
@@ -177,31 +215,38 @@ pub async fn diff_rollback<D: Driver>(
     let target = rollback(storage, client, &ropts).await?;
     let mut history = storage.history(name).await?;
     history.sort_by_key(|r| r.version);
-    let current = history
+    let (current, current_hooks) = history
         .last()
-        .map(|r| r.manifest.clone())
+        .map(|r| (r.manifest.clone(), r.hooks.clone()))
         .unwrap_or_default();
     let resources = ResourceClient::connect(client.with_namespace(&target.namespace)).await?;
-    compare(
+    let mut diffs = compare(
         &resources,
         name,
         &target.namespace,
         &current,
         &target.manifest,
-        context,
+        diff.context,
     )
-    .await
+    .await?;
+    if !diff.no_hooks {
+        diffs.extend(compare_hooks(&current_hooks, &target.hooks, diff, |obj| {
+            hook_namespace(&resources, obj, &target.namespace)
+        })?);
+    }
+    Ok(diffs)
 }
 
-/// The manifest of the revision an upgrade starts from (the deployed one,
-/// else the newest), or nothing when the release does not exist.
-async fn deployed_manifest<D: Driver>(
+/// The manifest and hooks of the revision an upgrade starts from (the
+/// deployed one, else the newest), or nothing when the release does not
+/// exist.
+async fn deployed_revision<D: Driver>(
     storage: &Storage<D>,
     name: &str,
-) -> Result<String, ActionError> {
+) -> Result<(String, Vec<Hook>), ActionError> {
     let mut history = match storage.history(name).await {
         Ok(h) => h,
-        Err(StorageError::NotFound) => return Ok(String::new()),
+        Err(StorageError::NotFound) => return Ok(Default::default()),
         Err(e) => return Err(e.into()),
     };
     history.sort_by_key(|r| r.version);
@@ -211,7 +256,97 @@ async fn deployed_manifest<D: Driver>(
         .find(|r| r.status() == Status::Deployed)
         .or_else(|| history.last())
         .filter(|r| r.status() != Status::Uninstalled);
-    Ok(chosen.map(|r| r.manifest.clone()).unwrap_or_default())
+    Ok(chosen
+        .map(|r| (r.manifest.clone(), r.hooks.clone()))
+        .unwrap_or_default())
+}
+
+/// Diffs the hooks of the current revision against the new revision's, as
+/// stored (hooks are not compared with the cluster: most are deleted once
+/// they ran). Test hooks only with `include_tests`. `namespace_of` says
+/// where an object lands (None for a cluster-scoped kind).
+fn compare_hooks(
+    current: &[Hook],
+    target: &[Hook],
+    opts: &DiffOptions,
+    namespace_of: impl Fn(&ManifestObject) -> Option<String>,
+) -> Result<Vec<ObjectDiff>, ActionError> {
+    let parse = |hooks: &[Hook]| -> Result<BTreeMap<Key, (ManifestObject, Json)>, ActionError> {
+        let mut out = BTreeMap::new();
+        for hook in hooks {
+            if !opts.include_tests && hook.events.contains(&HookEvent::Test) {
+                continue;
+            }
+            for doc in split_manifests(&hook.manifest) {
+                if is_blank_document(&doc) {
+                    continue;
+                }
+                let obj = ManifestObject::parse(&doc)?;
+                let ns = namespace_of(&obj);
+                let mut object = obj.object.clone();
+                if let (Some(meta), Some(ns)) = (
+                    object.get_mut("metadata").and_then(Json::as_object_mut),
+                    &ns,
+                ) {
+                    meta.insert("namespace".into(), Json::String(ns.clone()));
+                }
+                let key = (
+                    obj.kind.clone(),
+                    ns.unwrap_or_default(),
+                    obj.name.clone(),
+                    obj.api_version
+                        .rsplit_once('/')
+                        .map(|(g, _)| g.to_string())
+                        .unwrap_or_default(),
+                );
+                out.insert(key, (obj, object));
+            }
+        }
+        Ok(out)
+    };
+    let before = parse(current)?;
+    let after = parse(target)?;
+    let mut keys: Vec<&Key> = before.keys().chain(after.keys()).collect();
+    keys.sort();
+    keys.dedup();
+    let mut out = Vec::new();
+    for key in keys {
+        let old = before.get(key);
+        let new = after.get(key);
+        let Some((obj, _)) = new.or(old) else {
+            continue;
+        };
+        let secret = obj.kind == "Secret" && !obj.api_version.contains('/');
+        let mut d = object_diff(
+            obj,
+            &key.1,
+            secret,
+            old.map(|(_, j)| j),
+            new.map(|(_, j)| j),
+            opts.context,
+        );
+        d.hook = true;
+        out.push(d);
+    }
+    Ok(out)
+}
+
+/// Where a hook object lands: the namespace discovery resolves for it; a
+/// kind the server does not know (yet) is taken as namespaced.
+fn hook_namespace(
+    resources: &ResourceClient,
+    obj: &ManifestObject,
+    namespace: &str,
+) -> Option<String> {
+    match resources.resolve(obj) {
+        Ok(target) => target.namespace,
+        Err(_) => Some(
+            obj.object["metadata"]["namespace"]
+                .as_str()
+                .unwrap_or(namespace)
+                .to_string(),
+        ),
+    }
 }
 
 /// Identity of an object across revisions (group, kind, namespace, name),
@@ -259,7 +394,14 @@ async fn compare(
         };
         out.insert(
             key,
-            object_diff(obj, &resolved, before.as_ref(), Some(&after), context),
+            object_diff(
+                obj,
+                resolved.namespace.as_deref().unwrap_or(""),
+                is_core_secret(obj, &resolved),
+                before.as_ref(),
+                Some(&after),
+                context,
+            ),
         );
     }
     for obj in &current_objects {
@@ -269,7 +411,17 @@ async fn compare(
             continue;
         }
         if let Some(live) = resources.get(obj).await? {
-            out.insert(key, object_diff(obj, &resolved, Some(&live), None, context));
+            out.insert(
+                key,
+                object_diff(
+                    obj,
+                    resolved.namespace.as_deref().unwrap_or(""),
+                    is_core_secret(obj, &resolved),
+                    Some(&live),
+                    None,
+                    context,
+                ),
+            );
         }
     }
     Ok(out.into_values().collect())
@@ -332,17 +484,23 @@ fn is_kept(obj: &ManifestObject) -> bool {
         .is_some_and(|p| p.trim().eq_ignore_ascii_case("keep"))
 }
 
-/// Builds the diff of one object from its live state and its new state.
+/// A core-group Secret, whose values are masked in a diff.
+fn is_core_secret(obj: &ManifestObject, target: &Target) -> bool {
+    obj.kind == "Secret" && target.resource.api_resource.group.is_empty()
+}
+
+/// Builds the diff of one object from its state before and after.
 fn object_diff(
     obj: &ManifestObject,
-    target: &Target,
+    namespace: &str,
+    secret: bool,
     before: Option<&Json>,
     after: Option<&Json>,
     context: usize,
 ) -> ObjectDiff {
     let mut before = before.map(strip_server_fields);
     let mut after = after.map(strip_server_fields);
-    if obj.kind == "Secret" && target.resource.api_resource.group.is_empty() {
+    if secret {
         mask_secrets(before.as_mut(), after.as_mut());
     }
     let change = match (&before, &after) {
@@ -365,9 +523,10 @@ fn object_diff(
         kind: obj.kind.clone(),
         api_version: obj.api_version.clone(),
         name: obj.name.clone(),
-        namespace: target.namespace.clone().unwrap_or_default(),
+        namespace: namespace.to_string(),
         change,
         diff,
+        hook: false,
     }
 }
 
@@ -564,30 +723,106 @@ mod tests {
         assert!(text.contains(" a: 1\n"), "{text}");
     }
 
-    fn target(namespace: Option<&str>) -> Target {
-        Target {
-            resource: crate::kube::ResourceInfo {
-                api_resource: kube::discovery::ApiResource {
-                    group: String::new(),
-                    version: "v1".into(),
-                    api_version: "v1".into(),
-                    kind: "ConfigMap".into(),
-                    plural: "configmaps".into(),
-                },
-                namespaced: true,
-                verbs: Vec::new(),
-            },
-            namespace: namespace.map(String::from),
+    fn hook(name: &str, events: &[HookEvent], manifest: &str) -> Hook {
+        Hook {
+            name: name.into(),
+            kind: "Job".into(),
+            manifest: manifest.into(),
+            events: events.to_vec(),
+            ..Hook::default()
         }
+    }
+
+    fn job(name: &str, image: &str) -> String {
+        format!(
+            "apiVersion: batch/v1\nkind: Job\nmetadata:\n  name: {name}\nspec:\n  template:\n    spec:\n      containers:\n      - name: main\n        image: {image}\n"
+        )
+    }
+
+    #[test]
+    fn hooks_are_diffed_as_stored_and_tests_only_on_request() {
+        let before = vec![
+            hook(
+                "migrate",
+                &[HookEvent::PreUpgrade],
+                &job("migrate", "app:1"),
+            ),
+            hook("gone", &[HookEvent::PostUpgrade], &job("gone", "app:1")),
+            hook("smoke", &[HookEvent::Test], &job("smoke", "curl:1")),
+        ];
+        let after = vec![
+            hook(
+                "migrate",
+                &[HookEvent::PreUpgrade],
+                &job("migrate", "app:2"),
+            ),
+            hook("smoke", &[HookEvent::Test], &job("smoke", "curl:2")),
+            hook("new", &[HookEvent::PostUpgrade], &job("new", "app:2")),
+        ];
+        let ns = |_: &ManifestObject| Some("prod".to_string());
+        let diffs = compare_hooks(&before, &after, &DiffOptions::default(), ns).unwrap();
+        let summary: Vec<_> = diffs
+            .iter()
+            .map(|d| (d.name.as_str(), d.change, d.hook, d.namespace.as_str()))
+            .collect();
+        assert_eq!(
+            summary,
+            vec![
+                ("gone", Change::Removed, true, "prod"),
+                ("migrate", Change::Changed, true, "prod"),
+                ("new", Change::Added, true, "prod"),
+            ]
+        );
+        let migrate = &diffs[1];
+        assert!(
+            migrate.diff.contains("-      - image: app:1\n"),
+            "{}",
+            migrate.diff
+        );
+        assert!(
+            migrate.diff.contains("+      - image: app:2\n"),
+            "{}",
+            migrate.diff
+        );
+
+        let with_tests = DiffOptions {
+            include_tests: true,
+            ..DiffOptions::default()
+        };
+        let diffs = compare_hooks(&before, &after, &with_tests, ns).unwrap();
+        assert!(
+            diffs
+                .iter()
+                .any(|d| d.name == "smoke" && d.change == Change::Changed)
+        );
+    }
+
+    #[test]
+    fn hook_secrets_are_masked() {
+        let secret = |v: &str| {
+            format!(
+                "apiVersion: v1\nkind: Secret\nmetadata:\n  name: s\nstringData:\n  password: {v}\n"
+            )
+        };
+        let diffs = compare_hooks(
+            &[hook("s", &[HookEvent::PreUpgrade], &secret("hunter2"))],
+            &[hook("s", &[HookEvent::PreUpgrade], &secret("hunter3"))],
+            &DiffOptions::default(),
+            |_| Some("prod".into()),
+        )
+        .unwrap();
+        assert_eq!(diffs.len(), 1);
+        assert_eq!(diffs[0].change, Change::Changed);
+        assert!(!diffs[0].diff.contains("hunter"), "{}", diffs[0].diff);
     }
 
     #[test]
     fn object_diff_classifies_and_formats() {
         let obj = ManifestObject::from_json(cm("two")).unwrap();
-        let t = target(Some("default"));
         let changed = object_diff(
             &obj,
-            &t,
+            "default",
+            false,
             Some(&cm("one")),
             Some(&cm("two")),
             DEFAULT_CONTEXT_LINES,
@@ -610,7 +845,8 @@ mod tests {
 
         let same = object_diff(
             &obj,
-            &t,
+            "default",
+            false,
             Some(&cm("two")),
             Some(&cm("two")),
             DEFAULT_CONTEXT_LINES,
@@ -618,14 +854,28 @@ mod tests {
         assert_eq!(same.change, Change::Unchanged);
         assert!(same.diff.is_empty());
 
-        let added = object_diff(&obj, &t, None, Some(&cm("two")), DEFAULT_CONTEXT_LINES);
+        let added = object_diff(
+            &obj,
+            "default",
+            false,
+            None,
+            Some(&cm("two")),
+            DEFAULT_CONTEXT_LINES,
+        );
         assert_eq!(added.change, Change::Added);
         assert!(
             added.diff.lines().skip(1).all(|l| l.starts_with('+')),
             "{}",
             added.diff
         );
-        let removed = object_diff(&obj, &t, Some(&cm("one")), None, DEFAULT_CONTEXT_LINES);
+        let removed = object_diff(
+            &obj,
+            "default",
+            false,
+            Some(&cm("one")),
+            None,
+            DEFAULT_CONTEXT_LINES,
+        );
         assert_eq!(removed.change, Change::Removed);
         assert!(removed.header().ends_with("has been removed:"));
 
@@ -654,13 +904,13 @@ mod tests {
         use crate::storage::block_on;
         let storage = Storage::new(MemoryDriver::new());
         storage.driver().set_namespace("ns");
-        assert_eq!(block_on(deployed_manifest(&storage, "web")).unwrap(), "");
+        assert_eq!(block_on(deployed_revision(&storage, "web")).unwrap().0, "");
         block_on(storage.create(&revision(1, Status::Deployed, "one"))).unwrap();
         block_on(storage.create(&revision(2, Status::Failed, "two"))).unwrap();
-        assert_eq!(block_on(deployed_manifest(&storage, "web")).unwrap(), "one");
+        assert_eq!(block_on(deployed_revision(&storage, "web")).unwrap().0, "one");
         block_on(storage.update(&revision(1, Status::Uninstalled, "one"))).unwrap();
         block_on(storage.update(&revision(2, Status::Uninstalled, "two"))).unwrap();
-        assert_eq!(block_on(deployed_manifest(&storage, "web")).unwrap(), "");
+        assert_eq!(block_on(deployed_revision(&storage, "web")).unwrap().0, "");
     }
 
     #[test]
@@ -672,10 +922,11 @@ mod tests {
             namespace: "ns".into(),
             change: Change::Added,
             diff: "+x\n".into(),
+            hook: false,
         };
         assert_eq!(
             serde_json::to_value(&d).unwrap(),
-            json!({"kind": "ConfigMap", "apiVersion": "v1", "name": "c", "namespace": "ns", "change": "added", "diff": "+x\n"})
+            json!({"kind": "ConfigMap", "apiVersion": "v1", "name": "c", "namespace": "ns", "change": "added", "diff": "+x\n", "hook": false})
         );
     }
 }
