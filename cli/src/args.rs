@@ -598,9 +598,8 @@ pub struct UpgradeArgs {
     /// Skip values.schema.json validation.
     #[arg(long)]
     pub skip_schema_validation: bool,
-    /// Apply server-side (true), client-side (false) or as the last revision did (auto).
-    #[arg(long, default_value = "auto", require_equals = true, num_args = 0..=1, default_missing_value = "true")]
-    pub server_side: String,
+    #[command(flatten)]
+    pub server_side: crate::commands::upgrade::ServerSideFlag,
     /// Output format.
     #[arg(short = 'o', long, value_enum, default_value = "table")]
     pub output: OutputFormat,
@@ -644,6 +643,8 @@ pub struct RollbackArgs {
     /// A custom description of the revision.
     #[arg(long)]
     pub description: Option<String>,
+    #[command(flatten)]
+    pub server_side: crate::commands::upgrade::ServerSideFlag,
     /// Output format.
     #[arg(short = 'o', long, value_enum, default_value = "table")]
     pub output: OutputFormat,
