@@ -48,6 +48,7 @@ pub fn warn_if_fell_back(client: &KubeClient) {
 }
 
 pub async fn run(a: UpgradeArgs) -> miette::Result<ExitCode> {
+    let server_side = a.server_side.mode()?;
     let keyring = a.verify.then(|| {
         a.keyring
             .clone()
@@ -65,7 +66,6 @@ pub async fn run(a: UpgradeArgs) -> miette::Result<ExitCode> {
         (false, false, true) => ReuseMode::ResetThenReuse,
         _ => ReuseMode::Default,
     };
-    let server_side = a.server_side.mode()?;
     let client = connect(&a.cluster).await?;
     let namespace = client.namespace().to_string();
     let opts = UpgradeOptions {

@@ -341,8 +341,12 @@ impl ResourceClient {
                     object.kind, object.name
                 ),
             })?;
+        let params = PostParams {
+            field_manager: Some(FIELD_MANAGER.to_string()),
+            ..PostParams::default()
+        };
         self.api(&target)
-            .create(&PostParams::default(), &dynamic)
+            .create(&params, &dynamic)
             .await
             .map_err(|e| self.client.error(e, op))?;
         Ok(())
