@@ -225,7 +225,10 @@ fn client_side_install_upgrade_and_rollback_merge_three_ways() {
     );
     assert_eq!(env, json!([{"name": "E", "value": "1"}]));
 
-    // `--server-side=true` switches the release to server-side apply.
+    // `--server-side=true` switches the release to server-side apply. As in
+    // Helm v4, what hoist's client-side writes owned moves to its apply
+    // entry first, so the key and the container the chart drops now are
+    // removed; someone else's key stays.
     ok(&[
         "upgrade",
         "r",
@@ -235,10 +238,22 @@ fn client_side_install_upgrade_and_rollback_merge_three_ways() {
         "--server-side=true",
         "--set",
         "data.change=ssa",
+        "--set",
+        "data.remove=null",
+        "--set",
+        "sidecar=false",
     ]);
     assert_eq!(c.record("r", 4).unwrap().apply_method, "ssa");
-    let (data, _, _) = live_state(&c, "r");
-    assert_eq!(data["change"], "ssa");
+    let (data, containers, _) = live_state(&c, "r");
+    assert_eq!(data, json!({"keep": "k", "change": "ssa", "foreign": "x"}));
+    assert_eq!(containers, [pair("app", "registry.example/app:1")]);
+    let cm = c.get("v1", "ConfigMap", "r-config").unwrap();
+    assert!(
+        managers(&cm).contains(&pair("hoist", "Apply"))
+            && !managers(&cm).contains(&pair("hoist", "Update")),
+        "{:?}",
+        managers(&cm)
+    );
 }
 
 #[test]
@@ -396,14 +411,26 @@ fn hoist_upgrades_a_release_helm_installed_client_side_with_client_side_apply() 
     )
     .unwrap();
     // The objects as Helm's client-side install left them: created with
-    // POSTs, stamped with the release's ownership metadata.
+    // POSTs by field manager `helm`, stamped with the release's ownership
+    // metadata.
     for doc in split_manifests(&manifest) {
         let mut obj = ManifestObject::parse(&doc).unwrap();
         obj.object["metadata"]["labels"]["app.kubernetes.io/managed-by"] = "Helm".into();
         obj.object["metadata"]["annotations"] = json!({
             "meta.helm.sh/release-name": "hr", "meta.helm.sh/release-namespace": ns,
         });
-        c.rt.block_on(c.resources.create(&obj)).unwrap();
+        let target = c.resources.resolve(&obj).unwrap();
+        let api: kube::Api<kube::api::DynamicObject> = kube::Api::namespaced_with(
+            c.resources.client().raw().clone(),
+            &ns,
+            &target.resource.api_resource,
+        );
+        let params = kube::api::PostParams {
+            field_manager: Some("helm".into()),
+            ..Default::default()
+        };
+        let body: kube::api::DynamicObject = serde_json::from_value(obj.object).unwrap();
+        c.rt.block_on(api.create(&params, &body)).unwrap();
     }
     patch_as_someone_else(
         &c,
@@ -429,11 +456,41 @@ fn hoist_upgrades_a_release_helm_installed_client_side_with_client_side_apply() 
     let (data, containers, _) = live_state(&c, "hr");
     assert_eq!(data, json!({"keep": "k", "change": "old", "foreign": "x"}));
     assert_eq!(containers, [pair("app", "registry.example/app:1")]);
+    // Client-side: the removals were patches, nothing was applied.
+    for (api, kind, name) in [
+        ("v1", "ConfigMap", "hr-config"),
+        ("apps/v1", "Deployment", "hr-app"),
+    ] {
+        let obj = c.get(api, kind, name).unwrap();
+        assert!(
+            !managers(&obj).iter().any(|(_, op)| op == "Apply"),
+            "{kind}: {:?}",
+            managers(&obj)
+        );
+    }
+
+    // Switching to server-side apply takes over what Helm's and hoist's
+    // client-side writes owned: the key dropped now goes away.
+    ok(&[
+        "upgrade",
+        "hr",
+        &app(),
+        "-n",
+        &ns,
+        "--server-side=true",
+        "--set",
+        "data.remove=null",
+        "--set",
+        "sidecar=false",
+        "--set",
+        "data.keep=null",
+    ]);
+    assert_eq!(c.record("hr", 3).unwrap().apply_method, "ssa");
+    let (data, _, _) = live_state(&c, "hr");
+    assert_eq!(data, json!({"change": "old", "foreign": "x"}));
     let cm = c.get("v1", "ConfigMap", "hr-config").unwrap();
-    assert!(
-        managers(&cm).contains(&pair("hoist", "Update"))
-            && !managers(&cm).iter().any(|(_, op)| op == "Apply"),
-        "{:?}",
-        managers(&cm)
+    assert_eq!(
+        managers(&cm),
+        [pair("hoist", "Apply"), pair("someone-else", "Update")]
     );
 }

@@ -72,6 +72,12 @@ pub struct Deployer<'a> {
     pub server_side: bool,
     /// Take over fields other managers own on server-side apply.
     pub force_conflicts: bool,
+    /// Before server-side applying an existing object, move what hoist's (or
+    /// Helm's) client-side writes own to hoist's apply entry, so that fields
+    /// the chart dropped are removed (Helm v4's
+    /// `UpgradeClientSideFieldManager`: upgrades of a `csa` release,
+    /// rollbacks, adoption).
+    pub upgrade_client_side_fields: bool,
     /// Delete and re-create objects that exist instead of updating them.
     pub force_replace: bool,
     /// How long one hook may run, and the wait for readiness.
@@ -125,6 +131,7 @@ impl<'a> Deployer<'a> {
             namespace,
             server_side: true,
             force_conflicts: false,
+            upgrade_client_side_fields: false,
             force_replace: false,
             timeout: if timeout.is_zero() {
                 DEFAULT_TIMEOUT
@@ -331,14 +338,18 @@ impl<'a> Deployer<'a> {
             self.resources.delete(obj, Propagation::Background).await?;
             self.wait_gone(obj).await?;
         }
-        if self.server_side
-            && self
+        if self.server_side {
+            if self.upgrade_client_side_fields && !self.resources.client().ssa_unavailable() {
+                self.resources.upgrade_client_side_fields(obj).await?;
+            }
+            if self
                 .resources
                 .apply_if_supported(obj, force)
                 .await?
                 .is_some()
-        {
-            return Ok(());
+            {
+                return Ok(());
+            }
         }
         self.resources.apply_client_side(original, obj).await?;
         Ok(())

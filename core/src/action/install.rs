@@ -168,6 +168,7 @@ pub async fn install<D: Driver>(
         namespace: &opts.namespace,
         server_side: opts.server_side,
         force_conflicts: opts.force_conflicts,
+        upgrade_client_side_fields: opts.take_ownership,
         force_replace: false,
         timeout: if opts.timeout.is_zero() {
             DEFAULT_TIMEOUT

@@ -172,6 +172,7 @@ pub async fn rollback<D: Driver>(
         namespace: &namespace,
         server_side,
         force_conflicts: opts.force_conflicts,
+        upgrade_client_side_fields: true,
         force_replace: opts.force,
         timeout: opts.timeout,
         strategy: opts.wait_strategy,

@@ -267,6 +267,7 @@ pub async fn upgrade<D: Driver>(
         namespace: &current.namespace,
         server_side,
         force_conflicts: opts.force_conflicts,
+        upgrade_client_side_fields: current.apply_method != APPLY_METHOD_SERVER_SIDE,
         force_replace: opts.force,
         timeout: opts.timeout,
         strategy: opts.wait_strategy,

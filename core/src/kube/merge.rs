@@ -16,6 +16,9 @@
 //! `$setElementOrder` for the order. Other kinds (custom resources) get a
 //! JSON merge patch from original to modified, as Helm sends them; lists
 //! are replaced wholesale.
+//!
+//! [`upgrade_managed_fields`] is the other half of Helm v4's client-side
+//! mode: moving a `csa` object's field ownership to server-side apply.
 
 use crate::kube::openapi::{OpenApi, Schema, Strategy};
 use serde_json::{Map, Value as Json};
@@ -506,6 +509,63 @@ fn merge_strategic(into: &mut Map<String, Json>, delta: Map<String, Json>, schem
     }
 }
 
+/// Helm v4's switch of an object from client-side to server-side apply
+/// (client-go's `csaupgrade.UpgradeManagedFieldsPatch`, which Helm runs
+/// when a `csa` release is upgraded with server-side apply): the fields
+/// that `csa_managers` wrote with `Update` operations become owned by
+/// `ssa_manager`'s `Apply` entry, so that server-side apply can later remove
+/// the ones the chart drops. Returns the new `managedFields`, or `None` when
+/// there is nothing to convert.
+pub fn upgrade_managed_fields(
+    managed: &[Json],
+    csa_managers: &[&str],
+    ssa_manager: &str,
+) -> Option<Vec<Json>> {
+    let mut entries = managed.to_vec();
+    for csa in csa_managers {
+        convert_manager(&mut entries, csa, ssa_manager);
+    }
+    (entries.as_slice() != managed).then_some(entries)
+}
+
+fn entry_is(entry: &Json, manager: &str, operation: &str) -> bool {
+    entry["manager"].as_str() == Some(manager)
+        && entry["operation"].as_str() == Some(operation)
+        && entry["subresource"].as_str().unwrap_or("").is_empty()
+}
+
+/// One CSA manager into the SSA manager's entry (client-go's
+/// `upgradedManagedFields`).
+fn convert_manager(entries: &mut Vec<Json>, csa: &str, ssa: &str) {
+    let target = match entries.iter().position(|e| entry_is(e, ssa, "Apply")) {
+        Some(i) => i,
+        None => {
+            // No Apply entry yet: the most recent (first) CSA entry becomes it.
+            let Some(i) = entries.iter().position(|e| entry_is(e, csa, "Update")) else {
+                return;
+            };
+            entries[i]["operation"] = Json::String("Apply".into());
+            entries[i]["manager"] = Json::String(ssa.into());
+            i
+        }
+    };
+    let api_version = entries[target]["apiVersion"].clone();
+    let same_version = entries
+        .iter()
+        .position(|e| entry_is(e, csa, "Update") && e["apiVersion"] == api_version);
+    if let Some(j) = same_version {
+        let fields = entries[j]["fieldsV1"].clone();
+        let into = &mut entries[target];
+        if into.get("fieldsV1").is_none_or(Json::is_null) {
+            into["fieldsType"] = Json::String("FieldsV1".into());
+            into["fieldsV1"] = fields;
+        } else {
+            deep_merge(&mut into["fieldsV1"], fields);
+        }
+    }
+    entries.retain(|e| !entry_is(e, csa, "Update"));
+}
+
 /// A scalar as text, for comparing merge keys and set elements the way
 /// apimachinery does (`fmt.Sprintf("%v")`).
 fn scalar_text(v: &Json) -> String {
@@ -808,6 +868,57 @@ mod tests {
             };
             assert_eq!(patch, case["patch"], "{name}");
         }
+    }
+
+    #[test]
+    fn client_side_managers_become_the_apply_manager() {
+        let update = |manager: &str, version: &str, fields: Json| {
+            json!({"manager": manager, "operation": "Update", "apiVersion": version,
+                "fieldsType": "FieldsV1", "fieldsV1": fields})
+        };
+        let managed = vec![
+            update("hoist", "v1", json!({"f:data": {"f:a": {}, "f:gone": {}}})),
+            update("kubectl-edit", "v1", json!({"f:data": {"f:b": {}}})),
+            update(
+                "hoist",
+                "v1",
+                json!({"f:metadata": {"f:labels": {"f:x": {}}}}),
+            ),
+            json!({"manager": "hoist", "operation": "Update", "subresource": "status",
+                "apiVersion": "v1", "fieldsV1": {"f:status": {}}}),
+        ];
+        let out = upgrade_managed_fields(&managed, &["hoist"], "hoist").unwrap();
+        // The first hoist Update entry became the Apply entry; the second,
+        // of the same version, was folded into it; other managers and the
+        // status subresource's entry are untouched.
+        assert_eq!(out.len(), 3);
+        assert_eq!(out[0]["operation"], "Apply");
+        assert_eq!(
+            out[0]["fieldsV1"],
+            json!({"f:data": {"f:a": {}, "f:gone": {}}, "f:metadata": {"f:labels": {"f:x": {}}}})
+        );
+        assert_eq!(out[1], managed[1]);
+        assert_eq!(out[2], managed[3]);
+
+        // With an Apply entry already there, Update entries of its version
+        // are merged into it.
+        let managed = vec![
+            json!({"manager": "hoist", "operation": "Apply", "apiVersion": "v1",
+                "fieldsType": "FieldsV1", "fieldsV1": {"f:data": {"f:a": {}}}}),
+            update("helm", "v1", json!({"f:data": {"f:c": {}}})),
+        ];
+        let out = upgrade_managed_fields(&managed, &["hoist", "helm"], "hoist").unwrap();
+        assert_eq!(
+            out,
+            [
+                json!({"manager": "hoist", "operation": "Apply", "apiVersion": "v1",
+                "fieldsType": "FieldsV1", "fieldsV1": {"f:data": {"f:a": {}, "f:c": {}}}})
+            ]
+        );
+        assert_eq!(
+            upgrade_managed_fields(&out, &["hoist", "helm"], "hoist"),
+            None
+        );
     }
 
     #[test]

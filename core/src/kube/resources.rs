@@ -4,7 +4,7 @@
 use crate::kube::client::KubeClient;
 use crate::kube::discovery::{ApiDiscovery, ResourceInfo};
 use crate::kube::error::{KubeError, Operation};
-use crate::kube::merge::{PatchType, client_side_patch};
+use crate::kube::merge::{PatchType, client_side_patch, upgrade_managed_fields};
 use crate::kube::openapi::OpenApi;
 use crate::kube::ownership::{check_ownership, conflict_message};
 use crate::kube::retry::{Backoff, with_backoff};
@@ -15,6 +15,11 @@ use tokio::sync::OnceCell;
 
 /// The field manager hoist applies as.
 pub const FIELD_MANAGER: &str = "hoist";
+
+/// The field manager Helm writes as (its binary's name): its client-side
+/// writes are converted too when hoist switches a release Helm installed
+/// client-side to server-side apply.
+pub const HELM_FIELD_MANAGER: &str = "helm";
 
 /// One manifest document: the object as JSON plus the fields every call needs.
 #[derive(Clone, Debug, PartialEq)]
@@ -307,6 +312,53 @@ impl ResourceClient {
             sent.map_err(|e| self.client.error(e, op.clone()))
         })
         .await?;
+        Ok(())
+    }
+
+    /// Helm v4's switch of an existing object from client-side to
+    /// server-side apply: the fields hoist's or Helm's client-side writes
+    /// own become owned by hoist's apply entry (see
+    /// [`crate::kube::merge::upgrade_managed_fields`]). The new
+    /// `managedFields` are sent with the object's resourceVersion, so a
+    /// concurrent change makes the server answer 409, and the conversion
+    /// is done again on the fresh object.
+    pub async fn upgrade_client_side_fields(
+        &self,
+        object: &ManifestObject,
+    ) -> Result<(), KubeError> {
+        const ATTEMPTS: usize = 5;
+        for attempt in 1..=ATTEMPTS {
+            let Some(live) = self.get(object).await? else {
+                return Ok(());
+            };
+            let managed = live["metadata"]["managedFields"]
+                .as_array()
+                .map(Vec::as_slice)
+                .unwrap_or_default();
+            let Some(upgraded) = upgrade_managed_fields(
+                managed,
+                &[FIELD_MANAGER, HELM_FIELD_MANAGER],
+                FIELD_MANAGER,
+            ) else {
+                return Ok(());
+            };
+            let target = self.resolve(object)?;
+            let patch = serde_json::json!({"metadata": {
+                "managedFields": upgraded,
+                "resourceVersion": live["metadata"]["resourceVersion"],
+            }});
+            let op = Self::operation(&target, "patch", &object.name);
+            let sent = self
+                .api(&target)
+                .patch(&object.name, &PatchParams::default(), &Patch::Merge(&patch))
+                .await
+                .map_err(|e| self.client.error(e, op));
+            match sent {
+                Ok(_) => return Ok(()),
+                Err(KubeError::Api { code: 409, .. }) if attempt < ATTEMPTS => continue,
+                Err(e) => return Err(e),
+            }
+        }
         Ok(())
     }
 
