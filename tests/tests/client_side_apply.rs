@@ -6,13 +6,16 @@
 //! was written by Helm v4's library through ../shared/tools/helm-oracle.py
 //! with `server_side_apply: "false"`). The chart is
 //! tests/fixtures/client-side-apply/app: a ConfigMap whose keys come from
-//! the values and a Deployment with an optional sidecar container.
+//! the values and a Deployment with an optional sidecar container;
+//! tests/fixtures/client-side-apply/widgets adds a custom resource (its CRD,
+//! `widgets.csa.hoist.test`, is shared by every run).
 //!
 //! The expected live objects follow Helm's behaviour, which was checked
 //! during development by running the same install, foreign edits and
 //! upgrade with Helm (oracle, `server_side_apply: "false"` then `"auto"`)
 //! and with hoist in two namespaces: the ConfigMaps and the Deployments'
-//! containers, annotations and labels came out identical.
+//! containers, annotations and labels came out identical, and so did the
+//! Widgets' specs.
 
 use base64::Engine;
 use base64::engine::general_purpose::STANDARD;
@@ -365,6 +368,26 @@ fn a_server_without_server_side_apply_gets_client_side_apply() {
     let (data, containers, _) = live_state(&c, "r");
     assert_eq!(data["remove"], "gone-soon");
     assert_eq!(containers.len(), 2);
+
+    // CRDs of crds/ fall back to a POST too, and the namespace of
+    // --create-namespace.
+    let ns2 = fresh_namespace("hoist-nossa-cr");
+    let widgets = fixture("client-side-apply/widgets");
+    let run = hoist(&[
+        "install",
+        "w",
+        widgets.to_str().unwrap(),
+        "-n",
+        &ns2,
+        "--create-namespace",
+        "--kubeconfig",
+        &kubeconfig,
+    ]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let c2 = connect_to(&kubeconfig, &ns2);
+    assert_eq!(c2.record("w", 1).unwrap().apply_method, "csa");
+    let widget = c2.get("csa.hoist.test/v1", "Widget", "w-widget").unwrap();
+    assert_eq!(widget["spec"]["tags"], json!(["a", "b"]));
 }
 
 /// Helm's csa record, with its namespace moved to `ns`: only that string of
@@ -493,4 +516,72 @@ fn hoist_upgrades_a_release_helm_installed_client_side_with_client_side_apply() 
         managers(&cm),
         [pair("hoist", "Apply"), pair("someone-else", "Update")]
     );
+}
+
+#[test]
+fn custom_resources_get_helms_two_way_json_merge_patch() {
+    if cluster("custom_resources_get_helms_two_way_json_merge_patch").is_none() {
+        return;
+    }
+    let ns = fresh_namespace("hoist-csa-cr");
+    let widgets = fixture("client-side-apply/widgets");
+    let widgets = widgets.to_str().unwrap();
+    ok(&[
+        "install",
+        "w",
+        widgets,
+        "-n",
+        &ns,
+        "--create-namespace",
+        "--server-side=false",
+    ]);
+    let c = Cluster::connect(&ns);
+    patch_merge(
+        &c,
+        "csa.hoist.test/v1",
+        "Widget",
+        "w-widget",
+        json!({"spec": {"size": 7, "owner": "ops"}}),
+    );
+    ok(&[
+        "upgrade",
+        "w",
+        widgets,
+        "-n",
+        &ns,
+        "--set",
+        "tags={b,c}",
+        "--set",
+        "color=null",
+    ]);
+    assert_eq!(c.record("w", 2).unwrap().apply_method, "csa");
+    let widget = c.get("csa.hoist.test/v1", "Widget", "w-widget").unwrap();
+    // Helm sends custom resources the JSON merge patch from the previous
+    // manifest to the new one: the list is replaced, the dropped field
+    // removed, and the drifted size, which the chart did not change, stays.
+    assert_eq!(
+        widget["spec"],
+        json!({"size": 7, "owner": "ops", "tags": ["b", "c"]})
+    );
+}
+
+/// Merge-patches an object as field manager `someone-else` (custom
+/// resources take no strategic merge patch).
+fn patch_merge(c: &Cluster, api_version: &str, kind: &str, name: &str, patch: Json) {
+    let obj = ManifestObject::from_json(json!({
+        "apiVersion": api_version, "kind": kind, "metadata": {"name": name}
+    }))
+    .unwrap();
+    let target = c.resources.resolve(&obj).unwrap();
+    let api: kube::Api<kube::api::DynamicObject> = kube::Api::namespaced_with(
+        c.resources.client().raw().clone(),
+        target.namespace.as_deref().unwrap(),
+        &target.resource.api_resource,
+    );
+    let params = kube::api::PatchParams {
+        field_manager: Some("someone-else".into()),
+        ..Default::default()
+    };
+    c.rt.block_on(api.patch(name, &params, &kube::api::Patch::Merge(&patch)))
+        .unwrap();
 }
