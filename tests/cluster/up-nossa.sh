@@ -6,6 +6,7 @@
 # the client-side apply fallback point at it with HOIST_NOSSA_KUBECONFIG.
 #
 #   tests/cluster/up-nossa.sh      # prints: export HOIST_NOSSA_KUBECONFIG=...
+#   tests/cluster/up-nossa.sh down # stops this server (not the main cluster)
 #
 # Environment: HOIST_CLUSTER_DIR (main cluster state, default
 # /tmp/hoist-cluster), HOIST_NOSSA_DIR (default /tmp/hoist-cluster-nossa),
@@ -19,6 +20,15 @@ DIR=${HOIST_NOSSA_DIR:-/tmp/hoist-cluster-nossa}
 PORT=${HOIST_NOSSA_PORT:-26444}
 ETCD_PORT=${HOIST_ETCD_PORT:-23790}
 log() { echo "[cluster-nossa] $*" >&2; }
+
+if [ "${1:-}" = down ]; then
+  if [ -f "$DIR/apiserver.pid" ]; then
+    kill "$(cat "$DIR/apiserver.pid")" 2>/dev/null || true
+    rm -f "$DIR/apiserver.pid" "$DIR/kubeconfig"
+    log "stopped"
+  fi
+  exit 0
+fi
 
 mkdir -p "$DIR"
 KUBECONFIG_PATH=$DIR/kubeconfig
