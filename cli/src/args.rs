@@ -390,8 +390,7 @@ pub struct InstallArgs {
     /// Do not run pre-install and post-install hooks.
     #[arg(long)]
     pub no_hooks: bool,
-    /// Apply objects server-side (Helm v4's default); `--server-side=false`
-    /// creates them with plain POSTs.
+    /// object updates run in the server instead of the client
     #[arg(long, default_value_t = true, action = clap::ArgAction::Set, num_args = 0..=1, default_missing_value = "true", require_equals = true)]
     pub server_side: bool,
     /// Re-use the name of an uninstalled or failed release.
