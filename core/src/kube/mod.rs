@@ -5,8 +5,9 @@
 //!   namespace defaulting Helm does.
 //! - [`discovery`]: the server's version and API groups, as
 //!   [`crate::engine::Capabilities`] and as a kind-to-resource map.
-//! - [`resources`]: manifest documents as dynamic objects; server-side apply,
-//!   get and delete with retries for idempotent calls.
+//! - [`resources`]: manifest documents as dynamic objects; server-side apply
+//!   (client-side where the server lacks it), get and delete with retries
+//!   for idempotent calls.
 //! - [`merge`]: client-side apply's three-way patches (strategic merge for
 //!   Kubernetes' types, JSON merge for custom resources), with [`openapi`]
 //!   reading the server's patch metadata.

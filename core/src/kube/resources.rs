@@ -1,5 +1,7 @@
 //! Rendered manifest documents as dynamic objects, and the calls Helm's kube
-//! client makes on them: server-side apply, get and delete.
+//! client makes on them: server-side apply, client-side apply (create or
+//! three-way patch, also the fallback when a server answers a server-side
+//! apply with 415), get and delete.
 
 use crate::kube::client::KubeClient;
 use crate::kube::discovery::{ApiDiscovery, ResourceInfo};
