@@ -390,8 +390,7 @@ pub struct InstallArgs {
     /// Do not run pre-install and post-install hooks.
     #[arg(long)]
     pub no_hooks: bool,
-    /// Apply objects server-side (Helm v4's default); `--server-side=false`
-    /// creates them with plain POSTs.
+    /// object updates run in the server instead of the client
     #[arg(long, default_value_t = true, action = clap::ArgAction::Set, num_args = 0..=1, default_missing_value = "true", require_equals = true)]
     pub server_side: bool,
     /// Re-use the name of an uninstalled or failed release.
@@ -598,9 +597,8 @@ pub struct UpgradeArgs {
     /// Skip values.schema.json validation.
     #[arg(long)]
     pub skip_schema_validation: bool,
-    /// Apply server-side (true), client-side (false) or as the last revision did (auto).
-    #[arg(long, default_value = "auto", require_equals = true, num_args = 0..=1, default_missing_value = "true")]
-    pub server_side: String,
+    #[command(flatten)]
+    pub server_side: crate::commands::upgrade::ServerSideFlag,
     /// Output format.
     #[arg(short = 'o', long, value_enum, default_value = "table")]
     pub output: OutputFormat,
@@ -644,6 +642,8 @@ pub struct RollbackArgs {
     /// A custom description of the revision.
     #[arg(long)]
     pub description: Option<String>,
+    #[command(flatten)]
+    pub server_side: crate::commands::upgrade::ServerSideFlag,
     /// Output format.
     #[arg(short = 'o', long, value_enum, default_value = "table")]
     pub output: OutputFormat,

@@ -63,7 +63,9 @@ pub async fn run(a: InstallArgs) -> miette::Result<ExitCode> {
     };
     let backend = storage(&a.cluster, &client, Some(&namespace));
     let rel = with_storage!(&backend, s => install(s, &client, chart, &opts).await)
-        .map_err(|e| miette!("INSTALLATION FAILED: {e}"))?;
+        .map_err(|e| miette!("INSTALLATION FAILED: {e}"));
+    super::upgrade::warn_if_fell_back(&client);
+    let rel = rel?;
     match a.output {
         OutputFormat::Table => print!("{}", status_text(&rel)),
         f => print_release(&rel, f)?,

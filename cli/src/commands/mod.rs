@@ -23,7 +23,7 @@ mod status;
 mod template;
 mod test;
 mod uninstall;
-mod upgrade;
+pub(crate) mod upgrade;
 pub mod verify;
 mod version;
 

@@ -9,6 +9,7 @@ use miette::miette;
 use std::process::ExitCode;
 
 pub async fn run(a: RollbackArgs) -> miette::Result<ExitCode> {
+    let server_side = a.server_side.mode()?;
     let client = connect(&a.cluster).await?;
     let namespace = client.namespace().to_string();
     let opts = RollbackOptions {
@@ -25,11 +26,13 @@ pub async fn run(a: RollbackArgs) -> miette::Result<ExitCode> {
         force_conflicts: a.force_conflicts,
         cleanup_on_fail: a.cleanup_on_fail,
         description: a.description.clone(),
-        server_side: None,
+        server_side,
     };
     let backend = storage_with_history_max(&a.cluster, &client, Some(&namespace), a.history_max);
     let rel = with_storage!(&backend, s => rollback(s, &client, &opts).await)
-        .map_err(|e| miette!("ROLLBACK FAILED: {e}"))?;
+        .map_err(|e| miette!("ROLLBACK FAILED: {e}"));
+    super::upgrade::warn_if_fell_back(&client);
+    let rel = rel?;
     match a.output {
         OutputFormat::Table => println!("Rollback was a success! Happy Helming!"),
         f => print_release(&rel, f)?,

@@ -4,14 +4,51 @@ use super::release::{connect, print_release, storage_with_history_max, with_stor
 use crate::args::{OutputFormat, UpgradeArgs};
 use crate::output::merge_values;
 use crate::progress::wait_progress;
+use clap::Args;
 use hoist_core::action::status::status_text;
 use hoist_core::action::upgrade::{UpgradeOptions, upgrade};
 use hoist_core::chart;
+use hoist_core::kube::KubeClient;
 use hoist_core::values::reuse::ReuseMode;
 use miette::miette;
 use std::process::ExitCode;
 
+/// Helm v4's `--server-side` of upgrade and rollback: a string, so that
+/// `auto` can follow the revision's `apply_method`.
+#[derive(Debug, Args)]
+pub struct ServerSideFlag {
+    /// must be "true", "false" or "auto". Object updates run in the server instead of the client ("auto" defaults the value from the previous chart release's method)
+    #[arg(long = "server-side", default_value = "auto", value_name = "string")]
+    pub server_side: String,
+}
+
+impl ServerSideFlag {
+    /// `Some(true)`, `Some(false)`, or `None` for `auto`; anything else is
+    /// refused with Helm's message.
+    pub fn mode(&self) -> miette::Result<Option<bool>> {
+        match self.server_side.as_str() {
+            "auto" => Ok(None),
+            "true" => Ok(Some(true)),
+            "false" => Ok(Some(false)),
+            other => Err(miette!(
+                "invalid/unknown release server-side apply method: {other}"
+            )),
+        }
+    }
+}
+
+/// Tells the user when the server lacked server-side apply and objects
+/// were applied client-side instead (the release records `csa`).
+pub fn warn_if_fell_back(client: &KubeClient) {
+    if client.ssa_unavailable() {
+        eprintln!(
+            "WARNING: the server does not support server-side apply; objects were applied client-side (three-way merge) and the release records apply_method \"csa\""
+        );
+    }
+}
+
 pub async fn run(a: UpgradeArgs) -> miette::Result<ExitCode> {
+    let server_side = a.server_side.mode()?;
     let keyring = a.verify.then(|| {
         a.keyring
             .clone()
@@ -28,16 +65,6 @@ pub async fn run(a: UpgradeArgs) -> miette::Result<ExitCode> {
         (false, true, _) => ReuseMode::Reuse,
         (false, false, true) => ReuseMode::ResetThenReuse,
         _ => ReuseMode::Default,
-    };
-    let server_side = match a.server_side.as_str() {
-        "auto" => None,
-        "true" => Some(true),
-        "false" => Some(false),
-        other => {
-            return Err(miette!(
-                "invalid --server-side value {other:?}: must be true, false or auto"
-            ));
-        }
     };
     let client = connect(&a.cluster).await?;
     let namespace = client.namespace().to_string();
@@ -68,7 +95,9 @@ pub async fn run(a: UpgradeArgs) -> miette::Result<ExitCode> {
     };
     let backend = storage_with_history_max(&a.cluster, &client, Some(&namespace), a.history_max);
     let outcome = with_storage!(&backend, s => upgrade(s, &client, chart, &opts).await)
-        .map_err(|e| miette!("UPGRADE FAILED: {e}"))?;
+        .map_err(|e| miette!("UPGRADE FAILED: {e}"));
+    warn_if_fell_back(&client);
+    let outcome = outcome?;
     match a.output {
         OutputFormat::Table => {
             if outcome.installed {

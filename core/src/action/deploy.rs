@@ -5,7 +5,7 @@
 //! parallel, as Helm batches them), deleting what a new revision dropped,
 //! and running hooks with their weights and delete policies.
 
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 use std::time::Duration;
 
 use futures::stream::{self, StreamExt, TryStreamExt};
@@ -18,7 +18,7 @@ use crate::kube::{
     stamp_ownership,
 };
 use crate::release::manifest::{RESOURCE_POLICY_ANNOTATION, split_manifests};
-use crate::release::record::{GoTime, Release};
+use crate::release::record::{APPLY_METHOD_CLIENT_SIDE, APPLY_METHOD_SERVER_SIDE, GoTime, Release};
 use crate::release::{HookDeletePolicy, HookEvent, HookPhase};
 
 /// How many API calls one step keeps in flight. The API server handles far
@@ -72,6 +72,12 @@ pub struct Deployer<'a> {
     pub server_side: bool,
     /// Take over fields other managers own on server-side apply.
     pub force_conflicts: bool,
+    /// Before server-side applying an existing object, move what hoist's (or
+    /// Helm's) client-side writes own to hoist's apply entry, so that fields
+    /// the chart dropped are removed (Helm v4's
+    /// `UpgradeClientSideFieldManager`: upgrades of a `csa` release,
+    /// rollbacks, adoption).
+    pub upgrade_client_side_fields: bool,
     /// Delete and re-create objects that exist instead of updating them.
     pub force_replace: bool,
     /// How long one hook may run, and the wait for readiness.
@@ -125,6 +131,7 @@ impl<'a> Deployer<'a> {
             namespace,
             server_side: true,
             force_conflicts: false,
+            upgrade_client_side_fields: false,
             force_replace: false,
             timeout: if timeout.is_zero() {
                 DEFAULT_TIMEOUT
@@ -232,10 +239,14 @@ impl<'a> Deployer<'a> {
         current: &[ManifestObject],
         objects: &[ManifestObject],
     ) -> Result<(), ActionError> {
-        let owned: HashSet<ObjectKey> = current.iter().map(|o| self.key(o)).collect();
+        let owned: HashMap<ObjectKey, &ManifestObject> =
+            current.iter().map(|o| (self.key(o), o)).collect();
         for batch in objects.chunk_by(|a, b| a.kind == b.kind) {
             stream::iter(batch)
-                .map(|obj| self.put(obj, self.force_conflicts || owned.contains(&self.key(obj))))
+                .map(|obj| {
+                    let original = owned.get(&self.key(obj)).copied();
+                    self.put(obj, self.force_conflicts || original.is_some(), original)
+                })
                 .buffer_unordered(PARALLEL_CALLS)
                 .try_collect::<Vec<()>>()
                 .await?;
@@ -312,26 +323,46 @@ impl<'a> Deployer<'a> {
         errors
     }
 
-    /// Writes one object: server-side apply, or a POST that falls back to
-    /// apply when the object exists; with `force_replace`, an existing
+    /// Writes one object: server-side apply, or Helm's client-side apply
+    /// (a POST, or a three-way patch from `original`, the object as the
+    /// revision being replaced rendered it) when `server_side` is off or the
+    /// server lacks server-side apply; with `force_replace`, an existing
     /// object is deleted and created anew.
-    async fn put(&self, obj: &ManifestObject, force: bool) -> Result<(), ActionError> {
+    async fn put(
+        &self,
+        obj: &ManifestObject,
+        force: bool,
+        original: Option<&ManifestObject>,
+    ) -> Result<(), ActionError> {
         if self.force_replace && self.resources.get(obj).await?.is_some() {
             self.resources.delete(obj, Propagation::Background).await?;
             self.wait_gone(obj).await?;
         }
         if self.server_side {
-            self.resources.apply(obj, force).await?;
-            Ok(())
-        } else {
-            match self.resources.create(obj).await {
-                Ok(()) => Ok(()),
-                Err(e) if e.is_already_exists() => {
-                    self.resources.apply(obj, force).await?;
-                    Ok(())
-                }
-                Err(e) => Err(e.into()),
+            if self.upgrade_client_side_fields && !self.resources.client().ssa_unavailable() {
+                self.resources.upgrade_client_side_fields(obj).await?;
             }
+            if self
+                .resources
+                .apply_if_supported(obj, force)
+                .await?
+                .is_some()
+            {
+                return Ok(());
+            }
+        }
+        self.resources.apply_client_side(original, obj).await?;
+        Ok(())
+    }
+
+    /// Helm's `apply_method` for what this deployer did: `csa` when it was
+    /// asked for client-side apply or the server turned out to lack
+    /// server-side apply.
+    pub fn apply_method(&self) -> &'static str {
+        if self.server_side && !self.resources.client().ssa_unavailable() {
+            APPLY_METHOD_SERVER_SIDE
+        } else {
+            APPLY_METHOD_CLIENT_SIDE
         }
     }
 
@@ -375,7 +406,7 @@ impl<'a> Deployer<'a> {
             hook.last_run.started_at = GoTime::now();
             hook.last_run.completed_at = GoTime::zero();
             hook.last_run.phase = HookPhase::Running;
-            if let Err(e) = self.put(&obj, true).await {
+            if let Err(e) = self.put(&obj, true, None).await {
                 hook.last_run.completed_at = GoTime::now();
                 hook.last_run.phase = HookPhase::Failed;
                 return Err(ActionError::Invalid(format!(

@@ -148,7 +148,8 @@ pub async fn install<D: Driver>(
     let mut release = match spare {
         None => first?,
         Some(chart) => {
-            let (updated, created) = install_crds(&client, &resources, &crds).await?;
+            let (updated, created) =
+                install_crds(&client, &resources, &crds, opts.server_side).await?;
             resources = updated;
             match first {
                 Ok(done) if !created => done,
@@ -167,6 +168,7 @@ pub async fn install<D: Driver>(
         namespace: &opts.namespace,
         server_side: opts.server_side,
         force_conflicts: opts.force_conflicts,
+        upgrade_client_side_fields: opts.take_ownership,
         force_replace: false,
         timeout: if opts.timeout.is_zero() {
             DEFAULT_TIMEOUT
@@ -202,7 +204,9 @@ pub async fn install<D: Driver>(
         wait: opts.wait,
         wait_for_jobs: opts.wait_for_jobs,
     };
-    match deployer.roll_out(&mut release, &[], &objects, &steps).await {
+    let outcome = deployer.roll_out(&mut release, &[], &objects, &steps).await;
+    release.apply_method = deployer.apply_method().into();
+    match outcome {
         Ok(()) => {
             let description = opts
                 .description
@@ -367,19 +371,24 @@ async fn create_namespace(resources: &ResourceClient, namespace: &str) -> Result
         "kind": "Namespace",
         "metadata": {"name": namespace, "labels": {"name": namespace}},
     }))?;
-    if resources.get(&obj).await?.is_none() {
-        resources.apply(&obj, false).await?;
+    if resources.get(&obj).await?.is_none()
+        && resources.apply_if_supported(&obj, false).await?.is_none()
+    {
+        resources.create(&obj).await?;
     }
     Ok(())
 }
 
 /// Creates the CRDs that do not exist yet (Helm never updates CRDs), then
 /// rediscovers until their kinds are served, so that templates using them
-/// can be applied. Says whether any CRD was created.
+/// can be applied. Says whether any CRD was created. CRDs are applied
+/// server-side when `server_side` and the server supports it, else created
+/// with a POST.
 async fn install_crds(
     client: &KubeClient,
     resources: &ResourceClient,
     crds: &[(String, String)],
+    server_side: bool,
 ) -> Result<(ResourceClient, bool), ActionError> {
     let mut wanted = Vec::new();
     let mut created = false;
@@ -394,7 +403,11 @@ async fn install_crds(
                 .map_err(|e| ActionError::Invalid(format!("{path}: {e}")))?;
             wanted.extend(crd_kinds(&obj.object));
             if resources.get(&obj).await?.is_none() {
-                resources.apply(&obj, false).await?;
+                let applied =
+                    server_side && resources.apply_if_supported(&obj, false).await?.is_some();
+                if !applied {
+                    resources.create(&obj).await?;
+                }
                 created = true;
             }
         }
@@ -413,10 +426,7 @@ async fn install_crds(
         tokio::time::sleep(Duration::from_millis(500)).await;
         discovery = ApiDiscovery::run(client).await?;
     }
-    Ok((
-        ResourceClient::new(client.clone(), Arc::new(discovery)),
-        true,
-    ))
+    Ok((resources.rediscovered(Arc::new(discovery)), true))
 }
 
 /// `(group/version, kind)` of every served version of a CRD.

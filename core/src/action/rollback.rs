@@ -118,9 +118,10 @@ pub async fn rollback<D: Driver>(
         )));
     };
 
+    // Helm's `auto`: server-side only when the target revision says `ssa`.
     let server_side = opts
         .server_side
-        .unwrap_or_else(|| previous.apply_method != APPLY_METHOD_CLIENT_SIDE);
+        .unwrap_or_else(|| previous.apply_method == APPLY_METHOD_SERVER_SIDE);
     let mut target = Release {
         name: opts.name.clone(),
         namespace: current.namespace.clone(),
@@ -171,6 +172,7 @@ pub async fn rollback<D: Driver>(
         namespace: &namespace,
         server_side,
         force_conflicts: opts.force_conflicts,
+        upgrade_client_side_fields: true,
         force_replace: opts.force,
         timeout: opts.timeout,
         strategy: opts.wait_strategy,
@@ -195,6 +197,7 @@ pub async fn rollback<D: Driver>(
     let outcome = deployer
         .roll_out(&mut target, &current_objects, &target_objects, &steps)
         .await;
+    target.apply_method = deployer.apply_method().into();
     if let Err(err) = outcome {
         let msg = format!("Rollback {:?} failed: {err}", opts.name);
         let mut current = current;

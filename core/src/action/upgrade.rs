@@ -214,9 +214,11 @@ pub async fn upgrade<D: Driver>(
         lint_mode: false,
     };
     let rendered = super::render::render_with_lookup(chart, req, &resources).await?;
+    // Helm's `auto`: server-side only when the last revision says `ssa`,
+    // so records from Helm 3 (no apply_method) are updated client-side.
     let server_side = opts
         .server_side
-        .unwrap_or_else(|| last.apply_method != APPLY_METHOD_CLIENT_SIDE);
+        .unwrap_or_else(|| last.apply_method == APPLY_METHOD_SERVER_SIDE);
     let now = GoTime::now();
     let mut upgraded = Release {
         name: opts.name.clone(),
@@ -265,6 +267,7 @@ pub async fn upgrade<D: Driver>(
         namespace: &current.namespace,
         server_side,
         force_conflicts: opts.force_conflicts,
+        upgrade_client_side_fields: current.apply_method != APPLY_METHOD_SERVER_SIDE,
         force_replace: opts.force,
         timeout: opts.timeout,
         strategy: opts.wait_strategy,
@@ -301,6 +304,7 @@ pub async fn upgrade<D: Driver>(
     let result = deployer
         .roll_out(&mut upgraded, &current_objects, &target_objects, &steps)
         .await;
+    upgraded.apply_method = deployer.apply_method().into();
     match result {
         Ok(()) => {
             let mut previous = current;

@@ -4,6 +4,8 @@
 use crate::kube::error::{KubeError, Operation};
 use ::kube::config::{KubeConfigOptions, Kubeconfig};
 use std::path::PathBuf;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
 
 /// Where to find the cluster; every field is optional and defaults as Helm does.
 #[derive(Clone, Debug, Default)]
@@ -24,6 +26,10 @@ pub struct KubeClient {
     namespace: String,
     server: String,
     context: Option<String>,
+    /// Set once a server-side apply request was answered 415: the server
+    /// lacks server-side apply, and clones of this client (other
+    /// namespaces, later steps of one operation) apply client-side.
+    ssa_unavailable: Arc<AtomicBool>,
 }
 
 impl std::fmt::Debug for KubeClient {
@@ -109,6 +115,7 @@ impl KubeClient {
             namespace,
             server,
             context,
+            ssa_unavailable: Arc::default(),
         })
     }
 
@@ -130,6 +137,18 @@ impl KubeClient {
     /// The underlying kube-rs client.
     pub fn raw(&self) -> &::kube::Client {
         &self.client
+    }
+
+    /// True once the server answered a server-side apply with 415
+    /// Unsupported Media Type (see [`KubeClient::note_ssa_unavailable`]).
+    pub fn ssa_unavailable(&self) -> bool {
+        self.ssa_unavailable.load(Ordering::Relaxed)
+    }
+
+    /// Remembers that the server lacks server-side apply; true the first
+    /// time, so that the fallback is reported once.
+    pub fn note_ssa_unavailable(&self) -> bool {
+        !self.ssa_unavailable.swap(true, Ordering::Relaxed)
     }
 
     /// The same cluster with another default namespace.

@@ -5,8 +5,12 @@
 //!   namespace defaulting Helm does.
 //! - [`discovery`]: the server's version and API groups, as
 //!   [`crate::engine::Capabilities`] and as a kind-to-resource map.
-//! - [`resources`]: manifest documents as dynamic objects; server-side apply,
-//!   get and delete with retries for idempotent calls.
+//! - [`resources`]: manifest documents as dynamic objects; server-side apply
+//!   (client-side where the server lacks it), get and delete with retries
+//!   for idempotent calls.
+//! - [`merge`]: client-side apply's three-way patches (strategic merge for
+//!   Kubernetes' types, JSON merge for custom resources), with [`openapi`]
+//!   reading the server's patch metadata.
 //! - [`ownership`]: Helm's release ownership label and annotations.
 //! - [`retry`]: exponential backoff for idempotent calls only.
 //! - [`ready`]: Helm's readiness rules (v4 status watcher and Helm 3's
@@ -21,6 +25,8 @@ pub mod client;
 pub mod discovery;
 pub mod error;
 pub mod lookup;
+pub mod merge;
+pub mod openapi;
 pub mod ownership;
 pub mod ready;
 pub mod resources;

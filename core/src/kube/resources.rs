@@ -1,17 +1,27 @@
 //! Rendered manifest documents as dynamic objects, and the calls Helm's kube
-//! client makes on them: server-side apply, get and delete.
+//! client makes on them: server-side apply, client-side apply (create or
+//! three-way patch, also the fallback when a server answers a server-side
+//! apply with 415), get and delete.
 
 use crate::kube::client::KubeClient;
 use crate::kube::discovery::{ApiDiscovery, ResourceInfo};
 use crate::kube::error::{KubeError, Operation};
+use crate::kube::merge::{PatchType, client_side_patch, upgrade_managed_fields};
+use crate::kube::openapi::OpenApi;
 use crate::kube::ownership::{check_ownership, conflict_message};
 use crate::kube::retry::{Backoff, with_backoff};
 use ::kube::api::{Api, DeleteParams, DynamicObject, Patch, PatchParams, PostParams};
 use serde_json::Value as Json;
 use std::sync::Arc;
+use tokio::sync::OnceCell;
 
 /// The field manager hoist applies as.
 pub const FIELD_MANAGER: &str = "hoist";
+
+/// The field manager Helm writes as (its binary's name): its client-side
+/// writes are converted too when hoist switches a release Helm installed
+/// client-side to server-side apply.
+pub const HELM_FIELD_MANAGER: &str = "helm";
 
 /// One manifest document: the object as JSON plus the fields every call needs.
 #[derive(Clone, Debug, PartialEq)]
@@ -113,6 +123,9 @@ pub struct ResourceClient {
     client: KubeClient,
     discovery: Arc<ApiDiscovery>,
     backoff: Backoff,
+    /// `/openapi/v2`, read on the first client-side patch (`None` inside
+    /// when it could not be read).
+    openapi: Arc<OnceCell<Option<Arc<OpenApi>>>>,
 }
 
 impl ResourceClient {
@@ -128,6 +141,16 @@ impl ResourceClient {
             client,
             discovery,
             backoff: Backoff::default(),
+            openapi: Arc::default(),
+        }
+    }
+
+    /// This client over a new discovery (after installing CRDs), keeping
+    /// what it learnt about the server.
+    pub fn rediscovered(&self, discovery: Arc<ApiDiscovery>) -> Self {
+        ResourceClient {
+            discovery,
+            ..self.clone()
         }
     }
 
@@ -210,6 +233,154 @@ impl ResourceClient {
         to_json(stored, &op)
     }
 
+    /// Server-side apply unless the server lacks it: `Ok(None)` when it
+    /// answered (now or earlier in this operation) 415 Unsupported Media
+    /// Type, and the caller must apply client-side. The first such answer
+    /// is logged as a warning.
+    pub async fn apply_if_supported(
+        &self,
+        object: &ManifestObject,
+        force: bool,
+    ) -> Result<Option<Json>, KubeError> {
+        if self.client.ssa_unavailable() {
+            return Ok(None);
+        }
+        match self.apply(object, force).await {
+            Ok(stored) => Ok(Some(stored)),
+            Err(KubeError::Api { code: 415, .. }) => {
+                if self.client.note_ssa_unavailable() {
+                    tracing::warn!(
+                        server = self.client.server(),
+                        "the server does not support server-side apply; applying client-side"
+                    );
+                }
+                Ok(None)
+            }
+            Err(e) => Err(e),
+        }
+    }
+
+    /// Helm's client-side apply: creates the object when it does not
+    /// exist, else patches the live object with the three-way patch from
+    /// `original` (the object as the previous revision rendered it; `None`
+    /// when the release did not hold it) to `object` (see
+    /// [`crate::kube::merge`]). An empty patch sends nothing.
+    pub async fn apply_client_side(
+        &self,
+        original: Option<&ManifestObject>,
+        object: &ManifestObject,
+    ) -> Result<(), KubeError> {
+        let Some(live) = self.get(object).await? else {
+            return self.create(object).await;
+        };
+        let target = self.resolve(object)?;
+        let modified = with_namespace(&object.object, &target);
+        let original = original.map(|o| with_namespace(&o.object, &target));
+        let openapi = self.openapi().await;
+        let patch = client_side_patch(
+            original.as_ref(),
+            &modified,
+            &live,
+            openapi.as_deref(),
+            &object.api_version,
+            &object.kind,
+        )
+        .map_err(|e| KubeError::InvalidObject {
+            reason: format!(
+                "cannot compute the client-side patch of {} {:?}: {e}",
+                object.kind, object.name
+            ),
+        })?;
+        if patch.is_empty() {
+            return Ok(());
+        }
+        let params = PatchParams {
+            field_manager: Some(FIELD_MANAGER.to_string()),
+            ..PatchParams::default()
+        };
+        let api = self.api(&target);
+        let op = Self::operation(&target, "patch", &object.name);
+        with_backoff(self.backoff, || async {
+            let sent = match patch.patch_type {
+                PatchType::Strategic => {
+                    api.patch(&object.name, &params, &Patch::Strategic(&patch.body))
+                        .await
+                }
+                PatchType::Merge => {
+                    api.patch(&object.name, &params, &Patch::Merge(&patch.body))
+                        .await
+                }
+            };
+            sent.map_err(|e| self.client.error(e, op.clone()))
+        })
+        .await?;
+        Ok(())
+    }
+
+    /// Helm v4's switch of an existing object from client-side to
+    /// server-side apply: the fields hoist's or Helm's client-side writes
+    /// own become owned by hoist's apply entry (see
+    /// [`crate::kube::merge::upgrade_managed_fields`]). The new
+    /// `managedFields` are sent with the object's resourceVersion, so a
+    /// concurrent change makes the server answer 409, and the conversion
+    /// is done again on the fresh object.
+    pub async fn upgrade_client_side_fields(
+        &self,
+        object: &ManifestObject,
+    ) -> Result<(), KubeError> {
+        const ATTEMPTS: usize = 5;
+        for attempt in 1..=ATTEMPTS {
+            let Some(live) = self.get(object).await? else {
+                return Ok(());
+            };
+            let managed = live["metadata"]["managedFields"]
+                .as_array()
+                .map(Vec::as_slice)
+                .unwrap_or_default();
+            let Some(upgraded) = upgrade_managed_fields(
+                managed,
+                &[FIELD_MANAGER, HELM_FIELD_MANAGER],
+                FIELD_MANAGER,
+            ) else {
+                return Ok(());
+            };
+            let target = self.resolve(object)?;
+            let patch = serde_json::json!({"metadata": {
+                "managedFields": upgraded,
+                "resourceVersion": live["metadata"]["resourceVersion"],
+            }});
+            let op = Self::operation(&target, "patch", &object.name);
+            let sent = self
+                .api(&target)
+                .patch(&object.name, &PatchParams::default(), &Patch::Merge(&patch))
+                .await
+                .map_err(|e| self.client.error(e, op));
+            match sent {
+                Ok(_) => return Ok(()),
+                Err(KubeError::Api { code: 409, .. }) if attempt < ATTEMPTS => continue,
+                Err(e) => return Err(e),
+            }
+        }
+        Ok(())
+    }
+
+    /// The server's OpenAPI document, read once per client; `None` (with a
+    /// warning) when it cannot be read, and patches fall back to JSON merge.
+    async fn openapi(&self) -> Option<Arc<OpenApi>> {
+        self.openapi
+            .get_or_init(|| async {
+                match OpenApi::fetch(&self.client).await {
+                    Ok(doc) => Some(Arc::new(doc)),
+                    Err(e) => {
+                        tracing::warn!(error = %e, "cannot read the server's OpenAPI document; client-side apply uses JSON merge patches");
+                        None
+                    }
+                }
+            })
+            .await
+            .clone()
+    }
+
     /// Creates the object with a POST (Helm's client-side create); a 409
     /// comes back as [`KubeError::AlreadyExists`]. Not retried: a create
     /// is not idempotent.
@@ -224,8 +395,12 @@ impl ResourceClient {
                     object.kind, object.name
                 ),
             })?;
+        let params = PostParams {
+            field_manager: Some(FIELD_MANAGER.to_string()),
+            ..PostParams::default()
+        };
         self.api(&target)
-            .create(&PostParams::default(), &dynamic)
+            .create(&params, &dynamic)
             .await
             .map_err(|e| self.client.error(e, op))?;
         Ok(())
