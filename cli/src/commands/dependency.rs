@@ -2,11 +2,9 @@
 
 use clap::{Args, Subcommand};
 use hoist_core::action::list::ui_table;
-use hoist_core::repo::FetchOptions;
-use hoist_core::repo::deps::{
-    DepOptions, DepReport, build, list, load_with_dependencies, update,
-};
 use hoist_core::registry::{ClientOptions, Credentials};
+use hoist_core::repo::FetchOptions;
+use hoist_core::repo::deps::{DepOptions, DepReport, build, list, load_with_dependencies, update};
 use hoist_core::repo::http::HttpOptions;
 use miette::miette;
 use std::path::PathBuf;

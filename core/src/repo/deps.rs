@@ -489,7 +489,9 @@ async fn vendor(
                     &opts.fetch.registry,
                 )
                 .await?;
-                report.messages.push(format!("Pulled: {}", pulled.reference));
+                report
+                    .messages
+                    .push(format!("Pulled: {}", pulled.reference));
                 report
                     .messages
                     .push(format!("Digest: {}", pulled.manifest_digest));
