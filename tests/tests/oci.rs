@@ -855,3 +855,82 @@ fn credential_helpers_and_logins_reach_a_basic_auth_registry() {
         "{err}"
     );
 }
+
+#[test]
+fn dependency_verify_checks_the_provenance_layer() {
+    let Some(reg) = start_registry(None) else {
+        return;
+    };
+    let work = tempfile::tempdir().unwrap();
+    let home = work.path().join("config");
+    let env = [(
+        "HOIST_CACHE_HOME",
+        work.path().join("cache").display().to_string(),
+    )];
+    let remote = format!("oci://{}/charts", reg.host());
+    let archive = signed_chart(work.path());
+    let bytes = std::fs::read(&archive).unwrap();
+    let prov = std::fs::read(work.path().join(format!("{CHART_TGZ}.prov"))).unwrap();
+    block_on(registry::push(&bytes, Some(&prov), &remote, &plain())).unwrap();
+    let unsigned = packaged(work.path(), "plain", "1.0.0");
+    block_on(registry::push(&unsigned, None, &remote, &plain())).unwrap();
+
+    let top = work.path().join("top");
+    std::fs::create_dir_all(&top).unwrap();
+    let ring = fixture("provenance/pubring.gpg");
+    let ring = ring.to_str().unwrap();
+    let top_s = top.to_str().unwrap();
+    let write_top = |name: &str, version: &str| {
+        std::fs::write(
+            top.join("Chart.yaml"),
+            format!("apiVersion: v2\nname: top\nversion: 0.1.0\ndependencies:\n- name: {name}\n  version: {version}\n  repository: {remote}\n"),
+        )
+        .unwrap();
+    };
+    write_top("signme", "~1.2");
+    let (code, out, err) = run_hoist_env(
+        &home,
+        &[
+            "dependency",
+            "update",
+            top_s,
+            "--plain-http",
+            "--verify",
+            "--keyring",
+            ring,
+        ],
+        None,
+        &env,
+    );
+    assert_eq!(code, 0, "{out}{err}");
+    assert!(top.join("charts").join(CHART_TGZ).exists());
+
+    // No provenance layer: refused, and charts/ keeps what it had.
+    write_top("plain", "1.0.0");
+    let (code, _, err) = run_hoist_env(
+        &home,
+        &[
+            "dependency",
+            "update",
+            top_s,
+            "--plain-http",
+            "--verify",
+            "--keyring",
+            ring,
+        ],
+        None,
+        &env,
+    );
+    assert_ne!(code, 0);
+    assert!(err.contains("provenance layer"), "{err}");
+    assert!(!top.join("charts/plain-1.0.0.tgz").exists());
+    // Without --verify the same update goes through.
+    let (code, out, err) = run_hoist_env(
+        &home,
+        &["dependency", "update", top_s, "--plain-http"],
+        None,
+        &env,
+    );
+    assert_eq!(code, 0, "{out}{err}");
+    assert!(top.join("charts/plain-1.0.0.tgz").exists());
+}

@@ -869,6 +869,19 @@ fn dependencies_from_a_repository() {
         format!("apiVersion: v2\nname: top\nversion: 0.1.0\ndependencies:\n- name: alpha\n  version: ~1.0.0\n  repository: \"@r\"\n- name: beta\n  version: \">=0.1.0\"\n  repository: {}/\n", server.url),
     )
     .unwrap();
+    // --verify wants URL.prov, which this repository does not have: refused
+    // before anything lands in charts/.
+    let ring = fixture("provenance/pubring.gpg");
+    let e = flat(&env.fails(&[
+        "dependency",
+        "update",
+        "top",
+        "--verify",
+        "--keyring",
+        ring.to_str().unwrap(),
+    ]));
+    assert!(e.contains("alpha-1.0.0.tgz.prov"), "{e}");
+    assert!(!top.join("charts/alpha-1.0.0.tgz").exists());
     let out = env.ok(&["dependency", "update", "top"]).stdout;
     assert!(out.contains("Saving 2 charts"), "{out}");
     assert!(top.join("charts/alpha-1.0.0.tgz").exists());

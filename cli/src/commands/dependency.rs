@@ -35,7 +35,7 @@ pub struct UpdateArgs {
     /// Verify the packages against their signatures.
     #[arg(long)]
     pub verify: bool,
-    /// Keyring holding public keys for --verify.
+    /// Keyring holding public keys for --verify (default: ~/.gnupg/pubring.gpg).
     #[arg(long)]
     pub keyring: Option<PathBuf>,
     /// How to reach OCI registries and repositories named by URL.
@@ -93,13 +93,6 @@ pub struct ListArgs {
 }
 
 fn options(a: &UpdateArgs) -> miette::Result<DepOptions> {
-    if a.verify {
-        // LEAD: provenance verification of dependencies goes here once
-        // core::provenance exists.
-        return Err(miette!(
-            "--verify: provenance verification is not available in this build yet"
-        ));
-    }
     Ok(DepOptions {
         skip_refresh: a.skip_refresh,
         fetch: FetchOptions {
@@ -107,6 +100,11 @@ fn options(a: &UpdateArgs) -> miette::Result<DepOptions> {
             registry: a.remote.registry(),
             ..FetchOptions::default()
         },
+        verify: a.verify.then(|| {
+            a.keyring
+                .clone()
+                .unwrap_or_else(super::pull::default_keyring)
+        }),
     })
 }
 
@@ -130,6 +128,7 @@ pub async fn load_checked(
     let opts = DepOptions {
         skip_refresh: false,
         fetch,
+        verify: None,
     };
     let (chart, report) = load_with_dependencies(path, update, &opts)
         .await

@@ -13,7 +13,9 @@
 //! the registry's credentials (`registry login`, credential helpers) apply.
 
 use super::cache;
-use super::fetch::{FetchOptions, Resolved, archive_name, download, resolve_in_index};
+use super::fetch::{
+    FetchOptions, Resolved, archive_name, download, resolve_in_index, verify_download,
+};
 use super::fsutil::write_atomic;
 use super::http::Getter;
 use super::index::IndexFile;
@@ -94,6 +96,11 @@ pub struct DepOptions {
     pub skip_refresh: bool,
     /// Download settings (timeouts, size cap, folders).
     pub fetch: FetchOptions,
+    /// Check each downloaded archive's provenance with this keyring
+    /// (`--verify --keyring`): the repository's `URL.prov` or the OCI
+    /// provenance layer. Charts packaged from `file://` folders and charts
+    /// already in charts/ are not checked, as in Helm.
+    pub verify: Option<PathBuf>,
 }
 
 /// What update/build did, for the command to print.
@@ -474,7 +481,16 @@ async fn vendor(
                     dep.name, dep.repository
                 ));
                 let bytes = download(&resolved, &opts.fetch.http).await?;
-                let out = tmp.path().join(archive_name(&resolved.url)?);
+                let file = archive_name(&resolved.url)?;
+                if let Some(keyring) = &opts.verify {
+                    let prov_url = format!("{}.prov", resolved.url);
+                    let prov = Getter::new(&resolved.entry, &opts.fetch.http)?
+                        .get(&prov_url)
+                        .await
+                        .ok();
+                    verify_download(&bytes, &file, prov.as_deref(), &prov_url, keyring)?;
+                }
+                let out = tmp.path().join(file);
                 std::fs::write(&out, &bytes).map_err(|e| RepoError::io("writing", &out, e))?;
                 fetched.push((dep.name.clone(), out));
             }
@@ -496,6 +512,15 @@ async fn vendor(
                     .messages
                     .push(format!("Digest: {}", pulled.manifest_digest));
                 let file = pulled.file_name();
+                if let Some(keyring) = &opts.verify {
+                    verify_download(
+                        &pulled.chart,
+                        &file,
+                        pulled.prov.as_deref(),
+                        &format!("{} (provenance layer)", pulled.reference),
+                        keyring,
+                    )?;
+                }
                 if file.contains(['/', '\\']) || file.starts_with('.') {
                     return Err(RepoError::Invalid(format!(
                         "{}: the chart's name and version ({file}) do not make a file name",
