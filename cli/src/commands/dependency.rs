@@ -56,7 +56,7 @@ pub struct RemoteArgs {
     /// Talk plain HTTP to OCI registries (local registries).
     #[arg(long)]
     pub plain_http: bool,
-    /// Skip TLS certificate checks of chart downloads.
+    /// Skip TLS certificate checks of OCI registries.
     #[arg(long)]
     pub insecure_skip_tls_verify: bool,
 }
