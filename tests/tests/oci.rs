@@ -694,12 +694,14 @@ fn credential_helpers_and_logins_reach_a_basic_auth_registry() {
         bin.display(),
         std::env::var("PATH").unwrap_or_default()
     );
+    let docker = work.path().join("docker");
     let env = [
         ("PATH", path),
         (
             "HOIST_CACHE_HOME",
             work.path().join("cache").display().to_string(),
         ),
+        ("DOCKER_CONFIG", docker.display().to_string()),
     ];
     let remote = format!("oci://{host}/charts");
     let bytes = packaged(work.path(), "locked", "1.4.0");
@@ -727,6 +729,34 @@ fn credential_helpers_and_logins_reach_a_basic_auth_registry() {
     );
     let config = home.join("registry/config.json");
     assert!(!config.exists());
+
+    // Nothing in hoist's file: Docker's config.json (`docker login`) is
+    // used, as Helm does; without it the registry refuses.
+    let out_dir = work.path().join("out");
+    let chart_ref = format!("{remote}/locked");
+    let pull_args = [
+        "pull",
+        chart_ref.as_str(),
+        "--version",
+        "1.4.0",
+        "--plain-http",
+        "-d",
+        out_dir.to_str().unwrap(),
+    ];
+    std::fs::create_dir_all(&docker).unwrap();
+    // base64("tester:right-password")
+    std::fs::write(
+        docker.join("config.json"),
+        format!(r#"{{"auths":{{"{host}":{{"auth":"dGVzdGVyOnJpZ2h0LXBhc3N3b3Jk"}}}}}}"#),
+    )
+    .unwrap();
+    let (code, out, err) = run_hoist_env(&home, &pull_args, None, &env);
+    assert_eq!(code, 0, "{out}{err}");
+    std::fs::remove_file(out_dir.join("locked-1.4.0.tgz")).unwrap();
+    std::fs::remove_file(docker.join("config.json")).unwrap();
+    let (code, _, err) = run_hoist_env(&home, &pull_args, None, &env);
+    assert_ne!(code, 0);
+    assert!(err.contains("requires credentials"), "{err}");
 
     // A file login applies to dependency update (tag listing and pull).
     let (code, out, err) = run_hoist_env(
@@ -771,21 +801,7 @@ fn credential_helpers_and_logins_reach_a_basic_auth_registry() {
         format!(r#"{{"credHelpers":{{"{host}":"hoisttest"}}}}"#),
     )
     .unwrap();
-    let out_dir = work.path().join("out");
-    let (code, out, err) = run_hoist_env(
-        &home,
-        &[
-            "pull",
-            &format!("{remote}/locked"),
-            "--version",
-            "1.4.0",
-            "--plain-http",
-            "-d",
-            out_dir.to_str().unwrap(),
-        ],
-        None,
-        &env,
-    );
+    let (code, out, err) = run_hoist_env(&home, &pull_args, None, &env);
     assert_eq!(code, 0, "{out}{err}");
     assert_eq!(
         std::fs::read(out_dir.join("locked-1.4.0.tgz")).unwrap(),
@@ -834,20 +850,7 @@ fn credential_helpers_and_logins_reach_a_basic_auth_registry() {
 
     // credsStore naming a helper that is not installed: the error names it.
     std::fs::write(&config, r#"{"credsStore":"hoist-absent"}"#).unwrap();
-    let (code, _, err) = run_hoist_env(
-        &home,
-        &[
-            "pull",
-            &format!("{remote}/locked"),
-            "--version",
-            "1.4.0",
-            "--plain-http",
-            "-d",
-            out_dir.to_str().unwrap(),
-        ],
-        None,
-        &env,
-    );
+    let (code, _, err) = run_hoist_env(&home, &pull_args, None, &env);
     assert_ne!(code, 0);
     assert!(
         err.contains("docker-credential-hoist-absent is not on PATH")

@@ -6,7 +6,8 @@
 //! As in Docker and Helm, `credHelpers: {HOST: NAME}` and `credsStore: NAME`
 //! hand a host's credentials to the program `docker-credential-NAME`
 //! instead of the file (see [`super::helper`]); a host-specific helper wins
-//! over `credsStore`.
+//! over `credsStore`. Like Helm, hosts with nothing stored there fall back
+//! to Docker's own `config.json` (`docker login`).
 
 use super::RegistryError;
 use super::helper::Helper;
@@ -33,6 +34,28 @@ pub fn config_home() -> PathBuf {
 /// The default credentials file: `<config home>/registry/config.json`.
 pub fn default_credentials_path() -> PathBuf {
     config_home().join("registry").join("config.json")
+}
+
+/// Docker's configuration file: `$DOCKER_CONFIG/config.json`, else
+/// `~/.docker/config.json`.
+pub fn docker_config_path() -> PathBuf {
+    if let Some(d) = std::env::var_os("DOCKER_CONFIG").filter(|d| !d.is_empty()) {
+        return PathBuf::from(d).join("config.json");
+    }
+    let home = std::env::var_os("HOME")
+        .map(PathBuf::from)
+        .unwrap_or_default();
+    home.join(".docker").join("config.json")
+}
+
+/// Helm's fallback store: the credentials `docker login` keeps for `host`
+/// (in Docker's file or its helpers). A Docker file that cannot be read is
+/// ignored, as Helm does; a helper that fails is an error.
+pub(crate) fn docker_fallback(host: &str) -> Result<Option<Credentials>, RegistryError> {
+    match CredentialStore::load(docker_config_path()) {
+        Ok(store) => store.get(host),
+        Err(_) => Ok(None),
+    }
 }
 
 /// A username and password for one registry host.

@@ -18,7 +18,9 @@ pub mod manifest;
 mod reference;
 
 pub use client::ClientOptions;
-pub use credentials::{CredentialStore, Credentials, config_home, default_credentials_path};
+pub use credentials::{
+    CredentialStore, Credentials, config_home, default_credentials_path, docker_config_path,
+};
 pub use error::RegistryError;
 pub use helper::HELPER_TIMEOUT;
 pub use reference::{OCI_SCHEME, Reference};
@@ -77,7 +79,10 @@ fn host_client(reference: &Reference, opts: &ClientOptions) -> Result<HostClient
                 .credentials_file
                 .clone()
                 .unwrap_or_else(default_credentials_path);
-            CredentialStore::load(path)?.get(&reference.registry)?
+            match CredentialStore::load(path)?.get(&reference.registry)? {
+                Some(c) => Some(c),
+                None => credentials::docker_fallback(&reference.registry)?,
+            }
         }
     };
     HostClient::new(&reference.registry, opts, credentials)
