@@ -620,6 +620,25 @@ fn oci_dependencies_pick_the_highest_matching_tag_lock_and_build() {
         )),
         "{err}"
     );
+    // An exact version is taken without listing tags; a missing chart
+    // fails the download, naming it, and charts/ is left as it was.
+    std::fs::write(
+        top.join("Chart.yaml"),
+        format!("apiVersion: v2\nname: top\nversion: 0.1.0\ndependencies:\n- name: absent\n  version: 1.0.0\n  repository: {remote}\n"),
+    )
+    .unwrap();
+    let (code, _, err) = run_hoist_env(
+        &home,
+        &["dependency", "update", top_s, "--plain-http"],
+        None,
+        &env,
+    );
+    assert_ne!(code, 0);
+    assert!(
+        err.contains(&format!("could not download {remote}/absent:")) && err.contains("not found"),
+        "{err}"
+    );
+    assert!(top.join("charts/sub-1.2.0.tgz").exists());
     // A prerelease constraint admits the prerelease.
     write_top(">=1.3.0-0 <2.0.0");
     let (code, out, err) = run_hoist_env(

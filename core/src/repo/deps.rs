@@ -499,12 +499,13 @@ async fn vendor(
                     "Downloading {} from repo {}",
                     dep.name, dep.repository
                 ));
-                let pulled = crate::registry::pull(
-                    &oci_chart(base, &dep.name),
-                    Some(&lock.version),
-                    &opts.fetch.registry,
-                )
-                .await?;
+                let chart = oci_chart(base, &dep.name);
+                let pulled =
+                    crate::registry::pull(&chart, Some(&lock.version), &opts.fetch.registry)
+                        .await
+                        .map_err(|e| {
+                            RepoError::Dependency(format!("could not download {chart}: {e}"))
+                        })?;
                 report
                     .messages
                     .push(format!("Pulled: {}", pulled.reference));
