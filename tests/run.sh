@@ -18,6 +18,9 @@ cargo clippy --workspace --all-targets --locked -- -D warnings
 if [ -z "${KUBECONFIG:-}" ] && [ "${HOIST_SKIP_CLUSTER:-0}" != 1 ]; then
   echo "== local cluster (tests/cluster/up.sh)"
   eval "$(bash tests/cluster/up.sh)"
+  # A second API server with server-side apply off, for the client-side
+  # apply fallback tests (HOIST_NOSSA_KUBECONFIG; they skip without it).
+  eval "$(bash tests/cluster/up-nossa.sh)"
 fi
 echo "== test tools: OCI registry, gpg, openssl (tests/oci/setup.sh, tests/repo/setup.sh)"
 bash tests/oci/setup.sh

@@ -170,9 +170,13 @@ pub struct TemplateArgs {
 
 #[derive(Debug, Args)]
 pub struct LintArgs {
-    /// Chart folders or archives (default: the current folder).
+    /// Chart folders or archives (default: the current folder), or charts
+    /// to download: REPO/CHART, oci://..., a chart URL, a name with --repo.
     #[arg(value_name = "CHART")]
-    pub charts: Vec<PathBuf>,
+    pub charts: Vec<String>,
+    /// Where to find a chart that is not local (REPO/CHART, oci://, --repo, --version).
+    #[command(flatten)]
+    pub chart_ref: crate::commands::pull::ChartRefArgs,
     /// Fail on warnings too.
     #[arg(long)]
     pub strict: bool,
@@ -366,6 +370,9 @@ pub struct InstallArgs {
     /// Keyring with the public keys for --verify (default: ~/.gnupg/pubring.gpg).
     #[arg(long)]
     pub keyring: Option<PathBuf>,
+    /// Run `dependency update` first when dependencies are missing from charts/.
+    #[arg(long)]
+    pub dependency_update: bool,
     /// Adopt existing objects that belong to no release or another one.
     #[arg(long)]
     pub take_ownership: bool,
@@ -546,6 +553,9 @@ pub struct UpgradeArgs {
     /// Keyring with the public keys for --verify (default: ~/.gnupg/pubring.gpg).
     #[arg(long)]
     pub keyring: Option<PathBuf>,
+    /// Run `dependency update` first when dependencies are missing from charts/.
+    #[arg(long)]
+    pub dependency_update: bool,
     #[command(flatten)]
     pub values: ValuesArgs,
     #[command(flatten)]

@@ -134,7 +134,22 @@ fn block_on<F: std::future::Future>(f: F) -> F::Output {
 }
 
 fn run_hoist(config_home: &Path, args: &[&str], stdin: Option<&str>) -> (i32, String, String) {
-    let mut child = Command::new(hoist_bin())
+    run_hoist_env(config_home, args, stdin, &[])
+}
+
+/// [`run_hoist`] with more environment variables (PATH for credential
+/// helpers, the cache folder).
+fn run_hoist_env(
+    config_home: &Path,
+    args: &[&str],
+    stdin: Option<&str>,
+    env: &[(&str, String)],
+) -> (i32, String, String) {
+    let mut cmd = Command::new(hoist_bin());
+    for (k, v) in env {
+        cmd.env(k, v);
+    }
+    let mut child = cmd
         .args(args)
         .env("HOIST_CONFIG_HOME", config_home)
         .stdin(Stdio::piped())
@@ -470,4 +485,474 @@ fn chart_pushed_by_helm_is_pulled() {
     assert!(pulled.prov.is_some());
     let chart = hoist_core::chart::load_archive_bytes(&pulled.chart).unwrap();
     assert_eq!(chart.metadata.version, "1.2.3+build.7");
+}
+
+/// Writes a small chart NAME VERSION (one ConfigMap naming its version) and
+/// packages it into `dir`; returns the archive's bytes.
+fn packaged(dir: &Path, name: &str, version: &str) -> Vec<u8> {
+    let src = dir.join("src").join(format!("{name}-{version}"));
+    std::fs::create_dir_all(src.join("templates")).unwrap();
+    std::fs::write(
+        src.join("Chart.yaml"),
+        format!("apiVersion: v2\nname: {name}\nversion: {version}\ndescription: test chart\n"),
+    )
+    .unwrap();
+    std::fs::write(
+        src.join("templates/cm.yaml"),
+        "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: {{ .Release.Name }}-{{ .Chart.Name }}\ndata:\n  version: {{ .Chart.Version | quote }}\n",
+    )
+    .unwrap();
+    let out = dir.join("pkg");
+    let (code, o, e) = run_hoist(
+        dir,
+        &[
+            "package",
+            src.to_str().unwrap(),
+            "-d",
+            out.to_str().unwrap(),
+        ],
+        None,
+    );
+    assert_eq!(code, 0, "{o}{e}");
+    std::fs::read(out.join(format!("{name}-{version}.tgz"))).unwrap()
+}
+
+#[test]
+fn oci_dependencies_pick_the_highest_matching_tag_lock_and_build() {
+    let Some(reg) = start_registry(None) else {
+        return;
+    };
+    let work = tempfile::tempdir().unwrap();
+    let home = work.path().join("config");
+    let env = [(
+        "HOIST_CACHE_HOME",
+        work.path().join("cache").display().to_string(),
+    )];
+    let host = reg.host();
+    let remote = format!("oci://{host}/charts");
+    let mut pushed = std::collections::HashMap::new();
+    for (name, version) in [
+        ("sub", "1.0.0"),
+        ("sub", "1.2.0"),
+        ("sub", "1.3.0-rc.1"),
+        ("sub", "2.0.0"),
+        ("other", "0.5.0+build.1"),
+    ] {
+        let bytes = packaged(work.path(), name, version);
+        block_on(registry::push(&bytes, None, &remote, &plain())).unwrap();
+        pushed.insert(format!("{name}-{version}"), bytes);
+    }
+    let top = work.path().join("top");
+    std::fs::create_dir_all(&top).unwrap();
+    let write_top = |sub_version: &str| {
+        std::fs::write(
+            top.join("Chart.yaml"),
+            format!(
+                "apiVersion: v2\nname: top\nversion: 0.1.0\ndependencies:\n- name: sub\n  version: \"{sub_version}\"\n  repository: {remote}\n- name: other\n  version: 0.5.0+build.1\n  repository: {remote}/\n"
+            ),
+        )
+        .unwrap();
+    };
+    write_top("^1.0.0");
+    let top_s = top.to_str().unwrap();
+    let (code, out, err) = run_hoist_env(
+        &home,
+        &["dependency", "update", top_s, "--plain-http"],
+        None,
+        &env,
+    );
+    assert_eq!(code, 0, "{out}{err}");
+    // ^1.0.0 passes over 2.0.0 and the prerelease 1.3.0-rc.1.
+    for line in [
+        "Saving 2 charts",
+        &format!("Downloading sub from repo {remote}"),
+        &format!("Pulled: {host}/charts/sub:1.2.0"),
+        &format!("Pulled: {host}/charts/other:0.5.0_build.1"),
+        "Digest: sha256:",
+    ] {
+        assert!(out.contains(line), "{line:?} missing from:\n{out}");
+    }
+    let vendored = |file: &str| std::fs::read(top.join("charts").join(file)).unwrap();
+    assert_eq!(vendored("sub-1.2.0.tgz"), pushed["sub-1.2.0"]);
+    assert_eq!(
+        vendored("other-0.5.0+build.1.tgz"),
+        pushed["other-0.5.0+build.1"]
+    );
+    let lock = std::fs::read_to_string(top.join("Chart.lock")).unwrap();
+    assert!(
+        lock.starts_with(&format!(
+            "dependencies:\n- name: sub\n  repository: {remote}\n  version: 1.2.0\n- name: other\n  repository: {remote}/\n  version: 0.5.0+build.1\ndigest: sha256:"
+        )),
+        "{lock}"
+    );
+    let (_, list, _) = run_hoist(&home, &["dependency", "list", top_s], None);
+    assert_eq!(list.matches("\tok").count(), 2, "{list}");
+
+    // build re-downloads exactly what the lock names.
+    std::fs::remove_dir_all(top.join("charts")).unwrap();
+    let (code, out, err) = run_hoist_env(
+        &home,
+        &["dependency", "build", top_s, "--plain-http"],
+        None,
+        &env,
+    );
+    assert_eq!(code, 0, "{out}{err}");
+    assert_eq!(vendored("sub-1.2.0.tgz"), pushed["sub-1.2.0"]);
+    let (code, out, err) = run_hoist_env(&home, &["template", "x", top_s], None, &env);
+    assert_eq!(code, 0, "{err}");
+    assert!(
+        out.contains("name: x-sub") && out.contains("version: \"1.2.0\""),
+        "{out}"
+    );
+
+    // A constraint no tag satisfies: Helm's resolver message.
+    write_top("^3.0.0");
+    let (code, _, err) = run_hoist_env(
+        &home,
+        &["dependency", "update", top_s, "--plain-http"],
+        None,
+        &env,
+    );
+    assert_ne!(code, 0);
+    assert!(
+        err.contains(&format!(
+            "can't get a valid version for 1 subchart(s): \"sub\" (repository \"{remote}\", version \"^3.0.0\")"
+        )),
+        "{err}"
+    );
+    // An exact version is taken without listing tags; a missing chart
+    // fails the download, naming it, and charts/ is left as it was.
+    std::fs::write(
+        top.join("Chart.yaml"),
+        format!("apiVersion: v2\nname: top\nversion: 0.1.0\ndependencies:\n- name: absent\n  version: 1.0.0\n  repository: {remote}\n"),
+    )
+    .unwrap();
+    let (code, _, err) = run_hoist_env(
+        &home,
+        &["dependency", "update", top_s, "--plain-http"],
+        None,
+        &env,
+    );
+    assert_ne!(code, 0);
+    assert!(
+        err.contains(&format!("could not download {remote}/absent:")) && err.contains("not found"),
+        "{err}"
+    );
+    assert!(top.join("charts/sub-1.2.0.tgz").exists());
+    // A prerelease constraint admits the prerelease.
+    write_top(">=1.3.0-0 <2.0.0");
+    let (code, out, err) = run_hoist_env(
+        &home,
+        &["dependency", "update", top_s, "--plain-http"],
+        None,
+        &env,
+    );
+    assert_eq!(code, 0, "{out}{err}");
+    assert!(top.join("charts/sub-1.3.0-rc.1.tgz").exists());
+    assert!(!top.join("charts/sub-1.2.0.tgz").exists());
+
+    // lint takes oci:// references too.
+    let (code, out, err) = run_hoist_env(
+        &home,
+        &[
+            "lint",
+            &format!("{remote}/sub"),
+            "--version",
+            "~1.0",
+            "--plain-http",
+        ],
+        None,
+        &env,
+    );
+    assert_eq!(code, 0, "{out}{err}");
+    assert!(
+        out.contains(&format!("==> Linting {remote}/sub\n")),
+        "{out}"
+    );
+}
+
+/// Writes `docker-credential-NAME` into `bin` as a shell script that logs
+/// each call (action and stdin) to `bin/log`, answers `get` with
+/// `tester`/`right-password`, and keeps what `store` receives in
+/// `bin/stored`.
+fn write_helper(bin: &Path, name: &str) {
+    use std::os::unix::fs::PermissionsExt;
+    std::fs::create_dir_all(bin).unwrap();
+    let log = bin.join("log");
+    let stored = bin.join("stored");
+    let script = format!(
+        r#"#!/bin/sh
+input=$(cat)
+echo "$1 $input" >> '{log}'
+case "$1" in
+  get) printf '{{"ServerURL":"%s","Username":"tester","Secret":"right-password"}}' "$input" ;;
+  store) printf '%s' "$input" > '{stored}' ;;
+  erase) ;;
+  *) echo "unknown action $1"; exit 1 ;;
+esac
+"#,
+        log = log.display(),
+        stored = stored.display()
+    );
+    let path = bin.join(format!("docker-credential-{name}"));
+    std::fs::write(&path, script).unwrap();
+    std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o755)).unwrap();
+}
+
+#[test]
+fn credential_helpers_and_logins_reach_a_basic_auth_registry() {
+    let Some(reg) = start_registry(Some(("tester", "right-password"))) else {
+        return;
+    };
+    let host = reg.host();
+    let work = tempfile::tempdir().unwrap();
+    let home = work.path().join("config");
+    let bin = work.path().join("bin");
+    let path = format!(
+        "{}:{}",
+        bin.display(),
+        std::env::var("PATH").unwrap_or_default()
+    );
+    let docker = work.path().join("docker");
+    let env = [
+        ("PATH", path),
+        (
+            "HOIST_CACHE_HOME",
+            work.path().join("cache").display().to_string(),
+        ),
+        ("DOCKER_CONFIG", docker.display().to_string()),
+    ];
+    let remote = format!("oci://{host}/charts");
+    let bytes = packaged(work.path(), "locked", "1.4.0");
+    let with_password = ClientOptions {
+        plain_http: true,
+        credentials: Some(Credentials {
+            username: "tester".into(),
+            password: "right-password".into(),
+        }),
+        ..Default::default()
+    };
+    block_on(registry::push(&bytes, None, &remote, &with_password)).unwrap();
+
+    // No terminal to prompt on: a clear error, nothing stored.
+    let (code, _, err) = run_hoist_env(
+        &home,
+        &["registry", "login", &host, "-u", "tester", "--plain-http"],
+        None,
+        &env,
+    );
+    assert_ne!(code, 0);
+    assert!(
+        err.contains("standard input is not a terminal") && err.contains("--password-stdin"),
+        "{err}"
+    );
+    let config = home.join("registry/config.json");
+    assert!(!config.exists());
+
+    // Nothing in hoist's file: Docker's config.json (`docker login`) is
+    // used, as Helm does; without it the registry refuses.
+    let out_dir = work.path().join("out");
+    let chart_ref = format!("{remote}/locked");
+    let pull_args = [
+        "pull",
+        chart_ref.as_str(),
+        "--version",
+        "1.4.0",
+        "--plain-http",
+        "-d",
+        out_dir.to_str().unwrap(),
+    ];
+    std::fs::create_dir_all(&docker).unwrap();
+    // base64("tester:right-password")
+    std::fs::write(
+        docker.join("config.json"),
+        format!(r#"{{"auths":{{"{host}":{{"auth":"dGVzdGVyOnJpZ2h0LXBhc3N3b3Jk"}}}}}}"#),
+    )
+    .unwrap();
+    let (code, out, err) = run_hoist_env(&home, &pull_args, None, &env);
+    assert_eq!(code, 0, "{out}{err}");
+    std::fs::remove_file(out_dir.join("locked-1.4.0.tgz")).unwrap();
+    std::fs::remove_file(docker.join("config.json")).unwrap();
+    let (code, _, err) = run_hoist_env(&home, &pull_args, None, &env);
+    assert_ne!(code, 0);
+    assert!(err.contains("requires credentials"), "{err}");
+
+    // A file login applies to dependency update (tag listing and pull).
+    let (code, out, err) = run_hoist_env(
+        &home,
+        &[
+            "registry",
+            "login",
+            &host,
+            "-u",
+            "tester",
+            "--password-stdin",
+            "--plain-http",
+        ],
+        Some("right-password\n"),
+        &env,
+    );
+    assert_eq!(code, 0, "{out}{err}");
+    let top = work.path().join("top");
+    std::fs::create_dir_all(&top).unwrap();
+    std::fs::write(
+        top.join("Chart.yaml"),
+        format!("apiVersion: v2\nname: top\nversion: 0.1.0\ndependencies:\n- name: locked\n  version: ~1.4\n  repository: {remote}\n"),
+    )
+    .unwrap();
+    let top_s = top.to_str().unwrap();
+    let (code, out, err) = run_hoist_env(
+        &home,
+        &["dependency", "update", top_s, "--plain-http"],
+        None,
+        &env,
+    );
+    assert_eq!(code, 0, "{out}{err}");
+    assert_eq!(
+        std::fs::read(top.join("charts/locked-1.4.0.tgz")).unwrap(),
+        bytes
+    );
+
+    // credHelpers: the helper, not the file, answers for this host.
+    write_helper(&bin, "hoisttest");
+    std::fs::write(
+        &config,
+        format!(r#"{{"credHelpers":{{"{host}":"hoisttest"}}}}"#),
+    )
+    .unwrap();
+    let (code, out, err) = run_hoist_env(&home, &pull_args, None, &env);
+    assert_eq!(code, 0, "{out}{err}");
+    assert_eq!(
+        std::fs::read(out_dir.join("locked-1.4.0.tgz")).unwrap(),
+        bytes
+    );
+    let log = std::fs::read_to_string(bin.join("log")).unwrap();
+    assert_eq!(
+        log.lines().next(),
+        Some(format!("get {host}").as_str()),
+        "{log}"
+    );
+
+    // login stores through the helper; the file gets no password.
+    let (code, out, err) = run_hoist_env(
+        &home,
+        &[
+            "registry",
+            "login",
+            &host,
+            "-u",
+            "tester",
+            "--password-stdin",
+            "--plain-http",
+        ],
+        Some("right-password\n"),
+        &env,
+    );
+    assert_eq!(code, 0, "{out}{err}");
+    let stored: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(bin.join("stored")).unwrap()).unwrap();
+    assert_eq!(
+        stored,
+        serde_json::json!({"ServerURL": host, "Username": "tester", "Secret": "right-password"})
+    );
+    let file: serde_json::Value = serde_json::from_slice(&std::fs::read(&config).unwrap()).unwrap();
+    assert!(file.get("auths").is_none(), "{file}");
+    // logout erases through the helper.
+    let (code, out, err) = run_hoist_env(&home, &["registry", "logout", &host], None, &env);
+    assert_eq!(code, 0, "{out}{err}");
+    let log = std::fs::read_to_string(bin.join("log")).unwrap();
+    assert_eq!(
+        log.lines().last(),
+        Some(format!("erase {host}").as_str()),
+        "{log}"
+    );
+
+    // credsStore naming a helper that is not installed: the error names it.
+    std::fs::write(&config, r#"{"credsStore":"hoist-absent"}"#).unwrap();
+    let (code, _, err) = run_hoist_env(&home, &pull_args, None, &env);
+    assert_ne!(code, 0);
+    assert!(
+        err.contains("docker-credential-hoist-absent is not on PATH")
+            && err.contains("credsStore of"),
+        "{err}"
+    );
+}
+
+#[test]
+fn dependency_verify_checks_the_provenance_layer() {
+    let Some(reg) = start_registry(None) else {
+        return;
+    };
+    let work = tempfile::tempdir().unwrap();
+    let home = work.path().join("config");
+    let env = [(
+        "HOIST_CACHE_HOME",
+        work.path().join("cache").display().to_string(),
+    )];
+    let remote = format!("oci://{}/charts", reg.host());
+    let archive = signed_chart(work.path());
+    let bytes = std::fs::read(&archive).unwrap();
+    let prov = std::fs::read(work.path().join(format!("{CHART_TGZ}.prov"))).unwrap();
+    block_on(registry::push(&bytes, Some(&prov), &remote, &plain())).unwrap();
+    let unsigned = packaged(work.path(), "plain", "1.0.0");
+    block_on(registry::push(&unsigned, None, &remote, &plain())).unwrap();
+
+    let top = work.path().join("top");
+    std::fs::create_dir_all(&top).unwrap();
+    let ring = fixture("provenance/pubring.gpg");
+    let ring = ring.to_str().unwrap();
+    let top_s = top.to_str().unwrap();
+    let write_top = |name: &str, version: &str| {
+        std::fs::write(
+            top.join("Chart.yaml"),
+            format!("apiVersion: v2\nname: top\nversion: 0.1.0\ndependencies:\n- name: {name}\n  version: {version}\n  repository: {remote}\n"),
+        )
+        .unwrap();
+    };
+    write_top("signme", "~1.2");
+    let (code, out, err) = run_hoist_env(
+        &home,
+        &[
+            "dependency",
+            "update",
+            top_s,
+            "--plain-http",
+            "--verify",
+            "--keyring",
+            ring,
+        ],
+        None,
+        &env,
+    );
+    assert_eq!(code, 0, "{out}{err}");
+    assert!(top.join("charts").join(CHART_TGZ).exists());
+
+    // No provenance layer: refused, and charts/ keeps what it had.
+    write_top("plain", "1.0.0");
+    let (code, _, err) = run_hoist_env(
+        &home,
+        &[
+            "dependency",
+            "update",
+            top_s,
+            "--plain-http",
+            "--verify",
+            "--keyring",
+            ring,
+        ],
+        None,
+        &env,
+    );
+    assert_ne!(code, 0);
+    assert!(err.contains("provenance layer"), "{err}");
+    assert!(!top.join("charts/plain-1.0.0.tgz").exists());
+    // Without --verify the same update goes through.
+    let (code, out, err) = run_hoist_env(
+        &home,
+        &["dependency", "update", top_s, "--plain-http"],
+        None,
+        &env,
+    );
+    assert_eq!(code, 0, "{out}{err}");
+    assert!(top.join("charts/plain-1.0.0.tgz").exists());
 }

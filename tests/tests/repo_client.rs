@@ -331,6 +331,15 @@ fn make_repo(env: &Env) -> PathBuf {
     repo
 }
 
+/// stderr with miette's margins and line wrapping undone, for matching
+/// whole phrases.
+fn flat(s: &str) -> String {
+    s.replace(['│', '×'], " ")
+        .split_whitespace()
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
 // ---------------------------------------------------------------- tests
 
 #[test]
@@ -860,6 +869,19 @@ fn dependencies_from_a_repository() {
         format!("apiVersion: v2\nname: top\nversion: 0.1.0\ndependencies:\n- name: alpha\n  version: ~1.0.0\n  repository: \"@r\"\n- name: beta\n  version: \">=0.1.0\"\n  repository: {}/\n", server.url),
     )
     .unwrap();
+    // --verify wants URL.prov, which this repository does not have: refused
+    // before anything lands in charts/.
+    let ring = fixture("provenance/pubring.gpg");
+    let e = flat(&env.fails(&[
+        "dependency",
+        "update",
+        "top",
+        "--verify",
+        "--keyring",
+        ring.to_str().unwrap(),
+    ]));
+    assert!(e.contains("alpha-1.0.0.tgz.prov"), "{e}");
+    assert!(!top.join("charts/alpha-1.0.0.tgz").exists());
     let out = env.ok(&["dependency", "update", "top"]).stdout;
     assert!(out.contains("Saving 2 charts"), "{out}");
     assert!(top.join("charts/alpha-1.0.0.tgz").exists());
@@ -927,4 +949,158 @@ fn helm_written_files_are_read() {
     let parsed = hoist_core::repo::IndexFile::parse(&idx, "helm-cached-index.yaml").unwrap();
     assert!(parsed.warnings.is_empty(), "{:?}", parsed.warnings);
     assert!(!parsed.entries.is_empty());
+}
+
+#[test]
+fn repo_add_password_prompt_needs_a_terminal() {
+    let env = Env::new();
+    // The test's stdin is a pipe, not a terminal: no prompt, a clear error,
+    // and nothing is contacted or written.
+    let e = flat(&env.fails(&[
+        "repo",
+        "add",
+        "x",
+        "http://127.0.0.1:9/",
+        "--username",
+        "ci",
+    ]));
+    assert!(
+        e.contains("--username ci needs a password, and standard input is not a terminal")
+            && e.contains("--password-stdin"),
+        "{e}"
+    );
+    assert!(!env.path("config/repositories.yaml").exists());
+}
+
+#[test]
+fn lint_accepts_chart_references() {
+    let env = Env::new();
+    let repo = make_repo(&env);
+    let server = static_server(&repo);
+    env.ok(&["repo", "add", "r", &server.url]);
+    let out = env
+        .ok(&["lint", "--strict", "r/alpha", "--version", "1.0.0"])
+        .stdout;
+    assert!(out.contains("==> Linting r/alpha\n"), "{out}");
+    assert!(
+        out.contains("1 chart(s) linted, 0 chart(s) failed"),
+        "{out}"
+    );
+    assert!(
+        env.cache_files()
+            .contains(&"cache/charts/alpha-1.0.0.tgz".to_string()),
+        "{:?}",
+        env.cache_files()
+    );
+    // --repo URL with a chart name, newest stable version.
+    let out = env.ok(&["lint", "alpha", "--repo", &server.url]).stdout;
+    assert!(out.contains("==> Linting alpha\n"), "{out}");
+    assert_eq!(server.requests("/alpha-1.1.0.tgz").len(), 1);
+    // A version the repository lacks is an error naming it.
+    let e = flat(&env.fails(&["lint", "r/alpha", "--version", "9.9.9"]));
+    assert!(e.contains("9.9.9"), "{e}");
+    // Local paths keep Helm's behaviour: a missing one is a lint error.
+    let r = env.run(&["lint", "nope/alpha"]);
+    assert_ne!(r.code, 0);
+    assert!(r.stdout.contains("==> Linting nope/alpha"), "{}", r.stdout);
+    assert!(
+        r.stderr.contains("1 chart(s) linted, 1 chart(s) failed"),
+        "{}",
+        r.stderr
+    );
+}
+
+#[test]
+fn install_and_upgrade_dependency_update() {
+    let env = Env::new();
+    let repo = make_repo(&env);
+    let server = static_server(&repo);
+    env.ok(&["repo", "add", "r", &server.url]);
+    let top = env.path("top");
+    std::fs::create_dir_all(top.join("templates")).unwrap();
+    std::fs::write(
+        top.join("Chart.yaml"),
+        "apiVersion: v2\nname: top\nversion: 0.1.0\ndependencies:\n- name: alpha\n  version: ~1.0.0\n  repository: \"@r\"\n",
+    )
+    .unwrap();
+    // Helm's message (pkg/cmd/install.go, action.CheckDependencies), checked
+    // before the cluster is contacted; upgrade does not add "UPGRADE FAILED".
+    let missing = "an error occurred while checking for chart dependencies. You may need to run 'hoist dependency build' to fetch missing dependencies: found in Chart.yaml, but missing in charts/ directory: alpha";
+    let e = flat(&env.fails(&["install", "x", "top"]));
+    assert!(
+        e.contains(&format!("INSTALLATION FAILED: {missing}")),
+        "{e}"
+    );
+    let e = flat(&env.fails(&["upgrade", "x", "top"]));
+    assert!(e.contains(missing) && !e.contains("UPGRADE FAILED"), "{e}");
+    assert!(!top.join("charts").exists());
+
+    let Some(_) = hoist_e2e::cluster::cluster("install_and_upgrade_dependency_update") else {
+        return;
+    };
+    let ns = hoist_e2e::cluster::fresh_namespace("deps5");
+    let out = env
+        .ok(&[
+            "install",
+            "x",
+            "top",
+            "--dependency-update",
+            "-n",
+            &ns,
+            "--create-namespace",
+        ])
+        .stdout;
+    assert!(
+        out.contains("Saving 1 charts")
+            && out.contains("Downloading alpha from repo @r")
+            && out.contains("STATUS: deployed"),
+        "{out}"
+    );
+    assert!(top.join("charts/alpha-1.0.0.tgz").exists());
+    assert!(top.join("Chart.lock").exists());
+    let cluster = hoist_e2e::cluster::Cluster::connect(&ns);
+    let cm = cluster
+        .get("v1", "ConfigMap", "x-alpha")
+        .expect("subchart object");
+    assert_eq!(cm["data"]["version"], "1.0.0");
+
+    // Upgrade: the same check, and the same update when asked.
+    std::fs::remove_dir_all(top.join("charts")).unwrap();
+    let e = flat(&env.fails(&["upgrade", "x", "top", "-n", &ns]));
+    assert!(e.contains(missing), "{e}");
+    let out = env
+        .ok(&[
+            "upgrade",
+            "x",
+            "top",
+            "--dependency-update",
+            "-n",
+            &ns,
+            "--set",
+            "bump=1",
+        ])
+        .stdout;
+    assert!(
+        out.contains("Saving 1 charts") && out.contains("has been upgraded"),
+        "{out}"
+    );
+    assert!(top.join("charts/alpha-1.0.0.tgz").exists());
+    // With -o json the progress lines go to stderr: stdout stays JSON.
+    std::fs::remove_dir_all(top.join("charts")).unwrap();
+    let r = env.run(&[
+        "upgrade",
+        "x",
+        "top",
+        "--dependency-update",
+        "-n",
+        &ns,
+        "-o",
+        "json",
+        "--set",
+        "bump=2",
+    ]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    let doc: serde_json::Value = serde_json::from_str(&r.stdout).unwrap();
+    assert_eq!(doc["version"], 3);
+    assert!(r.stderr.contains("Saving 1 charts"), "{}", r.stderr);
 }

@@ -2,8 +2,9 @@
 
 use clap::{Args, Subcommand};
 use hoist_core::action::list::ui_table;
+use hoist_core::registry::{ClientOptions, Credentials};
 use hoist_core::repo::FetchOptions;
-use hoist_core::repo::deps::{DepOptions, DepReport, build, list, update};
+use hoist_core::repo::deps::{DepOptions, DepReport, build, list, load_with_dependencies, update};
 use hoist_core::repo::http::HttpOptions;
 use miette::miette;
 use std::path::PathBuf;
@@ -34,9 +35,50 @@ pub struct UpdateArgs {
     /// Verify the packages against their signatures.
     #[arg(long)]
     pub verify: bool,
-    /// Keyring holding public keys for --verify.
+    /// Keyring holding public keys for --verify (default: ~/.gnupg/pubring.gpg).
     #[arg(long)]
     pub keyring: Option<PathBuf>,
+    /// How to reach OCI registries and repositories named by URL.
+    #[command(flatten)]
+    pub remote: RemoteArgs,
+}
+
+/// Registry and download settings of `dependency update|build` (Helm's
+/// `--username`, `--password`, `--plain-http`, TLS flags).
+#[derive(Debug, Args, Default, Clone)]
+pub struct RemoteArgs {
+    /// OCI registry username (used with --password instead of the stored login).
+    #[arg(long)]
+    pub username: Option<String>,
+    /// OCI registry password.
+    #[arg(long)]
+    pub password: Option<String>,
+    /// Talk plain HTTP to OCI registries (local registries).
+    #[arg(long)]
+    pub plain_http: bool,
+    /// Skip TLS certificate checks of OCI registries.
+    #[arg(long)]
+    pub insecure_skip_tls_verify: bool,
+}
+
+impl RemoteArgs {
+    /// The registry client settings: explicit credentials only when both
+    /// parts are given, as Helm does.
+    pub fn registry(&self) -> ClientOptions {
+        let credentials = match (&self.username, &self.password) {
+            (Some(u), Some(p)) if !u.is_empty() && !p.is_empty() => Some(Credentials {
+                username: u.clone(),
+                password: p.clone(),
+            }),
+            _ => None,
+        };
+        ClientOptions {
+            plain_http: self.plain_http,
+            insecure_skip_tls_verify: self.insecure_skip_tls_verify,
+            credentials,
+            credentials_file: None,
+        }
+    }
 }
 
 /// `dependency list`.
@@ -51,19 +93,18 @@ pub struct ListArgs {
 }
 
 fn options(a: &UpdateArgs) -> miette::Result<DepOptions> {
-    if a.verify {
-        // LEAD: provenance verification of dependencies goes here once
-        // core::provenance exists.
-        return Err(miette!(
-            "--verify: provenance verification is not available in this build yet"
-        ));
-    }
     Ok(DepOptions {
         skip_refresh: a.skip_refresh,
         fetch: FetchOptions {
             http: HttpOptions::from_env(),
+            registry: a.remote.registry(),
             ..FetchOptions::default()
         },
+        verify: a.verify.then(|| {
+            a.keyring
+                .clone()
+                .unwrap_or_else(super::pull::default_keyring)
+        }),
     })
 }
 
@@ -71,6 +112,35 @@ fn print_report(r: &DepReport) {
     for m in &r.messages {
         println!("{m}");
     }
+}
+
+/// Install/upgrade `--dependency-update`: loads the chart at `path`, and
+/// when Chart.yaml declares dependencies missing from charts/ either fails
+/// with Helm's message or (with `update`) runs `dependency update` first,
+/// printing its progress (to stderr when `quiet_stdout`, so `-o json`
+/// stays parseable).
+pub async fn load_checked(
+    path: &std::path::Path,
+    update: bool,
+    fetch: FetchOptions,
+    quiet_stdout: bool,
+) -> miette::Result<hoist_core::chart::Chart> {
+    let opts = DepOptions {
+        skip_refresh: false,
+        fetch,
+        verify: None,
+    };
+    let (chart, report) = load_with_dependencies(path, update, &opts)
+        .await
+        .map_err(|e| miette!("{e}"))?;
+    for m in &report.messages {
+        if quiet_stdout {
+            eprintln!("{m}");
+        } else {
+            println!("{m}");
+        }
+    }
+    Ok(chart)
 }
 
 pub fn run(cmd: DependencyCommand) -> miette::Result<ExitCode> {

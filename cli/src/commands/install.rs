@@ -6,7 +6,6 @@ use crate::output::merge_values;
 use crate::progress::wait_progress;
 use hoist_core::action::install::{InstallOptions, install};
 use hoist_core::action::status::status_text;
-use hoist_core::chart;
 use miette::miette;
 use std::process::ExitCode;
 
@@ -34,7 +33,14 @@ pub async fn run(a: InstallArgs) -> miette::Result<ExitCode> {
         .chart_ref
         .locate_checked(&chart_ref, keyring.as_deref())
         .await?;
-    let chart = chart::load(&chart_path).map_err(|e| miette!("{e}"))?;
+    let chart = super::dependency::load_checked(
+        &chart_path,
+        a.dependency_update,
+        a.chart_ref.fetch_options(),
+        a.output != OutputFormat::Table,
+    )
+    .await
+    .map_err(|e| miette!("INSTALLATION FAILED: {e}"))?;
     let name = name.unwrap_or_else(|| hoist_core::action::install::generated_name(chart.name()));
     let user_values = merge_values(&a.values)?;
     let client = connect(&a.cluster).await?;

@@ -10,12 +10,50 @@ use miette::miette;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
+/// True when `chart` names a chart to download rather than a local path:
+/// `--repo` is given, it is an `oci://` or `http(s)://` URL, or it is
+/// `REPO/CHART` for a configured repository and no such local path exists.
+fn is_reference(chart: &str, a: &LintArgs) -> bool {
+    if a.chart_ref.repo.is_some()
+        || ["oci://", "http://", "https://"]
+            .iter()
+            .any(|p| chart.starts_with(p))
+    {
+        return true;
+    }
+    if std::path::Path::new(chart).exists() {
+        return false;
+    }
+    let Some((repo, name)) = chart.split_once('/') else {
+        return false;
+    };
+    if name.is_empty() || name.contains('/') {
+        return false;
+    }
+    let paths = hoist_core::repo::Paths::from_env();
+    hoist_core::repo::RepoFile::load(&paths.repository_config())
+        .is_ok_and(|config| config.get(repo).is_some())
+}
+
 pub fn run(a: LintArgs) -> miette::Result<ExitCode> {
     let charts = if a.charts.is_empty() {
-        vec![PathBuf::from(".")]
+        vec![".".to_string()]
     } else {
         a.charts.clone()
     };
+    // Local paths are linted as they are (a missing one is a lint error, as
+    // in Helm); references are downloaded (and digest-checked) first, like
+    // template and show do.
+    let paths = charts
+        .iter()
+        .map(|c| {
+            if is_reference(c, &a) {
+                a.chart_ref.locate(c)
+            } else {
+                Ok(PathBuf::from(c))
+            }
+        })
+        .collect::<miette::Result<Vec<PathBuf>>>()?;
     let req = RenderRequest {
         release: ReleaseInfo {
             name: "test-release".into(),
@@ -29,7 +67,18 @@ pub fn run(a: LintArgs) -> miette::Result<ExitCode> {
         skip_schema_validation: false,
         lint_mode: true,
     };
-    let reports: Vec<_> = charts.iter().map(|c| lint(c, &req)).collect();
+    let reports: Vec<_> = paths
+        .iter()
+        .zip(&charts)
+        .map(|(path, reference)| {
+            let mut report = lint(path, &req);
+            // Name the chart as the user gave it, not the cache path.
+            if path.as_os_str() != reference.as_str() {
+                report.chart = reference.clone();
+            }
+            report
+        })
+        .collect();
     let failed = reports.iter().filter(|r| r.failed(a.strict)).count();
     if a.output == OutputFormat::Table {
         for r in &reports {

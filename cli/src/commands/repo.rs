@@ -136,6 +136,15 @@ async fn add(a: AddArgs, paths: Paths) -> miette::Result<ExitCode> {
             .read_to_string(&mut password)
             .into_diagnostic()?;
         entry.password = password.trim_end_matches(['\r', '\n']).to_string();
+    } else if !entry.username.is_empty() && entry.password.is_empty() {
+        // Helm asks for the password of --username on the terminal.
+        if !std::io::stdin().is_terminal() {
+            return Err(miette!(
+                "--username {} needs a password, and standard input is not a terminal to ask for one: pass it with --password-stdin (or --password)",
+                entry.username
+            ));
+        }
+        entry.password = super::registry::prompt_secret("Password: ")?;
     }
     entry.name = a.name.clone();
     entry.url = a.url.clone();

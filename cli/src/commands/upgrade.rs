@@ -7,7 +7,6 @@ use crate::progress::wait_progress;
 use clap::Args;
 use hoist_core::action::status::status_text;
 use hoist_core::action::upgrade::{UpgradeOptions, upgrade};
-use hoist_core::chart;
 use hoist_core::kube::KubeClient;
 use hoist_core::values::reuse::ReuseMode;
 use miette::miette;
@@ -58,7 +57,13 @@ pub async fn run(a: UpgradeArgs) -> miette::Result<ExitCode> {
         .chart_ref
         .locate_checked(&a.chart, keyring.as_deref())
         .await?;
-    let chart = chart::load(&chart_path).map_err(|e| miette!("{e}"))?;
+    let chart = super::dependency::load_checked(
+        &chart_path,
+        a.dependency_update,
+        a.chart_ref.fetch_options(),
+        a.output != OutputFormat::Table,
+    )
+    .await?;
     let user_values = merge_values(&a.values)?;
     let reuse = match (a.reset_values, a.reuse_values, a.reset_then_reuse_values) {
         (true, _, _) => ReuseMode::Reset,

@@ -2,8 +2,15 @@
 //! `$HOIST_CONFIG_HOME/registry/config.json` (Helm keeps the same file under
 //! `$HELM_CONFIG_HOME`), readable only by its owner because it holds
 //! passwords.
+//!
+//! As in Docker and Helm, `credHelpers: {HOST: NAME}` and `credsStore: NAME`
+//! hand a host's credentials to the program `docker-credential-NAME`
+//! instead of the file (see [`super::helper`]); a host-specific helper wins
+//! over `credsStore`. Like Helm, hosts with nothing stored there fall back
+//! to Docker's own `config.json` (`docker login`).
 
 use super::RegistryError;
+use super::helper::Helper;
 use base64::Engine;
 use base64::engine::general_purpose::STANDARD;
 use serde_json::{Map, Value};
@@ -27,6 +34,28 @@ pub fn config_home() -> PathBuf {
 /// The default credentials file: `<config home>/registry/config.json`.
 pub fn default_credentials_path() -> PathBuf {
     config_home().join("registry").join("config.json")
+}
+
+/// Docker's configuration file: `$DOCKER_CONFIG/config.json`, else
+/// `~/.docker/config.json`.
+pub fn docker_config_path() -> PathBuf {
+    if let Some(d) = std::env::var_os("DOCKER_CONFIG").filter(|d| !d.is_empty()) {
+        return PathBuf::from(d).join("config.json");
+    }
+    let home = std::env::var_os("HOME")
+        .map(PathBuf::from)
+        .unwrap_or_default();
+    home.join(".docker").join("config.json")
+}
+
+/// Helm's fallback store: the credentials `docker login` keeps for `host`
+/// (in Docker's file or its helpers). A Docker file that cannot be read is
+/// ignored, as Helm does; a helper that fails is an error.
+pub(crate) fn docker_fallback(host: &str) -> Result<Option<Credentials>, RegistryError> {
+    match CredentialStore::load(docker_config_path()) {
+        Ok(store) => store.get(host),
+        Err(_) => Ok(None),
+    }
 }
 
 /// A username and password for one registry host.
@@ -76,9 +105,67 @@ impl CredentialStore {
         &self.path
     }
 
-    /// The credentials stored for `host`, also under `https://host` or
-    /// `http://host` keys that `docker login` writes.
-    pub fn get(&self, host: &str) -> Option<Credentials> {
+    /// The credential helper that holds `host`'s credentials:
+    /// `credHelpers[host]`, else `credsStore`, else none (the file itself).
+    fn helper_for(&self, host: &str) -> Option<Helper> {
+        let named = |v: Option<&Value>| {
+            v.and_then(Value::as_str)
+                .filter(|s| !s.is_empty())
+                .map(str::to_string)
+        };
+        let path = self.path.display();
+        if let Some(name) = named(
+            self.doc
+                .get("credHelpers")
+                .and_then(Value::as_object)
+                .and_then(|m| m.get(host)),
+        ) {
+            return Some(Helper::new(&name, format!("credHelpers of {path}")));
+        }
+        named(self.doc.get("credsStore"))
+            .map(|name| Helper::new(&name, format!("credsStore of {path}")))
+    }
+
+    /// The credentials for `host`: from its credential helper when one is
+    /// configured, otherwise from the file. `Ok(None)` when there are none.
+    pub fn get(&self, host: &str) -> Result<Option<Credentials>, RegistryError> {
+        match self.helper_for(host) {
+            Some(helper) => helper.get(host),
+            None => Ok(self.get_plain(host)),
+        }
+    }
+
+    /// Saves credentials for `host` where [`CredentialStore::get`] finds
+    /// them: through its credential helper, or in the file (written now).
+    pub fn put(&mut self, host: &str, creds: &Credentials) -> Result<(), RegistryError> {
+        match self.helper_for(host) {
+            Some(helper) => helper.store(host, creds),
+            None => {
+                self.set(host, creds);
+                self.save()
+            }
+        }
+    }
+
+    /// Forgets `host` wherever its credentials are kept (helper or file);
+    /// false when nothing was stored for it.
+    pub fn erase(&mut self, host: &str) -> Result<bool, RegistryError> {
+        match self.helper_for(host) {
+            Some(helper) => helper.erase(host),
+            None => {
+                if !self.remove(host) {
+                    return Ok(false);
+                }
+                self.save()?;
+                Ok(true)
+            }
+        }
+    }
+
+    /// The credentials written in the file for `host`, also under
+    /// `https://host` or `http://host` keys that `docker login` writes;
+    /// credential helpers are not consulted.
+    pub fn get_plain(&self, host: &str) -> Option<Credentials> {
         let auths = self.doc.get("auths")?.as_object()?;
         let entry = [
             host.to_string(),
@@ -102,7 +189,8 @@ impl CredentialStore {
         Some(Credentials { username, password })
     }
 
-    /// Stores credentials for `host`, replacing earlier ones.
+    /// Writes credentials for `host` into the file's `auths` (in memory;
+    /// [`CredentialStore::save`] writes the file), replacing earlier ones.
     pub fn set(&mut self, host: &str, creds: &Credentials) {
         let auths = self
             .doc
@@ -119,7 +207,8 @@ impl CredentialStore {
         }
     }
 
-    /// Forgets `host`; false when nothing was stored for it.
+    /// Removes `host` from the file's `auths` (in memory); false when
+    /// nothing was stored for it.
     pub fn remove(&mut self, host: &str) -> bool {
         let Some(Value::Object(auths)) = self.doc.get_mut("auths") else {
             return false;
@@ -187,7 +276,7 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("registry/config.json");
         let mut store = CredentialStore::load(&path).unwrap();
-        assert_eq!(store.get("h:5000"), None);
+        assert_eq!(store.get("h:5000").unwrap(), None);
         store.set("h:5000", &creds("me", "pa:ss"));
         store.save().unwrap();
 
@@ -202,7 +291,7 @@ mod tests {
             assert_eq!(mode & 0o777, 0o600);
         }
         let again = CredentialStore::load(&path).unwrap();
-        assert_eq!(again.get("h:5000"), Some(creds("me", "pa:ss")));
+        assert_eq!(again.get("h:5000").unwrap(), Some(creds("me", "pa:ss")));
     }
 
     #[test]
@@ -215,12 +304,43 @@ mod tests {
         )
         .unwrap();
         let mut store = CredentialStore::load(&path).unwrap();
-        assert_eq!(store.get("r.example"), Some(creds("u", "p")));
+        assert_eq!(store.get_plain("r.example"), Some(creds("u", "p")));
         assert!(store.remove("r.example"));
         assert!(!store.remove("r.example"));
         store.save().unwrap();
         let doc: Value = serde_json::from_str(&std::fs::read_to_string(&path).unwrap()).unwrap();
         assert_eq!(doc["credsStore"], "desktop");
+    }
+
+    #[test]
+    fn host_helper_wins_over_creds_store_which_wins_over_the_file() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("config.json");
+        std::fs::write(
+            &path,
+            r#"{"auths":{"b:1":{"auth":"dTpw"}},"credHelpers":{"a:1":"hoist-absent-a"},"credsStore":"hoist-absent-s"}"#,
+        )
+        .unwrap();
+        let store = CredentialStore::load(&path).unwrap();
+        // Neither program exists, so the error tells which one was chosen.
+        let e = store.get("a:1").unwrap_err().to_string();
+        assert!(
+            e.contains("docker-credential-hoist-absent-a") && e.contains("credHelpers of"),
+            "{e}"
+        );
+        let e = store.get("b:1").unwrap_err().to_string();
+        assert!(
+            e.contains("docker-credential-hoist-absent-s")
+                && e.contains(&format!("credsStore of {}", path.display())),
+            "{e}"
+        );
+        std::fs::write(
+            &path,
+            r#"{"auths":{"b:1":{"auth":"dTpw"}},"credHelpers":{"a:1":"hoist-absent-a"}}"#,
+        )
+        .unwrap();
+        let store = CredentialStore::load(&path).unwrap();
+        assert_eq!(store.get("b:1").unwrap(), Some(creds("u", "p")));
     }
 
     #[test]

@@ -95,6 +95,17 @@ pub enum RegistryError {
         /// What went wrong.
         message: String,
     },
+    /// A Docker credential helper is missing, failed, hung or answered
+    /// nonsense.
+    #[error("credential helper {helper} ({action}): {message}")]
+    CredentialHelper {
+        /// The program (`docker-credential-NAME`).
+        helper: String,
+        /// `get`, `store` or `erase`.
+        action: String,
+        /// What went wrong, with what the helper printed.
+        message: String,
+    },
     /// `registry logout` for a host with no stored credentials.
     #[error("not logged in to {host}")]
     NotLoggedIn {

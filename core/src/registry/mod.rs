@@ -7,17 +7,22 @@
 //! - [`pull`] resolves a tag, digest, exact version or version constraint,
 //!   checks every digest, and returns the archive (and `.prov`).
 //! - [`tags`] lists the semver tags of a chart, newest first.
-//! - [`login`]/[`logout`] keep credentials in Docker's `config.json` format.
+//! - [`login`]/[`logout`] keep credentials in Docker's `config.json` format,
+//!   or in the Docker credential helper it names (`credHelpers`, `credsStore`).
 
 mod client;
 mod credentials;
 mod error;
+mod helper;
 pub mod manifest;
 mod reference;
 
 pub use client::ClientOptions;
-pub use credentials::{CredentialStore, Credentials, config_home, default_credentials_path};
+pub use credentials::{
+    CredentialStore, Credentials, config_home, default_credentials_path, docker_config_path,
+};
 pub use error::RegistryError;
+pub use helper::HELPER_TIMEOUT;
 pub use reference::{OCI_SCHEME, Reference};
 
 use client::{HostClient, Reply, snippet};
@@ -74,7 +79,10 @@ fn host_client(reference: &Reference, opts: &ClientOptions) -> Result<HostClient
                 .credentials_file
                 .clone()
                 .unwrap_or_else(default_credentials_path);
-            CredentialStore::load(path)?.get(&reference.registry)
+            match CredentialStore::load(path)?.get(&reference.registry)? {
+                Some(c) => Some(c),
+                None => credentials::docker_fallback(&reference.registry)?,
+            }
         }
     };
     HostClient::new(&reference.registry, opts, credentials)
@@ -559,7 +567,8 @@ async fn list_tags(
 }
 
 /// Checks `credentials` against `host` (`GET /v2/`, answering its challenge)
-/// and stores them. Returns the credentials file written.
+/// and stores them: with the host's credential helper when the credentials
+/// file names one, else in the file. Returns the credentials file's path.
 pub async fn login(
     host: &str,
     credentials: Credentials,
@@ -577,12 +586,12 @@ pub async fn login(
         .clone()
         .unwrap_or_else(default_credentials_path);
     let mut store = CredentialStore::load(&path)?;
-    store.set(client.host(), &credentials);
-    store.save()?;
+    store.put(client.host(), &credentials)?;
     Ok(path)
 }
 
-/// Forgets the stored credentials of `host`.
+/// Forgets the stored credentials of `host` (through its credential helper
+/// when one is configured).
 pub fn logout(host: &str, credentials_file: Option<&std::path::Path>) -> Result<(), RegistryError> {
     let host = host
         .strip_prefix(OCI_SCHEME)
@@ -592,10 +601,10 @@ pub fn logout(host: &str, credentials_file: Option<&std::path::Path>) -> Result<
         .map(std::path::Path::to_path_buf)
         .unwrap_or_else(default_credentials_path);
     let mut store = CredentialStore::load(&path)?;
-    if !store.remove(host) {
+    if !store.erase(host)? {
         return Err(RegistryError::NotLoggedIn { host: host.into() });
     }
-    store.save()
+    Ok(())
 }
 
 #[cfg(test)]

@@ -6,9 +6,16 @@
 //! archives into charts/ and writes Chart.lock with Helm's digest; `build`
 //! downloads exactly what Chart.lock names, refusing a lock whose digest no
 //! longer matches Chart.yaml.
+//!
+//! `oci://HOST/PATH` dependencies are the chart `oci://HOST/PATH/NAME`: an
+//! exact version is used as is, a constraint picks the highest semver tag
+//! of the registry that satisfies it (Helm's resolver does the same), and
+//! the registry's credentials (`registry login`, credential helpers) apply.
 
 use super::cache;
-use super::fetch::{FetchOptions, Resolved, archive_name, download, resolve_in_index};
+use super::fetch::{
+    FetchOptions, Resolved, archive_name, download, resolve_in_index, verify_download,
+};
 use super::fsutil::write_atomic;
 use super::http::Getter;
 use super::index::IndexFile;
@@ -89,6 +96,11 @@ pub struct DepOptions {
     pub skip_refresh: bool,
     /// Download settings (timeouts, size cap, folders).
     pub fetch: FetchOptions,
+    /// Check each downloaded archive's provenance with this keyring
+    /// (`--verify --keyring`): the repository's `URL.prov` or the OCI
+    /// provenance layer. Charts packaged from `file://` folders and charts
+    /// already in charts/ are not checked, as in Helm.
+    pub verify: Option<PathBuf>,
 }
 
 /// What update/build did, for the command to print.
@@ -118,6 +130,8 @@ enum Source {
     Folder(PathBuf),
     /// A repository (configured or only named by URL) and its index.
     Repo(RepoEntry),
+    /// An OCI registry path (`oci://HOST/PATH`); the chart is `PATH/NAME`.
+    Oci(String),
 }
 
 fn trim_slash(s: &str) -> &str {
@@ -149,11 +163,8 @@ fn source_of(dep: &Dependency, config: &RepoFile, chart_dir: &Path) -> Result<So
     if r.starts_with("file://") {
         return Ok(Source::Folder(local_path(r, chart_dir)?));
     }
-    if r.starts_with("oci://") {
-        return Err(RepoError::Unsupported(format!(
-            "dependency {:?}: oci:// repositories are not supported by this build yet",
-            dep.name
-        )));
+    if r.starts_with(crate::registry::OCI_SCHEME) {
+        return Ok(Source::Oci(trim_slash(r).to_string()));
     }
     if let Some(name) = r.strip_prefix('@').or_else(|| r.strip_prefix("alias:")) {
         return config.get(name).cloned().map(Source::Repo).ok_or_else(|| {
@@ -227,6 +238,37 @@ async fn indexes_for(
     Ok(out)
 }
 
+/// The reference of a dependency's chart in a registry: `oci://HOST/PATH/NAME`.
+fn oci_chart(base: &str, name: &str) -> String {
+    format!("{base}/{name}")
+}
+
+/// Helm's resolver for `oci://` dependencies: a version that parses as
+/// semver is taken as is (no registry round trip); otherwise the highest
+/// tag satisfying the constraint. `None` when no tag does.
+async fn oci_version(
+    base: &str,
+    dep: &Dependency,
+    constraint: &Constraint,
+    opts: &DepOptions,
+) -> Result<Option<String>, RepoError> {
+    if parse_version(&dep.version).is_ok() {
+        return Ok(Some(dep.version.clone()));
+    }
+    let tags = crate::registry::tags(&oci_chart(base, &dep.name), &opts.fetch.registry)
+        .await
+        .map_err(|e| {
+            RepoError::Dependency(format!(
+                "could not retrieve list of tags for repository {}: {e}",
+                dep.repository
+            ))
+        })?;
+    // `tags` is newest first, so the first match is the highest.
+    Ok(tags
+        .into_iter()
+        .find(|t| parse_version(t).is_ok_and(|v| constraint.matches(&v))))
+}
+
 /// `dependency update`: resolve, vendor, write Chart.lock.
 pub async fn update(chart_dir: &Path, opts: &DepOptions) -> Result<DepReport, RepoError> {
     let chart = load_chart_dir(chart_dir)?;
@@ -285,6 +327,7 @@ pub async fn update(chart_dir: &Path, opts: &DepOptions) -> Result<DepReport, Re
                         && parse_version(&v.version).is_ok_and(|p| constraint.matches(&p))
                 })
                 .map(|v| v.version.clone()),
+            Source::Oci(base) => oci_version(base, dep, &constraint, opts).await?,
         };
         match version {
             Some(version) => locked.push(LockDependency {
@@ -438,8 +481,56 @@ async fn vendor(
                     dep.name, dep.repository
                 ));
                 let bytes = download(&resolved, &opts.fetch.http).await?;
-                let out = tmp.path().join(archive_name(&resolved.url)?);
+                let file = archive_name(&resolved.url)?;
+                if let Some(keyring) = &opts.verify {
+                    let prov_url = format!("{}.prov", resolved.url);
+                    let prov = Getter::new(&resolved.entry, &opts.fetch.http)?
+                        .get(&prov_url)
+                        .await
+                        .ok();
+                    verify_download(&bytes, &file, prov.as_deref(), &prov_url, keyring)?;
+                }
+                let out = tmp.path().join(file);
                 std::fs::write(&out, &bytes).map_err(|e| RepoError::io("writing", &out, e))?;
+                fetched.push((dep.name.clone(), out));
+            }
+            Source::Oci(base) => {
+                report.messages.push(format!(
+                    "Downloading {} from repo {}",
+                    dep.name, dep.repository
+                ));
+                let chart = oci_chart(base, &dep.name);
+                let pulled =
+                    crate::registry::pull(&chart, Some(&lock.version), &opts.fetch.registry)
+                        .await
+                        .map_err(|e| {
+                            RepoError::Dependency(format!("could not download {chart}: {e}"))
+                        })?;
+                report
+                    .messages
+                    .push(format!("Pulled: {}", pulled.reference));
+                report
+                    .messages
+                    .push(format!("Digest: {}", pulled.manifest_digest));
+                let file = pulled.file_name();
+                if let Some(keyring) = &opts.verify {
+                    verify_download(
+                        &pulled.chart,
+                        &file,
+                        pulled.prov.as_deref(),
+                        &format!("{} (provenance layer)", pulled.reference),
+                        keyring,
+                    )?;
+                }
+                if file.contains(['/', '\\']) || file.starts_with('.') {
+                    return Err(RepoError::Invalid(format!(
+                        "{}: the chart's name and version ({file}) do not make a file name",
+                        pulled.reference
+                    )));
+                }
+                let out = tmp.path().join(file);
+                std::fs::write(&out, &pulled.chart)
+                    .map_err(|e| RepoError::io("writing", &out, e))?;
                 fetched.push((dep.name.clone(), out));
             }
         }
@@ -463,6 +554,45 @@ async fn vendor(
         std::fs::rename(&p, &dest).map_err(|e| RepoError::io("moving into place", &dest, e))?;
     }
     Ok(())
+}
+
+/// Helm's `CheckDependencies` message for the dependencies Chart.yaml
+/// declares but charts/ lacks, or `None` when all are there.
+pub fn missing_dependencies_message(chart: &crate::chart::Chart) -> Option<String> {
+    let missing = chart.missing_dependencies();
+    (!missing.is_empty()).then(|| {
+        format!(
+            "found in Chart.yaml, but missing in charts/ directory: {}",
+            missing.join(", ")
+        )
+    })
+}
+
+/// What install and upgrade do before using a chart (Helm's
+/// `--dependency-update` handling): load it, and when dependencies are
+/// missing from charts/ either fail with Helm's message (pointing at
+/// `hoist dependency build`) or, with `update`, run `dependency update` on
+/// the chart folder and load it again. The report holds the update's
+/// progress lines (empty when nothing was missing).
+pub async fn load_with_dependencies(
+    chart_path: &Path,
+    update_missing: bool,
+    opts: &DepOptions,
+) -> Result<(crate::chart::Chart, DepReport), RepoError> {
+    let chart = crate::chart::load(chart_path)?;
+    let Some(missing) = missing_dependencies_message(&chart) else {
+        return Ok((chart, DepReport::default()));
+    };
+    if !update_missing {
+        return Err(RepoError::Dependency(format!(
+            "an error occurred while checking for chart dependencies. You may need to run 'hoist dependency build' to fetch missing dependencies: {missing}"
+        )));
+    }
+    let report = update(chart_path, opts).await?;
+    let chart = crate::chart::load(chart_path).map_err(|e| {
+        RepoError::Dependency(format!("failed reloading chart after repo update: {e}"))
+    })?;
+    Ok((chart, report))
 }
 
 /// One row of `dependency list`.
@@ -671,7 +801,56 @@ mod tests {
     }
 
     #[test]
-    fn unknown_alias_and_oci_are_clear_errors() {
+    fn missing_dependencies_fail_like_helm_or_are_updated() {
+        let rt = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .unwrap();
+        let tmp = tempfile::tempdir().unwrap();
+        let top = tmp.path().join("top");
+        write_chart(&tmp.path().join("sub"), "sub", "1.0.0", "");
+        write_chart(
+            &top,
+            "top",
+            "0.1.0",
+            "dependencies:\n- name: sub\n  version: 1.0.0\n  repository: file://../sub\n- name: local\n  version: 0.1.0\n",
+        );
+        write_chart(&top.join("charts/local"), "local", "0.1.0", "");
+        let opts = DepOptions {
+            fetch: FetchOptions {
+                paths: Some(Paths {
+                    config: tmp.path().join("cfg"),
+                    cache: tmp.path().join("cache"),
+                    data: tmp.path().join("data"),
+                }),
+                ..FetchOptions::default()
+            },
+            ..DepOptions::default()
+        };
+        let e = rt
+            .block_on(load_with_dependencies(&top, false, &opts))
+            .unwrap_err()
+            .to_string();
+        assert_eq!(
+            e,
+            "an error occurred while checking for chart dependencies. You may need to run 'hoist dependency build' to fetch missing dependencies: found in Chart.yaml, but missing in charts/ directory: sub"
+        );
+        assert!(!top.join("Chart.lock").exists());
+        let (chart, report) = rt
+            .block_on(load_with_dependencies(&top, true, &opts))
+            .unwrap();
+        assert!(chart.missing_dependencies().is_empty());
+        assert!(report.messages.iter().any(|m| m == "Saving 2 charts"));
+        assert!(top.join("charts/sub-1.0.0.tgz").exists());
+        // Nothing missing: no update, no messages.
+        let (_, report) = rt
+            .block_on(load_with_dependencies(&top, true, &opts))
+            .unwrap();
+        assert!(report.messages.is_empty());
+    }
+
+    #[test]
+    fn unknown_alias_is_a_clear_error_and_oci_is_a_registry_path() {
         let cfg = RepoFile::default();
         let d = dep("a", "1", "@nope");
         let e = source_of(&d, &cfg, Path::new("."))
@@ -679,11 +858,10 @@ mod tests {
             .unwrap()
             .to_string();
         assert!(e.contains("@nope"), "{e}");
-        let d = dep("a", "1", "oci://r/x");
-        let e = source_of(&d, &cfg, Path::new("."))
-            .err()
-            .unwrap()
-            .to_string();
-        assert!(e.contains("not supported"), "{e}");
+        let d = dep("a", "1", "oci://r:5000/x/");
+        match source_of(&d, &cfg, Path::new(".")) {
+            Ok(Source::Oci(base)) => assert_eq!(oci_chart(&base, "a"), "oci://r:5000/x/a"),
+            _ => panic!("oci:// is not a registry source"),
+        }
     }
 }

@@ -173,7 +173,7 @@ pub async fn locate_verified(
 
 /// Checks a download against its provenance with the keyring at
 /// `keyring`; a missing .prov is an error.
-fn verify_download(
+pub(crate) fn verify_download(
     archive: &[u8],
     file_name: &str,
     prov: Option<&[u8]>,
