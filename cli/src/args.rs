@@ -119,6 +119,9 @@ pub struct TemplateArgs {
     /// Chart folder or archive.
     #[arg(value_name = "CHART")]
     pub chart: Option<String>,
+    /// Run `dependency update` first when dependencies are missing from charts/.
+    #[arg(long)]
+    pub dependency_update: bool,
     #[command(flatten)]
     pub values: ValuesArgs,
     /// Namespace scope for the release.

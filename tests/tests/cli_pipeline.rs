@@ -288,7 +288,11 @@ fn diff_shows_hooks_as_stored_and_leaves_tests_out_unless_asked() {
         "{}",
         plain.stdout
     );
-    assert!(plain.stdout.contains("+      - command:"), "{}", plain.stdout);
+    assert!(
+        plain.stdout.contains("+      - command:"),
+        "{}",
+        plain.stdout
+    );
     assert!(
         !plain.stdout.contains("web-test"),
         "test hooks only with --include-tests: {}",
@@ -305,7 +309,10 @@ fn diff_shows_hooks_as_stored_and_leaves_tests_out_unless_asked() {
         .filter(|r| r["hook"] == true)
         .map(|r| (r["name"].as_str().unwrap(), r["change"].as_str().unwrap()))
         .collect();
-    assert_eq!(hooks, vec![("web-pre-upgrade", "added"), ("web-test", "added")]);
+    assert_eq!(
+        hooks,
+        vec![("web-pre-upgrade", "added"), ("web-test", "added")]
+    );
 
     let none = diff(&["--no-hooks"]);
     assert_eq!(

@@ -1033,7 +1033,26 @@ fn install_and_upgrade_dependency_update() {
     );
     let e = flat(&env.fails(&["upgrade", "x", "top"]));
     assert!(e.contains(missing) && !e.contains("UPGRADE FAILED"), "{e}");
+    // template checks the same way (Helm's template runs the install action).
+    let e = flat(&env.fails(&["template", "x", "top"]));
+    assert!(
+        e.contains(missing) && !e.contains("INSTALLATION FAILED"),
+        "{e}"
+    );
     assert!(!top.join("charts").exists());
+    let copy = env.path("top-template");
+    std::fs::create_dir_all(copy.join("templates")).unwrap();
+    std::fs::copy(top.join("Chart.yaml"), copy.join("Chart.yaml")).unwrap();
+    let rendered = env.ok(&["template", "x", "top-template", "--dependency-update"]);
+    assert!(
+        rendered
+            .stdout
+            .starts_with("---\n# Source: top/charts/alpha/templates/cm.yaml\n")
+            && rendered.stdout.contains("  version: \"1.0.0\"\n"),
+        "only the manifest goes to stdout: {}",
+        rendered.stdout
+    );
+    assert!(copy.join("charts/alpha-1.0.0.tgz").exists());
 
     let Some(_) = hoist_e2e::cluster::cluster("install_and_upgrade_dependency_update") else {
         return;

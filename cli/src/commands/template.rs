@@ -5,7 +5,6 @@ use crate::output::merge_values;
 use hoist_core::action::capabilities::offline_capabilities;
 use hoist_core::action::render::{RenderRequest, render_chart};
 use hoist_core::action::template::{TemplateOptions, template_documents, template_text};
-use hoist_core::chart;
 use hoist_core::engine::ReleaseInfo;
 use miette::{IntoDiagnostic, WrapErr, miette};
 use std::collections::BTreeSet;
@@ -24,7 +23,17 @@ pub fn run(a: TemplateArgs) -> miette::Result<ExitCode> {
         (None, _) => ("release-name".to_string(), a.first.clone()),
     };
     let chart_path = a.chart_ref.locate(&chart_ref)?;
-    let chart = chart::load(&chart_path).map_err(|e| miette!("{e}"))?;
+    // Helm's template checks for missing dependencies as install does.
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .into_diagnostic()?;
+    let chart = runtime.block_on(super::dependency::load_checked(
+        &chart_path,
+        a.dependency_update,
+        a.chart_ref.fetch_options(),
+        true,
+    ))?;
     let user_values = merge_values(&a.values)?;
     let req = RenderRequest {
         release: ReleaseInfo {

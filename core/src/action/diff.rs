@@ -907,7 +907,10 @@ mod tests {
         assert_eq!(block_on(deployed_revision(&storage, "web")).unwrap().0, "");
         block_on(storage.create(&revision(1, Status::Deployed, "one"))).unwrap();
         block_on(storage.create(&revision(2, Status::Failed, "two"))).unwrap();
-        assert_eq!(block_on(deployed_revision(&storage, "web")).unwrap().0, "one");
+        assert_eq!(
+            block_on(deployed_revision(&storage, "web")).unwrap().0,
+            "one"
+        );
         block_on(storage.update(&revision(1, Status::Uninstalled, "one"))).unwrap();
         block_on(storage.update(&revision(2, Status::Uninstalled, "two"))).unwrap();
         assert_eq!(block_on(deployed_revision(&storage, "web")).unwrap().0, "");
