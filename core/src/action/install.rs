@@ -190,7 +190,7 @@ pub async fn install<D: Driver>(
         return Ok(release);
     }
     if opts.create_namespace {
-        create_namespace(&resources, &opts.namespace).await?;
+        create_namespace(&resources, &opts.namespace, opts.server_side).await?;
     }
     if opts.replace {
         replace_release(storage, &mut release).await?;
@@ -364,16 +364,22 @@ async fn uninstall_failed<D: Driver>(
     }
 }
 
-/// Creates the release namespace unless it exists (Helm labels it `name`).
-async fn create_namespace(resources: &ResourceClient, namespace: &str) -> Result<(), ActionError> {
+/// Creates the release namespace unless it exists (Helm labels it `name`),
+/// with server-side apply when `server_side` and the server supports it.
+async fn create_namespace(
+    resources: &ResourceClient,
+    namespace: &str,
+    server_side: bool,
+) -> Result<(), ActionError> {
     let obj = ManifestObject::from_json(json!({
         "apiVersion": "v1",
         "kind": "Namespace",
         "metadata": {"name": namespace, "labels": {"name": namespace}},
     }))?;
-    if resources.get(&obj).await?.is_none()
-        && resources.apply_if_supported(&obj, false).await?.is_none()
-    {
+    if resources.get(&obj).await?.is_some() {
+        return Ok(());
+    }
+    if !server_side || resources.apply_if_supported(&obj, false).await?.is_none() {
         resources.create(&obj).await?;
     }
     Ok(())

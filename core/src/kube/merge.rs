@@ -147,7 +147,8 @@ pub fn three_way_merge_patch(original: &Json, modified: &Json, current: &Json) -
 }
 
 /// Keeps only the `null`s of a merge patch (`keep`), or everything but
-/// them; maps left empty disappear.
+/// them; maps left empty by the filtering disappear, maps that were empty
+/// to begin with are values and stay on the non-null side.
 fn keep_nulls(patch: Json, keep: bool) -> Option<Json> {
     match patch {
         Json::Object(m) => {
@@ -155,6 +156,9 @@ fn keep_nulls(patch: Json, keep: bool) -> Option<Json> {
             for (k, v) in m {
                 let kept = match v {
                     Json::Null => keep.then_some(Json::Null),
+                    // An explicitly empty map is a value to set, not an
+                    // empty directive (kubectl's keepOrDeleteNullInObj).
+                    Json::Object(ref o) if o.is_empty() => (!keep).then_some(v),
                     Json::Object(_) => {
                         keep_nulls(v, keep).filter(|s| s.as_object().is_some_and(|o| !o.is_empty()))
                     }
@@ -631,6 +635,14 @@ mod tests {
             patch.body,
             json!({"metadata": {"labels": {"a": "2", "new": "y", "gone": null}}})
         );
+    }
+
+    #[test]
+    fn an_explicitly_empty_map_is_set_not_dropped() {
+        let original = json!({"spec": {"size": 1}});
+        let modified = json!({"spec": {"size": 1, "selector": {}}});
+        let patch = three_way_merge_patch(&original, &modified, &original);
+        assert_eq!(patch, json!({"spec": {"selector": {}}}));
     }
 
     #[test]
