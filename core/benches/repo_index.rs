@@ -111,8 +111,54 @@ fn phase(name: &str, dir: &Path) {
                 res.len()
             );
         }
+        "stages" => stages(&cache_dir),
         _ => panic!("unknown phase {name}"),
     }
+}
+
+/// Times the steps of the first parse separately, to see where the time
+/// goes: reading, the YAML syntax alone (saphyr-parser events), the whole
+/// `IndexFile::parse`, and the cache writes.
+fn stages(cache_dir: &Path) {
+    let files = CacheFiles::new(cache_dir, "bench");
+    let t = Instant::now();
+    let data = std::fs::read(&files.yaml).unwrap();
+    let read = t.elapsed();
+    let text = std::str::from_utf8(&data).unwrap();
+    let t = Instant::now();
+    let mut events = 0usize;
+    let mut parser = saphyr_parser::Parser::new_from_str(text);
+    while let Some(ev) = parser.next_event() {
+        ev.unwrap();
+        events += 1;
+    }
+    let syntax = t.elapsed();
+    let t = Instant::now();
+    let mut granit_events = 0usize;
+    let mut parser = granit_parser::Parser::new_from_str(text);
+    while let Some(ev) = parser.next_event() {
+        ev.unwrap();
+        granit_events += 1;
+    }
+    let granit = t.elapsed();
+    let t = Instant::now();
+    let index = IndexFile::parse(&data, "bench").unwrap();
+    let parse = t.elapsed();
+    let t = Instant::now();
+    hoist_core::repo::fsutil::write_atomic(&cache_dir.join("copy.yaml"), &data, 0o644).unwrap();
+    let yaml_write = t.elapsed();
+    let t = Instant::now();
+    cache::store(&files, &data, &index, &Validators::default()).unwrap();
+    let store = t.elapsed();
+    println!(
+        "stages: read {:.0} ms, saphyr-parser events only {:.0} ms ({events} events), granit-parser events {:.0} ms ({granit_events}), IndexFile::parse {:.0} ms, yaml write+fsync {:.0} ms, cache::store {:.0} ms",
+        read.as_secs_f64() * 1e3,
+        syntax.as_secs_f64() * 1e3,
+        granit.as_secs_f64() * 1e3,
+        parse.as_secs_f64() * 1e3,
+        yaml_write.as_secs_f64() * 1e3,
+        store.as_secs_f64() * 1e3,
+    );
 }
 
 fn main() {
@@ -132,7 +178,10 @@ fn main() {
         size as f64 / 1e6
     );
     let exe = std::env::current_exe().unwrap();
-    for p in ["parse", "search", "search"] {
+    let phases: Vec<String> = std::env::var("HOIST_BENCH_PHASES")
+        .map(|p| p.split(',').map(str::to_string).collect())
+        .unwrap_or_else(|_| vec!["parse".into(), "search".into(), "search".into()]);
+    for p in &phases {
         let status = std::process::Command::new(&exe)
             .env("HOIST_BENCH_PHASE", p)
             .env("HOIST_BENCH_DIR", dir.path())
