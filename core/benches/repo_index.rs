@@ -116,9 +116,52 @@ fn phase(name: &str, dir: &Path) {
     }
 }
 
+/// The fields `IndexFile` keeps, read by serde-saphyr as hoist did
+/// before the direct reader (the reference path it falls back to).
+#[derive(serde::Deserialize)]
+#[allow(dead_code)]
+struct SerdeVersion {
+    #[serde(default)]
+    name: Option<String>,
+    #[serde(default)]
+    version: Option<String>,
+    #[serde(default, rename = "appVersion")]
+    app_version: Option<String>,
+    #[serde(default)]
+    description: Option<String>,
+    #[serde(default)]
+    keywords: Option<Vec<String>>,
+    #[serde(default, rename = "apiVersion")]
+    api_version: Option<String>,
+    #[serde(default, rename = "type")]
+    chart_type: Option<String>,
+    #[serde(default)]
+    deprecated: Option<bool>,
+    #[serde(default)]
+    urls: Option<Vec<String>>,
+    #[serde(default)]
+    digest: Option<String>,
+    #[serde(default)]
+    created: Option<String>,
+}
+
+#[derive(serde::Deserialize)]
+#[allow(dead_code)]
+struct SerdeIndex {
+    #[serde(default, rename = "apiVersion")]
+    api_version: Option<String>,
+    #[serde(default)]
+    entries: Option<std::collections::BTreeMap<String, Option<Vec<Option<SerdeVersion>>>>>,
+}
+
+fn ms(d: std::time::Duration) -> f64 {
+    d.as_secs_f64() * 1e3
+}
+
 /// Times the steps of the first parse separately, to see where the time
-/// goes: reading, the YAML syntax alone (saphyr-parser events), the whole
-/// `IndexFile::parse`, and the cache writes.
+/// goes: reading, the YAML syntax alone (parser events), serde-saphyr's
+/// typed read (the previous implementation's core), `IndexFile::parse` on
+/// one thread and on all, and the cache writes.
 fn stages(cache_dir: &Path) {
     let files = CacheFiles::new(cache_dir, "bench");
     let t = Instant::now();
@@ -127,23 +170,30 @@ fn stages(cache_dir: &Path) {
     let text = std::str::from_utf8(&data).unwrap();
     let t = Instant::now();
     let mut events = 0usize;
-    let mut parser = saphyr_parser::Parser::new_from_str(text);
+    let mut parser = granit_parser::Parser::new_from_str(text);
     while let Some(ev) = parser.next_event() {
         ev.unwrap();
         events += 1;
     }
     let syntax = t.elapsed();
     let t = Instant::now();
-    let mut granit_events = 0usize;
-    let mut parser = granit_parser::Parser::new_from_str(text);
-    while let Some(ev) = parser.next_event() {
-        ev.unwrap();
-        granit_events += 1;
-    }
-    let granit = t.elapsed();
+    let mut budget = serde_saphyr::Budget::default();
+    budget.max_events = usize::MAX;
+    budget.max_nodes = usize::MAX;
+    budget.max_total_scalar_bytes = usize::MAX;
+    budget.max_reader_input_bytes = None;
+    let mut options = serde_saphyr::Options::default();
+    options.budget = Some(budget);
+    let typed: SerdeIndex = serde_saphyr::from_str_with_options(text, options).unwrap();
+    let serde = t.elapsed();
+    drop(typed);
+    let t = Instant::now();
+    let index = IndexFile::parse_with_threads(&data, "bench", 1).unwrap();
+    let one = t.elapsed();
+    drop(index);
     let t = Instant::now();
     let index = IndexFile::parse(&data, "bench").unwrap();
-    let parse = t.elapsed();
+    let all = t.elapsed();
     let t = Instant::now();
     hoist_core::repo::fsutil::write_atomic(&cache_dir.join("copy.yaml"), &data, 0o644).unwrap();
     let yaml_write = t.elapsed();
@@ -151,13 +201,14 @@ fn stages(cache_dir: &Path) {
     cache::store(&files, &data, &index, &Validators::default()).unwrap();
     let store = t.elapsed();
     println!(
-        "stages: read {:.0} ms, saphyr-parser events only {:.0} ms ({events} events), granit-parser events {:.0} ms ({granit_events}), IndexFile::parse {:.0} ms, yaml write+fsync {:.0} ms, cache::store {:.0} ms",
-        read.as_secs_f64() * 1e3,
-        syntax.as_secs_f64() * 1e3,
-        granit.as_secs_f64() * 1e3,
-        parse.as_secs_f64() * 1e3,
-        yaml_write.as_secs_f64() * 1e3,
-        store.as_secs_f64() * 1e3,
+        "stages (ms): read {:.0}, parser events only {:.0} ({events} events), serde-saphyr typed {:.0}, IndexFile::parse 1 thread {:.0}, all threads {:.0}, yaml write+fsync {:.0}, cache::store {:.0}",
+        ms(read),
+        ms(syntax),
+        ms(serde),
+        ms(one),
+        ms(all),
+        ms(yaml_write),
+        ms(store),
     );
 }
 

@@ -196,22 +196,28 @@ impl IndexFile {
     /// those do not fully understand goes through serde-saphyr, whose result
     /// they always equal.
     pub fn parse(data: &[u8], source: &str) -> Result<IndexFile, RepoError> {
-        let bad = |message: String| RepoError::BadIndex {
-            source_name: source.to_string(),
-            message,
-        };
+        Self::parse_with_threads(data, source, split::threads())
+    }
+
+    /// [`IndexFile::parse`] using at most `threads` threads (the default is
+    /// the machine's cores, at most 8); for callers that must stay on one.
+    pub fn parse_with_threads(
+        data: &[u8],
+        source: &str,
+        threads: usize,
+    ) -> Result<IndexFile, RepoError> {
         if data.iter().all(|b| b.is_ascii_whitespace()) {
-            return Err(bad("empty index.yaml file".into()));
+            return Err(RepoError::BadIndex {
+                source_name: source.to_string(),
+                message: "empty index.yaml file".into(),
+            });
         }
-        let raw: RawIndex = if data.trim_ascii_start().first() == Some(&b'{') {
-            match serde_json::from_slice(data) {
-                Ok(r) => r,
-                Err(_) => return Self::parse_yaml(data, source, split::threads()),
-            }
-        } else {
-            return Self::parse_yaml(data, source, split::threads());
-        };
-        Self::from_raw(raw, source)
+        if data.trim_ascii_start().first() == Some(&b'{')
+            && let Ok(raw) = serde_json::from_slice::<RawIndex>(data)
+        {
+            return Self::from_raw(raw, source);
+        }
+        Self::parse_yaml(data, source, threads)
     }
 
     /// The YAML path of [`IndexFile::parse`] with at most `threads` threads.
