@@ -80,10 +80,8 @@ fn phase(name: &str, dir: &Path) {
             let files = CacheFiles::new(&cache_dir, "bench");
             let t = Instant::now();
             let data = std::fs::read(&files.yaml).unwrap();
-            let index = IndexFile::parse(&data, "bench").unwrap();
-            drop(data);
-            let yaml = std::fs::read(&files.yaml).unwrap();
-            cache::store(&files, &yaml, &index, &Validators::default()).unwrap();
+            let index =
+                cache::parse_and_store(&files, &data, &Validators::default(), "bench").unwrap();
             let ms = t.elapsed().as_secs_f64() * 1e3;
             assert_eq!(index.entries.len(), CHARTS);
             println!(
@@ -170,7 +168,7 @@ fn stages(cache_dir: &Path) {
     let text = std::str::from_utf8(&data).unwrap();
     let t = Instant::now();
     let mut events = 0usize;
-    let mut parser = granit_parser::Parser::new_from_str(text);
+    let mut parser = serde_saphyr::granit_parser::Parser::new_from_str(text);
     while let Some(ev) = parser.next_event() {
         ev.unwrap();
         events += 1;

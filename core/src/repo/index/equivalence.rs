@@ -370,3 +370,42 @@ fn generated_indexes() {
         assert_eq!(accepted, BOTH, "{s}");
     }
 }
+
+/// Real indexes kept outside the repository (public ones are not ours to
+/// commit): `HOIST_INDEX_SAMPLES=DIR cargo test -p hoist-core --lib
+/// index_samples -- --ignored` checks every file in DIR.
+#[test]
+#[ignore = "reads the folder named by HOIST_INDEX_SAMPLES"]
+fn index_samples_from_a_folder() {
+    let dir = std::env::var("HOIST_INDEX_SAMPLES").expect("HOIST_INDEX_SAMPLES");
+    let mut n = 0;
+    for entry in std::fs::read_dir(dir).unwrap() {
+        let path = entry.unwrap().path();
+        let text = std::fs::read_to_string(&path).unwrap();
+        assert_eq!(check(&text), BOTH, "{}", path.display());
+        n += 1;
+    }
+    assert!(n > 0);
+}
+
+/// The entry layout of the benchmark (sigs.k8s.io/yaml's, keys sorted).
+#[test]
+fn the_benchmark_layout() {
+    use std::fmt::Write as _;
+    let mut s = String::from("apiVersion: v1\nentries:\n");
+    for i in 0..40 {
+        let _ = writeln!(s, "  app-{i}:");
+        for version in [
+            format!("{}.{}.1", i % 20 + 1, i % 7),
+            format!("{}.{}.0", i % 20 + 1, i % 7),
+        ] {
+            let _ = write!(
+                s,
+                "  - annotations:\n      category: Infrastructure\n      images: |\n        - name: app-{i}\n          image: docker.io/example/app-{i}:{version}-debian-12-r0\n      licenses: Apache-2.0\n    apiVersion: v2\n    appVersion: {version}\n    created: \"2026-11-01T10:00:00.123456789Z\"\n    dependencies:\n    - name: common\n      repository: oci://registry-1.docker.io/examplecharts\n      tags:\n      - example-common\n      version: 2.x.x\n    description: Chart {i} of the synthetic repository, a web application.\n    digest: {i:064x}\n    home: https://example.com/charts/app-{i}\n    keywords:\n    - app-{i}\n    - web\n    maintainers:\n    - name: Example Inc.\n      url: https://github.com/example/charts\n    name: app-{i}\n    urls:\n    - https://charts.example.com/app-{i}-{version}.tgz\n    version: {version}\n"
+            );
+        }
+    }
+    s.push_str("generated: \"2026-11-27T10:00:00Z\"\n");
+    assert_eq!(check(&s), BOTH);
+    assert_eq!(split::plan(&s, 2).unwrap().parts.len(), 2);
+}

@@ -15,7 +15,7 @@
 //! (result or error message) is always what serde-saphyr gives.
 
 use super::ChartVersion;
-use granit_parser::{Event, Parser, ScalarStyle, StrInput};
+use serde_saphyr::granit_parser::{Event, Parser, ScalarStyle, StrInput};
 use std::borrow::Cow;
 
 /// The document is outside what this reader handles; use serde-saphyr.
@@ -42,11 +42,16 @@ pub(super) struct RawDoc {
 /// own depth budget; index entries are four levels deep.
 const MAX_DEPTH: usize = 48;
 
+/// serde-saphyr fails a document with more than 64 MiB of comment text;
+/// one reader gives up far below that, so that the pieces of a split
+/// document (up to 16 readers) cannot add up to the limit.
+const MAX_COMMENT_BYTES: usize = 4 << 20;
+
 /// The parser options serde-saphyr uses with its default budget, so that
 /// syntax accepted here is exactly the syntax it accepts.
-fn parser_options() -> granit_parser::Options {
+fn parser_options() -> serde_saphyr::granit_parser::Options {
     let budget = serde_saphyr::Budget::default();
-    let mut o = granit_parser::Options::default();
+    let mut o = serde_saphyr::granit_parser::Options::default();
     o.simple_key_max_lookahead = budget.simple_key_max_lookahead;
     o.flow_nesting_limit = budget.flow_nesting_limit;
     o.block_nesting_limit = o
@@ -73,6 +78,10 @@ fn is_null(text: &str, style: ScalarStyle) -> bool {
 struct Reader<'a> {
     parser: Parser<'a, StrInput<'a>>,
     depth: usize,
+    comment_bytes: usize,
+    /// Keys of the mappings being read, innermost last (one buffer for
+    /// all, to spare an allocation per mapping).
+    keys: Vec<Cow<'a, str>>,
 }
 
 impl<'a> Reader<'a> {
@@ -80,6 +89,8 @@ impl<'a> Reader<'a> {
         Reader {
             parser: Parser::with_options(StrInput::new(text), parser_options()),
             depth: 0,
+            comment_bytes: 0,
+            keys: Vec::new(),
         }
     }
 
@@ -88,7 +99,12 @@ impl<'a> Reader<'a> {
     fn event(&mut self) -> Fast<Event<'a>> {
         loop {
             match self.parser.next_event() {
-                Some(Ok((Event::Comment(..), _))) => continue,
+                Some(Ok((Event::Comment(text, _), _))) => {
+                    self.comment_bytes += text.len();
+                    if self.comment_bytes > MAX_COMMENT_BYTES {
+                        return Err(Unsupported);
+                    }
+                }
                 Some(Ok((ev, _))) => return Ok(ev),
                 _ => return Err(Unsupported),
             }
@@ -125,6 +141,16 @@ impl<'a> Reader<'a> {
         }
     }
 
+    /// Records `key` for the mapping whose keys start at `start`; a repeat
+    /// gives up (serde-saphyr rejects duplicate keys).
+    fn new_key(&mut self, start: usize, key: Cow<'a, str>) -> Fast<()> {
+        if self.keys[start..].contains(&key) {
+            return Err(Unsupported);
+        }
+        self.keys.push(key);
+        Ok(())
+    }
+
     fn enter(&mut self) -> Fast<()> {
         self.depth += 1;
         if self.depth > MAX_DEPTH {
@@ -154,15 +180,13 @@ impl<'a> Reader<'a> {
             }
             Node::Map => {
                 self.enter()?;
-                let mut keys: Vec<Cow<'a, str>> = Vec::new();
+                let start = self.keys.len();
                 while let Some(k) = self.key()? {
-                    if keys.contains(&k) {
-                        return Err(Unsupported);
-                    }
-                    keys.push(k);
+                    self.new_key(start, k)?;
                     let n = self.next_node()?;
                     self.skip(n)?;
                 }
+                self.keys.truncate(start);
                 self.depth -= 1;
                 Ok(())
             }
@@ -213,7 +237,7 @@ impl<'a> Reader<'a> {
         self.enter()?;
         let mut v = ChartVersion::default();
         let mut seen = 0u16;
-        let mut other: Vec<Cow<'a, str>> = Vec::new();
+        let start = self.keys.len();
         while let Some(key) = self.key()? {
             let bit = match &*key {
                 "name" => 1,
@@ -230,10 +254,7 @@ impl<'a> Reader<'a> {
                 _ => 0,
             };
             if bit == 0 {
-                if other.contains(&key) {
-                    return Err(Unsupported);
-                }
-                other.push(key);
+                self.new_key(start, key)?;
                 let n = self.next_node()?;
                 self.skip(n)?;
                 continue;
@@ -256,6 +277,7 @@ impl<'a> Reader<'a> {
                 _ => v.created = self.string()?,
             }
         }
+        self.keys.truncate(start);
         self.depth -= 1;
         Ok(v)
     }

@@ -174,6 +174,12 @@ fn read_part(part: &str, source: &str) -> Option<Vec<(String, Checked)>> {
 /// in one piece.
 pub(super) fn read(text: &str, source: &str, threads: usize) -> Option<IndexFile> {
     let plan = plan(text, threads)?;
+    // Each reader stops at 4 MiB of comments, serde-saphyr at 64 MiB for the
+    // whole document: more readers than 16 could only exceed that together
+    // in a document bigger than it.
+    if plan.parts.len() + 2 > 16 && text.len() > 64 << 20 {
+        return None;
+    }
     let (first, rest) = plan.parts.split_first()?;
     let (head_tail, parts) = std::thread::scope(|s| {
         let handles: Vec<_> = rest
