@@ -75,6 +75,11 @@ fn is_null(text: &str, style: ScalarStyle) -> bool {
     style == ScalarStyle::Plain && matches!(text, "" | "~" | "null" | "Null" | "NULL")
 }
 
+/// A merge key as serde-saphyr recognises one untagged: plain `<<`.
+fn is_merge(text: &str, style: ScalarStyle) -> bool {
+    style == ScalarStyle::Plain && text == "<<"
+}
+
 struct Reader<'a> {
     parser: Parser<'a, StrInput<'a>>,
     depth: usize,
@@ -133,7 +138,7 @@ impl<'a> Reader<'a> {
         match self.event()? {
             Event::MappingEnd => Ok(None),
             Event::Scalar(text, style, 0, None)
-                if !is_null(&text, style) && !(style == ScalarStyle::Plain && text == "<<") =>
+                if !is_null(&text, style) && !is_merge(&text, style) =>
             {
                 Ok(Some(text))
             }
