@@ -8,9 +8,9 @@
 //!   that instead of parsing megabytes of YAML again;
 //! - `<name>-charts.txt`: chart names, one a line, as Helm writes it.
 //!
-//! Every file is written through a temporary file and a rename; the index
-//! is parsed and validated before anything is written, so a bad download
-//! never replaces a good cache.
+//! Every file is written through a temporary file and a rename; nothing is
+//! renamed into place before the index has been parsed and validated, so a
+//! bad download never replaces a good cache.
 
 use super::fsutil::write_atomic;
 use super::http::{Fetched, Getter, Validators};

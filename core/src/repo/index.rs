@@ -6,6 +6,17 @@
 //! Only the fields search, pull and dependency resolution use are kept;
 //! the rest of each entry (maintainers, sources, annotations...) is skipped
 //! while parsing, which keeps a 27 MB index well inside the memory budget.
+//!
+//! YAML is read by the first of these that accepts the document:
+//!
+//! 1. `split`: big indexes in the usual block layout, cut at chart-name
+//!    lines and read on several threads by the event reader;
+//! 2. `events`: the event reader on the whole document;
+//! 3. serde-saphyr, the reference, which also words every error.
+//!
+//! The first two give up rather than guess, so the result is always the
+//! reference's (`equivalence` tests this on every path). JSON goes through
+//! serde_json.
 
 use super::RepoError;
 use crate::chart::constraint::parse_version;
