@@ -6,8 +6,11 @@
 //! 2. `search repo` from the cache,
 //!
 //! each in a fresh child process so its wall time and peak RSS (VmHWM) are
-//! its own. `cargo bench -p hoist-core --bench repo_index`.
+//! its own. `cargo bench -p hoist-core --bench repo_index`;
+//! `HOIST_BENCH_PHASES=parse,search,stages` picks the phases (`stages` times
+//! the steps of the first parse separately).
 //! Targets: search < 50 ms; first parse < 0.5 s and < 150 MB peak RSS.
+//! Figures, with the load they were taken at: RESULTS-index.md.
 
 use hoist_core::repo::IndexFile;
 use hoist_core::repo::cache::{self, CacheFiles};
