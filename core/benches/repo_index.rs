@@ -113,6 +113,7 @@ fn phase(name: &str, dir: &Path) {
             );
         }
         "stages" => stages(&cache_dir),
+        "json" => json(),
         _ => panic!("unknown phase {name}"),
     }
 }
@@ -210,6 +211,64 @@ fn stages(cache_dir: &Path) {
         ms(all),
         ms(yaml_write),
         ms(store),
+    );
+}
+
+/// One entry of the JSON form of the synthetic index: the same fields and
+/// values as [`entry`], every scalar a JSON string as Helm writes them.
+fn json_entry(i: usize, version: &str) -> serde_json::Value {
+    serde_json::json!({
+        "annotations": {
+            "category": "Infrastructure",
+            "images": format!("- name: app-{i}\n  image: docker.io/example/app-{i}:{version}-debian-12-r0\n"),
+            "licenses": "Apache-2.0",
+        },
+        "apiVersion": "v2",
+        "appVersion": version,
+        "created": format!("2026-11-{:02}T10:{:02}:00.123456789Z", i % 28 + 1, i % 60),
+        "dependencies": [{
+            "name": "common",
+            "repository": "oci://registry-1.docker.io/examplecharts",
+            "tags": ["example-common"],
+            "version": "2.x.x",
+        }],
+        "description": format!("Chart {i} of the synthetic repository, a web application."),
+        "digest": format!("{:064x}", i as u128 * 0x9e37_79b9_7f4a_7c15),
+        "home": format!("https://example.com/charts/app-{i}"),
+        "icon": format!("https://example.com/icons/app-{i}.svg"),
+        "keywords": [format!("app-{i}"), "web", "http"],
+        "maintainers": [{"name": "Example Inc.", "url": "https://github.com/example/charts"}],
+        "name": format!("app-{i}"),
+        "sources": [format!("https://github.com/example/charts/tree/main/example/app-{i}")],
+        "urls": [format!("https://charts.example.com/app-{i}-{version}.tgz")],
+        "version": version,
+    })
+}
+
+/// The same index as JSON (Helm reads both), built outside the timing.
+fn json() {
+    let mut entries = serde_json::Map::new();
+    for i in 0..CHARTS {
+        let versions: Vec<_> = [
+            format!("{}.{}.1", i % 20 + 1, i % 7),
+            format!("{}.{}.0", i % 20 + 1, i % 7),
+        ]
+        .iter()
+        .map(|v| json_entry(i, v))
+        .collect();
+        entries.insert(format!("app-{i}"), versions.into());
+    }
+    let doc = serde_json::json!({"apiVersion": "v1", "entries": entries, "generated": "2026-11-27T10:00:00Z"});
+    let data = serde_json::to_vec_pretty(&doc).unwrap();
+    drop(doc);
+    let t = Instant::now();
+    let index = IndexFile::parse(&data, "bench.json").unwrap();
+    let elapsed = t.elapsed();
+    assert_eq!(index.entries.len(), CHARTS);
+    println!(
+        "JSON index ({:.1} MB): IndexFile::parse {:.0} ms",
+        data.len() as f64 / 1e6,
+        ms(elapsed)
     );
 }
 
