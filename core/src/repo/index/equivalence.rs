@@ -409,3 +409,53 @@ fn the_benchmark_layout() {
     assert_eq!(check(&s), BOTH);
     assert_eq!(split::plan(&s, 2).unwrap().parts.len(), 2);
 }
+
+/// Damaged variants of [`RICH`]: lines dropped, repeated, shifted, or
+/// given a character that changes YAML structure. Whatever each path
+/// accepts must still equal the reference.
+#[test]
+fn damaged_variants_never_diverge() {
+    let lines: Vec<&str> = RICH.lines().collect();
+    let inserts = [
+        "\"", "'", "#", ": ", "\t", "[", "{", "- ", "&a ", "*a", "|", ">", "? ",
+    ];
+    let mut seed: u64 = 0x9e37_79b9_7f4a_7c15;
+    let mut next = move |n: usize| {
+        seed ^= seed << 13;
+        seed ^= seed >> 7;
+        seed ^= seed << 17;
+        (seed % n as u64) as usize
+    };
+    let mut accepted = 0;
+    for _ in 0..400 {
+        let mut doc: Vec<String> = lines.iter().map(|l| l.to_string()).collect();
+        for _ in 0..1 + next(2) {
+            let i = next(doc.len());
+            match next(5) {
+                0 => {
+                    doc.remove(i);
+                }
+                1 => {
+                    let l = doc[i].clone();
+                    doc.insert(i, l);
+                }
+                2 => doc[i] = format!(" {}", doc[i]),
+                3 => doc[i] = doc[i].strip_prefix(' ').unwrap_or(&doc[i]).to_string(),
+                _ => {
+                    let l = &doc[i];
+                    let mut at = next(l.len() + 1);
+                    while !l.is_char_boundary(at) {
+                        at -= 1;
+                    }
+                    doc[i] = format!("{}{}{}", &l[..at], inserts[next(inserts.len())], &l[at..]);
+                }
+            }
+        }
+        let text = doc.join("\n") + "\n";
+        if check(&text).split {
+            accepted += 1;
+        }
+    }
+    // Most damage leaves the layout intact, so the fast paths were tested.
+    assert!(accepted > 100, "{accepted}");
+}
