@@ -6,8 +6,11 @@
 //! 2. `search repo` from the cache,
 //!
 //! each in a fresh child process so its wall time and peak RSS (VmHWM) are
-//! its own. `cargo bench -p hoist-core --bench repo_index`.
+//! its own. `cargo bench -p hoist-core --bench repo_index`;
+//! `HOIST_BENCH_PHASES=parse,search,stages` picks the phases (`stages` times
+//! the steps of the first parse separately).
 //! Targets: search < 50 ms; first parse < 0.5 s and < 150 MB peak RSS.
+//! Figures, with the load they were taken at: RESULTS-index.md.
 
 use hoist_core::repo::IndexFile;
 use hoist_core::repo::cache::{self, CacheFiles};
@@ -80,10 +83,8 @@ fn phase(name: &str, dir: &Path) {
             let files = CacheFiles::new(&cache_dir, "bench");
             let t = Instant::now();
             let data = std::fs::read(&files.yaml).unwrap();
-            let index = IndexFile::parse(&data, "bench").unwrap();
-            drop(data);
-            let yaml = std::fs::read(&files.yaml).unwrap();
-            cache::store(&files, &yaml, &index, &Validators::default()).unwrap();
+            let index =
+                cache::parse_and_store(&files, &data, &Validators::default(), "bench").unwrap();
             let ms = t.elapsed().as_secs_f64() * 1e3;
             assert_eq!(index.entries.len(), CHARTS);
             println!(
@@ -111,8 +112,164 @@ fn phase(name: &str, dir: &Path) {
                 res.len()
             );
         }
+        "stages" => stages(&cache_dir),
+        "json" => json(),
         _ => panic!("unknown phase {name}"),
     }
+}
+
+/// The fields `IndexFile` keeps, read by serde-saphyr as hoist did
+/// before the direct reader (the reference path it falls back to).
+#[derive(serde::Deserialize)]
+#[allow(dead_code)]
+struct SerdeVersion {
+    #[serde(default)]
+    name: Option<String>,
+    #[serde(default)]
+    version: Option<String>,
+    #[serde(default, rename = "appVersion")]
+    app_version: Option<String>,
+    #[serde(default)]
+    description: Option<String>,
+    #[serde(default)]
+    keywords: Option<Vec<String>>,
+    #[serde(default, rename = "apiVersion")]
+    api_version: Option<String>,
+    #[serde(default, rename = "type")]
+    chart_type: Option<String>,
+    #[serde(default)]
+    deprecated: Option<bool>,
+    #[serde(default)]
+    urls: Option<Vec<String>>,
+    #[serde(default)]
+    digest: Option<String>,
+    #[serde(default)]
+    created: Option<String>,
+}
+
+#[derive(serde::Deserialize)]
+#[allow(dead_code)]
+struct SerdeIndex {
+    #[serde(default, rename = "apiVersion")]
+    api_version: Option<String>,
+    #[serde(default)]
+    entries: Option<std::collections::BTreeMap<String, Option<Vec<Option<SerdeVersion>>>>>,
+}
+
+fn ms(d: std::time::Duration) -> f64 {
+    d.as_secs_f64() * 1e3
+}
+
+/// Times the steps of the first parse separately, to see where the time
+/// goes: reading, the YAML syntax alone (parser events), serde-saphyr's
+/// typed read (the previous implementation's core), `IndexFile::parse` on
+/// one thread and on all, and the cache writes.
+fn stages(cache_dir: &Path) {
+    let files = CacheFiles::new(cache_dir, "bench");
+    let t = Instant::now();
+    let data = std::fs::read(&files.yaml).unwrap();
+    let read = t.elapsed();
+    let text = std::str::from_utf8(&data).unwrap();
+    let t = Instant::now();
+    let mut events = 0usize;
+    let mut parser = serde_saphyr::granit_parser::Parser::new_from_str(text);
+    while let Some(ev) = parser.next_event() {
+        ev.unwrap();
+        events += 1;
+    }
+    let syntax = t.elapsed();
+    let t = Instant::now();
+    let mut budget = serde_saphyr::Budget::default();
+    budget.max_events = usize::MAX;
+    budget.max_nodes = usize::MAX;
+    budget.max_total_scalar_bytes = usize::MAX;
+    budget.max_reader_input_bytes = None;
+    let mut options = serde_saphyr::Options::default();
+    options.budget = Some(budget);
+    let typed: SerdeIndex = serde_saphyr::from_str_with_options(text, options).unwrap();
+    let serde = t.elapsed();
+    drop(typed);
+    let t = Instant::now();
+    let index = IndexFile::parse_with_threads(&data, "bench", 1).unwrap();
+    let one = t.elapsed();
+    drop(index);
+    let t = Instant::now();
+    let index = IndexFile::parse(&data, "bench").unwrap();
+    let all = t.elapsed();
+    let t = Instant::now();
+    hoist_core::repo::fsutil::write_atomic(&cache_dir.join("copy.yaml"), &data, 0o644).unwrap();
+    let yaml_write = t.elapsed();
+    let t = Instant::now();
+    cache::store(&files, &data, &index, &Validators::default()).unwrap();
+    let store = t.elapsed();
+    println!(
+        "stages (ms): read {:.0}, parser events only {:.0} ({events} events), serde-saphyr typed {:.0}, IndexFile::parse 1 thread {:.0}, all threads {:.0}, yaml write+fsync {:.0}, cache::store {:.0}",
+        ms(read),
+        ms(syntax),
+        ms(serde),
+        ms(one),
+        ms(all),
+        ms(yaml_write),
+        ms(store),
+    );
+}
+
+/// One entry of the JSON form of the synthetic index: the same fields and
+/// values as [`entry`], every scalar a JSON string as Helm writes them.
+fn json_entry(i: usize, version: &str) -> serde_json::Value {
+    serde_json::json!({
+        "annotations": {
+            "category": "Infrastructure",
+            "images": format!("- name: app-{i}\n  image: docker.io/example/app-{i}:{version}-debian-12-r0\n"),
+            "licenses": "Apache-2.0",
+        },
+        "apiVersion": "v2",
+        "appVersion": version,
+        "created": format!("2026-11-{:02}T10:{:02}:00.123456789Z", i % 28 + 1, i % 60),
+        "dependencies": [{
+            "name": "common",
+            "repository": "oci://registry-1.docker.io/examplecharts",
+            "tags": ["example-common"],
+            "version": "2.x.x",
+        }],
+        "description": format!("Chart {i} of the synthetic repository, a web application."),
+        "digest": format!("{:064x}", i as u128 * 0x9e37_79b9_7f4a_7c15),
+        "home": format!("https://example.com/charts/app-{i}"),
+        "icon": format!("https://example.com/icons/app-{i}.svg"),
+        "keywords": [format!("app-{i}"), "web", "http"],
+        "maintainers": [{"name": "Example Inc.", "url": "https://github.com/example/charts"}],
+        "name": format!("app-{i}"),
+        "sources": [format!("https://github.com/example/charts/tree/main/example/app-{i}")],
+        "urls": [format!("https://charts.example.com/app-{i}-{version}.tgz")],
+        "version": version,
+    })
+}
+
+/// The same index as JSON (Helm reads both), built outside the timing.
+fn json() {
+    let mut entries = serde_json::Map::new();
+    for i in 0..CHARTS {
+        let versions: Vec<_> = [
+            format!("{}.{}.1", i % 20 + 1, i % 7),
+            format!("{}.{}.0", i % 20 + 1, i % 7),
+        ]
+        .iter()
+        .map(|v| json_entry(i, v))
+        .collect();
+        entries.insert(format!("app-{i}"), versions.into());
+    }
+    let doc = serde_json::json!({"apiVersion": "v1", "entries": entries, "generated": "2026-11-27T10:00:00Z"});
+    let data = serde_json::to_vec_pretty(&doc).unwrap();
+    drop(doc);
+    let t = Instant::now();
+    let index = IndexFile::parse(&data, "bench.json").unwrap();
+    let elapsed = t.elapsed();
+    assert_eq!(index.entries.len(), CHARTS);
+    println!(
+        "JSON index ({:.1} MB): IndexFile::parse {:.0} ms",
+        data.len() as f64 / 1e6,
+        ms(elapsed)
+    );
 }
 
 fn main() {
@@ -132,7 +289,10 @@ fn main() {
         size as f64 / 1e6
     );
     let exe = std::env::current_exe().unwrap();
-    for p in ["parse", "search", "search"] {
+    let phases: Vec<String> = std::env::var("HOIST_BENCH_PHASES")
+        .map(|p| p.split(',').map(str::to_string).collect())
+        .unwrap_or_else(|_| vec!["parse".into(), "search".into(), "search".into()]);
+    for p in &phases {
         let status = std::process::Command::new(&exe)
             .env("HOIST_BENCH_PHASE", p)
             .env("HOIST_BENCH_DIR", dir.path())

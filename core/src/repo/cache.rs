@@ -8,9 +8,9 @@
 //!   that instead of parsing megabytes of YAML again;
 //! - `<name>-charts.txt`: chart names, one a line, as Helm writes it.
 //!
-//! Every file is written through a temporary file and a rename; the index
-//! is parsed and validated before anything is written, so a bad download
-//! never replaces a good cache.
+//! Every file is written through a temporary file and a rename; nothing is
+//! renamed into place before the index has been parsed and validated, so a
+//! bad download never replaces a good cache.
 
 use super::fsutil::write_atomic;
 use super::http::{Fetched, Getter, Validators};
@@ -123,8 +123,7 @@ pub async fn refresh(
             Ok(Refreshed::NotModified)
         }
         Fetched::Body { bytes, validators } => {
-            let index = IndexFile::parse(&bytes, &url)?;
-            store(&files, &bytes, &index, &validators)?;
+            let index = parse_and_store(&files, &bytes, &validators, &url)?;
             Ok(Refreshed::Updated {
                 charts: index.entries.len(),
                 warnings: index.warnings,
@@ -143,13 +142,87 @@ pub fn store(
     // The old validators must not outlive the YAML they describe.
     let _ = std::fs::remove_file(&files.meta);
     write_atomic(&files.yaml, yaml, 0o644)?;
-    write_fast(files, index)?;
+    store_parsed(files, index, validators)
+}
+
+/// Parses a downloaded index (`source` names it in messages) and stores it
+/// with its validators. The YAML is written and synced to a temporary file
+/// while it is parsed, and moved into place only once the parse succeeded,
+/// so a bad download still never replaces a good cache.
+pub fn parse_and_store(
+    files: &CacheFiles,
+    yaml: &[u8],
+    validators: &Validators,
+    source: &str,
+) -> Result<IndexFile, RepoError> {
+    let (staged, parsed) = std::thread::scope(|s| {
+        let writer = s.spawn(|| stage(&files.yaml, yaml));
+        let parsed = IndexFile::parse(yaml, source);
+        (writer.join(), parsed)
+    });
+    let index = parsed?;
+    let staged = staged.map_err(|_| {
+        RepoError::Invalid(format!(
+            "writing {} failed unexpectedly",
+            files.yaml.display()
+        ))
+    })??;
+    let _ = std::fs::remove_file(&files.meta);
+    staged
+        .persist(&files.yaml)
+        .map_err(|e| RepoError::io("replacing", &files.yaml, e.error))?;
+    store_parsed(files, &index, validators)?;
+    Ok(index)
+}
+
+/// `data` written and synced to a temporary file beside `path` (removed
+/// again if it is dropped before being persisted).
+fn stage(path: &Path, data: &[u8]) -> Result<tempfile::NamedTempFile, RepoError> {
+    use std::io::Write;
+    let dir = path.parent().unwrap_or_else(|| Path::new("."));
+    std::fs::create_dir_all(dir).map_err(|e| RepoError::io("creating folder", dir, e))?;
+    let mut tmp = tempfile::Builder::new()
+        .prefix(".tmp-")
+        .tempfile_in(dir)
+        .map_err(|e| RepoError::io("creating a temporary file in", dir, e))?;
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        tmp.as_file()
+            .set_permissions(std::fs::Permissions::from_mode(0o644))
+            .map_err(|e| RepoError::io("setting permissions of", path, e))?;
+    }
+    tmp.write_all(data)
+        .and_then(|_| tmp.as_file().sync_all())
+        .map_err(|e| RepoError::io("writing", path, e))?;
+    Ok(tmp)
+}
+
+/// Everything derived from the YAML once it is in place: the fast form and
+/// the chart names (written side by side, each synced), then the
+/// validators.
+fn store_parsed(
+    files: &CacheFiles,
+    index: &IndexFile,
+    validators: &Validators,
+) -> Result<(), RepoError> {
     let mut names = String::new();
     for name in index.entries.keys() {
         names.push_str(name);
         names.push('\n');
     }
-    write_atomic(&files.charts, names.as_bytes(), 0o644)?;
+    let (fast, charts) = std::thread::scope(|s| {
+        let fast = s.spawn(|| write_fast(files, index));
+        let charts = write_atomic(&files.charts, names.as_bytes(), 0o644);
+        (fast.join(), charts)
+    });
+    charts?;
+    fast.map_err(|_| {
+        RepoError::Invalid(format!(
+            "writing {} failed unexpectedly",
+            files.fast.display()
+        ))
+    })??;
     if validators.etag.is_some() || validators.last_modified.is_some() {
         let meta = serde_json::to_vec(validators).unwrap_or_default();
         write_atomic(&files.meta, &meta, 0o644)?;
@@ -213,6 +286,40 @@ mod tests {
             "https://x/a/index.yaml?t=1"
         );
         assert!(index_url("not a url").is_err());
+    }
+
+    #[test]
+    fn parse_and_store_writes_nothing_for_a_bad_index() {
+        let dir = tempfile::tempdir().unwrap();
+        let files = CacheFiles::new(&dir.path().join("repository"), "r");
+        let good = b"apiVersion: v1\nentries:\n  a:\n  - name: a\n    version: 1.0.0\n";
+        let v = Validators {
+            etag: Some("\"e1\"".into()),
+            ..Validators::default()
+        };
+        let index = parse_and_store(&files, good, &v, "t").unwrap();
+        assert_eq!(index.entries.len(), 1);
+        assert_eq!(std::fs::read(&files.yaml).unwrap(), good);
+        assert_eq!(load(&dir.path().join("repository"), "r").unwrap(), index);
+        assert!(files.meta.exists());
+        let listing = || {
+            let mut names: Vec<_> = std::fs::read_dir(files.yaml.parent().unwrap())
+                .unwrap()
+                .map(|e| e.unwrap().file_name().into_string().unwrap())
+                .collect();
+            names.sort();
+            names
+        };
+        let before = listing();
+        assert_eq!(before.len(), 4, "{before:?}");
+        // A malformed download leaves the previous cache as it was, and no
+        // temporary file behind.
+        let err = parse_and_store(&files, b"apiVersion: v1\nentries: [\n", &v, "u")
+            .unwrap_err()
+            .to_string();
+        assert!(err.contains('u'), "{err}");
+        assert_eq!(listing(), before);
+        assert_eq!(std::fs::read(&files.yaml).unwrap(), good);
     }
 
     #[test]

@@ -6,6 +6,17 @@
 //! Only the fields search, pull and dependency resolution use are kept;
 //! the rest of each entry (maintainers, sources, annotations...) is skipped
 //! while parsing, which keeps a 27 MB index well inside the memory budget.
+//!
+//! YAML is read by the first of these that accepts the document:
+//!
+//! 1. `split`: big indexes in the usual block layout, cut at chart-name
+//!    lines and read on several threads by the event reader;
+//! 2. `events`: the event reader on the whole document;
+//! 3. serde-saphyr, the reference, which also words every error.
+//!
+//! The first two give up rather than guess, so the result is always the
+//! reference's (`equivalence` tests this on every path). JSON goes through
+//! serde_json.
 
 use super::RepoError;
 use crate::chart::constraint::parse_version;
@@ -66,12 +77,21 @@ pub struct IndexFile {
     pub warnings: Vec<String>,
 }
 
+#[cfg(test)]
+mod equivalence;
+mod events;
+mod split;
+
+use events::RawVersions;
+
+/// The index as serde reads it (JSON, and YAML the fast readers leave to
+/// serde-saphyr).
 #[derive(Deserialize)]
 struct RawIndex {
     #[serde(default, rename = "apiVersion", deserialize_with = "null_default")]
     api_version: String,
     #[serde(default, deserialize_with = "null_default")]
-    entries: BTreeMap<String, Option<Vec<Option<ChartVersion>>>>,
+    entries: BTreeMap<String, RawVersions>,
 }
 
 /// Orders version strings newest first like Helm's `SortEntries`: SemVer
@@ -83,28 +103,29 @@ pub fn newest_first(a: &str, b: &str) -> Ordering {
     }
 }
 
-/// Why an entry is unusable, as Helm's metadata validation words it, plus
-/// hoist's refusal of URLs that climb out of the repository with `..`.
-fn invalid_reason(v: &ChartVersion) -> Option<String> {
+/// Checks an entry as Helm's metadata validation does, plus hoist's
+/// refusal of URLs that climb out of the repository with `..`. Returns the
+/// parsed version, which sorting needs next, or why the entry is unusable.
+fn validate(v: &ChartVersion) -> Result<semver::Version, String> {
     if v.name.is_empty() {
-        return Some("chart.metadata.name is required".into());
+        return Err("chart.metadata.name is required".into());
     }
     if v.name == "." || v.name == ".." || v.name.contains('/') || v.name.contains('\\') {
-        return Some(format!("chart.metadata.name {:?} is invalid", v.name));
+        return Err(format!("chart.metadata.name {:?} is invalid", v.name));
     }
     if v.version.is_empty() {
-        return Some("chart.metadata.version is required".into());
+        return Err("chart.metadata.version is required".into());
     }
-    if parse_version(&v.version).is_err() {
-        return Some(format!("chart.metadata.version {:?} is invalid", v.version));
-    }
+    let Ok(parsed) = parse_version(&v.version) else {
+        return Err(format!("chart.metadata.version {:?} is invalid", v.version));
+    };
     if !matches!(v.chart_type.as_str(), "" | "application" | "library") {
-        return Some("chart.metadata.type must be application or library".into());
+        return Err("chart.metadata.type must be application or library".into());
     }
     if let Some(u) = v.urls.iter().find(|u| has_dot_dot(u)) {
-        return Some(format!("URL {u:?} contains a `..` path segment"));
+        return Err(format!("URL {u:?} contains a `..` path segment"));
     }
-    None
+    Ok(parsed)
 }
 
 /// True when a URL or path has a `..` segment (also percent-encoded), which
@@ -115,56 +136,140 @@ pub fn has_dot_dot(url: &str) -> bool {
     decoded.split(['/', '\\']).any(|seg| seg == "..")
 }
 
+/// One chart after Helm's load-time checks: its usable versions newest
+/// first, and a warning for each entry skipped (in document order).
+struct Checked {
+    versions: Vec<ChartVersion>,
+    warnings: Vec<String>,
+}
+
+/// Drops empty and invalid entries (with a warning naming chart and
+/// version), defaults `apiVersion` to `v1`, and sorts by descending
+/// SemVer; each version string is parsed once.
+fn check_chart(name: &str, versions: RawVersions, source: &str) -> Checked {
+    let mut warnings = Vec::new();
+    let mut kept = Vec::new();
+    for v in versions.unwrap_or_default() {
+        let Some(mut v) = v else {
+            warnings.push(format!(
+                "skipping an empty entry for chart {name:?} in {source}"
+            ));
+            continue;
+        };
+        if v.api_version.is_empty() {
+            v.api_version = "v1".into();
+        }
+        match validate(&v) {
+            Ok(parsed) => kept.push((parsed, v)),
+            Err(reason) => warnings.push(format!(
+                "skipping invalid entry for chart {name:?} version {:?} in {source}: {reason}",
+                v.version
+            )),
+        }
+    }
+    // The order of `newest_first` for versions that all parse.
+    kept.sort_by(|(x, a), (y, b)| y.cmp_precedence(x).then_with(|| b.version.cmp(&a.version)));
+    Checked {
+        versions: kept.into_iter().map(|(_, v)| v).collect(),
+        warnings,
+    }
+}
+
+/// Builds the index from checked charts. `None` when a chart name repeats,
+/// which serde-saphyr reports as an error.
+fn assemble(
+    api_version: String,
+    charts: impl IntoIterator<Item = (String, Checked)>,
+) -> Option<IndexFile> {
+    let mut entries = BTreeMap::new();
+    let mut warnings: BTreeMap<String, Vec<String>> = BTreeMap::new();
+    for (name, checked) in charts {
+        if !checked.warnings.is_empty() {
+            warnings.insert(name.clone(), checked.warnings);
+        }
+        if entries.insert(name, checked.versions).is_some() {
+            return None;
+        }
+    }
+    Some(IndexFile {
+        api_version,
+        entries,
+        // By chart name, then document order: as a walk of the sorted map.
+        warnings: warnings.into_values().flatten().collect(),
+    })
+}
+
 impl IndexFile {
     /// Parses an index in YAML or JSON. `source` names it in messages.
+    ///
+    /// Big YAML indexes are read on several threads when their layout
+    /// allows it (see `split`), others by a direct event reader; whatever
+    /// those do not fully understand goes through serde-saphyr, whose result
+    /// they always equal.
     pub fn parse(data: &[u8], source: &str) -> Result<IndexFile, RepoError> {
+        Self::parse_with_threads(data, source, split::threads())
+    }
+
+    /// [`IndexFile::parse`] using at most `threads` threads (the default is
+    /// the machine's cores, at most 8); for callers that must stay on one.
+    pub fn parse_with_threads(
+        data: &[u8],
+        source: &str,
+        threads: usize,
+    ) -> Result<IndexFile, RepoError> {
+        if data.iter().all(|b| b.is_ascii_whitespace()) {
+            return Err(RepoError::BadIndex {
+                source_name: source.to_string(),
+                message: "empty index.yaml file".into(),
+            });
+        }
+        if data.trim_ascii_start().first() == Some(&b'{')
+            && let Ok(raw) = serde_json::from_slice::<RawIndex>(data)
+        {
+            return Self::from_raw(raw, source);
+        }
+        Self::parse_yaml(data, source, threads)
+    }
+
+    /// The YAML path of [`IndexFile::parse`] with at most `threads` threads.
+    fn parse_yaml(data: &[u8], source: &str, threads: usize) -> Result<IndexFile, RepoError> {
         let bad = |message: String| RepoError::BadIndex {
             source_name: source.to_string(),
             message,
         };
-        if data.iter().all(|b| b.is_ascii_whitespace()) {
-            return Err(bad("empty index.yaml file".into()));
+        let text = std::str::from_utf8(data).map_err(|e| bad(format!("not UTF-8: {e}")))?;
+        if threads > 1
+            && text.len() >= split::MIN_PARALLEL_BYTES
+            && let Some(index) = split::read(text, source, threads)
+        {
+            return finish(index, source);
         }
-        let raw: RawIndex = if data.trim_ascii_start().first() == Some(&b'{') {
-            match serde_json::from_slice(data) {
-                Ok(r) => r,
-                Err(_) => parse_yaml(data).map_err(bad)?,
+        if let Ok(doc) = events::read_index(text) {
+            let api_version = doc.api_version.unwrap_or_default();
+            let charts = doc
+                .entries
+                .unwrap_or_default()
+                .into_iter()
+                .map(|(name, versions)| {
+                    let checked = check_chart(&name, versions, source);
+                    (name, checked)
+                });
+            if let Some(index) = assemble(api_version, charts) {
+                return finish(index, source);
             }
-        } else {
-            parse_yaml(data).map_err(bad)?
-        };
-        if raw.api_version.is_empty() {
-            return Err(bad("no API version specified".into()));
         }
-        let mut index = IndexFile {
-            api_version: raw.api_version,
-            ..IndexFile::default()
-        };
-        for (name, versions) in raw.entries {
-            let mut kept = Vec::new();
-            for v in versions.unwrap_or_default() {
-                let Some(mut v) = v else {
-                    index.warnings.push(format!(
-                        "skipping an empty entry for chart {name:?} in {source}"
-                    ));
-                    continue;
-                };
-                if v.api_version.is_empty() {
-                    v.api_version = "v1".into();
-                }
-                if let Some(reason) = invalid_reason(&v) {
-                    index.warnings.push(format!(
-                        "skipping invalid entry for chart {name:?} version {:?} in {source}: {reason}",
-                        v.version
-                    ));
-                    continue;
-                }
-                kept.push(v);
-            }
-            kept.sort_by(|a, b| newest_first(&a.version, &b.version));
-            index.entries.insert(name, kept);
-        }
-        Ok(index)
+        let raw = parse_serde_saphyr(text).map_err(bad)?;
+        Self::from_raw(raw, source)
+    }
+
+    fn from_raw(raw: RawIndex, source: &str) -> Result<IndexFile, RepoError> {
+        let charts = raw.entries.into_iter().map(|(name, versions)| {
+            let checked = check_chart(&name, versions, source);
+            (name, checked)
+        });
+        // Names of a map are unique, so assembling cannot fail here.
+        let index = assemble(raw.api_version, charts).unwrap_or_default();
+        finish(index, source)
     }
 
     /// The versions of `chart`, newest first.
@@ -173,8 +278,19 @@ impl IndexFile {
     }
 }
 
-fn parse_yaml(data: &[u8]) -> Result<RawIndex, String> {
-    let text = std::str::from_utf8(data).map_err(|e| format!("not UTF-8: {e}"))?;
+/// Helm's last check, made after the entries are loaded.
+fn finish(index: IndexFile, source: &str) -> Result<IndexFile, RepoError> {
+    if index.api_version.is_empty() {
+        return Err(RepoError::BadIndex {
+            source_name: source.to_string(),
+            message: "no API version specified".into(),
+        });
+    }
+    Ok(index)
+}
+
+/// The reference reader: serde-saphyr into [`RawIndex`].
+fn parse_serde_saphyr(text: &str) -> Result<RawIndex, String> {
     // Big indexes have millions of events; the default budget is sized for
     // configuration files. Aliases stay limited so an alias bomb still fails.
     let mut budget = serde_saphyr::Budget::default();
