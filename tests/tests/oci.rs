@@ -605,7 +605,11 @@ fn oci_dependencies_pick_the_highest_matching_tag_lock_and_build() {
         "{out}"
     );
 
-    // A constraint no tag satisfies: Helm's resolver message.
+    // A constraint no tag satisfies. Helm's resolver never reports OCI
+    // dependencies as missing (it takes them as found and fails later, at
+    // download); hoist checks the registry's tags while resolving and
+    // reports them in the wording of Helm's resolver for repositories: a
+    // deliberate, earlier error.
     write_top("^3.0.0");
     let (code, _, err) = run_hoist_env(
         &home,
@@ -946,6 +950,31 @@ fn dependency_verify_checks_the_provenance_layer() {
     assert_ne!(code, 0);
     assert!(err.contains("provenance layer"), "{err}");
     assert!(!top.join("charts/plain-1.0.0.tgz").exists());
+    // build --verify (which updates when there is no Chart.lock) only
+    // warns, as Helm's VerifyIfPossible does.
+    std::fs::remove_file(top.join("Chart.lock")).unwrap();
+    let (code, out, err) = run_hoist_env(
+        &home,
+        &[
+            "dependency",
+            "build",
+            top_s,
+            "--plain-http",
+            "--verify",
+            "--keyring",
+            ring,
+        ],
+        None,
+        &env,
+    );
+    assert_eq!(code, 0, "{out}{err}");
+    assert!(
+        out.contains("WARNING: Verification not found for oci://")
+            && out.contains("plain:1.0.0: the manifest has no provenance layer"),
+        "{out}"
+    );
+    assert!(top.join("charts/plain-1.0.0.tgz").exists());
+    std::fs::remove_file(top.join("charts/plain-1.0.0.tgz")).unwrap();
     // Without --verify the same update goes through.
     let (code, out, err) = run_hoist_env(
         &home,
