@@ -20,12 +20,13 @@ mod reference;
 pub use client::ClientOptions;
 pub use credentials::{
     CredentialStore, Credentials, config_home, default_credentials_path, docker_config_path,
+    server_address,
 };
 pub use error::RegistryError;
 pub use helper::HELPER_TIMEOUT;
 pub use reference::{OCI_SCHEME, Reference};
 
-use client::{HostClient, Reply, snippet};
+use client::{CredentialSource, HostClient, Reply, snippet};
 use manifest::{
     CHART_LAYER_MEDIA_TYPE, CONFIG_MEDIA_TYPE, Descriptor, INDEX_MEDIA_TYPE,
     LEGACY_CHART_LAYER_MEDIA_TYPE, MANIFEST_MEDIA_TYPE, Manifest, PROV_LAYER_MEDIA_TYPE, digest_of,
@@ -71,21 +72,18 @@ impl PullResult {
     }
 }
 
+/// A client for the reference's registry. Stored credentials are looked up
+/// only when the registry asks for some (see [`CredentialSource::Stored`]).
 fn host_client(reference: &Reference, opts: &ClientOptions) -> Result<HostClient, RegistryError> {
-    let credentials = match &opts.credentials {
-        Some(c) => Some(c.clone()),
-        None => {
-            let path = opts
-                .credentials_file
+    let source = match &opts.credentials {
+        Some(c) => CredentialSource::Given(Some(c.clone())),
+        None => CredentialSource::Stored(
+            opts.credentials_file
                 .clone()
-                .unwrap_or_else(default_credentials_path);
-            match CredentialStore::load(path)?.get(&reference.registry)? {
-                Some(c) => Some(c),
-                None => credentials::docker_fallback(&reference.registry)?,
-            }
-        }
+                .unwrap_or_else(default_credentials_path),
+        ),
     };
-    HostClient::new(&reference.registry, opts, credentials)
+    HostClient::new(&reference.registry, opts, source)
 }
 
 /// Pushes the chart archive `archive` (and its provenance file) to
@@ -578,15 +576,26 @@ pub async fn login(
         .strip_prefix(OCI_SCHEME)
         .unwrap_or(host)
         .trim_end_matches('/');
-    let client = HostClient::new(host, opts, Some(credentials.clone()))?;
+    let client = HostClient::new(
+        host,
+        opts,
+        CredentialSource::Given(Some(credentials.clone())),
+    )?;
     let reply = client.send(Method::GET, "/v2/", None, &[], None).await?;
     expect_success(&client, Method::GET, "/v2/", &reply)?;
     let path = opts
         .credentials_file
         .clone()
         .unwrap_or_else(default_credentials_path);
-    let mut store = CredentialStore::load(&path)?;
-    store.put(client.host(), &credentials)?;
+    let host = client.host().to_string();
+    // Storing may run a credential helper, which blocks.
+    let stored = path.clone();
+    tokio::task::spawn_blocking(move || CredentialStore::load(&stored)?.put(&host, &credentials))
+        .await
+        .map_err(|e| RegistryError::Credentials {
+            path: path.clone(),
+            message: format!("storing the credentials failed: {e}"),
+        })??;
     Ok(path)
 }
 
