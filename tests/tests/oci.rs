@@ -321,6 +321,48 @@ fn missing_tag_and_unmatched_constraint_are_clear_errors() {
 }
 
 #[test]
+fn a_stale_docker_creds_store_does_not_break_anonymous_pulls() {
+    let Some(reg) = start_registry(None) else {
+        return;
+    };
+    let work = tempfile::tempdir().unwrap();
+    let archive = std::fs::read(signed_chart(work.path())).unwrap();
+    let remote = format!("oci://{}/charts", reg.host());
+    block_on(registry::push(&archive, None, &remote, &plain())).unwrap();
+    // Docker's config names a helper that is not installed (Docker
+    // Desktop uninstalled); the registry never asks for credentials.
+    let docker = work.path().join("docker");
+    std::fs::create_dir_all(&docker).unwrap();
+    std::fs::write(
+        docker.join("config.json"),
+        r#"{"credsStore":"hoist-absent-desktop"}"#,
+    )
+    .unwrap();
+    let env = [
+        ("DOCKER_CONFIG", docker.display().to_string()),
+        (
+            "HOIST_CACHE_HOME",
+            work.path().join("cache").display().to_string(),
+        ),
+    ];
+    let out_dir = work.path().join("out");
+    let (code, out, err) = run_hoist_env(
+        &work.path().join("config"),
+        &[
+            "pull",
+            &format!("{remote}/signme"),
+            "--plain-http",
+            "-d",
+            out_dir.to_str().unwrap(),
+        ],
+        None,
+        &env,
+    );
+    assert_eq!(code, 0, "{out}{err}");
+    assert!(out_dir.join(CHART_TGZ).exists(), "{out}{err}");
+}
+
+#[test]
 fn basic_auth_login_push_and_wrong_credentials() {
     let Some(reg) = start_registry(Some(("tester", "right-password"))) else {
         return;
@@ -780,6 +822,22 @@ fn credential_helpers_and_logins_reach_a_basic_auth_registry() {
     let (code, _, err) = run_hoist_env(&home, &pull_args, None, &env);
     assert_ne!(code, 0);
     assert!(err.contains("requires credentials"), "{err}");
+    // An identity token (here under a URL key, as older Docker wrote) is
+    // refused with a hint instead of being sent as a broken Basic login.
+    std::fs::write(
+        docker.join("config.json"),
+        format!(r#"{{"auths":{{"https://{host}/v1/":{{"auth":"dGVzdGVyOg==","identitytoken":"refresh"}}}}}}"#),
+    )
+    .unwrap();
+    let (code, _, err) = run_hoist_env(&home, &pull_args, None, &env);
+    assert_ne!(code, 0);
+    assert!(
+        err.contains(&format!(
+            "identity tokens (OAuth2 refresh tokens) are not supported yet for {host}"
+        )),
+        "{err}"
+    );
+    std::fs::remove_file(docker.join("config.json")).unwrap();
 
     // A file login applies to dependency update (tag listing and pull).
     let (code, out, err) = run_hoist_env(

@@ -757,4 +757,88 @@ mod tests {
             "{seen:?}"
         );
     }
+
+    /// A registry that needs no credentials: answers every request with a
+    /// tag list until `/quit`, recording the `Authorization` headers seen.
+    fn anonymous_registry() -> (String, std::thread::JoinHandle<Vec<String>>) {
+        use std::io::{BufRead, BufReader, Write};
+        let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        let host = listener.local_addr().unwrap().to_string();
+        let handle = std::thread::spawn(move || {
+            let mut auths = Vec::new();
+            for stream in listener.incoming() {
+                let mut stream = stream.unwrap();
+                let mut reader = BufReader::new(stream.try_clone().unwrap());
+                let mut request_line = String::new();
+                reader.read_line(&mut request_line).unwrap();
+                loop {
+                    let mut line = String::new();
+                    reader.read_line(&mut line).unwrap();
+                    if line.trim().is_empty() {
+                        break;
+                    }
+                    if line.to_ascii_lowercase().starts_with("authorization:") {
+                        auths.push(line.trim().to_string());
+                    }
+                }
+                if request_line.contains("/quit") {
+                    break;
+                }
+                let body = r#"{"name":"c/app","tags":["1.0.0"]}"#;
+                let _ = write!(
+                    stream,
+                    "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
+                    body.len()
+                );
+            }
+            auths
+        });
+        (host, handle)
+    }
+
+    #[test]
+    fn stored_credentials_are_looked_up_only_when_the_registry_asks() {
+        let rt = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .unwrap();
+        let dir = tempfile::tempdir().unwrap();
+        let file = dir.path().join("config.json");
+        // Resolving would fail: the helper is not installed.
+        std::fs::write(&file, r#"{"credsStore":"hoist-absent-lazy"}"#).unwrap();
+        let opts = ClientOptions {
+            plain_http: true,
+            credentials_file: Some(file.clone()),
+            ..Default::default()
+        };
+        let (host, server) = anonymous_registry();
+        let listed = rt
+            .block_on(tags(&format!("oci://{host}/c/app"), &opts))
+            .unwrap();
+        assert_eq!(listed, ["1.0.0"]);
+        let mut quit = std::net::TcpStream::connect(&host).unwrap();
+        std::io::Write::write_all(&mut quit, b"GET /quit HTTP/1.0\r\n\r\n").unwrap();
+        assert!(server.join().unwrap().is_empty());
+
+        // A registry that asks: the store is read then (on the blocking
+        // pool), and its credentials get the token.
+        let (host, server) = token_registry();
+        let e = rt
+            .block_on(tags(&format!("oci://{host}/c/app"), &opts))
+            .unwrap_err();
+        assert!(matches!(e, RegistryError::HelperNotInstalled { .. }), "{e}");
+        std::fs::write(
+            &file,
+            format!(r#"{{"auths":{{"{host}":{{"auth":"dTpw"}}}}}}"#),
+        )
+        .unwrap();
+        let listed = rt
+            .block_on(tags(&format!("oci://{host}/c/app"), &opts))
+            .unwrap();
+        assert_eq!(listed, ["2.0.0+b", "1.0.0"]);
+        drop(rt);
+        let mut quit = std::net::TcpStream::connect(&host).unwrap();
+        std::io::Write::write_all(&mut quit, b"GET /quit HTTP/1.0\r\n\r\n").unwrap();
+        server.join().unwrap();
+    }
 }
