@@ -8,6 +8,11 @@
 //! instead of the file (see [`super::helper`]); a host-specific helper wins
 //! over `credsStore`. Like Helm, hosts with nothing stored there fall back
 //! to Docker's own `config.json` (`docker login`).
+//!
+//! Keys follow oras-go, which Helm uses: Docker Hub's hosts are looked up
+//! as `https://index.docker.io/v1/`, and `auths` keys written as URLs
+//! (`https://host/v1/`) match their host. Identity tokens (OAuth2 refresh
+//! tokens) are refused with an error rather than sent as a password.
 
 use super::RegistryError;
 use super::helper::Helper;
@@ -101,11 +106,16 @@ fn resolve_in(
     match store.get(host) {
         Err(RegistryError::HelperNotInstalled { helper, .. }) => {
             // hoist installs no tracing subscriber, so say it on stderr
-            // like Helm's warnings.
-            eprintln!(
-                "WARNING: {} names the credential helper {helper}, which is not installed; continuing without credentials for {host}",
-                docker.display()
-            );
+            // like Helm's warnings; once, though every registry client of
+            // a command comes here.
+            static WARNED: std::sync::atomic::AtomicBool =
+                std::sync::atomic::AtomicBool::new(false);
+            if !WARNED.swap(true, std::sync::atomic::Ordering::Relaxed) {
+                eprintln!(
+                    "WARNING: {} names the credential helper {helper}, which is not installed; continuing without credentials for {host}",
+                    docker.display()
+                );
+            }
             Ok(None)
         }
         other => other,
