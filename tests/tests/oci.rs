@@ -321,6 +321,48 @@ fn missing_tag_and_unmatched_constraint_are_clear_errors() {
 }
 
 #[test]
+fn a_stale_docker_creds_store_does_not_break_anonymous_pulls() {
+    let Some(reg) = start_registry(None) else {
+        return;
+    };
+    let work = tempfile::tempdir().unwrap();
+    let archive = std::fs::read(signed_chart(work.path())).unwrap();
+    let remote = format!("oci://{}/charts", reg.host());
+    block_on(registry::push(&archive, None, &remote, &plain())).unwrap();
+    // Docker's config names a helper that is not installed (Docker
+    // Desktop uninstalled); the registry never asks for credentials.
+    let docker = work.path().join("docker");
+    std::fs::create_dir_all(&docker).unwrap();
+    std::fs::write(
+        docker.join("config.json"),
+        r#"{"credsStore":"hoist-absent-desktop"}"#,
+    )
+    .unwrap();
+    let env = [
+        ("DOCKER_CONFIG", docker.display().to_string()),
+        (
+            "HOIST_CACHE_HOME",
+            work.path().join("cache").display().to_string(),
+        ),
+    ];
+    let out_dir = work.path().join("out");
+    let (code, out, err) = run_hoist_env(
+        &work.path().join("config"),
+        &[
+            "pull",
+            &format!("{remote}/signme"),
+            "--plain-http",
+            "-d",
+            out_dir.to_str().unwrap(),
+        ],
+        None,
+        &env,
+    );
+    assert_eq!(code, 0, "{out}{err}");
+    assert!(out_dir.join(CHART_TGZ).exists(), "{out}{err}");
+}
+
+#[test]
 fn basic_auth_login_push_and_wrong_credentials() {
     let Some(reg) = start_registry(Some(("tester", "right-password"))) else {
         return;
@@ -605,7 +647,11 @@ fn oci_dependencies_pick_the_highest_matching_tag_lock_and_build() {
         "{out}"
     );
 
-    // A constraint no tag satisfies: Helm's resolver message.
+    // A constraint no tag satisfies. Helm's resolver never reports OCI
+    // dependencies as missing (it takes them as found and fails later, at
+    // download); hoist checks the registry's tags while resolving and
+    // reports them in the wording of Helm's resolver for repositories: a
+    // deliberate, earlier error.
     write_top("^3.0.0");
     let (code, _, err) = run_hoist_env(
         &home,
@@ -776,6 +822,22 @@ fn credential_helpers_and_logins_reach_a_basic_auth_registry() {
     let (code, _, err) = run_hoist_env(&home, &pull_args, None, &env);
     assert_ne!(code, 0);
     assert!(err.contains("requires credentials"), "{err}");
+    // An identity token (here under a URL key, as older Docker wrote) is
+    // refused with a hint instead of being sent as a broken Basic login.
+    std::fs::write(
+        docker.join("config.json"),
+        format!(r#"{{"auths":{{"https://{host}/v1/":{{"auth":"dGVzdGVyOg==","identitytoken":"refresh"}}}}}}"#),
+    )
+    .unwrap();
+    let (code, _, err) = run_hoist_env(&home, &pull_args, None, &env);
+    assert_ne!(code, 0);
+    assert!(
+        err.contains(&format!(
+            "identity tokens (OAuth2 refresh tokens) are not supported yet for {host}"
+        )),
+        "{err}"
+    );
+    std::fs::remove_file(docker.join("config.json")).unwrap();
 
     // A file login applies to dependency update (tag listing and pull).
     let (code, out, err) = run_hoist_env(
@@ -946,6 +1008,31 @@ fn dependency_verify_checks_the_provenance_layer() {
     assert_ne!(code, 0);
     assert!(err.contains("provenance layer"), "{err}");
     assert!(!top.join("charts/plain-1.0.0.tgz").exists());
+    // build --verify (which updates when there is no Chart.lock) only
+    // warns, as Helm's VerifyIfPossible does.
+    std::fs::remove_file(top.join("Chart.lock")).unwrap();
+    let (code, out, err) = run_hoist_env(
+        &home,
+        &[
+            "dependency",
+            "build",
+            top_s,
+            "--plain-http",
+            "--verify",
+            "--keyring",
+            ring,
+        ],
+        None,
+        &env,
+    );
+    assert_eq!(code, 0, "{out}{err}");
+    assert!(
+        out.contains("WARNING: Verification not found for oci://")
+            && out.contains("plain:1.0.0: the manifest has no provenance layer"),
+        "{out}"
+    );
+    assert!(top.join("charts/plain-1.0.0.tgz").exists());
+    std::fs::remove_file(top.join("charts/plain-1.0.0.tgz")).unwrap();
     // Without --verify the same update goes through.
     let (code, out, err) = run_hoist_env(
         &home,

@@ -901,6 +901,27 @@ fn dependencies_from_a_repository() {
     );
     assert_eq!(list.matches("\tok").count(), 2, "{list}");
     std::fs::remove_dir_all(top.join("charts")).unwrap();
+    // build --verify is Helm's VerifyIfPossible: no .prov is a warning.
+    let out = env
+        .ok(&[
+            "dependency",
+            "build",
+            "top",
+            "--skip-refresh",
+            "--verify",
+            "--keyring",
+            ring.to_str().unwrap(),
+        ])
+        .stdout;
+    assert!(
+        out.contains(&format!(
+            "WARNING: Verification not found for {}/alpha-1.0.0.tgz:",
+            server.url
+        )),
+        "{out}"
+    );
+    assert!(top.join("charts/alpha-1.0.0.tgz").exists());
+    std::fs::remove_dir_all(top.join("charts")).unwrap();
     env.ok(&["dependency", "build", "top", "--skip-refresh"]);
     assert!(top.join("charts/alpha-1.0.0.tgz").exists());
     let t = env.ok(&["template", "x", "top"]).stdout;

@@ -38,7 +38,8 @@ pub struct UpdateArgs {
     /// Keyring holding public keys for --verify (default: ~/.gnupg/pubring.gpg).
     #[arg(long)]
     pub keyring: Option<PathBuf>,
-    /// How to reach OCI registries and repositories named by URL.
+    /// How to reach OCI registries (credentials, plain HTTP, TLS checks);
+    /// repositories named by URL use the settings of `repo add`.
     #[command(flatten)]
     pub remote: RemoteArgs,
 }
@@ -92,7 +93,9 @@ pub struct ListArgs {
     pub max_col_width: usize,
 }
 
-fn options(a: &UpdateArgs) -> miette::Result<DepOptions> {
+/// The options of `update` or `build`; `verify_if_possible` for build,
+/// where Helm only warns about a dependency without provenance.
+fn options(a: &UpdateArgs, verify_if_possible: bool) -> miette::Result<DepOptions> {
     Ok(DepOptions {
         skip_refresh: a.skip_refresh,
         fetch: FetchOptions {
@@ -105,6 +108,7 @@ fn options(a: &UpdateArgs) -> miette::Result<DepOptions> {
                 .clone()
                 .unwrap_or_else(super::pull::default_keyring)
         }),
+        verify_if_possible,
     })
 }
 
@@ -129,6 +133,7 @@ pub async fn load_checked(
         skip_refresh: false,
         fetch,
         verify: None,
+        verify_if_possible: false,
     };
     let (chart, report) = load_with_dependencies(path, update, &opts)
         .await
@@ -146,7 +151,7 @@ pub async fn load_checked(
 pub fn run(cmd: DependencyCommand) -> miette::Result<ExitCode> {
     match cmd {
         DependencyCommand::Update(a) => {
-            let opts = options(&a)?;
+            let opts = options(&a, false)?;
             super::release::block_on(async move {
                 let r = update(&a.chart, &opts).await.map_err(|e| miette!("{e}"))?;
                 print_report(&r);
@@ -154,7 +159,7 @@ pub fn run(cmd: DependencyCommand) -> miette::Result<ExitCode> {
             })
         }
         DependencyCommand::Build(a) => {
-            let opts = options(&a)?;
+            let opts = options(&a, true)?;
             super::release::block_on(async move {
                 let r = build(&a.chart, &opts).await.map_err(|e| miette!("{e}"))?;
                 print_report(&r);

@@ -23,7 +23,8 @@ pub struct LoginArgs {
     /// User name (prompted for on a terminal when no password is given either).
     #[arg(short = 'u', long)]
     pub username: Option<String>,
-    /// Password or identity token.
+    /// Password (or an access token the registry takes as one; identity
+    /// tokens are not supported yet).
     #[arg(short = 'p', long, conflicts_with = "password_stdin")]
     pub password: Option<String>,
     /// Read the password from standard input.

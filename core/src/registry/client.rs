@@ -29,12 +29,24 @@ pub(crate) struct Reply {
     pub body: Vec<u8>,
 }
 
+/// Where a [`HostClient`] gets its credentials.
+pub(crate) enum CredentialSource {
+    /// Given by the caller (`--username`/`--password`, `registry login`).
+    Given(Option<Credentials>),
+    /// Looked up when the registry first asks for them (HTTP 401): in
+    /// hoist's credentials file, then Docker's. Lazily, because that may run
+    /// credential helpers, which anonymous registries never need.
+    Stored(std::path::PathBuf),
+}
+
 /// One registry host.
 pub(crate) struct HostClient {
     http: reqwest::Client,
     base: String,
     host: String,
-    credentials: Option<Credentials>,
+    source: CredentialSource,
+    /// The credentials once `source` was consulted.
+    credentials: tokio::sync::OnceCell<Option<Credentials>>,
     /// `Authorization` values that worked, per scope.
     auth_cache: Mutex<HashMap<String, String>>,
 }
@@ -100,7 +112,7 @@ impl HostClient {
     pub fn new(
         host: &str,
         opts: &ClientOptions,
-        credentials: Option<Credentials>,
+        source: CredentialSource,
     ) -> Result<HostClient, RegistryError> {
         let http = reqwest::Client::builder()
             .connect_timeout(Duration::from_secs(30))
@@ -117,13 +129,44 @@ impl HostClient {
             http,
             base: format!("{scheme}://{host}"),
             host: host.to_string(),
-            credentials,
+            source,
+            credentials: tokio::sync::OnceCell::new(),
             auth_cache: Mutex::new(HashMap::new()),
         })
     }
 
     pub fn host(&self) -> &str {
         &self.host
+    }
+
+    /// The credentials for this host, looked up on first use. Credential
+    /// helpers block, so they run on tokio's blocking pool.
+    async fn credentials(&self) -> Result<Option<&Credentials>, RegistryError> {
+        let found = self
+            .credentials
+            .get_or_try_init(|| async {
+                match &self.source {
+                    CredentialSource::Given(c) => Ok(c.clone()),
+                    CredentialSource::Stored(file) => {
+                        let (file, host) = (file.clone(), self.host.clone());
+                        tokio::task::spawn_blocking(move || {
+                            super::credentials::resolve_stored(&file, &host)
+                        })
+                        .await
+                        .map_err(|e| RegistryError::Credentials {
+                            path: self_path(&self.source),
+                            message: format!("looking up credentials failed: {e}"),
+                        })?
+                    }
+                }
+            })
+            .await?;
+        Ok(found.as_ref())
+    }
+
+    /// Whether credentials were found (false before they were looked up).
+    fn has_credentials(&self) -> bool {
+        self.credentials.get().is_some_and(Option::is_some)
     }
 
     /// `https://HOST` + `path` (or `path` itself when it is absolute).
@@ -165,7 +208,7 @@ impl HostClient {
             .map(parse_challenge)
             .unwrap_or_default();
         let authorization = match challenge.scheme.as_str() {
-            "basic" => match &self.credentials {
+            "basic" => match self.credentials().await? {
                 Some(c) => basic(c),
                 None => return Err(self.unauthorized("the registry requires credentials")),
             },
@@ -180,7 +223,7 @@ impl HostClient {
             .once(&method, &url, headers, body, Some(&authorization))
             .await?;
         if second.status == StatusCode::UNAUTHORIZED {
-            return Err(self.unauthorized(if self.credentials.is_some() {
+            return Err(self.unauthorized(if self.has_credentials() {
                 "the registry refused the credentials (wrong username or password?)"
             } else {
                 "the registry requires credentials"
@@ -193,7 +236,7 @@ impl HostClient {
     }
 
     fn unauthorized(&self, message: &str) -> RegistryError {
-        let hint = if self.credentials.is_none() {
+        let hint = if !self.has_credentials() {
             format!("; run `hoist registry login {}`", self.host)
         } else {
             String::new()
@@ -259,7 +302,7 @@ impl HostClient {
             self.unauthorized(&format!("the token realm {realm:?} is not a URL: {e}"))
         })?;
         let mut req = self.http.get(url);
-        if let Some(c) = &self.credentials {
+        if let Some(c) = self.credentials().await? {
             req = req.basic_auth(&c.username, Some(&c.password));
         }
         let http_err = |e: reqwest::Error| RegistryError::Http {
@@ -297,6 +340,14 @@ impl HostClient {
             .filter(|t| !t.is_empty())
             .ok_or_else(|| self.unauthorized("the token service returned no token"))?;
         Ok(format!("Bearer {token}"))
+    }
+}
+
+/// The file named in an error about the credential lookup itself.
+fn self_path(source: &CredentialSource) -> std::path::PathBuf {
+    match source {
+        CredentialSource::Stored(file) => file.clone(),
+        CredentialSource::Given(_) => std::path::PathBuf::new(),
     }
 }
 

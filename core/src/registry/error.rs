@@ -106,6 +106,32 @@ pub enum RegistryError {
         /// What went wrong, with what the helper printed.
         message: String,
     },
+    /// The credential helper a config file names is not installed.
+    #[error(
+        "credential helper {helper} ({action}): {helper} is not on PATH ({configured_in} names the helper {name:?}); install it, or remove the setting to use the credentials in the file"
+    )]
+    HelperNotInstalled {
+        /// The program (`docker-credential-NAME`).
+        helper: String,
+        /// `get`, `store` or `erase`.
+        action: String,
+        /// The `NAME` part.
+        name: String,
+        /// Which setting of which file names it (`credsStore of FILE`).
+        configured_in: String,
+    },
+    /// The stored credentials are an identity token (OAuth2 refresh token,
+    /// what `docker login` keeps for some registries), which hoist cannot
+    /// exchange for an access token yet.
+    #[error(
+        "identity tokens (OAuth2 refresh tokens) are not supported yet for {host} (found in {found_in}); log in with `hoist registry login {host} -u USERNAME -p PASSWORD` (or --password-stdin)"
+    )]
+    IdentityToken {
+        /// The registry host.
+        host: String,
+        /// Where the token was found (`auths of FILE`, or the helper).
+        found_in: String,
+    },
     /// `registry logout` for a host with no stored credentials.
     #[error("not logged in to {host}")]
     NotLoggedIn {

@@ -9,11 +9,21 @@
 use super::{Credentials, RegistryError};
 use std::io::{Read, Write};
 use std::process::{Command, Stdio};
-use std::time::Duration;
+use std::sync::mpsc;
+use std::time::{Duration, Instant};
 use wait_timeout::ChildExt;
 
 /// What helpers print when they hold nothing for the server.
 const NOT_FOUND: &str = "credentials not found in native keychain";
+
+/// The user name with which a helper hands over an identity token (OAuth2
+/// refresh token) instead of a password.
+const TOKEN_USERNAME: &str = "<token>";
+
+/// How long output is still collected once the helper has exited: a
+/// background process it started (gpg-agent, say) may hold the pipes open
+/// forever, and what the helper itself wrote is already in them.
+const EXIT_GRACE: Duration = Duration::from_secs(2);
 
 /// How long a helper may run: they usually answer at once, but one that
 /// waits for a locked keychain must not hang hoist forever.
@@ -45,6 +55,8 @@ struct HelperCredentials {
 enum Failure {
     /// The helper said it has no credentials for the server.
     NotFound,
+    /// The program is not installed.
+    Missing,
     /// Anything else, already worded for the user.
     Other(String),
 }
@@ -74,12 +86,26 @@ impl Helper {
         }
     }
 
+    /// The error for a run that failed otherwise than "not found".
+    fn failed(&self, action: &str, failure: Failure) -> RegistryError {
+        match failure {
+            Failure::NotFound => self.error(action, NOT_FOUND.into()),
+            Failure::Missing => RegistryError::HelperNotInstalled {
+                helper: self.program(),
+                action: action.to_string(),
+                name: self.name.clone(),
+                configured_in: self.configured_in.clone(),
+            },
+            Failure::Other(m) => self.error(action, m),
+        }
+    }
+
     /// The credentials the helper holds for `server`, `None` when it has none.
     pub fn get(&self, server: &str) -> Result<Option<Credentials>, RegistryError> {
         let out = match self.run("get", server.as_bytes()) {
             Ok(out) => out,
             Err(Failure::NotFound) => return Ok(None),
-            Err(Failure::Other(m)) => return Err(self.error("get", m)),
+            Err(f) => return Err(self.failed("get", f)),
         };
         let creds: HelperCredentials = serde_json::from_slice(&out).map_err(|e| {
             self.error(
@@ -89,6 +115,12 @@ impl Helper {
         })?;
         if creds.username.is_empty() && creds.secret.is_empty() {
             return Ok(None);
+        }
+        if creds.username == TOKEN_USERNAME {
+            return Err(RegistryError::IdentityToken {
+                host: server.to_string(),
+                found_in: format!("{} ({})", self.program(), self.configured_in),
+            });
         }
         Ok(Some(Credentials {
             username: creds.username,
@@ -106,8 +138,7 @@ impl Helper {
         .map_err(|e| self.error("store", e.to_string()))?;
         match self.run("store", &input) {
             Ok(_) => Ok(()),
-            Err(Failure::NotFound) => Err(self.error("store", NOT_FOUND.into())),
-            Err(Failure::Other(m)) => Err(self.error("store", m)),
+            Err(f) => Err(self.failed("store", f)),
         }
     }
 
@@ -116,7 +147,7 @@ impl Helper {
         match self.run("erase", server.as_bytes()) {
             Ok(_) => Ok(true),
             Err(Failure::NotFound) => Ok(false),
-            Err(Failure::Other(m)) => Err(self.error("erase", m)),
+            Err(f) => Err(self.failed("erase", f)),
         }
     }
 
@@ -137,36 +168,34 @@ impl Helper {
             .stderr(Stdio::piped())
             .spawn()
             .map_err(|e| {
-                Failure::Other(if e.kind() == std::io::ErrorKind::NotFound {
-                    format!(
-                        "{program} is not on PATH ({} names the helper {:?}); install it, or remove the setting to use the credentials in the file",
-                        self.configured_in, self.name
-                    )
+                if e.kind() == std::io::ErrorKind::NotFound {
+                    Failure::Missing
                 } else {
-                    format!("cannot start {program}: {e}")
-                })
+                    Failure::Other(format!("cannot start {program}: {e}"))
+                }
             })?;
+        let started = Instant::now();
         if let Some(mut stdin) = child.stdin.take() {
             // A helper may exit before reading everything; its exit status
             // and output then tell what happened.
             let _ = stdin.write_all(input);
         }
         // Read both pipes on threads so a chatty helper cannot block on a
-        // full pipe while we wait for it.
-        let stdout = child.stdout.take().map(|mut s| {
-            std::thread::spawn(move || {
-                let mut buf = Vec::new();
-                let _ = s.read_to_end(&mut buf);
-                buf
-            })
-        });
-        let stderr = child.stderr.take().map(|mut s| {
-            std::thread::spawn(move || {
-                let mut buf = Vec::new();
-                let _ = s.read_to_end(&mut buf);
-                buf
-            })
-        });
+        // full pipe while we wait for it. The threads hand their output over
+        // a channel, so waiting for it has a deadline: a pipe a background
+        // process keeps open would otherwise block a join forever (the
+        // thread is then left behind, blocked on a pipe nobody writes).
+        let (tx, rx) = mpsc::channel::<(Stream, Option<Vec<u8>>)>();
+        let mut open = 0;
+        if let Some(s) = child.stdout.take() {
+            read_on_thread(s, Stream::Out, tx.clone());
+            open += 1;
+        }
+        if let Some(s) = child.stderr.take() {
+            read_on_thread(s, Stream::Err, tx.clone());
+            open += 1;
+        }
+        drop(tx);
         let status = match child.wait_timeout(self.timeout) {
             Ok(Some(status)) => status,
             Ok(None) => {
@@ -182,8 +211,19 @@ impl Helper {
                 return Err(Failure::Other(format!("waiting for {program}: {e}")));
             }
         };
-        let out = stdout.and_then(|t| t.join().ok()).unwrap_or_default();
-        let err = stderr.and_then(|t| t.join().ok()).unwrap_or_default();
+        let deadline = (started + self.timeout).min(Instant::now() + EXIT_GRACE);
+        let (mut out, mut err) = (Vec::new(), Vec::new());
+        while open > 0 {
+            let left = deadline.saturating_duration_since(Instant::now());
+            match rx.recv_timeout(left) {
+                Ok((Stream::Out, Some(chunk))) => out.extend(chunk),
+                Ok((Stream::Err, Some(chunk))) => err.extend(chunk),
+                Ok((_, None)) => open -= 1,
+                // A pipe still open now is held by someone else: judge the
+                // exit status and what the helper wrote.
+                Err(_) => break,
+            }
+        }
         if status.success() {
             return Ok(out);
         }
@@ -202,6 +242,38 @@ impl Helper {
             format!("{program} {action} failed ({status}): {said}")
         }))
     }
+}
+
+/// Which pipe a reader thread drains.
+#[derive(Clone, Copy)]
+enum Stream {
+    Out,
+    Err,
+}
+
+/// Reads `pipe` on a new thread, sending each chunk to `tx` as it comes
+/// (so output is not lost when the pipe never ends) and `None` at its end.
+fn read_on_thread(
+    mut pipe: impl Read + Send + 'static,
+    which: Stream,
+    tx: mpsc::Sender<(Stream, Option<Vec<u8>>)>,
+) {
+    std::thread::spawn(move || {
+        let mut buf = [0u8; 8192];
+        loop {
+            match pipe.read(&mut buf) {
+                Ok(0) => break,
+                Ok(n) => {
+                    if tx.send((which, Some(buf[..n].to_vec()))).is_err() {
+                        return;
+                    }
+                }
+                Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
+                Err(_) => break,
+            }
+        }
+        let _ = tx.send((which, None));
+    });
 }
 
 #[cfg(all(test, unix))]
@@ -302,5 +374,44 @@ esac"#,
         let e = h.get("h").unwrap_err().to_string();
         assert!(e.contains("did not answer"), "{e}");
         assert!(start.elapsed() < Duration::from_secs(10));
+    }
+
+    #[test]
+    fn a_background_process_holding_the_pipes_does_not_hang_get() {
+        let dir = tempfile::tempdir().unwrap();
+        // The helper answers and exits, leaving a child that keeps its
+        // stdout and stderr open far longer than the test waits.
+        let h = Helper {
+            timeout: Duration::from_secs(20),
+            ..script(
+                dir.path(),
+                "daemon",
+                r#"printf '{"ServerURL":"h","Username":"u","Secret":"s"}'; sleep 15 &"#,
+            )
+        };
+        let start = std::time::Instant::now();
+        assert_eq!(h.get("h").unwrap(), Some(creds("u", "s")));
+        assert!(
+            start.elapsed() < Duration::from_secs(10),
+            "{:?}",
+            start.elapsed()
+        );
+    }
+
+    #[test]
+    fn a_token_username_is_an_identity_token_error() {
+        let dir = tempfile::tempdir().unwrap();
+        let h = script(
+            dir.path(),
+            "oauth",
+            r#"printf '{"ServerURL":"h","Username":"<token>","Secret":"refresh"}'"#,
+        );
+        let e = h.get("r.example").unwrap_err();
+        assert!(matches!(e, RegistryError::IdentityToken { .. }), "{e}");
+        let e = e.to_string();
+        assert!(
+            e.contains("not supported yet for r.example") && e.contains("docker-credential-oauth"),
+            "{e}"
+        );
     }
 }

@@ -20,12 +20,13 @@ mod reference;
 pub use client::ClientOptions;
 pub use credentials::{
     CredentialStore, Credentials, config_home, default_credentials_path, docker_config_path,
+    server_address,
 };
 pub use error::RegistryError;
 pub use helper::HELPER_TIMEOUT;
 pub use reference::{OCI_SCHEME, Reference};
 
-use client::{HostClient, Reply, snippet};
+use client::{CredentialSource, HostClient, Reply, snippet};
 use manifest::{
     CHART_LAYER_MEDIA_TYPE, CONFIG_MEDIA_TYPE, Descriptor, INDEX_MEDIA_TYPE,
     LEGACY_CHART_LAYER_MEDIA_TYPE, MANIFEST_MEDIA_TYPE, Manifest, PROV_LAYER_MEDIA_TYPE, digest_of,
@@ -71,21 +72,18 @@ impl PullResult {
     }
 }
 
+/// A client for the reference's registry. Stored credentials are looked up
+/// only when the registry asks for some (see [`CredentialSource::Stored`]).
 fn host_client(reference: &Reference, opts: &ClientOptions) -> Result<HostClient, RegistryError> {
-    let credentials = match &opts.credentials {
-        Some(c) => Some(c.clone()),
-        None => {
-            let path = opts
-                .credentials_file
+    let source = match &opts.credentials {
+        Some(c) => CredentialSource::Given(Some(c.clone())),
+        None => CredentialSource::Stored(
+            opts.credentials_file
                 .clone()
-                .unwrap_or_else(default_credentials_path);
-            match CredentialStore::load(path)?.get(&reference.registry)? {
-                Some(c) => Some(c),
-                None => credentials::docker_fallback(&reference.registry)?,
-            }
-        }
+                .unwrap_or_else(default_credentials_path),
+        ),
     };
-    HostClient::new(&reference.registry, opts, credentials)
+    HostClient::new(&reference.registry, opts, source)
 }
 
 /// Pushes the chart archive `archive` (and its provenance file) to
@@ -578,15 +576,26 @@ pub async fn login(
         .strip_prefix(OCI_SCHEME)
         .unwrap_or(host)
         .trim_end_matches('/');
-    let client = HostClient::new(host, opts, Some(credentials.clone()))?;
+    let client = HostClient::new(
+        host,
+        opts,
+        CredentialSource::Given(Some(credentials.clone())),
+    )?;
     let reply = client.send(Method::GET, "/v2/", None, &[], None).await?;
     expect_success(&client, Method::GET, "/v2/", &reply)?;
     let path = opts
         .credentials_file
         .clone()
         .unwrap_or_else(default_credentials_path);
-    let mut store = CredentialStore::load(&path)?;
-    store.put(client.host(), &credentials)?;
+    let host = client.host().to_string();
+    // Storing may run a credential helper, which blocks.
+    let stored = path.clone();
+    tokio::task::spawn_blocking(move || CredentialStore::load(&stored)?.put(&host, &credentials))
+        .await
+        .map_err(|e| RegistryError::Credentials {
+            path: path.clone(),
+            message: format!("storing the credentials failed: {e}"),
+        })??;
     Ok(path)
 }
 
@@ -747,5 +756,89 @@ mod tests {
                 .any(|l| l.contains("/token?service=test&scope=repository%3Ac%2Fapp%3Apull")),
             "{seen:?}"
         );
+    }
+
+    /// A registry that needs no credentials: answers every request with a
+    /// tag list until `/quit`, recording the `Authorization` headers seen.
+    fn anonymous_registry() -> (String, std::thread::JoinHandle<Vec<String>>) {
+        use std::io::{BufRead, BufReader, Write};
+        let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        let host = listener.local_addr().unwrap().to_string();
+        let handle = std::thread::spawn(move || {
+            let mut auths = Vec::new();
+            for stream in listener.incoming() {
+                let mut stream = stream.unwrap();
+                let mut reader = BufReader::new(stream.try_clone().unwrap());
+                let mut request_line = String::new();
+                reader.read_line(&mut request_line).unwrap();
+                loop {
+                    let mut line = String::new();
+                    reader.read_line(&mut line).unwrap();
+                    if line.trim().is_empty() {
+                        break;
+                    }
+                    if line.to_ascii_lowercase().starts_with("authorization:") {
+                        auths.push(line.trim().to_string());
+                    }
+                }
+                if request_line.contains("/quit") {
+                    break;
+                }
+                let body = r#"{"name":"c/app","tags":["1.0.0"]}"#;
+                let _ = write!(
+                    stream,
+                    "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
+                    body.len()
+                );
+            }
+            auths
+        });
+        (host, handle)
+    }
+
+    #[test]
+    fn stored_credentials_are_looked_up_only_when_the_registry_asks() {
+        let rt = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .unwrap();
+        let dir = tempfile::tempdir().unwrap();
+        let file = dir.path().join("config.json");
+        // Resolving would fail: the helper is not installed.
+        std::fs::write(&file, r#"{"credsStore":"hoist-absent-lazy"}"#).unwrap();
+        let opts = ClientOptions {
+            plain_http: true,
+            credentials_file: Some(file.clone()),
+            ..Default::default()
+        };
+        let (host, server) = anonymous_registry();
+        let listed = rt
+            .block_on(tags(&format!("oci://{host}/c/app"), &opts))
+            .unwrap();
+        assert_eq!(listed, ["1.0.0"]);
+        let mut quit = std::net::TcpStream::connect(&host).unwrap();
+        std::io::Write::write_all(&mut quit, b"GET /quit HTTP/1.0\r\n\r\n").unwrap();
+        assert!(server.join().unwrap().is_empty());
+
+        // A registry that asks: the store is read then (on the blocking
+        // pool), and its credentials get the token.
+        let (host, server) = token_registry();
+        let e = rt
+            .block_on(tags(&format!("oci://{host}/c/app"), &opts))
+            .unwrap_err();
+        assert!(matches!(e, RegistryError::HelperNotInstalled { .. }), "{e}");
+        std::fs::write(
+            &file,
+            format!(r#"{{"auths":{{"{host}":{{"auth":"dTpw"}}}}}}"#),
+        )
+        .unwrap();
+        let listed = rt
+            .block_on(tags(&format!("oci://{host}/c/app"), &opts))
+            .unwrap();
+        assert_eq!(listed, ["2.0.0+b", "1.0.0"]);
+        drop(rt);
+        let mut quit = std::net::TcpStream::connect(&host).unwrap();
+        std::io::Write::write_all(&mut quit, b"GET /quit HTTP/1.0\r\n\r\n").unwrap();
+        server.join().unwrap();
     }
 }

@@ -101,6 +101,13 @@ pub struct DepOptions {
     /// provenance layer. Charts packaged from `file://` folders and charts
     /// already in charts/ are not checked, as in Helm.
     pub verify: Option<PathBuf>,
+    /// With `verify`: a chart that has no provenance (no `URL.prov`, no OCI
+    /// provenance layer) is vendored with a warning instead of failing.
+    /// Helm's `dependency build --verify` works this way (`VerifyIfPossible`),
+    /// also when it falls back to an update for want of a Chart.lock;
+    /// `dependency update --verify` is strict (`VerifyAlways`). A signature
+    /// that is present but does not verify fails either way.
+    pub verify_if_possible: bool,
 }
 
 /// What update/build did, for the command to print.
@@ -482,13 +489,23 @@ async fn vendor(
                 ));
                 let bytes = download(&resolved, &opts.fetch.http).await?;
                 let file = archive_name(&resolved.url)?;
-                if let Some(keyring) = &opts.verify {
+                if opts.verify.is_some() {
                     let prov_url = format!("{}.prov", resolved.url);
                     let prov = Getter::new(&resolved.entry, &opts.fetch.http)?
                         .get(&prov_url)
                         .await
-                        .ok();
-                    verify_download(&bytes, &file, prov.as_deref(), &prov_url, keyring)?;
+                        .map_err(|e| e.to_string());
+                    check_provenance(
+                        opts,
+                        Download {
+                            archive: &bytes,
+                            file: &file,
+                            reference: &resolved.url,
+                        },
+                        prov,
+                        &prov_url,
+                        &mut report.messages,
+                    )?;
                 }
                 let out = tmp.path().join(file);
                 std::fs::write(&out, &bytes).map_err(|e| RepoError::io("writing", &out, e))?;
@@ -513,13 +530,21 @@ async fn vendor(
                     .messages
                     .push(format!("Digest: {}", pulled.manifest_digest));
                 let file = pulled.file_name();
-                if let Some(keyring) = &opts.verify {
-                    verify_download(
-                        &pulled.chart,
-                        &file,
-                        pulled.prov.as_deref(),
+                if opts.verify.is_some() {
+                    let reference = format!("oci://{}", pulled.reference);
+                    check_provenance(
+                        opts,
+                        Download {
+                            archive: &pulled.chart,
+                            file: &file,
+                            reference: &reference,
+                        },
+                        pulled
+                            .prov
+                            .clone()
+                            .ok_or_else(|| "the manifest has no provenance layer".to_string()),
                         &format!("{} (provenance layer)", pulled.reference),
-                        keyring,
+                        &mut report.messages,
                     )?;
                 }
                 if file.contains(['/', '\\']) || file.starts_with('.') {
@@ -554,6 +579,48 @@ async fn vendor(
         std::fs::rename(&p, &dest).map_err(|e| RepoError::io("moving into place", &dest, e))?;
     }
     Ok(())
+}
+
+/// One downloaded dependency archive, for [`check_provenance`].
+struct Download<'a> {
+    archive: &'a [u8],
+    /// The archive's file name, which the provenance file signs.
+    file: &'a str,
+    /// Where it came from (URL or `oci://` reference), for the warning.
+    reference: &'a str,
+}
+
+/// Checks a vendored archive against its provenance (`prov`: the file, or
+/// why there is none) when `--verify` is on. A missing provenance is a
+/// warning in `messages` under `verify_if_possible` and an error otherwise;
+/// a provenance that does not verify is always an error.
+fn check_provenance(
+    opts: &DepOptions,
+    download: Download<'_>,
+    prov: Result<Vec<u8>, String>,
+    prov_label: &str,
+    messages: &mut Vec<String>,
+) -> Result<(), RepoError> {
+    let Some(keyring) = &opts.verify else {
+        return Ok(());
+    };
+    match prov {
+        Err(why) if opts.verify_if_possible => {
+            // Helm's chart downloader prints this and carries on.
+            messages.push(format!(
+                "WARNING: Verification not found for {}: {why}",
+                download.reference
+            ));
+            Ok(())
+        }
+        prov => verify_download(
+            download.archive,
+            download.file,
+            prov.ok().as_deref(),
+            prov_label,
+            keyring,
+        ),
+    }
 }
 
 /// Helm's `CheckDependencies` message for the dependencies Chart.yaml
@@ -863,5 +930,58 @@ mod tests {
             Ok(Source::Oci(base)) => assert_eq!(oci_chart(&base, "a"), "oci://r:5000/x/a"),
             _ => panic!("oci:// is not a registry source"),
         }
+    }
+
+    #[test]
+    fn verify_if_possible_warns_on_missing_provenance_but_not_on_bad_ones() {
+        let fixtures = Path::new(env!("CARGO_MANIFEST_DIR")).join("../tests/fixtures/provenance");
+        let file = "signme-1.2.3+build.7.tgz";
+        let archive = std::fs::read(fixtures.join("helm").join(file)).unwrap();
+        let prov = std::fs::read(fixtures.join("helm").join(format!("{file}.prov"))).unwrap();
+        let strict = DepOptions {
+            verify: Some(fixtures.join("pubring.gpg")),
+            ..DepOptions::default()
+        };
+        let lenient = DepOptions {
+            verify_if_possible: true,
+            ..strict.clone()
+        };
+        let dl = |archive| Download {
+            archive,
+            file,
+            reference: "http://r/signme.tgz",
+        };
+        let missing = || Err("404 Not Found".to_string());
+        let mut messages = Vec::new();
+
+        check_provenance(&lenient, dl(&archive), missing(), "p", &mut messages).unwrap();
+        assert_eq!(
+            messages,
+            ["WARNING: Verification not found for http://r/signme.tgz: 404 Not Found"]
+        );
+        let e = check_provenance(&strict, dl(&archive), missing(), "p.prov", &mut messages)
+            .unwrap_err()
+            .to_string();
+        assert!(e.contains("p.prov"), "{e}");
+        assert_eq!(messages.len(), 1);
+
+        // A signature that is there is checked, leniently or not.
+        check_provenance(&lenient, dl(&archive), Ok(prov.clone()), "p", &mut messages).unwrap();
+        let mut tampered = archive.clone();
+        let last = tampered.len() - 1;
+        tampered[last] ^= 1;
+        assert!(check_provenance(&lenient, dl(&tampered), Ok(prov), "p", &mut messages).is_err());
+        assert_eq!(messages.len(), 1);
+
+        // Without --verify nothing is looked at.
+        check_provenance(
+            &DepOptions::default(),
+            dl(&tampered),
+            missing(),
+            "p",
+            &mut messages,
+        )
+        .unwrap();
+        assert_eq!(messages.len(), 1);
     }
 }
