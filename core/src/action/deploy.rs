@@ -499,13 +499,17 @@ impl<'a> Deployer<'a> {
 ///   are created (claims: phase 3, after phase 2).
 /// - (Cluster)Roles before their bindings: the API server checks a binding
 ///   against its role for users who may not escalate (2, then 4).
-/// - Services before Pods, whose environment variables list the Services
-///   that existed when they were created; controllers create their Pods
-///   later, so they can go with the Services (4), bare Pods cannot (5).
+/// - Services before Pods and the controllers that create them: a Pod's
+///   environment variables list the Services that existed when it was
+///   created (4, then 5).
 /// - IngressClasses before Ingresses (the default class is set on
-///   creation) (4, then 5).
+///   creation) (5, then 6).
 /// - API services and admission webhooks last, so that they do not
-///   intercept the release's own objects before their backends exist (6).
+///   intercept the release's own objects before their backends exist (7).
+///
+/// Within a round, an object that fails does not stop the others of its
+/// round (Helm v4 goes further: it applies every round and joins the
+/// errors); later rounds do not start.
 pub fn apply_phase(kind: &str) -> Option<u8> {
     Some(match kind {
         "PriorityClass" | "Namespace" => 0,
@@ -530,8 +534,9 @@ pub fn apply_phase(kind: &str) -> Option<u8> {
         | "ClusterRoleBindingList"
         | "RoleBinding"
         | "RoleBindingList"
-        | "Service"
-        | "DaemonSet"
+        | "Service" => 4,
+        "DaemonSet"
+        | "Pod"
         | "ReplicationController"
         | "ReplicaSet"
         | "Deployment"
@@ -539,9 +544,9 @@ pub fn apply_phase(kind: &str) -> Option<u8> {
         | "StatefulSet"
         | "Job"
         | "CronJob"
-        | "IngressClass" => 4,
-        "Pod" | "Ingress" => 5,
-        "APIService" | "MutatingWebhookConfiguration" | "ValidatingWebhookConfiguration" => 6,
+        | "IngressClass" => 5,
+        "Ingress" => 6,
+        "APIService" | "MutatingWebhookConfiguration" | "ValidatingWebhookConfiguration" => 7,
         _ => return None,
     })
 }
@@ -627,8 +632,8 @@ mod tests {
                 vec!["Namespace"],
                 vec!["ServiceAccount"],
                 vec!["Secret", "ConfigMap", "Role"],
-                vec!["RoleBinding", "Service", "Deployment"],
-                vec!["Pod"],
+                vec!["RoleBinding", "Service"],
+                vec!["Deployment", "Pod"],
                 vec!["MutatingWebhookConfiguration"],
                 vec!["Certificate"],
                 vec!["Issuer", "Issuer"],
@@ -647,6 +652,7 @@ mod tests {
             ("Role", "RoleBinding"),
             ("ClusterRole", "ClusterRoleBinding"),
             ("Service", "Pod"),
+            ("Service", "Deployment"),
             ("IngressClass", "Ingress"),
             ("Deployment", "ValidatingWebhookConfiguration"),
         ] {

@@ -233,9 +233,17 @@ impl<K: StoredKind> KubeDriver<K> {
             }
         };
         let (accepted, mut recheck) = match plan {
-            Plan::ReadAll => return self.read_all_latest(namespace).await,
+            Plan::ReadAll => {
+                tracing::debug!("list: the hint does not explain the records; reading all");
+                return self.read_all_latest(namespace).await;
+            }
             Plan::Use { accepted, recheck } => (accepted, recheck),
         };
+        tracing::debug!(
+            accepted = accepted.len(),
+            rechecked = recheck.len(),
+            "list: newest revisions from the non-superseded records"
+        );
         let objects: Vec<&WireObject> = accepted.iter().map(|&i| &bodies.items[i]).collect();
         let decoded = decode_summaries(K::KIND, &objects);
         let mut ok = vec![false; objects.len()];
@@ -253,6 +261,7 @@ impl<K: StoredKind> KubeDriver<K> {
                     release.version,
                 ))
             {
+                tracing::debug!(object = %objects[i].metadata.name, "list: a record's labels and body disagree; reading all");
                 return self.read_all_latest(namespace).await;
             }
             releases.push(release);
