@@ -177,6 +177,10 @@ fn build_client(config: ::kube::Config) -> Result<::kube::Client, ::kube::Error>
     let tls = config.rustls_client_config()?;
     let mut http = hyper_util::client::legacy::connect::HttpConnector::new();
     http.enforce_http(false);
+    // HTTP/2 writes a request's HEADERS and DATA frames separately; with
+    // Nagle's algorithm the second waits for the server's delayed ACK
+    // (40 ms on Linux) on every request. Go's client sets it too.
+    http.set_nodelay(true);
     let builder = hyper_rustls::HttpsConnectorBuilder::new()
         .with_tls_config(tls)
         .https_or_http();

@@ -19,7 +19,8 @@ use crate::storage::codec::{
 use crate::storage::driver::{Driver, ReleaseFilter, latest_revisions};
 use crate::storage::error::StorageError;
 use crate::storage::kube_list::{
-    Plan, ReleaseKey, WireList, WireMeta, WireObject, decode_summaries, placement, reconcile,
+    Plan, ReleaseKey, WireList, WireObject, WireTable, decode_summaries, metadata_hint, placement,
+    reconcile, table_hint,
 };
 use ::kube::api::{Api, DeleteParams, DynamicObject, ListParams, PostParams};
 use ::kube::discovery::ApiResource;
@@ -33,6 +34,8 @@ use std::marker::PhantomData;
 const MAX_RECHECKS: usize = 32;
 /// Concurrent requests for those rereads.
 const RECHECKS_IN_FLIGHT: usize = 8;
+/// Asks the API server to print a list as a `Table` (what kubectl shows).
+const TABLE_MIME: &str = "application/json;as=Table;g=meta.k8s.io;v=v1";
 
 /// Which object kind a [`KubeDriver`] stores releases in.
 pub trait StoredKind: Send + Sync + 'static {
@@ -171,43 +174,84 @@ impl<K: StoredKind> KubeDriver<K> {
     }
 
     /// Lists the objects matching `selector` in `namespace` into the list
-    /// path's wire types (retried: a read). `hint` asks for metadata only,
-    /// from the API server's watch cache (`resourceVersion=0`): cheap, but
-    /// possibly a little stale, so never shown as is.
+    /// path's wire types (retried: a read).
     async fn list_wire(
         &self,
         namespace: Option<&str>,
         selector: &str,
-        hint: bool,
     ) -> Result<WireList, KubeError> {
         let path = Self::collection_path(namespace);
-        let op = Operation::new(
-            "list",
-            &Self::resource().plural,
-            "",
-            namespace.unwrap_or(""),
-        );
-        let build = || {
-            let request = ::kube::core::Request::new(&path);
-            let params = ListParams::default().labels(selector);
-            let built = if hint {
-                request.list_metadata(&params.match_any())
-            } else {
-                request.list(&params)
-            };
-            built.map_err(|e| KubeError::Transport {
-                operation: Box::new(op.clone()),
-                reason: format!("cannot build the request: {e}"),
-            })
-        };
+        let op = self.list_op(namespace);
         with_backoff(self.backoff, || async {
+            let request = ::kube::core::Request::new(&path)
+                .list(&ListParams::default().labels(selector))
+                .map_err(|e| request_error(&op, e))?;
             self.client
                 .raw()
-                .request::<WireList>(build()?)
+                .request::<WireList>(request)
                 .await
                 .map_err(|e| self.client.error(e, op.clone()))
         })
         .await
+    }
+
+    /// Release and revision of every record Helm owns in `namespace`, from
+    /// the API server's watch cache (`resourceVersion=0`): cheap, but
+    /// possibly a little stale, so only a hint. In one namespace the
+    /// server prints the names as a `Table` without the objects; across
+    /// namespaces (where a table row does not say its namespace) it sends
+    /// the objects' metadata. `None` when a record's name or labels do not
+    /// place it.
+    async fn list_hint(
+        &self,
+        namespace: Option<&str>,
+    ) -> Result<Option<Vec<(ReleaseKey, i64)>>, KubeError> {
+        let path = Self::collection_path(namespace);
+        let op = self.list_op(namespace);
+        let params = ListParams::default().labels(&owner_selector()).match_any();
+        with_backoff(self.backoff, || async {
+            let request = ::kube::core::Request::new(&path);
+            match namespace {
+                Some(ns) => {
+                    let mut request = request.list(&params).map_err(|e| request_error(&op, e))?;
+                    let uri = format!("{}&includeObject=None", request.uri());
+                    *request.uri_mut() = uri.parse().map_err(|e| request_error(&op, e))?;
+                    request.headers_mut().insert(
+                        http::header::ACCEPT,
+                        http::HeaderValue::from_static(TABLE_MIME),
+                    );
+                    let table: WireTable = self
+                        .client
+                        .raw()
+                        .request(request)
+                        .await
+                        .map_err(|e| self.client.error(e, op.clone()))?;
+                    Ok(table_hint(ns, &table))
+                }
+                None => {
+                    let request = request
+                        .list_metadata(&params)
+                        .map_err(|e| request_error(&op, e))?;
+                    let list: WireList = self
+                        .client
+                        .raw()
+                        .request(request)
+                        .await
+                        .map_err(|e| self.client.error(e, op.clone()))?;
+                    Ok(metadata_hint(&list))
+                }
+            }
+        })
+        .await
+    }
+
+    fn list_op(&self, namespace: Option<&str>) -> Operation {
+        Operation::new(
+            "list",
+            &Self::resource().plural,
+            "",
+            namespace.unwrap_or(""),
+        )
     }
 
     /// `list`'s releases, newest revision of each, decoded only as far as
@@ -218,15 +262,13 @@ impl<K: StoredKind> KubeDriver<K> {
         let owner = owner_selector();
         let not_superseded = format!("{owner},status!=superseded");
         let (bodies, hint) = tokio::join!(
-            self.list_wire(namespace, &not_superseded, false),
-            self.list_wire(namespace, &owner, true)
+            self.list_wire(namespace, &not_superseded),
+            self.list_hint(namespace)
         );
         let bodies = bodies?;
         let plan = match hint {
-            Ok(hint) => {
-                let metas: Vec<WireMeta> = hint.items.into_iter().map(|o| o.metadata).collect();
-                reconcile(&metas, &bodies.items, MAX_RECHECKS)
-            }
+            Ok(Some(hint)) => reconcile(&hint, &bodies.items, MAX_RECHECKS),
+            Ok(None) => Plan::ReadAll,
             Err(error) => {
                 tracing::debug!(%error, "no watch-cache hint; reading every record");
                 Plan::ReadAll
@@ -285,9 +327,7 @@ impl<K: StoredKind> KubeDriver<K> {
                     operation: Box::new(self.op("list", "")),
                     reason: e.to_string(),
                 })?;
-                let list = self
-                    .list_wire(Some(&key.namespace), &selector, false)
-                    .await?;
+                let list = self.list_wire(Some(&key.namespace), &selector).await?;
                 Ok::<_, KubeError>(decode_latest(K::KIND, &list))
             })
             .buffer_unordered(RECHECKS_IN_FLIGHT)
@@ -300,7 +340,7 @@ impl<K: StoredKind> KubeDriver<K> {
     /// Helm's way: every record read consistently, the newest revision of
     /// each release by the decoded records.
     async fn read_all_latest(&self, namespace: Option<&str>) -> Result<Vec<Release>, KubeError> {
-        let list = self.list_wire(namespace, &owner_selector(), false).await?;
+        let list = self.list_wire(namespace, &owner_selector()).await?;
         Ok(decode_latest(K::KIND, &list))
     }
 
@@ -346,6 +386,15 @@ fn decode_latest(kind: ObjectKind, list: &WireList) -> Vec<Release> {
             .map(|(_, r)| r)
             .collect(),
     )
+}
+
+/// A list request that could not be built (a namespace or selector that is
+/// not valid in a URL).
+fn request_error(op: &Operation, error: impl std::fmt::Display) -> KubeError {
+    KubeError::Transport {
+        operation: Box::new(op.clone()),
+        reason: format!("cannot build the request: {error}"),
+    }
 }
 
 fn to_json(object: DynamicObject, op: &Operation) -> Result<Json, KubeError> {

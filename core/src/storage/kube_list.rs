@@ -12,9 +12,10 @@
 //!
 //! That read is consistent (quorum). To notice histories where the rule
 //! does not hold (a record edited by hand, a tool with another state
-//! machine), the metadata of *every* record is read at the same time from
+//! machine), the names of *every* record are read at the same time from
 //! the API server's watch cache (`resourceVersion=0`, cheap but possibly a
-//! little stale) and used only as a hint: a release whose newest revision
+//! little stale; as a `Table` with no objects, a sixth of the metadata
+//! list) and used only as a hint: a release whose newest revision
 //! in the hint is not the newest one of the consistent read is read again
 //! on its own, consistently and completely ([`reconcile`]); when there are
 //! many such releases, or a record cannot be placed from its labels, the
@@ -86,12 +87,25 @@ pub struct ReleaseKey {
     pub name: String,
 }
 
-/// Where an object belongs according to its labels, `None` when its `name`
-/// or `version` label is missing or the version is not a number.
+/// The release and revision an object name stands for
+/// (`sh.helm.release.v1.NAME.vREV`), `None` for other names.
+pub fn name_placement(object_name: &str) -> Option<(&str, i64)> {
+    let rest = object_name.strip_prefix("sh.helm.release.v1.")?;
+    let (name, version) = rest.rsplit_once(".v")?;
+    Some((name, version.parse().ok()?))
+}
+
+/// Where an object belongs: the release and revision its `name` and
+/// `version` labels give, `None` when a label is missing, the version is
+/// not a number, or the object's name says otherwise (so that the names
+/// of the hint and the labels of the bodies place records alike).
 pub fn placement(meta: &WireMeta) -> Option<(ReleaseKey, i64)> {
     let labels = meta.labels.as_ref()?;
     let name = labels.get("name")?;
-    let version = labels.get("version")?.parse().ok()?;
+    let version: i64 = labels.get("version")?.parse().ok()?;
+    if name_placement(&meta.name) != Some((name.as_str(), version)) {
+        return None;
+    }
     Some((
         ReleaseKey {
             namespace: meta.namespace.clone(),
@@ -99,6 +113,63 @@ pub fn placement(meta: &WireMeta) -> Option<(ReleaseKey, i64)> {
         },
         version,
     ))
+}
+
+/// A `Table` list response (`Accept: ...;as=Table`, `includeObject=None`):
+/// one row of printed columns per object, the name first.
+#[derive(Debug, Default, Deserialize)]
+pub struct WireTable {
+    /// The columns.
+    #[serde(default, rename = "columnDefinitions")]
+    pub column_definitions: Vec<WireColumn>,
+    /// The rows.
+    #[serde(default)]
+    pub rows: Vec<WireRow>,
+}
+
+/// A column of a [`WireTable`].
+#[derive(Debug, Default, Deserialize)]
+pub struct WireColumn {
+    /// Its title (`Name`, `Type`...).
+    #[serde(default)]
+    pub name: String,
+}
+
+/// A row of a [`WireTable`].
+#[derive(Debug, Default, Deserialize)]
+pub struct WireRow {
+    /// The printed cells, in column order.
+    #[serde(default)]
+    pub cells: Vec<serde_json::Value>,
+}
+
+/// Release and revision of every row of a table listed in `namespace`,
+/// from the object names; `None` if the first column is not the name or a
+/// name is not a release object's.
+pub fn table_hint(namespace: &str, table: &WireTable) -> Option<Vec<(ReleaseKey, i64)>> {
+    if table.column_definitions.first()?.name != "Name" {
+        return None;
+    }
+    table
+        .rows
+        .iter()
+        .map(|row| {
+            let (name, version) = name_placement(row.cells.first()?.as_str()?)?;
+            Some((
+                ReleaseKey {
+                    namespace: namespace.to_string(),
+                    name: name.to_string(),
+                },
+                version,
+            ))
+        })
+        .collect()
+}
+
+/// Release and revision of every object of a metadata list; `None` if
+/// one cannot be placed.
+pub fn metadata_hint(list: &WireList) -> Option<Vec<(ReleaseKey, i64)>> {
+    list.items.iter().map(|o| placement(&o.metadata)).collect()
 }
 
 /// What to do after comparing the hint with the consistent read.
@@ -116,22 +187,19 @@ pub enum Plan {
     ReadAll,
 }
 
-/// Compares `hint` (the metadata of every record, possibly stale) with
+/// Compares `hint` (release and revision of every record, possibly stale) with
 /// `bodies` (every non-superseded record, consistent). A release is
 /// accepted when both agree on its newest revision, and rechecked when
 /// they do not: a newest revision labelled `superseded` (the hint has a
 /// revision the bodies lack) or a hint that is out of date (the bodies
 /// have a newer revision, or a release the hint lacks). More than
-/// `max_rechecks` rechecks, or an object either read cannot place, give
+/// `max_rechecks` rechecks, or a body that cannot be placed, give
 /// [`Plan::ReadAll`].
-pub fn reconcile(hint: &[WireMeta], bodies: &[WireObject], max_rechecks: usize) -> Plan {
-    let mut hinted: HashMap<ReleaseKey, i64> = HashMap::new();
-    for meta in hint {
-        let Some((key, version)) = placement(meta) else {
-            return Plan::ReadAll;
-        };
-        let newest = hinted.entry(key).or_insert(version);
-        *newest = (*newest).max(version);
+pub fn reconcile(hint: &[(ReleaseKey, i64)], bodies: &[WireObject], max_rechecks: usize) -> Plan {
+    let mut hinted: HashMap<&ReleaseKey, i64> = HashMap::new();
+    for (key, version) in hint {
+        let newest = hinted.entry(key).or_insert(*version);
+        *newest = (*newest).max(*version);
     }
     let mut found: HashMap<ReleaseKey, (i64, usize)> = HashMap::new();
     for (index, object) in bodies.iter().enumerate() {
@@ -144,7 +212,7 @@ pub fn reconcile(hint: &[WireMeta], bodies: &[WireObject], max_rechecks: usize) 
         }
     }
     let mut recheck = BTreeSet::new();
-    for (key, version) in &hinted {
+    for (&key, version) in &hinted {
         if found.get(key).map(|(v, _)| v) != Some(version) {
             recheck.insert(key.clone());
         }
@@ -289,6 +357,7 @@ mod tests {
     use super::*;
     use crate::release::status::Status;
     use crate::storage::codec::{Stamp, secret_object};
+    use serde_json::json;
 
     fn meta(ns: &str, name: &str, version: &str, status: &str) -> WireMeta {
         WireMeta {
@@ -315,6 +384,10 @@ mod tests {
         }
     }
 
+    fn hint(metas: &[WireMeta]) -> Vec<(ReleaseKey, i64)> {
+        metas.iter().map(|m| placement(m).unwrap()).collect()
+    }
+
     fn key(name: &str) -> ReleaseKey {
         ReleaseKey {
             namespace: "ns".into(),
@@ -324,7 +397,7 @@ mod tests {
 
     #[test]
     fn agreeing_reads_need_no_recheck() {
-        let hint = [
+        let metas = [
             meta("ns", "a", "1", "superseded"),
             meta("ns", "a", "2", "deployed"),
             meta("ns", "b", "1", "failed"),
@@ -334,7 +407,7 @@ mod tests {
             body("ns", "a", "2", "deployed"),
         ];
         assert_eq!(
-            reconcile(&hint, &bodies, 4),
+            reconcile(&hint(&metas), &bodies, 4),
             Plan::Use {
                 accepted: vec![0, 1],
                 recheck: BTreeSet::new()
@@ -346,7 +419,7 @@ mod tests {
     fn a_superseded_newest_revision_is_rechecked() {
         // a's newest record says superseded: the bodies only have v2, and
         // c has nothing but superseded records.
-        let hint = [
+        let metas = [
             meta("ns", "a", "2", "deployed"),
             meta("ns", "a", "3", "superseded"),
             meta("ns", "c", "1", "superseded"),
@@ -357,7 +430,7 @@ mod tests {
             body("ns", "d", "1", "deployed"),
         ];
         assert_eq!(
-            reconcile(&hint, &bodies, 4),
+            reconcile(&hint(&metas), &bodies, 4),
             Plan::Use {
                 accepted: vec![1],
                 recheck: [key("a"), key("c")].into_iter().collect()
@@ -368,13 +441,13 @@ mod tests {
     #[test]
     fn a_stale_hint_is_rechecked_not_trusted() {
         // Since the hint was taken, a was upgraded to v3 and e installed.
-        let hint = [meta("ns", "a", "2", "deployed")];
+        let metas = [meta("ns", "a", "2", "deployed")];
         let bodies = [
             body("ns", "a", "3", "deployed"),
             body("ns", "e", "1", "pending-install"),
         ];
         assert_eq!(
-            reconcile(&hint, &bodies, 4),
+            reconcile(&hint(&metas), &bodies, 4),
             Plan::Use {
                 accepted: vec![],
                 recheck: [key("a"), key("e")].into_iter().collect()
@@ -384,7 +457,7 @@ mod tests {
 
     #[test]
     fn releases_are_told_apart_by_namespace_and_versions_compare_as_numbers() {
-        let hint = [
+        let metas = [
             meta("ns", "a", "9", "superseded"),
             meta("ns", "a", "10", "deployed"),
             meta("other", "a", "1", "deployed"),
@@ -394,7 +467,7 @@ mod tests {
             body("ns", "a", "10", "deployed"),
         ];
         assert_eq!(
-            reconcile(&hint, &bodies, 0),
+            reconcile(&hint(&metas), &bodies, 0),
             Plan::Use {
                 accepted: vec![0, 1],
                 recheck: BTreeSet::new()
@@ -408,14 +481,48 @@ mod tests {
         if let Some(l) = no_version.labels.as_mut() {
             l.remove("version");
         }
-        assert_eq!(reconcile(&[no_version], &[], 4), Plan::ReadAll);
+        assert!(placement(&no_version).is_none());
+        let mut renamed = meta("ns", "a", "1", "deployed");
+        renamed.name = "sh.helm.release.v1.a.v2".into();
+        assert!(placement(&renamed).is_none(), "name and labels disagree");
         let bad = body("ns", "a", "x", "deployed");
         assert_eq!(reconcile(&[], &[bad], 4), Plan::ReadAll);
-        let hint = [
+        let metas = [
             meta("ns", "a", "1", "superseded"),
             meta("ns", "b", "1", "superseded"),
         ];
-        assert_eq!(reconcile(&hint, &[], 1), Plan::ReadAll);
+        assert_eq!(reconcile(&hint(&metas), &[], 1), Plan::ReadAll);
+        let list = WireList {
+            items: vec![
+                body("ns", "a", "1", "deployed"),
+                body("ns", "b", "x", "deployed"),
+            ],
+        };
+        assert!(metadata_hint(&list).is_none());
+    }
+
+    #[test]
+    fn table_hints_come_from_object_names() {
+        let table: WireTable = serde_json::from_value(json!({
+            "columnDefinitions": [{"name": "Name"}, {"name": "Type"}],
+            "rows": [
+                {"cells": ["sh.helm.release.v1.web.v10", "helm.sh/release.v1"]},
+                {"cells": ["sh.helm.release.v1.my.v2.app.v3", "helm.sh/release.v1"]},
+            ],
+        }))
+        .unwrap();
+        let got = table_hint("ns", &table).unwrap();
+        assert_eq!(got, [(key("web"), 10), (key("my.v2.app"), 3)]);
+        let other: WireTable = serde_json::from_value(json!({
+            "columnDefinitions": [{"name": "Name"}],
+            "rows": [{"cells": ["not-a-release"]}],
+        }))
+        .unwrap();
+        assert!(table_hint("ns", &other).is_none());
+        let reordered: WireTable =
+            serde_json::from_value(json!({"columnDefinitions": [{"name": "Age"}], "rows": []}))
+                .unwrap();
+        assert!(table_hint("ns", &reordered).is_none());
     }
 
     fn stored(kind: ObjectKind, release: &Release) -> WireObject {
