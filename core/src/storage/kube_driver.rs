@@ -22,6 +22,7 @@ use crate::storage::kube_list::{
     Plan, ReleaseKey, WireList, WireObject, WireTable, decode_summaries, metadata_hint, placement,
     reconcile, table_hint,
 };
+use crate::storage::kube_proto::{PROTOBUF_MIME, decode_secret_list};
 use ::kube::api::{Api, DeleteParams, DynamicObject, ListParams, PostParams};
 use ::kube::discovery::ApiResource;
 use futures::stream::{self, StreamExt, TryStreamExt};
@@ -195,6 +196,66 @@ impl<K: StoredKind> KubeDriver<K> {
         .await
     }
 
+    /// The bodies of the objects matching `selector`: for Secrets in the
+    /// API server's protobuf encoding (see [`crate::storage::kube_proto`]),
+    /// and as JSON for ConfigMaps, or whenever the protobuf request does
+    /// not give a protobuf list (the JSON request then gives the same
+    /// objects or the error to report, with retries).
+    async fn list_bodies(
+        &self,
+        namespace: Option<&str>,
+        selector: &str,
+    ) -> Result<WireList, KubeError> {
+        if K::KIND == ObjectKind::Secret {
+            match self.list_protobuf(namespace, selector).await {
+                Ok(list) => return Ok(list),
+                Err(reason) => tracing::debug!(%reason, "protobuf list failed; listing as JSON"),
+            }
+        }
+        self.list_wire(namespace, selector).await
+    }
+
+    async fn list_protobuf(
+        &self,
+        namespace: Option<&str>,
+        selector: &str,
+    ) -> Result<WireList, String> {
+        use http_body_util::BodyExt;
+        let path = Self::collection_path(namespace);
+        let mut request = ::kube::core::Request::new(&path)
+            .list(&ListParams::default().labels(selector))
+            .map_err(|e| e.to_string())?;
+        request.headers_mut().insert(
+            http::header::ACCEPT,
+            http::HeaderValue::from_static(PROTOBUF_MIME),
+        );
+        let response = self
+            .client
+            .raw()
+            .send(request.map(::kube::client::Body::from))
+            .await
+            .map_err(|e| e.to_string())?;
+        let content_type = response
+            .headers()
+            .get(http::header::CONTENT_TYPE)
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or_default()
+            .to_string();
+        if !response.status().is_success() || !content_type.starts_with(PROTOBUF_MIME) {
+            return Err(format!(
+                "status {}, content type {content_type:?}",
+                response.status()
+            ));
+        }
+        let body = response
+            .into_body()
+            .collect()
+            .await
+            .map_err(|e| e.to_string())?
+            .to_bytes();
+        decode_secret_list(&body)
+    }
+
     /// Release and revision of every record Helm owns in `namespace`, from
     /// the API server's watch cache (`resourceVersion=0`): cheap, but
     /// possibly a little stale, so only a hint. In one namespace the
@@ -262,7 +323,7 @@ impl<K: StoredKind> KubeDriver<K> {
         let owner = owner_selector();
         let not_superseded = format!("{owner},status!=superseded");
         let (bodies, hint) = tokio::join!(
-            self.list_wire(namespace, &not_superseded),
+            self.list_bodies(namespace, &not_superseded),
             self.list_hint(namespace)
         );
         let bodies = bodies?;
@@ -340,7 +401,7 @@ impl<K: StoredKind> KubeDriver<K> {
     /// Helm's way: every record read consistently, the newest revision of
     /// each release by the decoded records.
     async fn read_all_latest(&self, namespace: Option<&str>) -> Result<Vec<Release>, KubeError> {
-        let list = self.list_wire(namespace, &owner_selector()).await?;
+        let list = self.list_bodies(namespace, &owner_selector()).await?;
         Ok(decode_latest(K::KIND, &list))
     }
 

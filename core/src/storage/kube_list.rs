@@ -72,10 +72,14 @@ pub struct WireMeta {
 /// The `data` of a release object: only `release` matters.
 #[derive(Debug, Default, Deserialize)]
 pub struct WireData {
-    /// The record: Helm's `base64(gzip(json))`, base64-encoded once more
-    /// in a Secret.
+    /// The record as JSON carries it: Helm's `base64(gzip(json))`,
+    /// base64-encoded once more in a Secret.
     #[serde(default)]
     pub release: Option<String>,
+    /// The record as protobuf carries a Secret's data: Helm's
+    /// `base64(gzip(json))` itself.
+    #[serde(skip)]
+    pub raw: Option<Vec<u8>>,
 }
 
 /// A release as an object's labels place it: namespace, name, revision.
@@ -261,19 +265,24 @@ struct ChartSummary {
 /// Helm could not decode fails here too.
 pub fn decode_summary(kind: ObjectKind, object: &WireObject) -> Result<Release, StorageError> {
     let key = object.metadata.name.as_str();
-    let data = object
-        .data
-        .as_ref()
-        .and_then(|d| d.release.as_deref())
-        .ok_or_else(|| StorageError::MalformedObject {
-            key: key.to_string(),
-            reason: "no string at data.release".to_string(),
-        })?;
-    let helm_base64 = match kind {
-        ObjectKind::Secret => GO_STD_BASE64
-            .decode(data.as_bytes())
-            .map_err(|e| StorageError::decode(key, format!("data.release is not base64: {e}")))?,
-        ObjectKind::ConfigMap => data.as_bytes().to_vec(),
+    let data = object.data.as_ref();
+    let helm_base64 = match (
+        data.and_then(|d| d.raw.as_ref()),
+        data.and_then(|d| d.release.as_deref()),
+    ) {
+        (Some(raw), _) => raw.clone(),
+        (None, Some(text)) => match kind {
+            ObjectKind::Secret => GO_STD_BASE64.decode(text.as_bytes()).map_err(|e| {
+                StorageError::decode(key, format!("data.release is not base64: {e}"))
+            })?,
+            ObjectKind::ConfigMap => text.as_bytes().to_vec(),
+        },
+        (None, None) => {
+            return Err(StorageError::MalformedObject {
+                key: key.to_string(),
+                reason: "no string at data.release".to_string(),
+            });
+        }
     };
     // Go's decoder skips line breaks anywhere in the input.
     let helm_base64: Vec<u8> = if helm_base64.iter().any(|b| *b == b'\n' || *b == b'\r') {
