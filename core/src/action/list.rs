@@ -22,7 +22,7 @@ pub async fn list<D: Driver>(
     storage: &Storage<D>,
     opts: &ListOptions,
 ) -> Result<Vec<Release>, ActionError> {
-    let mut latest = storage.driver().list_latest().await?;
+    let mut latest = storage.driver().list_latest_summaries().await?;
     latest.retain(|r| opts.all || matches!(r.status(), Status::Deployed | Status::Failed));
     latest.sort_by(|a, b| (&a.name, &a.namespace).cmp(&(&b.name, &b.namespace)));
     Ok(latest)

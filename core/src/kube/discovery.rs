@@ -59,6 +59,9 @@ impl ApiDiscovery {
     /// reports it as a partial failure that Helm ignores.
     pub async fn run(client: &KubeClient) -> Result<Self, KubeError> {
         let raw = client.raw();
+        // `/version` alone first: it opens the connection (HTTP/2 when the
+        // server offers it), which the parallel requests below then share
+        // instead of each opening its own.
         let info = raw
             .apiserver_version()
             .await
@@ -68,17 +71,12 @@ impl ApiDiscovery {
             major: info.major.clone(),
             minor: info.minor.clone(),
         };
+        let (core, groups) = tokio::join!(raw.list_core_api_versions(), raw.list_api_groups());
 
         let mut group_versions = Vec::new();
-        let core = raw
-            .list_core_api_versions()
-            .await
-            .map_err(|e| client.error(e, Operation::new("get", "/api", "", "")))?;
+        let core = core.map_err(|e| client.error(e, Operation::new("get", "/api", "", "")))?;
         group_versions.extend(core.versions.iter().cloned());
-        let groups = raw
-            .list_api_groups()
-            .await
-            .map_err(|e| client.error(e, Operation::new("get", "/apis", "", "")))?;
+        let groups = groups.map_err(|e| client.error(e, Operation::new("get", "/apis", "", "")))?;
         for group in &groups.groups {
             group_versions.extend(group.versions.iter().map(|v| v.group_version.clone()));
         }

@@ -69,6 +69,16 @@ pub trait Driver: Send + Sync {
         async move { Ok(latest_revisions(self.list(&|_| true).await?)) }
     }
 
+    /// Like [`Driver::list_latest`], but the releases may carry only what
+    /// `list` shows: name, namespace, version, labels, `info` and the
+    /// chart's metadata (manifest, values, templates and hooks may be
+    /// empty). Drivers that can skip decoding the rest override this.
+    fn list_latest_summaries(
+        &self,
+    ) -> impl Future<Output = Result<Vec<Release>, StorageError>> + Send {
+        self.list_latest()
+    }
+
     /// Every record whose labels include all of `labels`;
     /// [`StorageError::NotFound`] when none does.
     fn query(

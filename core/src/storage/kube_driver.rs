@@ -14,16 +14,29 @@ use crate::kube::error::{KubeError, Operation};
 use crate::kube::retry::{Backoff, with_backoff};
 use crate::release::record::Release;
 use crate::storage::codec::{
-    ObjectKind, Stamp, filter_system_labels, label_selector, owner_selector,
+    OWNER, ObjectKind, Stamp, filter_system_labels, label_selector, owner_selector,
 };
 use crate::storage::driver::{Driver, ReleaseFilter, latest_revisions};
 use crate::storage::error::StorageError;
-use ::kube::api::ObjectMeta;
+use crate::storage::kube_list::{
+    Plan, ReleaseKey, WireList, WireObject, WireTable, decode_summaries, metadata_hint, placement,
+    reconcile, table_hint,
+};
+use crate::storage::kube_proto::{PROTOBUF_MIME, decode_secret_list};
 use ::kube::api::{Api, DeleteParams, DynamicObject, ListParams, PostParams};
 use ::kube::discovery::ApiResource;
+use futures::stream::{self, StreamExt, TryStreamExt};
 use serde_json::Value as Json;
-use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::collections::BTreeMap;
 use std::marker::PhantomData;
+
+/// Releases `list` reads again on their own when the watch-cache hint and
+/// the consistent read disagree on them; above this, it reads everything.
+const MAX_RECHECKS: usize = 32;
+/// Concurrent requests for those rereads.
+const RECHECKS_IN_FLIGHT: usize = 8;
+/// Asks the API server to print a list as a `Table` (what kubectl shows).
+const TABLE_MIME: &str = "application/json;as=Table;g=meta.k8s.io;v=v1";
 
 /// Which object kind a [`KubeDriver`] stores releases in.
 pub trait StoredKind: Send + Sync + 'static {
@@ -151,71 +164,245 @@ impl<K: StoredKind> KubeDriver<K> {
             .collect()
     }
 
-    /// The metadata (no data) of the objects matching `selector`: one small
-    /// response instead of every record body.
-    async fn list_metadata(&self, selector: &str) -> Result<Vec<ObjectMeta>, KubeError> {
-        let api = self.api();
-        let params = ListParams::default().labels(selector);
-        let op = self.op("list", "");
-        let list = with_backoff(self.backoff, || async {
-            api.list_metadata(&params)
+    /// The URL path of the objects' collection in `namespace` (all
+    /// namespaces with `None`).
+    fn collection_path(namespace: Option<&str>) -> String {
+        let plural = Self::resource().plural;
+        match namespace {
+            Some(ns) => format!("/api/v1/namespaces/{ns}/{plural}"),
+            None => format!("/api/v1/{plural}"),
+        }
+    }
+
+    /// Lists the objects matching `selector` in `namespace` into the list
+    /// path's wire types (retried: a read).
+    async fn list_wire(
+        &self,
+        namespace: Option<&str>,
+        selector: &str,
+    ) -> Result<WireList, KubeError> {
+        let path = Self::collection_path(namespace);
+        let op = self.list_op(namespace);
+        with_backoff(self.backoff, || async {
+            let request = ::kube::core::Request::new(&path)
+                .list(&ListParams::default().labels(selector))
+                .map_err(|e| request_error(&op, e))?;
+            self.client
+                .raw()
+                .request::<WireList>(request)
                 .await
                 .map_err(|e| self.client.error(e, op.clone()))
         })
-        .await?;
-        Ok(list.items.into_iter().map(|item| item.metadata).collect())
+        .await
     }
 
-    /// The objects of the newest revision of every release, found from the
-    /// labels alone so that only those bodies are fetched and decoded:
-    /// with long histories this is most of `list`'s cost. `None` when the
-    /// labels cannot be trusted for that (a record without a readable
-    /// name or version label, or the records changed between the two
-    /// reads); the caller then decodes everything as Helm does.
-    async fn latest_objects(&self) -> Result<Option<Vec<Json>>, KubeError> {
-        let metas = self.list_metadata(&owner_selector()).await?;
-        let Some(newest) = newest_by_labels(metas.iter().map(|m| {
-            (
-                m.namespace.as_deref().unwrap_or_default(),
-                m.labels.as_ref(),
-            )
-        })) else {
-            return Ok(None);
-        };
-        if newest.is_empty() {
-            return Ok(Some(Vec::new()));
+    /// The bodies of the objects matching `selector`: for Secrets in the
+    /// API server's protobuf encoding (see [`crate::storage::kube_proto`]),
+    /// and as JSON for ConfigMaps, or whenever the protobuf request does
+    /// not give a protobuf list (the JSON request then gives the same
+    /// objects or the error to report, with retries).
+    async fn list_bodies(
+        &self,
+        namespace: Option<&str>,
+        selector: &str,
+    ) -> Result<WireList, KubeError> {
+        if K::KIND == ObjectKind::Secret {
+            match self.list_protobuf(namespace, selector).await {
+                Ok(list) => return Ok(list),
+                Err(reason) => tracing::debug!(%reason, "protobuf list failed; listing as JSON"),
+            }
         }
-        // Superseded revisions, the bulk of any history, are never the
-        // newest; asking only for the states the newest revisions are in
-        // leaves them on the server.
-        let states: BTreeSet<&str> = newest.values().map(|(_, status)| status.as_str()).collect();
-        let selector = format!(
-            "{},status in ({})",
-            owner_selector(),
-            states.into_iter().collect::<Vec<_>>().join(",")
+        self.list_wire(namespace, selector).await
+    }
+
+    async fn list_protobuf(
+        &self,
+        namespace: Option<&str>,
+        selector: &str,
+    ) -> Result<WireList, String> {
+        use http_body_util::BodyExt;
+        let path = Self::collection_path(namespace);
+        let mut request = ::kube::core::Request::new(&path)
+            .list(&ListParams::default().labels(selector))
+            .map_err(|e| e.to_string())?;
+        request.headers_mut().insert(
+            http::header::ACCEPT,
+            http::HeaderValue::from_static(PROTOBUF_MIME),
         );
-        let objects = self.list_objects(&selector).await?;
-        let wanted: Vec<Json> = objects
-            .into_iter()
-            .filter(|o| {
-                let labels = o.pointer("/metadata/labels");
-                let label = |k: &str| labels.and_then(|l| l.get(k)).and_then(Json::as_str);
-                let namespace = o
-                    .pointer("/metadata/namespace")
-                    .and_then(Json::as_str)
-                    .unwrap_or_default();
-                match (
-                    label("name"),
-                    label("version").and_then(|v| v.parse::<i64>().ok()),
-                ) {
-                    (Some(name), Some(version)) => newest
-                        .get(&(namespace.to_string(), name.to_string()))
-                        .is_some_and(|(v, _)| *v == version),
-                    _ => false,
+        let response = self
+            .client
+            .raw()
+            .send(request.map(::kube::client::Body::from))
+            .await
+            .map_err(|e| e.to_string())?;
+        let content_type = response
+            .headers()
+            .get(http::header::CONTENT_TYPE)
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or_default()
+            .to_string();
+        if !response.status().is_success() || !content_type.starts_with(PROTOBUF_MIME) {
+            return Err(format!(
+                "status {}, content type {content_type:?}",
+                response.status()
+            ));
+        }
+        let body = response
+            .into_body()
+            .collect()
+            .await
+            .map_err(|e| e.to_string())?
+            .to_bytes();
+        decode_secret_list(&body)
+    }
+
+    /// Release and revision of every record Helm owns in `namespace`, from
+    /// the API server's watch cache (`resourceVersion=0`): cheap, but
+    /// possibly a little stale, so only a hint. In one namespace the
+    /// server prints the names as a `Table` without the objects; across
+    /// namespaces (where a table row does not say its namespace) it sends
+    /// the objects' metadata. `None` when a record's name or labels do not
+    /// place it.
+    async fn list_hint(
+        &self,
+        namespace: Option<&str>,
+    ) -> Result<Option<Vec<(ReleaseKey, i64)>>, KubeError> {
+        let path = Self::collection_path(namespace);
+        let op = self.list_op(namespace);
+        let params = ListParams::default().labels(&owner_selector()).match_any();
+        with_backoff(self.backoff, || async {
+            let request = ::kube::core::Request::new(&path);
+            match namespace {
+                Some(ns) => {
+                    let mut request = request.list(&params).map_err(|e| request_error(&op, e))?;
+                    let uri = format!("{}&includeObject=None", request.uri());
+                    *request.uri_mut() = uri.parse().map_err(|e| request_error(&op, e))?;
+                    request.headers_mut().insert(
+                        http::header::ACCEPT,
+                        http::HeaderValue::from_static(TABLE_MIME),
+                    );
+                    let table: WireTable = self
+                        .client
+                        .raw()
+                        .request(request)
+                        .await
+                        .map_err(|e| self.client.error(e, op.clone()))?;
+                    Ok(table_hint(ns, &table))
                 }
+                None => {
+                    let request = request
+                        .list_metadata(&params)
+                        .map_err(|e| request_error(&op, e))?;
+                    let list: WireList = self
+                        .client
+                        .raw()
+                        .request(request)
+                        .await
+                        .map_err(|e| self.client.error(e, op.clone()))?;
+                    Ok(metadata_hint(&list))
+                }
+            }
+        })
+        .await
+    }
+
+    fn list_op(&self, namespace: Option<&str>) -> Operation {
+        Operation::new(
+            "list",
+            &Self::resource().plural,
+            "",
+            namespace.unwrap_or(""),
+        )
+    }
+
+    /// `list`'s releases, newest revision of each, decoded only as far as
+    /// `list` prints them; see [`crate::storage::kube_list`] for why the
+    /// consistent read can leave superseded records on the server.
+    async fn latest_summaries(&self) -> Result<Vec<Release>, KubeError> {
+        let namespace = self.namespace.as_deref();
+        let owner = owner_selector();
+        let not_superseded = format!("{owner},status!=superseded");
+        let (bodies, hint) = tokio::join!(
+            self.list_bodies(namespace, &not_superseded),
+            self.list_hint(namespace)
+        );
+        let bodies = bodies?;
+        let plan = match hint {
+            Ok(Some(hint)) => reconcile(&hint, &bodies.items, MAX_RECHECKS),
+            Ok(None) => Plan::ReadAll,
+            Err(error) => {
+                tracing::debug!(%error, "no watch-cache hint; reading every record");
+                Plan::ReadAll
+            }
+        };
+        let (accepted, mut recheck) = match plan {
+            Plan::ReadAll => {
+                tracing::debug!("list: the hint does not explain the records; reading all");
+                return self.read_all_latest(namespace).await;
+            }
+            Plan::Use { accepted, recheck } => (accepted, recheck),
+        };
+        tracing::debug!(
+            accepted = accepted.len(),
+            rechecked = recheck.len(),
+            "list: newest revisions from the non-superseded records"
+        );
+        let objects: Vec<&WireObject> = accepted.iter().map(|&i| &bodies.items[i]).collect();
+        let decoded = decode_summaries(K::KIND, &objects);
+        let mut ok = vec![false; objects.len()];
+        let mut releases = Vec::with_capacity(decoded.len() + recheck.len());
+        for (i, release) in decoded {
+            ok[i] = true;
+            // The labels chose this record; a body that disagrees with them
+            // (edited by hand) needs Helm's way, which goes by the body.
+            if placement(&objects[i].metadata)
+                != Some((
+                    ReleaseKey {
+                        namespace: release.namespace.clone(),
+                        name: release.name.clone(),
+                    },
+                    release.version,
+                ))
+            {
+                tracing::debug!(object = %objects[i].metadata.name, "list: a record's labels and body disagree; reading all");
+                return self.read_all_latest(namespace).await;
+            }
+            releases.push(release);
+        }
+        // A newest record that does not decode is skipped by Helm, which
+        // then shows the revision before it.
+        for (i, object) in objects.iter().enumerate() {
+            if !ok[i]
+                && let Some((key, _)) = placement(&object.metadata)
+            {
+                recheck.insert(key);
+            }
+        }
+        let rechecked: Vec<Vec<Release>> = stream::iter(recheck)
+            .map(|key| async move {
+                let selector = label_selector(&BTreeMap::from([
+                    ("name".to_string(), key.name.clone()),
+                    ("owner".to_string(), OWNER.to_string()),
+                ]))
+                .map_err(|e| KubeError::Transport {
+                    operation: Box::new(self.op("list", "")),
+                    reason: e.to_string(),
+                })?;
+                let list = self.list_wire(Some(&key.namespace), &selector).await?;
+                Ok::<_, KubeError>(decode_latest(K::KIND, &list))
             })
-            .collect();
-        Ok((wanted.len() == newest.len()).then_some(wanted))
+            .buffer_unordered(RECHECKS_IN_FLIGHT)
+            .try_collect()
+            .await?;
+        releases.extend(rechecked.into_iter().flatten());
+        Ok(releases)
+    }
+
+    /// Helm's way: every record read consistently, the newest revision of
+    /// each release by the decoded records.
+    async fn read_all_latest(&self, namespace: Option<&str>) -> Result<Vec<Release>, KubeError> {
+        let list = self.list_bodies(namespace, &owner_selector()).await?;
+        Ok(decode_latest(K::KIND, &list))
     }
 
     async fn get_object(&self, key: &str) -> Result<Json, KubeError> {
@@ -250,27 +437,25 @@ impl<K: StoredKind> KubeDriver<K> {
     }
 }
 
-/// The newest revision (and its status label) of every release, keyed by
-/// namespace and release name, from the objects' labels; `None` if any
-/// object lacks a name, version or status label or has a version that is
-/// not a number, since then only the decoded records can tell.
-fn newest_by_labels<'a>(
-    objects: impl IntoIterator<Item = (&'a str, Option<&'a BTreeMap<String, String>>)>,
-) -> Option<HashMap<(String, String), (i64, String)>> {
-    let mut newest: HashMap<(String, String), (i64, String)> = HashMap::new();
-    for (namespace, labels) in objects {
-        let labels = labels?;
-        let name = labels.get("name")?;
-        let version: i64 = labels.get("version")?.parse().ok()?;
-        let status = labels.get("status")?;
-        let entry = newest
-            .entry((namespace.to_string(), name.clone()))
-            .or_insert((version, status.clone()));
-        if entry.0 < version {
-            *entry = (version, status.clone());
-        }
+/// The newest revision of each release among the decodable records of
+/// `list`, as Helm picks it (by the decoded name, namespace and version).
+fn decode_latest(kind: ObjectKind, list: &WireList) -> Vec<Release> {
+    let objects: Vec<&WireObject> = list.items.iter().collect();
+    latest_revisions(
+        decode_summaries(kind, &objects)
+            .into_iter()
+            .map(|(_, r)| r)
+            .collect(),
+    )
+}
+
+/// A list request that could not be built (a namespace or selector that is
+/// not valid in a URL).
+fn request_error(op: &Operation, error: impl std::fmt::Display) -> KubeError {
+    KubeError::Transport {
+        operation: Box::new(op.clone()),
+        reason: format!("cannot build the request: {error}"),
     }
-    Some(newest)
 }
 
 fn to_json(object: DynamicObject, op: &Operation) -> Result<Json, KubeError> {
@@ -322,20 +507,10 @@ impl<K: StoredKind> Driver for KubeDriver<K> {
             .collect())
     }
 
-    async fn list_latest(&self) -> Result<Vec<Release>, StorageError> {
-        let objects = self
-            .latest_objects()
+    async fn list_latest_summaries(&self) -> Result<Vec<Release>, StorageError> {
+        self.latest_summaries()
             .await
-            .map_err(|e| backend("list: failed to list".to_string(), e))?;
-        if let Some(objects) = objects {
-            let releases = K::KIND.read_all(&objects);
-            // A newest record that does not decode is skipped by Helm, which
-            // then shows the revision before it: only the full read can.
-            if releases.len() == objects.len() {
-                return Ok(releases);
-            }
-        }
-        Ok(latest_revisions(self.list(&|_| true).await?))
+            .map_err(|e| backend("list: failed to list".to_string(), e))
     }
 
     async fn query(&self, labels: &BTreeMap<String, String>) -> Result<Vec<Release>, StorageError> {
@@ -405,53 +580,5 @@ impl<K: StoredKind> Driver for KubeDriver<K> {
             Err(e) if e.is_not_found() => Ok(release),
             Err(e) => Err(backend("delete: failed to delete".to_string(), e)),
         }
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    fn labels(name: &str, version: &str, status: &str) -> BTreeMap<String, String> {
-        [
-            ("name", name),
-            ("version", version),
-            ("status", status),
-            ("owner", "helm"),
-        ]
-        .into_iter()
-        .map(|(k, v)| (k.to_string(), v.to_string()))
-        .collect()
-    }
-
-    #[test]
-    fn newest_by_labels_keeps_the_highest_version_per_namespace_and_name() {
-        let a1 = labels("a", "1", "superseded");
-        let a10 = labels("a", "10", "deployed");
-        let a9 = labels("a", "9", "superseded");
-        let a2_other_ns = labels("a", "2", "failed");
-        let newest = newest_by_labels([
-            ("ns", Some(&a1)),
-            ("ns", Some(&a10)),
-            ("ns", Some(&a9)),
-            ("other", Some(&a2_other_ns)),
-        ])
-        .unwrap();
-        assert_eq!(newest.len(), 2);
-        // Numeric, not lexical: 10 beats 9.
-        assert_eq!(newest[&("ns".into(), "a".into())], (10, "deployed".into()));
-        assert_eq!(newest[&("other".into(), "a".into())], (2, "failed".into()));
-    }
-
-    #[test]
-    fn newest_by_labels_gives_up_on_records_it_cannot_place() {
-        let good = labels("a", "1", "deployed");
-        let bad_version = labels("b", "v2", "deployed");
-        let mut no_status = labels("c", "1", "deployed");
-        no_status.remove("status");
-        assert!(newest_by_labels([("ns", Some(&good)), ("ns", Some(&bad_version))]).is_none());
-        assert!(newest_by_labels([("ns", Some(&no_status))]).is_none());
-        assert!(newest_by_labels([("ns", None)]).is_none());
-        assert!(newest_by_labels(std::iter::empty()).unwrap().is_empty());
     }
 }

@@ -11,6 +11,8 @@ pub mod codec;
 pub mod driver;
 pub mod error;
 pub mod kube_driver;
+pub mod kube_list;
+pub mod kube_proto;
 pub mod memory;
 
 pub use codec::{ObjectKind, decode_release, encode_release, release_key};

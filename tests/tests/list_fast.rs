@@ -1,0 +1,173 @@
+//! `hoist list` on histories its fast path has to notice are abnormal,
+//! against a real kube-apiserver: release Secrets are written directly
+//! (with hoist-core's codec, as Helm lays them out) so that a newest
+//! revision can be `superseded`, a release can have nothing but
+//! superseded revisions, and a newest record can be undecodable. The
+//! expected `--all` list is what real Helm v4's `List` (all states)
+//! returned for the same records (tests/fixtures/list/helm-all.json, made
+//! with `cargo test -p hoist-e2e --test list_fast -- --ignored craft` and
+//! the Helm library tests/bench/helm_bench.py loads); the default list is
+//! that one filtered to `deployed` and `failed`, as Helm applies its
+//! default state mask after picking the newest revisions.
+
+use hoist_core::release::record::{ChartMetadata, Info, Release, ReleaseChart};
+use hoist_core::release::status::Status;
+use hoist_core::storage::codec::{Stamp, secret_object};
+use hoist_e2e::cluster::{Cluster, cluster, fresh_namespace, ok};
+use hoist_e2e::fixture;
+use serde_json::{Value as Json, json};
+
+/// `(release, revision, status)` of every record the main scenario holds;
+/// `None` as status: a record that does not decode.
+const RECORDS: &[(&str, i64, Option<Status>)] = &[
+    // Normal: the newest is deployed.
+    ("alpha", 1, Some(Status::Superseded)),
+    ("alpha", 2, Some(Status::Deployed)),
+    // The newest revision is superseded (edited by hand): Helm shows it
+    // with --all only, and never the deployed revision before it.
+    ("bravo", 1, Some(Status::Deployed)),
+    ("bravo", 2, Some(Status::Superseded)),
+    // Nothing but superseded revisions.
+    ("charlie", 1, Some(Status::Superseded)),
+    // The newest record is broken: Helm skips it and shows revision 1.
+    ("delta", 1, Some(Status::Deployed)),
+    ("delta", 2, None),
+    // A failed install, and a pending upgrade over a deployed revision.
+    ("echo", 1, Some(Status::Failed)),
+    ("foxtrot", 1, Some(Status::Deployed)),
+    ("foxtrot", 2, Some(Status::PendingUpgrade)),
+    // Versions compare as numbers (10 after 9).
+    ("golf", 9, Some(Status::Superseded)),
+    ("golf", 10, Some(Status::Deployed)),
+];
+
+fn record(name: &str, version: i64, status: Status, namespace: &str) -> Release {
+    let mut r = Release {
+        name: name.to_string(),
+        namespace: namespace.to_string(),
+        version,
+        info: Some(Info::default()),
+        chart: Some(ReleaseChart {
+            metadata: Some(ChartMetadata {
+                name: "crafted".into(),
+                version: format!("0.{version}.0"),
+                app_version: "1".into(),
+                ..ChartMetadata::default()
+            }),
+            ..ReleaseChart::default()
+        }),
+        manifest: "kind: ConfigMap\n".into(),
+        ..Release::default()
+    };
+    r.set_status(status, "crafted");
+    r
+}
+
+/// Writes the release Secrets of `records` into the cluster's namespace.
+fn craft(c: &Cluster, namespace: &str, records: &[(&str, i64, Option<Status>)]) {
+    for (name, version, status) in records {
+        let key = format!("sh.helm.release.v1.{name}.v{version}");
+        let object = match status {
+            Some(status) => secret_object(
+                &key,
+                &record(name, *version, *status, namespace),
+                Stamp::Created(1),
+            )
+            .unwrap(),
+            None => json!({
+                "apiVersion": "v1", "kind": "Secret", "type": "helm.sh/release.v1",
+                "metadata": {"name": key, "labels": {
+                    "name": name, "owner": "helm", "status": "pending-upgrade",
+                    "version": version.to_string()}},
+                // base64 of "not a release record"
+                "data": {"release": "bm90IGEgcmVsZWFzZSByZWNvcmQ="},
+            }),
+        };
+        c.apply(object);
+    }
+}
+
+/// Creates `ns` and connects to it.
+fn namespace(ns: &str) -> Cluster {
+    let c = Cluster::connect(ns);
+    c.apply(json!({"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": ns}}));
+    c
+}
+
+/// `name revision status chart` of every row of `list -o json`.
+fn rows(json_text: &str) -> Vec<String> {
+    let list: Vec<Json> = serde_json::from_str(json_text).unwrap();
+    list.iter()
+        .map(|r| {
+            format!(
+                "{} {} {} {}",
+                r["name"].as_str().unwrap(),
+                r["revision"].as_str().unwrap(),
+                r["status"].as_str().unwrap(),
+                r["chart"].as_str().unwrap()
+            )
+        })
+        .collect()
+}
+
+fn helm_rows(file: &str) -> Vec<String> {
+    rows(&std::fs::read_to_string(fixture(&format!("list/{file}"))).unwrap())
+}
+
+#[test]
+fn list_matches_helm_on_abnormal_histories() {
+    if cluster("list_matches_helm_on_abnormal_histories").is_none() {
+        return;
+    }
+    let ns = fresh_namespace("hoist-list-fast");
+    let c = namespace(&ns);
+    craft(&c, &ns, RECORDS);
+    let helm_all = helm_rows("helm-all.json");
+    let helm_default: Vec<String> = helm_all
+        .iter()
+        .filter(|r| r.contains(" deployed ") || r.contains(" failed "))
+        .cloned()
+        .collect();
+    assert_eq!(helm_default.len(), 4, "{helm_all:?}");
+    assert_eq!(rows(&ok(&["list", "-n", &ns, "-o", "json"])), helm_default);
+    assert_eq!(
+        rows(&ok(&["list", "-n", &ns, "-a", "-o", "json"])),
+        helm_all
+    );
+}
+
+#[test]
+fn many_superseded_newest_revisions_fall_back_to_reading_everything() {
+    if cluster("many_superseded_newest_revisions_fall_back_to_reading_everything").is_none() {
+        return;
+    }
+    let ns = fresh_namespace("hoist-list-fallback");
+    let c = namespace(&ns);
+    // More releases than the fast path rereads one by one.
+    let names: Vec<String> = (0..40).map(|i| format!("old-{i:02}")).collect();
+    let mut records: Vec<(&str, i64, Option<Status>)> = names
+        .iter()
+        .map(|n| (n.as_str(), 1, Some(Status::Superseded)))
+        .collect();
+    records.push(("live", 1, Some(Status::Deployed)));
+    craft(&c, &ns, &records);
+    assert_eq!(
+        rows(&ok(&["list", "-n", &ns, "-o", "json"])),
+        ["live 1 deployed crafted-0.1.0"]
+    );
+    let all = rows(&ok(&["list", "-n", &ns, "--all", "-o", "json"]));
+    assert_eq!(all.len(), 41);
+    assert_eq!(all[0], "live 1 deployed crafted-0.1.0");
+    assert_eq!(all[1], "old-00 1 superseded crafted-0.1.0");
+}
+
+/// Writes the main scenario into a fresh namespace and prints its name,
+/// to run real Helm's list on it (how the fixtures were made).
+#[test]
+#[ignore]
+fn craft_for_helm() {
+    let ns = fresh_namespace("hoist-list-helm");
+    let c = namespace(&ns);
+    craft(&c, &ns, RECORDS);
+    println!("namespace: {ns}");
+}
