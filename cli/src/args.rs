@@ -464,6 +464,52 @@ pub struct ListArgs {
     /// Show releases in every state, not only deployed and failed.
     #[arg(short = 'a', long)]
     pub all: bool,
+    /// Show deployed releases (with no state flag: deployed and failed).
+    #[arg(long)]
+    pub deployed: bool,
+    /// Show failed releases.
+    #[arg(long)]
+    pub failed: bool,
+    /// Show pending releases (install, upgrade or rollback in progress).
+    #[arg(long)]
+    pub pending: bool,
+    /// Show superseded revisions.
+    #[arg(long)]
+    pub superseded: bool,
+    /// Show releases uninstalled with --keep-history.
+    #[arg(long)]
+    pub uninstalled: bool,
+    /// Show releases being uninstalled.
+    #[arg(long)]
+    pub uninstalling: bool,
+    /// Only releases whose name matches this regular expression.
+    #[arg(short = 'f', long)]
+    pub filter: Option<String>,
+    /// Only releases whose labels match this selector (key=value, key!=value,
+    /// key in (a,b), ...).
+    #[arg(short = 'l', long)]
+    pub selector: Option<String>,
+    /// Sort by release date.
+    #[arg(short = 'd', long)]
+    pub date: bool,
+    /// Reverse the sort order.
+    #[arg(short = 'r', long)]
+    pub reverse: bool,
+    /// Maximum number of releases to show (0: no limit).
+    #[arg(short = 'm', long, default_value_t = 256)]
+    pub max: usize,
+    /// Skip this many releases first.
+    #[arg(long, default_value_t = 0)]
+    pub offset: usize,
+    /// Print only the release names.
+    #[arg(short = 'q', long)]
+    pub short: bool,
+    /// Print the table without its header row.
+    #[arg(long)]
+    pub no_headers: bool,
+    /// Format the UPDATED column with a Go time layout (e.g. "2006-01-02 15:04:05Z07:00").
+    #[arg(long)]
+    pub time_format: Option<String>,
     /// Output format.
     #[arg(short = 'o', long, value_enum, default_value = "table")]
     pub output: OutputFormat,

@@ -171,3 +171,71 @@ fn craft_for_helm() {
     craft(&c, &ns, RECORDS);
     println!("namespace: {ns}");
 }
+
+#[test]
+fn state_flags_filter_selector_and_paging() {
+    if cluster("state_flags_filter_selector_and_paging").is_none() {
+        return;
+    }
+    let ns = fresh_namespace("hoist-list-flags");
+    let c = namespace(&ns);
+    craft(&c, &ns, RECORDS);
+    let list = |extra: &[&str]| {
+        let mut args = vec!["list", "-n", ns.as_str(), "-o", "json"];
+        args.extend_from_slice(extra);
+        rows(&ok(&args))
+    };
+    assert_eq!(
+        list(&["--pending"]),
+        ["foxtrot 2 pending-upgrade crafted-0.2.0"]
+    );
+    // Alone, --superseded lists every superseded revision (Helm skips the
+    // newest-revision filter then); the broken record is left out.
+    assert_eq!(
+        list(&["--superseded"]),
+        [
+            "alpha 1 superseded crafted-0.1.0",
+            "bravo 2 superseded crafted-0.2.0",
+            "charlie 1 superseded crafted-0.1.0",
+            "golf 9 superseded crafted-0.9.0",
+        ]
+    );
+    assert_eq!(
+        list(&["-a", "-f", "^(alpha|golf)$"]),
+        [
+            "alpha 2 deployed crafted-0.2.0",
+            "golf 10 deployed crafted-0.10.0"
+        ]
+    );
+    // The selector sees the record objects' labels, as Helm's list does.
+    assert_eq!(
+        list(&["-a", "-l", "name in (echo,golf),status!=superseded"]),
+        [
+            "echo 1 failed crafted-0.1.0",
+            "golf 10 deployed crafted-0.10.0"
+        ]
+    );
+    assert_eq!(
+        list(&["-a", "-r", "-m", "2"]),
+        [
+            "golf 10 deployed crafted-0.10.0",
+            "foxtrot 2 pending-upgrade crafted-0.2.0"
+        ]
+    );
+    assert_eq!(
+        list(&["-a", "--offset", "1", "-m", "1"]),
+        ["bravo 2 superseded crafted-0.2.0"]
+    );
+    assert_eq!(ok(&["list", "-n", &ns, "-q"]), "alpha\ndelta\necho\ngolf\n");
+    let table = ok(&["list", "-n", &ns, "--no-headers", "-f", "echo"]);
+    assert!(table.starts_with("echo\t"), "{table}");
+    assert_eq!(table.lines().count(), 1, "{table}");
+
+    let bad = hoist_e2e::hoist(&["list", "-n", &ns, "-l", "name in echo"]);
+    assert_eq!(bad.code, 1);
+    assert!(
+        bad.stderr.contains("invalid label selector"),
+        "{}",
+        bad.stderr
+    );
+}

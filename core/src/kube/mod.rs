@@ -12,6 +12,7 @@
 //!   Kubernetes' types, JSON merge for custom resources), with [`openapi`]
 //!   reading the server's patch metadata.
 //! - [`ownership`]: Helm's release ownership label and annotations.
+//! - [`selector`]: label selectors in their text form, matched client-side.
 //! - [`retry`]: exponential backoff for idempotent calls only.
 //! - [`ready`]: Helm's readiness rules (v4 status watcher and Helm 3's
 //!   legacy checker) as pure functions over live objects.
@@ -31,6 +32,7 @@ pub mod ownership;
 pub mod ready;
 pub mod resources;
 pub mod retry;
+pub mod selector;
 pub mod wait;
 
 pub use client::{ClientOptions, KubeClient};

@@ -164,3 +164,12 @@ pub(crate) fn i(v: &Value) -> i64 {
 pub(crate) fn panic_err(msg: impl Into<String>) -> GoError {
     GoError::plain(msg)
 }
+
+/// Go's `t.Format(layout)` for a time parsed from a record (RFC 3339):
+/// `secs`/`nanos` since the Unix epoch and the offset it was written with.
+/// A zero offset is Go's UTC location (`MST` prints `UTC`); any other is an
+/// unnamed fixed zone, which Go prints as `-0700`.
+pub fn format_go_time(secs: i64, nanos: u32, offset: i32, layout: &str) -> String {
+    let abbrev = if offset == 0 { "UTC" } else { "" };
+    sprig_date::Time { secs, nanos }.format_at(layout, offset, abbrev)
+}

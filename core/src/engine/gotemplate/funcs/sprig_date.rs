@@ -133,6 +133,12 @@ impl Time {
     /// Go's `t.In(loc).Format(layout)`.
     pub fn format_in(&self, layout: &str, zone: &Zone) -> String {
         let (offset, abbrev) = zone.at(self);
+        self.format_at(layout, offset, &abbrev)
+    }
+
+    /// Go's `Format` for a time in a fixed zone `offset` seconds east of
+    /// UTC named `abbrev` (what the `MST` element prints).
+    pub fn format_at(&self, layout: &str, offset: i32, abbrev: &str) -> String {
         let p = self.parts_at(offset);
         let mut out = String::new();
         let mut rest = layout;
@@ -177,7 +183,7 @@ impl Time {
                 // Go prints the abbreviation, or -0700 style when the
                 // zone has none.
                 Tok::TZ if abbrev.is_empty() => out.push_str(&numeric_zone("-0700", offset)),
-                Tok::TZ => out.push_str(&abbrev),
+                Tok::TZ => out.push_str(abbrev),
                 Tok::IsoZ if offset == 0 => out.push('Z'),
                 Tok::IsoZ => out.push_str(&numeric_zone(&lit[1..], offset)),
                 Tok::NumTZ => out.push_str(&numeric_zone(&lit[1..], offset)),
