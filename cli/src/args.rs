@@ -394,6 +394,9 @@ pub struct InstallArgs {
     /// A custom description of the release.
     #[arg(long)]
     pub description: Option<String>,
+    /// Labels for the release record (k1=v1,k2=v2), for `list -l`.
+    #[arg(short = 'l', long, value_parser = parse_labels, default_value = "")]
+    pub labels: std::collections::BTreeMap<String, String>,
     /// Do not install the CRDs of crds/.
     #[arg(long)]
     pub skip_crds: bool,
@@ -644,6 +647,9 @@ pub struct UpgradeArgs {
     /// A custom description of the revision.
     #[arg(long)]
     pub description: Option<String>,
+    /// Labels to add to the release record (k1=v1,k2=v2); `k=` removes one.
+    #[arg(short = 'l', long, value_parser = parse_labels, default_value = "")]
+    pub labels: std::collections::BTreeMap<String, String>,
     /// Do not run hooks.
     #[arg(long)]
     pub no_hooks: bool,
@@ -726,4 +732,17 @@ pub struct TestArgs {
     /// Output format.
     #[arg(short = 'o', long, value_enum, default_value = "table")]
     pub output: OutputFormat,
+}
+
+/// `--labels k1=v1,k2=v2` (pflag's stringToString): pairs separated by
+/// commas, each split at its first `=`.
+fn parse_labels(text: &str) -> Result<std::collections::BTreeMap<String, String>, String> {
+    let mut labels = std::collections::BTreeMap::new();
+    for pair in text.split(',').filter(|p| !p.trim().is_empty()) {
+        let (k, v) = pair
+            .split_once('=')
+            .ok_or_else(|| format!("{pair:?} must be formatted as key=value"))?;
+        labels.insert(k.trim().to_string(), v.trim().to_string());
+    }
+    Ok(labels)
 }

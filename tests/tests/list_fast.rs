@@ -239,3 +239,51 @@ fn state_flags_filter_selector_and_paging() {
         bad.stderr
     );
 }
+
+#[test]
+fn release_labels_are_stored_merged_on_upgrade_and_selectable() {
+    if cluster("release_labels_are_stored_merged_on_upgrade_and_selectable").is_none() {
+        return;
+    }
+    let ns = fresh_namespace("hoist-list-labels");
+    let app = fixture("charts/upgrade-app").to_string_lossy().into_owned();
+    ok(&[
+        "install",
+        "web",
+        &app,
+        "-n",
+        &ns,
+        "--create-namespace",
+        "--labels",
+        "team=web,tier=front",
+    ]);
+    ok(&["install", "api", &app, "-n", &ns, "-l", "team=api"]);
+    let names = |selector: &str| ok(&["list", "-n", &ns, "-q", "-l", selector]);
+    assert_eq!(names("team=web"), "web\n");
+    assert_eq!(names("tier"), "web\n");
+    assert_eq!(names("team in (web,api)"), "api\nweb\n");
+
+    // Upgrade merges: a new value wins, an empty value removes the label,
+    // and a label change alone makes a new revision.
+    ok(&["upgrade", "web", &app, "-n", &ns, "-l", "tier=,env=prod"]);
+    let secret = Cluster::connect(&ns)
+        .get("v1", "Secret", "sh.helm.release.v1.web.v2")
+        .expect("revision 2 exists");
+    let labels = &secret["metadata"]["labels"];
+    assert_eq!(
+        (&labels["env"], &labels["team"], &labels["tier"]),
+        (&json!("prod"), &json!("web"), &Json::Null),
+        "{labels}"
+    );
+    assert_eq!(names("tier"), "");
+    assert_eq!(names("env=prod,team=web"), "web\n");
+
+    let bad = hoist_e2e::hoist(&["install", "x", &app, "-n", &ns, "-l", "owner=me"]);
+    assert_eq!(bad.code, 1);
+    assert!(
+        bad.stderr
+            .contains("user supplied labels contains system reserved label name"),
+        "{}",
+        bad.stderr
+    );
+}

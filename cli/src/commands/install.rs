@@ -47,6 +47,7 @@ pub async fn run(a: InstallArgs) -> miette::Result<ExitCode> {
     let namespace = client.namespace().to_string();
     let opts = InstallOptions {
         name,
+        labels: a.labels.clone(),
         namespace: namespace.clone(),
         user_values,
         dry_run: a.dry_run,

@@ -75,6 +75,7 @@ pub async fn run(a: UpgradeArgs) -> miette::Result<ExitCode> {
     let namespace = client.namespace().to_string();
     let opts = UpgradeOptions {
         name: a.name.clone(),
+        labels: a.labels.clone(),
         namespace: namespace.clone(),
         user_values,
         install: a.install,

@@ -25,8 +25,10 @@ use crate::release::record::{
     APPLY_METHOD_CLIENT_SIDE, APPLY_METHOD_SERVER_SIDE, GoTime, Info, Release, ReleaseChart,
 };
 use crate::release::status::Status;
+use crate::storage::codec::{SYSTEM_LABELS, contains_system_labels};
 use crate::storage::{Driver, Storage, StorageError};
 use crate::values::Value;
+use std::collections::BTreeMap;
 
 /// Longest release name Helm accepts (it ends up in object names and labels).
 pub const MAX_RELEASE_NAME_LEN: usize = 53;
@@ -72,6 +74,8 @@ pub fn generated_name(chart: &str) -> String {
 pub struct InstallOptions {
     /// The release name.
     pub name: String,
+    /// The release's own labels (`--labels`), stored on the record.
+    pub labels: BTreeMap<String, String>,
     /// The release namespace.
     pub namespace: String,
     /// Values the user supplied (merged from -f/--set...).
@@ -125,6 +129,7 @@ pub async fn install<D: Driver>(
     opts: &InstallOptions,
 ) -> Result<Release, ActionError> {
     validate_release_name(&opts.name)?;
+    check_user_labels(&opts.labels)?;
     let client = client.with_namespace(&opts.namespace);
     let mut resources = ResourceClient::connect(client.clone()).await?;
 
@@ -327,14 +332,25 @@ fn new_release(rendered: &RenderedChart, opts: &InstallOptions) -> Result<Releas
             notes: rendered.notes.clone(),
             ..Info::default()
         }),
+        labels: opts.labels.clone(),
         apply_method: if opts.server_side {
             APPLY_METHOD_SERVER_SIDE
         } else {
             APPLY_METHOD_CLIENT_SIDE
         }
         .into(),
-        ..Release::default()
     })
+}
+
+/// Helm refuses user labels that reuse the names of its own record labels.
+pub(crate) fn check_user_labels(labels: &BTreeMap<String, String>) -> Result<(), ActionError> {
+    if contains_system_labels(labels) {
+        return Err(ActionError::Invalid(format!(
+            "user supplied labels contains system reserved label name. System labels: [{}]",
+            SYSTEM_LABELS.join(" ")
+        )));
+    }
+    Ok(())
 }
 
 /// `--atomic` after a failed install, as Helm: uninstall the release

@@ -15,7 +15,7 @@ use std::time::Duration;
 
 use super::ActionError;
 use super::deploy::{DEFAULT_TIMEOUT, Deployer, Progress, RollOut};
-use super::install::{InstallOptions, install, validate_release_name};
+use super::install::{InstallOptions, check_user_labels, install, validate_release_name};
 use super::lock;
 use super::render::RenderRequest;
 use super::rollback::{RollbackOptions, rollback};
@@ -33,12 +33,16 @@ use crate::release::status::Status;
 use crate::storage::{Driver, Storage, StorageError};
 use crate::values::reuse::{ReuseMode, reuse_values};
 use crate::values::{Map, Value};
+use std::collections::BTreeMap;
 
 /// How to upgrade.
 #[derive(Clone, Debug)]
 pub struct UpgradeOptions {
     /// The release name.
     pub name: String,
+    /// Labels to add to the release's own (`--labels`); an empty value
+    /// removes that label, as Helm's `mergeCustomLabels` does.
+    pub labels: BTreeMap<String, String>,
     /// The release namespace.
     pub namespace: String,
     /// Values the user supplied (merged from -f/--set...).
@@ -92,6 +96,7 @@ impl Default for UpgradeOptions {
     fn default() -> Self {
         UpgradeOptions {
             name: String::new(),
+            labels: BTreeMap::new(),
             namespace: String::new(),
             user_values: Value::Map(Map::new()),
             install: false,
@@ -139,6 +144,7 @@ pub async fn upgrade<D: Driver>(
 ) -> Result<UpgradeOutcome, ActionError> {
     validate_release_name(&opts.name)
         .map_err(|_| ActionError::Invalid(format!("release name is invalid: {}", opts.name)))?;
+    check_user_labels(&opts.labels)?;
     let mut history = match storage.history(&opts.name).await {
         Ok(h) => h,
         Err(StorageError::NotFound) => Vec::new(),
@@ -243,7 +249,7 @@ pub async fn upgrade<D: Driver>(
             notes: rendered.notes.clone(),
             ..Info::default()
         }),
-        labels: last.labels.clone(),
+        labels: merge_labels(&last.labels, &opts.labels),
         apply_method: if server_side {
             APPLY_METHOD_SERVER_SIDE
         } else {
@@ -403,6 +409,12 @@ async fn fail<D: Driver>(
 fn install_options(opts: &UpgradeOptions, replace: bool) -> InstallOptions {
     InstallOptions {
         name: opts.name.clone(),
+        labels: opts
+            .labels
+            .iter()
+            .filter(|(_, v)| !v.is_empty())
+            .map(|(k, v)| (k.clone(), v.clone()))
+            .collect(),
         namespace: opts.namespace.clone(),
         user_values: opts.user_values.clone(),
         dry_run: opts.dry_run,
@@ -447,6 +459,18 @@ fn stored_chart(stored: Option<&ReleaseChart>) -> Chart {
 /// values and chart (metadata, templates, files, schema) as `current`. The
 /// chart's default values are left out: `--reuse-values` replaces them with
 /// the previous revision's, and whatever they change shows in the manifest.
+/// Helm's `mergeCustomLabels`: the new labels over the current ones; an
+/// empty value deletes the label.
+fn merge_labels(
+    current: &BTreeMap<String, String>,
+    new: &BTreeMap<String, String>,
+) -> BTreeMap<String, String> {
+    let mut merged = current.clone();
+    merged.extend(new.iter().map(|(k, v)| (k.clone(), v.clone())));
+    merged.retain(|_, v| !v.is_empty());
+    merged
+}
+
 fn same_content(current: &Release, new: &Release) -> bool {
     let notes = |r: &Release| r.info.as_ref().map(|i| i.notes.clone()).unwrap_or_default();
     let hooks = |r: &Release| {
@@ -463,6 +487,7 @@ fn same_content(current: &Release, new: &Release) -> bool {
     };
     current.manifest == new.manifest
         && current.config == new.config
+        && current.labels == new.labels
         && hooks(current) == hooks(new)
         && notes(current) == notes(new)
         && chart(current) == chart(new)
@@ -487,6 +512,26 @@ mod tests {
         let mut c = a.clone();
         c.config.insert("k".into(), Value::Int(1));
         assert!(!same_content(&a, &c));
+        let mut d = a.clone();
+        d.labels.insert("team".into(), "web".into());
+        assert!(!same_content(&a, &d), "a label change is a change");
+    }
+
+    #[test]
+    fn labels_merge_over_the_current_ones_and_empty_values_delete() {
+        let map = |pairs: &[(&str, &str)]| -> BTreeMap<String, String> {
+            pairs
+                .iter()
+                .map(|(k, v)| (k.to_string(), v.to_string()))
+                .collect()
+        };
+        assert_eq!(
+            merge_labels(
+                &map(&[("team", "web"), ("tier", "front")]),
+                &map(&[("tier", ""), ("env", "prod"), ("team", "api")])
+            ),
+            map(&[("env", "prod"), ("team", "api")])
+        );
     }
 
     #[test]
