@@ -156,7 +156,7 @@ pub fn parse_and_store(
     source: &str,
 ) -> Result<IndexFile, RepoError> {
     let (staged, parsed) = std::thread::scope(|s| {
-        let writer = s.spawn(|| stage(&files.yaml, yaml));
+        let writer = s.spawn(|| super::fsutil::stage(&files.yaml, yaml, 0o644));
         let parsed = IndexFile::parse(yaml, source);
         (writer.join(), parsed)
     });
@@ -173,29 +173,6 @@ pub fn parse_and_store(
         .map_err(|e| RepoError::io("replacing", &files.yaml, e.error))?;
     store_parsed(files, &index, validators)?;
     Ok(index)
-}
-
-/// `data` written and synced to a temporary file beside `path` (removed
-/// again if it is dropped before being persisted).
-fn stage(path: &Path, data: &[u8]) -> Result<tempfile::NamedTempFile, RepoError> {
-    use std::io::Write;
-    let dir = path.parent().unwrap_or_else(|| Path::new("."));
-    std::fs::create_dir_all(dir).map_err(|e| RepoError::io("creating folder", dir, e))?;
-    let mut tmp = tempfile::Builder::new()
-        .prefix(".tmp-")
-        .tempfile_in(dir)
-        .map_err(|e| RepoError::io("creating a temporary file in", dir, e))?;
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::PermissionsExt;
-        tmp.as_file()
-            .set_permissions(std::fs::Permissions::from_mode(0o644))
-            .map_err(|e| RepoError::io("setting permissions of", path, e))?;
-    }
-    tmp.write_all(data)
-        .and_then(|_| tmp.as_file().sync_all())
-        .map_err(|e| RepoError::io("writing", path, e))?;
-    Ok(tmp)
 }
 
 /// Everything derived from the YAML once it is in place: the fast form and

@@ -9,6 +9,16 @@ use std::path::Path;
 /// than a truncated one. `mode` sets Unix permissions (e.g. 0o600 for files
 /// holding credentials) before any byte is written.
 pub fn write_atomic(path: &Path, data: &[u8], mode: u32) -> Result<(), RepoError> {
+    stage(path, data, mode)?
+        .persist(path)
+        .map_err(|e| RepoError::io("replacing", path, e.error))?;
+    Ok(())
+}
+
+/// `data` written and synced to a temporary file beside `path` with Unix
+/// permissions `mode`, for the caller to persist over `path` once it is
+/// sure; dropped unpersisted, the temporary file is removed.
+pub fn stage(path: &Path, data: &[u8], mode: u32) -> Result<tempfile::NamedTempFile, RepoError> {
     let dir = path.parent().unwrap_or_else(|| Path::new("."));
     std::fs::create_dir_all(dir).map_err(|e| RepoError::io("creating folder", dir, e))?;
     let mut tmp = tempfile::Builder::new()
@@ -19,9 +29,7 @@ pub fn write_atomic(path: &Path, data: &[u8], mode: u32) -> Result<(), RepoError
     tmp.write_all(data)
         .and_then(|_| tmp.as_file().sync_all())
         .map_err(|e| RepoError::io("writing", path, e))?;
-    tmp.persist(path)
-        .map_err(|e| RepoError::io("replacing", path, e.error))?;
-    Ok(())
+    Ok(tmp)
 }
 
 #[cfg(unix)]

@@ -83,22 +83,36 @@ pub fn decode_release(data: &str) -> Result<Release, StorageError> {
 }
 
 fn decode_release_at(key: &str, data: &str) -> Result<Release, StorageError> {
-    // Go's decoder skips line breaks anywhere in the input.
-    let cleaned: String = data.chars().filter(|c| *c != '\n' && *c != '\r').collect();
+    let json = record_json(key, data.as_bytes())?;
+    serde_json::from_slice(&json)
+        .map_err(|e| StorageError::decode(key, format!("invalid release JSON: {e}")))
+}
+
+/// The JSON bytes of a record's Helm-encoded text (`data` of `key`):
+/// base64 (line breaks skipped, as Go's decoder does), then gunzip when the
+/// gzip magic is there (older records are plain JSON).
+pub fn record_json(key: &str, data: &[u8]) -> Result<Vec<u8>, StorageError> {
+    let cleaned: std::borrow::Cow<'_, [u8]> = if data.iter().any(|b| *b == b'\n' || *b == b'\r') {
+        data.iter()
+            .copied()
+            .filter(|b| *b != b'\n' && *b != b'\r')
+            .collect::<Vec<u8>>()
+            .into()
+    } else {
+        data.into()
+    };
     let raw = GO_STD_BASE64
-        .decode(cleaned.as_bytes())
+        .decode(&cleaned)
         .map_err(|e| StorageError::decode(key, format!("invalid base64: {e}")))?;
-    let json = if raw.len() > 3 && raw[..3] == GZIP_MAGIC {
-        let mut out = Vec::new();
+    if raw.len() > 3 && raw[..3] == GZIP_MAGIC {
+        let mut out = Vec::with_capacity(raw.len() * 6);
         MultiGzDecoder::new(raw.as_slice())
             .read_to_end(&mut out)
             .map_err(|e| StorageError::decode(key, format!("invalid gzip data: {e}")))?;
-        out
+        Ok(out)
     } else {
-        raw
-    };
-    serde_json::from_slice(&json)
-        .map_err(|e| StorageError::decode(key, format!("invalid release JSON: {e}")))
+        Ok(raw)
+    }
 }
 
 /// True for the labels Helm manages itself.

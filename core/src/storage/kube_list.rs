@@ -30,10 +30,8 @@ use crate::release::record::{ChartMetadata, Info, Release, ReleaseChart};
 use crate::storage::codec::ObjectKind;
 use crate::storage::error::StorageError;
 use base64::Engine as _;
-use flate2::read::MultiGzDecoder;
 use serde::Deserialize;
 use std::collections::{BTreeMap, BTreeSet, HashMap};
-use std::io::Read;
 
 /// A list response (`SecretList`, `ConfigMapList` or
 /// `PartialObjectMetadataList`), reduced to what the list path reads.
@@ -284,27 +282,7 @@ pub fn decode_summary(kind: ObjectKind, object: &WireObject) -> Result<Release, 
             });
         }
     };
-    // Go's decoder skips line breaks anywhere in the input.
-    let helm_base64: Vec<u8> = if helm_base64.iter().any(|b| *b == b'\n' || *b == b'\r') {
-        helm_base64
-            .into_iter()
-            .filter(|b| *b != b'\n' && *b != b'\r')
-            .collect()
-    } else {
-        helm_base64
-    };
-    let raw = GO_STD_BASE64
-        .decode(&helm_base64)
-        .map_err(|e| StorageError::decode(key, format!("invalid base64: {e}")))?;
-    let json = if raw.len() > 3 && raw[..3] == [0x1f, 0x8b, 0x08] {
-        let mut out = Vec::with_capacity(raw.len() * 6);
-        MultiGzDecoder::new(raw.as_slice())
-            .read_to_end(&mut out)
-            .map_err(|e| StorageError::decode(key, format!("invalid gzip data: {e}")))?;
-        out
-    } else {
-        raw
-    };
+    let json = super::codec::record_json(key, &helm_base64)?;
     let summary: RecordSummary = serde_json::from_slice(&json)
         .map_err(|e| StorageError::decode(key, format!("invalid release JSON: {e}")))?;
     Ok(Release {
