@@ -579,6 +579,13 @@ entries:
       colon-inside: a:b
       escapes: "\" \\ \/ \n \t \x41 \u00e9 \U0001F680 \0 \a \b \e \f \r \v \N \_ \L \P \ "
       single: 'it''s ''quoted'' # not a comment'
+      multi-quoted: "double \"quoted\" with a line
+        break that folds,\n an explicit newline and \
+        an escaped break"
+      multi-single: 'single
+        quoted  
+
+        folded'
       long: aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa
     description: "double \"quoted\" with \\ escapes, \u00e9 and \n a newline" # c
     keywords:
@@ -734,11 +741,22 @@ fn scanner_corner_cases() {
         (">\n      a\n        b\n", false),
         ("|\n", false),
         ("|\n    x: z\n", false),
-        ("\"a\\\n      b\"", false),
+        ("\"a\\\n      b\"", true),
+        ("\"a \\\n\n      b\"", true),
+        ("\"a  \n      b\"", true),
+        ("\"a\\  \n      b\"", true),
+        ("\"a\n\n   \n      b  \"", true),
+        ("\"a\n      b\n      \"", true),
+        ("\"a\n      # b\n      c: d\"", true),
+        ("\"a\n    b\"", false),
+        ("\"a\nb\"", false),
+        ("\"a\n      b\" c", false),
+        ("\"a\n      b\n", false),
+        ("'a\n\n      b '' c'", true),
         ("\"\\u00e9\\x41\\U0001F600\"", true),
         ("\"\\ud83d\\ude00\"", false),
         ("\"\\q\"", false),
-        ("'a\n      b'", false),
+        ("'a\n      b'", true),
         ("a\n      b", true),
         ("a\n\n      b", true),
         ("a\n      # c\n      b", false),
