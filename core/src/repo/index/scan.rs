@@ -8,13 +8,23 @@
 //!
 //! The scanner fills the same structs as the event reader and applies the
 //! same rules to the fields it types (null spellings, `true`/`false` only,
-//! everything else kept as text). It gives up ([`GiveUp`]) on anything it
-//! does not fully understand, and the caller moves on to the event reader:
-//! flow collections other than `[]`/`{}`, anchors, aliases, tags,
+//! everything else kept as text). It reads block mappings and sequences,
+//! plain scalars (also folded over several lines), single- and
+//! double-quoted scalars (also over several lines, with every YAML escape
+//! but lone surrogates), literal and folded block scalars with chomping and
+//! indentation indicators, `[]`, `{}`, comments and blank lines.
+//!
+//! It gives up ([`GiveUp`]) on anything else, and the caller moves on to
+//! the event reader: other flow collections, anchors, aliases, tags,
 //! directives and document markers, `?` keys, tabs, `\r` and other control
-//! or special line-break characters, quoted scalars over several lines,
-//! folded scalars with more-indented lines, empty block scalars, duplicate
-//! or null keys, bare `-` items, and any indentation it cannot place.
+//! or special line-break characters, a text without a final line break,
+//! folded scalars with more-indented lines, empty block scalars, spaces-only
+//! lines wider than a block scalar's indentation, continuation lines not
+//! indented past their parent, comments inside plain scalars, duplicate,
+//! null, merge or unusual keys (indicators, `#`, `:`, quotes, flow
+//! characters, trailing spaces, over 1000 bytes), bare `-` items,
+//! indentation indicators on sequence items, and lines indented where no
+//! node can start.
 //! Giving up is cheap; being wrong is not allowed.
 
 use super::ChartVersion;
@@ -103,26 +113,41 @@ fn precheck(text: &str) -> R<()> {
     if b.last() != Some(&b'\n') {
         return Err(GiveUp);
     }
-    if b.iter().any(|&c| (c < 0x20 && c != b'\n') || c == 0x7f) {
-        return Err(GiveUp);
-    }
-    for i in memchr::memchr_iter(0xc2, b) {
-        if b.get(i + 1).is_some_and(|&n| (0x80..0xa0).contains(&n)) {
-            return Err(GiveUp);
+    // Chunks of printable ASCII (most of an index) are cleared without
+    // branching per byte; others are looked at byte by byte.
+    const CHUNK: usize = 32;
+    let mut at = 0;
+    for chunk in b.chunks(CHUNK) {
+        let unusual = chunk.iter().fold(false, |acc, &c| {
+            acc | ((c < 0x20 && c != b'\n') || c >= 0x7f)
+        });
+        if unusual {
+            for i in at..at + chunk.len() {
+                if !byte_ok(b, i) {
+                    return Err(GiveUp);
+                }
+            }
         }
-    }
-    for needle in [
-        &b"\xe2\x80\xa8"[..],
-        b"\xe2\x80\xa9",
-        b"\xef\xbb\xbf",
-        b"\xef\xbf\xbe",
-        b"\xef\xbf\xbf",
-    ] {
-        if memchr::memmem::find(b, needle).is_some() {
-            return Err(GiveUp);
-        }
+        at += chunk.len();
     }
     Ok(())
+}
+
+/// The byte at `i` is neither a control character nor the start of a
+/// character the scanner leaves to the parser.
+fn byte_ok(b: &[u8], i: usize) -> bool {
+    let next = |k: usize| b.get(i + k).copied().unwrap_or(0);
+    match b[i] {
+        b'\n' => true,
+        c if c < 0x20 || c == 0x7f => false,
+        // C1 controls and NEL.
+        0xc2 => !(0x80..0xa0).contains(&next(1)),
+        // LS and PS.
+        0xe2 => !(next(1) == 0x80 && matches!(next(2), 0xa8 | 0xa9)),
+        // Byte-order mark, U+FFFE and U+FFFF.
+        0xef => !matches!((next(1), next(2)), (0xbb, 0xbf) | (0xbf, 0xbe | 0xbf)),
+        _ => true,
+    }
 }
 
 /// Decodes the escape at `body[j]` (a backslash followed by at least one
