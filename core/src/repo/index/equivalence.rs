@@ -779,6 +779,25 @@ fn scanner_corner_cases() {
         ("\"a\"#b", false),
         ("\"a\" #b", true),
         ("日本語 ✓ 🚀", true),
+        ("|+\n      a\n\n    # c\n\n", true),
+        ("|+\n      a\n\n      # c\n\n", true),
+        (">\n      a\n     # c\n", true),
+        // Plain scalars YAML could type: the readers keep the text.
+        ("0x1F", true),
+        ("0o17", true),
+        ("1e3", true),
+        ("1_000", true),
+        ("+1", true),
+        (".inf", true),
+        (".NaN", true),
+        ("2001-12-14", true),
+        ("2001-12-14t21:59:43.10-05:00", true),
+        ("on", true),
+        ("Off", true),
+        ("y", true),
+        ("TRUE", true),
+        ("=", true),
+        ("<<", true),
     ] {
         let text = with(value);
         let accepted = check(&text);
@@ -961,4 +980,34 @@ fn damaged_scanner_documents_never_diverge() {
         }
     }
     assert!(scanned > 150, "{scanned}");
+}
+
+/// Typed fields: only what the event reader accepts is scanned.
+#[test]
+fn scanner_typed_fields() {
+    let with = |lines: &str| {
+        format!("apiVersion: v1\nentries:\n  a:\n  - name: a\n    version: 1.0.0\n{lines}")
+    };
+    for (lines, scanned) in [
+        ("    deprecated: True\n", false),
+        ("    deprecated: 'false'\n", false),
+        ("    deprecated: null\n", true),
+        ("    deprecated:\n", true),
+        ("    deprecated: false # c\n", true),
+        (
+            "    keywords:\n    - on\n    - 1.0\n    - 0x10\n    - \"\"\n",
+            true,
+        ),
+        ("    keywords:\n    - null\n", false),
+        ("    keywords:\n    - [a]\n", false),
+        ("    keywords:\n    - a: b\n", false),
+        ("    urls: ~\n", true),
+        ("    urls: {}\n", false),
+        ("    urls:\n      - a\n      - b\n", true),
+        ("    x: \u{fffe}\n", false),
+        ("    x:\n      - a\n      -  b\n      -   - c\n", false),
+    ] {
+        let text = with(lines);
+        assert_eq!(check(&text).scan, scanned, "{text}");
+    }
 }

@@ -25,6 +25,7 @@
 //! characters, trailing spaces, over 1000 bytes), bare `-` items,
 //! indentation indicators on sequence items, and lines indented where no
 //! node can start.
+//!
 //! Giving up is cheap; being wrong is not allowed.
 
 use super::ChartVersion;
