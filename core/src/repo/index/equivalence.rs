@@ -936,12 +936,39 @@ fn scanner_corner_cases() {
 /// does for [`RICH`]: whatever the scanner accepts must equal the reference.
 #[test]
 fn damaged_scanner_documents_never_diverge() {
+    let scanned = damage_scanner_documents(0x1234_5678_9abc_def1, 600);
+    assert!(scanned > 150, "{scanned}");
+}
+
+/// The same with more variants: `HOIST_INDEX_FUZZ=ITERATIONS cargo test
+/// -p hoist-core --lib many_damaged -- --ignored` (8,000 passed with seeds
+/// 0 and 1 when it was written).
+#[test]
+#[ignore = "long; iterations from HOIST_INDEX_FUZZ"]
+fn many_damaged_scanner_documents() {
+    let n: usize = std::env::var("HOIST_INDEX_FUZZ")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(10_000);
+    // Another starting point: HOIST_INDEX_FUZZ_SEED.
+    let base: u64 = std::env::var("HOIST_INDEX_FUZZ_SEED")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(0);
+    for seed in 1..=4u64 {
+        let seed = (base * 4 + seed).wrapping_mul(0x9e37_79b9_7f4a_7c15);
+        damage_scanner_documents(seed, n / 4);
+    }
+}
+
+/// Checks `count` damaged variants of [`SCAN_RICH`] drawn from `seed`;
+/// returns how many the scanner read itself.
+fn damage_scanner_documents(mut seed: u64, count: usize) -> usize {
     let lines: Vec<&str> = SCAN_RICH.lines().collect();
     let inserts = [
         "\"", "'", "#", " #", ": ", ":", "\t", "[", "{", "- ", "-", "&a ", "*a", "|", ">", "? ",
-        "~", "\\", " ", "  ", "|-", ">+", "2", "\r",
+        "~", "\\", " ", "  ", "|-", ">+", "2", "\r", "\\n", "\\u00", "''", "---", "...",
     ];
-    let mut seed: u64 = 0x1234_5678_9abc_def1;
     let mut next = move |n: usize| {
         seed ^= seed << 13;
         seed ^= seed >> 7;
@@ -949,11 +976,11 @@ fn damaged_scanner_documents_never_diverge() {
         (seed % n as u64) as usize
     };
     let mut scanned = 0;
-    for _ in 0..600 {
+    for _ in 0..count {
         let mut doc: Vec<String> = lines.iter().map(|l| l.to_string()).collect();
-        for _ in 0..1 + next(2) {
+        for _ in 0..1 + next(3) {
             let i = next(doc.len());
-            match next(6) {
+            match next(9) {
                 0 => {
                     doc.remove(i);
                 }
@@ -963,7 +990,24 @@ fn damaged_scanner_documents_never_diverge() {
                 }
                 2 => doc[i] = format!(" {}", doc[i]),
                 3 => doc[i] = doc[i].strip_prefix(' ').unwrap_or(&doc[i]).to_string(),
-                4 => doc.insert(i, String::new()),
+                4 => doc.insert(i, " ".repeat(next(10))),
+                5 => doc[i].push_str(&" ".repeat(1 + next(3))),
+                6 if i + 1 < doc.len() => {
+                    // Join a line with the next one.
+                    let l = doc.remove(i + 1);
+                    doc[i] = format!("{} {}", doc[i], l.trim_start());
+                }
+                7 => {
+                    // Break a line in two, the rest indented like it.
+                    let l = doc[i].clone();
+                    let mut at = next(l.len() + 1);
+                    while !l.is_char_boundary(at) {
+                        at -= 1;
+                    }
+                    let indent = l.len() - l.trim_start().len() + next(3);
+                    doc[i] = l[..at].to_string();
+                    doc.insert(i + 1, format!("{}{}", " ".repeat(indent), &l[at..]));
+                }
                 _ => {
                     let l = &doc[i];
                     let mut at = next(l.len() + 1);
@@ -979,7 +1023,7 @@ fn damaged_scanner_documents_never_diverge() {
             scanned += 1;
         }
     }
-    assert!(scanned > 150, "{scanned}");
+    scanned
 }
 
 /// Typed fields: only what the event reader accepts is scanned.

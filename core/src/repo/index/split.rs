@@ -30,7 +30,8 @@
 //!   column 0 and is not a comment, which ends the entries mapping; it must
 //!   start like a plain or quoted key;
 //! - the pieces must not share keys (duplicates are errors for a whole
-//!   read), and the event reader refuses anchors, aliases and tags, the
+//!   read), and both piece readers (the line scanner, then the event reader
+//!   where it gives up) refuse anchors, aliases and tags, the
 //!   only constructs that link distant parts of a document;
 //! - directives (`%YAML`, `%TAG`) and `\r` line ends make the split give up.
 //!
