@@ -10,11 +10,14 @@
 //! YAML is read by the first of these that accepts the document:
 //!
 //! 1. `split`: big indexes in the usual block layout, cut at chart-name
-//!    lines and read on several threads by the event reader;
-//! 2. `events`: the event reader on the whole document;
-//! 3. serde-saphyr, the reference, which also words every error.
+//!    lines and read on several threads, each piece by the line scanner
+//!    or, where it gives up, by the event reader;
+//! 2. `scan`: a line scanner for the plain block subset real index writers
+//!    produce, on the whole document;
+//! 3. `events`: the event reader on the whole document;
+//! 4. serde-saphyr, the reference, which also words every error.
 //!
-//! The first two give up rather than guess, so the result is always the
+//! The first three give up rather than guess, so the result is always the
 //! reference's (`equivalence` tests this on every path). JSON goes through
 //! serde_json.
 
@@ -80,6 +83,7 @@ pub struct IndexFile {
 #[cfg(test)]
 mod equivalence;
 mod events;
+mod scan;
 mod split;
 
 use events::RawVersions;
@@ -244,7 +248,10 @@ impl IndexFile {
         {
             return finish(index, source);
         }
-        if let Ok(doc) = events::read_index(text) {
+        if let Some(doc) = scan::read_index(text)
+            .ok()
+            .or_else(|| events::read_index(text).ok())
+        {
             let api_version = doc.api_version.unwrap_or_default();
             let charts = doc
                 .entries

@@ -30,14 +30,16 @@
 //!   column 0 and is not a comment, which ends the entries mapping; it must
 //!   start like a plain or quoted key;
 //! - the pieces must not share keys (duplicates are errors for a whole
-//!   read), and the event reader refuses anchors, aliases and tags, the
+//!   read), and both piece readers (the line scanner, then the event reader
+//!   where it gives up) refuse anchors, aliases and tags, the
 //!   only constructs that link distant parts of a document;
 //! - directives (`%YAML`, `%TAG`) and `\r` line ends make the split give up.
 //!
 //! Whenever a condition does not hold, [`read`] returns `None` and the
 //! caller reads the document in one piece.
 
-use super::events::{self, RawVersions};
+use super::events::{self, RawDoc, RawVersions};
+use super::scan;
 use super::{Checked, IndexFile, assemble, check_chart};
 
 /// Below this size one thread is faster than starting more.
@@ -158,7 +160,9 @@ pub(super) fn plan(text: &str, parts: usize) -> Option<Plan<'_>> {
 
 /// Reads and checks one piece of the entries.
 fn read_part(part: &str, source: &str) -> Option<Vec<(String, Checked)>> {
-    let charts: Vec<(String, RawVersions)> = events::read_entries(part).ok()?;
+    let charts: Vec<(String, RawVersions)> = scan::read_entries(part)
+        .ok()
+        .or_else(|| events::read_entries(part).ok())?;
     Some(
         charts
             .into_iter()
@@ -168,6 +172,14 @@ fn read_part(part: &str, source: &str) -> Option<Vec<(String, Checked)>> {
             })
             .collect(),
     )
+}
+
+/// Reads the head or tail: the scanner first, the event reader where it
+/// gives up.
+fn read_whole(text: &str) -> Option<RawDoc> {
+    scan::read_index(text)
+        .ok()
+        .or_else(|| events::read_index(text).ok())
 }
 
 /// Reads `text` on up to `threads` threads; `None` when it has to be read
@@ -186,11 +198,11 @@ pub(super) fn read(text: &str, source: &str, threads: usize) -> Option<IndexFile
             .iter()
             .map(|part| s.spawn(move || read_part(part, source)))
             .collect();
-        let head = events::read_index(plan.head).ok();
+        let head = read_whole(plan.head);
         let tail = if plan.tail.is_empty() {
-            Some(events::RawDoc::default())
+            Some(RawDoc::default())
         } else {
-            events::read_index(plan.tail).ok()
+            read_whole(plan.tail)
         };
         let mut parts = vec![read_part(first, source)];
         parts.extend(handles.into_iter().map(|h| h.join().ok().flatten()));
