@@ -472,3 +472,66 @@ fn crds_are_created_first_and_their_kinds_usable() {
     ok(&["uninstall", "g", "-n", &ns]);
     assert!(c.record("g", 1).is_none());
 }
+
+#[test]
+fn rejected_credentials_and_a_missing_namespace_are_clear_and_write_nothing() {
+    let Some(kubeconfig) =
+        cluster("rejected_credentials_and_a_missing_namespace_are_clear_and_write_nothing")
+    else {
+        return;
+    };
+    let app = hoist_e2e::fixture("charts/upgrade-app")
+        .to_string_lossy()
+        .into_owned();
+    // The same cluster with a token the server does not accept (expired,
+    // revoked or simply wrong all look alike to it: 401).
+    let admin = std::fs::read_to_string(&kubeconfig).unwrap();
+    let bogus: String = admin
+        .lines()
+        .map(|l| match l.split_once("token:") {
+            Some((indent, _)) if indent.trim().is_empty() => {
+                format!("{indent}token: expired-token")
+            }
+            _ => l.to_string(),
+        })
+        .collect::<Vec<_>>()
+        .join("\n");
+    assert_ne!(bogus, admin, "the kubeconfig authenticates with a token");
+    let dir = tempfile::tempdir().unwrap();
+    let bogus_path = dir.path().join("kubeconfig");
+    std::fs::write(&bogus_path, bogus).unwrap();
+    let bogus_path = bogus_path.to_string_lossy().into_owned();
+    let ns = fresh_namespace("hoist-badauth");
+    ok(&["install", "seed", &app, "-n", &ns, "--create-namespace"]);
+    for args in [
+        vec!["install", "web", app.as_str(), "-n", ns.as_str()],
+        vec!["upgrade", "seed", app.as_str(), "-n", ns.as_str()],
+        vec!["list", "-n", ns.as_str()],
+    ] {
+        let mut with_config = args.clone();
+        with_config.extend(["--kubeconfig", bogus_path.as_str()]);
+        let run = hoist(&with_config);
+        assert_eq!(run.code, 1, "{args:?}: {}", run.stderr);
+        assert!(
+            run.stderr.contains("401 Unauthorized")
+                && run
+                    .stderr
+                    .contains("invalid or expired; refresh the credentials"),
+            "{args:?}: {}",
+            run.stderr
+        );
+    }
+    let c = Cluster::connect(&ns);
+    assert_eq!(c.records("seed").len(), 1, "the upgrade wrote nothing");
+    assert!(c.records("web").is_empty(), "the install wrote nothing");
+
+    let missing = fresh_namespace("hoist-nonamespace");
+    let run = hoist(&["install", "web", &app, "-n", &missing]);
+    assert_eq!(run.code, 1);
+    assert!(
+        run.stderr
+            .contains(&format!("namespaces \"{missing}\" not found")),
+        "{}",
+        run.stderr
+    );
+}
