@@ -110,14 +110,16 @@ sleep "${BENCH_SETTLE_SECONDS:-10}"
 python3 "$BENCH_DIR/helm_bench.py" list "$KUBECONFIG" "$NS_LIST" 1 1 "$RELEASES" >/dev/null
 
 # Runs `hoist list ARGS` LIST_RUNS times, checking the release count.
+# `--max 0`: the Helm library call has no limit, while the CLIs (hoist's and
+# helm's) stop at 256 rows by default; both tools return all releases.
 bench_hoist_list() {
   local op="$1"
   shift
   local count
   for _ in $(seq 1 "$LIST_RUNS"); do
-    timed "$HOIST" list -n "$NS_LIST" "$@"
+    timed "$HOIST" list -n "$NS_LIST" --max 0 "$@"
   done
-  count="$("$HOIST" list -n "$NS_LIST" "$@" -o json | python3 -c 'import json,sys; print(len(json.load(sys.stdin)))')"
+  count="$("$HOIST" list -n "$NS_LIST" --max 0 "$@" -o json | python3 -c 'import json,sys; print(len(json.load(sys.stdin)))')"
   [ "$count" = "$RELEASES" ] || { echo "hoist list $* returned $count releases, expected $RELEASES" >&2; exit 1; }
   record_hoist "$op"
 }
