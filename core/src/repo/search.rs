@@ -58,6 +58,9 @@ pub fn search(
         };
     let needle = keyword.map(str::to_lowercase);
     let mut hits = Vec::new();
+    // One buffer for every searched line: 30,000 versions of a big index
+    // would otherwise cost two allocations each.
+    let mut buf = String::new();
     for (repo, index) in indexes {
         for (name, versions) in &index.entries {
             // Helm sets the default constraint before building its search
@@ -67,12 +70,17 @@ pub fn search(
                 let score = match (&re, &needle) {
                     (None, None) => Some(0),
                     (Some(re), _) => {
-                        let line = line(repo, cv);
-                        re.find(&line).map(|m| score_at(&line, m.start()))
+                        fill_line(&mut buf, repo, cv);
+                        re.find(&buf).map(|m| score_at(&buf, m.start()))
                     }
                     (None, Some(n)) => {
-                        let line = line(repo, cv).to_lowercase();
-                        line.find(n.as_str()).map(|at| score_at(&line, at))
+                        fill_line(&mut buf, repo, cv);
+                        if buf.is_ascii() {
+                            buf.make_ascii_lowercase();
+                        } else {
+                            buf = buf.to_lowercase();
+                        }
+                        buf.find(n.as_str()).map(|at| score_at(&buf, at))
                     }
                 };
                 if let Some(score) = score.filter(|s| *s < MAX_SCORE) {
@@ -104,14 +112,24 @@ pub fn search(
     Ok(out)
 }
 
-/// The searched text: name, repo/name, description, keywords.
-fn line(repo: &str, cv: &ChartVersion) -> String {
-    format!(
-        "{n}{SEP}{repo}/{n}{SEP}{d}{SEP}{k}",
-        n = cv.name,
-        d = cv.description,
-        k = cv.keywords.join(" ")
-    )
+/// The searched text: name, repo/name, description, keywords (space
+/// separated), written into `buf`.
+fn fill_line(buf: &mut String, repo: &str, cv: &ChartVersion) {
+    buf.clear();
+    buf.push_str(&cv.name);
+    buf.push(SEP);
+    buf.push_str(repo);
+    buf.push('/');
+    buf.push_str(&cv.name);
+    buf.push(SEP);
+    buf.push_str(&cv.description);
+    buf.push(SEP);
+    for (i, k) in cv.keywords.iter().enumerate() {
+        if i > 0 {
+            buf.push(' ');
+        }
+        buf.push_str(k);
+    }
 }
 
 /// The index of the field holding byte offset `at`.
