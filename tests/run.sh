@@ -17,10 +17,14 @@ echo "== cargo clippy"
 cargo clippy --workspace --all-targets --locked -- -D warnings
 if [ -z "${KUBECONFIG:-}" ] && [ "${HOIST_SKIP_CLUSTER:-0}" != 1 ]; then
   echo "== local cluster (tests/cluster/up.sh)"
-  eval "$(bash tests/cluster/up.sh)"
+  # Assigned first: a failing script then stops the run (set -e), where
+  # `eval "$(...)"` alone would carry on without a cluster.
+  cluster_env=$(bash tests/cluster/up.sh)
+  eval "$cluster_env"
   # A second API server with server-side apply off, for the client-side
   # apply fallback tests (HOIST_NOSSA_KUBECONFIG; they skip without it).
-  eval "$(bash tests/cluster/up-nossa.sh)"
+  nossa_env=$(bash tests/cluster/up-nossa.sh)
+  eval "$nossa_env"
 fi
 echo "== test tools: OCI registry, gpg, openssl (tests/oci/setup.sh, tests/repo/setup.sh)"
 bash tests/oci/setup.sh
