@@ -32,9 +32,11 @@ fi
 
 mkdir -p "$DIR"
 KUBECONFIG_PATH=$DIR/kubeconfig
-ready() { curl -sk -m 2 "https://127.0.0.1:$PORT/readyz" 2>/dev/null | grep -q '^ok$'; }
+# shellcheck source=apiserver.sh
+. "$HERE/apiserver.sh"
 
-if [ -f "$KUBECONFIG_PATH" ] && ready; then
+
+if [ -f "$KUBECONFIG_PATH" ] && api_ready "$PORT"; then
   log "reusing the running server in $DIR"
   echo "export HOIST_NOSSA_KUBECONFIG=$KUBECONFIG_PATH"
   exit 0
@@ -53,53 +55,8 @@ if [ -f "$DIR/apiserver.pid" ]; then
 fi
 
 log "starting kube-apiserver without server-side apply on https://127.0.0.1:$PORT"
-nohup "$APISERVER" \
-  --etcd-servers="http://127.0.0.1:$ETCD_PORT" \
-  --etcd-prefix=/hoist-nossa \
-  --feature-gates=ServerSideApply=false \
-  --bind-address=127.0.0.1 --advertise-address=127.0.0.1 --secure-port="$PORT" \
-  --tls-cert-file="$MAIN/apiserver.crt" --tls-private-key-file="$MAIN/apiserver.key" \
-  --client-ca-file="$MAIN/ca.crt" \
-  --token-auth-file="$MAIN/tokens.csv" \
-  --authorization-mode=RBAC \
-  --service-account-key-file="$MAIN/sa.pub" \
-  --service-account-signing-key-file="$MAIN/sa.key" \
-  --service-account-issuer=https://kubernetes.default.svc.cluster.local \
-  --service-cluster-ip-range=10.0.1.0/24 \
-  --allow-privileged=true \
-  --cert-dir="$DIR/certs" \
-  > "$DIR/apiserver.log" 2>&1 &
-echo $! > "$DIR/apiserver.pid"
-
-for i in $(seq 240); do
-  ready && break
-  if ! kill -0 "$(cat "$DIR/apiserver.pid")" 2>/dev/null; then
-    log "kube-apiserver exited; last log lines:"; tail -20 "$DIR/apiserver.log" >&2; exit 1
-  fi
-  [ "$i" = 240 ] && { log "kube-apiserver not ready after 120 s"; tail -20 "$DIR/apiserver.log" >&2; exit 1; }
-  sleep 0.5
-done
-
-cat > "$KUBECONFIG_PATH.tmp" <<KC
-apiVersion: v1
-kind: Config
-clusters:
-- name: hoist-nossa
-  cluster:
-    server: https://127.0.0.1:$PORT
-    certificate-authority: $MAIN/ca.crt
-users:
-- name: admin
-  user:
-    token: $ADMIN_TOKEN
-contexts:
-- name: hoist-nossa
-  context:
-    cluster: hoist-nossa
-    user: admin
-    namespace: default
-current-context: hoist-nossa
-KC
-mv "$KUBECONFIG_PATH.tmp" "$KUBECONFIG_PATH"
+start_apiserver "$APISERVER" "$ETCD_PORT" "$PORT" "$MAIN" "$DIR" 10.0.1.0/24 \
+  --etcd-prefix=/hoist-nossa --feature-gates=ServerSideApply=false
+write_kubeconfig "$KUBECONFIG_PATH" hoist-nossa "$PORT" "$MAIN/ca.crt" "$ADMIN_TOKEN"
 log "ready"
 echo "export HOIST_NOSSA_KUBECONFIG=$KUBECONFIG_PATH"

@@ -15,11 +15,13 @@ API_PORT=${HOIST_APISERVER_PORT:-26443}
 ETCD_PORT=${HOIST_ETCD_PORT:-23790}
 PEER_PORT=$((ETCD_PORT + 10))
 log() { echo "[cluster] $*" >&2; }
+# shellcheck source=apiserver.sh
+. "$HERE/apiserver.sh"
 
 mkdir -p "$DIR"
 KUBECONFIG_PATH=$DIR/kubeconfig
 
-if [ -f "$KUBECONFIG_PATH" ] && curl -sk -m 2 "https://127.0.0.1:$API_PORT/readyz" 2>/dev/null | grep -q '^ok$'; then
+if [ -f "$KUBECONFIG_PATH" ] && api_ready "$API_PORT"; then
   log "reusing the running cluster in $DIR"
   echo "export KUBECONFIG=$KUBECONFIG_PATH"
   exit 0
@@ -68,53 +70,7 @@ for _ in $(seq 100); do
 done
 
 log "starting kube-apiserver on https://127.0.0.1:$API_PORT"
-nohup "$APISERVER" \
-  --etcd-servers="http://127.0.0.1:$ETCD_PORT" \
-  --bind-address=127.0.0.1 --advertise-address=127.0.0.1 --secure-port="$API_PORT" \
-  --tls-cert-file="$DIR/apiserver.crt" --tls-private-key-file="$DIR/apiserver.key" \
-  --client-ca-file="$DIR/ca.crt" \
-  --token-auth-file="$DIR/tokens.csv" \
-  --authorization-mode=RBAC \
-  --service-account-key-file="$DIR/sa.pub" \
-  --service-account-signing-key-file="$DIR/sa.key" \
-  --service-account-issuer=https://kubernetes.default.svc.cluster.local \
-  --service-cluster-ip-range=10.0.0.0/24 \
-  --allow-privileged=true \
-  --cert-dir="$DIR/certs" \
-  > "$DIR/apiserver.log" 2>&1 &
-echo $! > "$DIR/apiserver.pid"
-
-for i in $(seq 240); do
-  if curl -sk -m 2 "https://127.0.0.1:$API_PORT/readyz" 2>/dev/null | grep -q '^ok$'; then
-    break
-  fi
-  if ! kill -0 "$(cat "$DIR/apiserver.pid")" 2>/dev/null; then
-    log "kube-apiserver exited; last log lines:"; tail -20 "$DIR/apiserver.log" >&2; exit 1
-  fi
-  [ "$i" = 240 ] && { log "kube-apiserver not ready after 120 s"; tail -20 "$DIR/apiserver.log" >&2; exit 1; }
-  sleep 0.5
-done
-
-cat > "$KUBECONFIG_PATH.tmp" <<KC
-apiVersion: v1
-kind: Config
-clusters:
-- name: hoist-local
-  cluster:
-    server: https://127.0.0.1:$API_PORT
-    certificate-authority: $DIR/ca.crt
-users:
-- name: admin
-  user:
-    token: $ADMIN_TOKEN
-contexts:
-- name: hoist-local
-  context:
-    cluster: hoist-local
-    user: admin
-    namespace: default
-current-context: hoist-local
-KC
-mv "$KUBECONFIG_PATH.tmp" "$KUBECONFIG_PATH"
+start_apiserver "$APISERVER" "$ETCD_PORT" "$API_PORT" "$DIR" "$DIR" 10.0.0.0/24
+write_kubeconfig "$KUBECONFIG_PATH" hoist-local "$API_PORT" "$DIR/ca.crt" "$ADMIN_TOKEN"
 log "ready"
 echo "export KUBECONFIG=$KUBECONFIG_PATH"
