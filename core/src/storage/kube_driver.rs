@@ -19,10 +19,10 @@ use crate::storage::codec::{
 use crate::storage::driver::{Driver, ReleaseFilter, latest_revisions};
 use crate::storage::error::StorageError;
 use crate::storage::kube_list::{
-    Plan, ReleaseKey, WireList, WireObject, WireTable, decode_summaries, metadata_hint, placement,
-    reconcile, table_hint,
+    Plan, ReleaseKey, SummaryPrefetch, WireList, WireObject, WireTable, decode_summaries,
+    metadata_hint, placement, reconcile, table_hint,
 };
-use crate::storage::kube_proto::{PROTOBUF_MIME, decode_secret_list};
+use crate::storage::kube_proto::{PROTOBUF_MIME, SecretListReader};
 use ::kube::api::{Api, DeleteParams, DynamicObject, ListParams, PostParams};
 use ::kube::discovery::ApiResource;
 use futures::stream::{self, StreamExt, TryStreamExt};
@@ -37,6 +37,14 @@ const MAX_RECHECKS: usize = 32;
 const RECHECKS_IN_FLIGHT: usize = 8;
 /// Asks the API server to print a list as a `Table` (what kubectl shows).
 const TABLE_MIME: &str = "application/json;as=Table;g=meta.k8s.io;v=v1";
+
+/// A list read for `list`: the objects, and for protobuf reads with
+/// summaries asked for, each record's summary decoded while the list was
+/// arriving (`None` in it: the record does not decode).
+struct Bodies {
+    list: WireList,
+    summaries: Option<Vec<Option<Release>>>,
+}
 
 /// Which object kind a [`KubeDriver`] stores releases in.
 pub trait StoredKind: Send + Sync + 'static {
@@ -200,26 +208,35 @@ impl<K: StoredKind> KubeDriver<K> {
     /// API server's protobuf encoding (see [`crate::storage::kube_proto`]),
     /// and as JSON for ConfigMaps, or whenever the protobuf request does
     /// not give a protobuf list (the JSON request then gives the same
-    /// objects or the error to report, with retries).
+    /// objects or the error to report, with retries). With `summarize`,
+    /// protobuf records are decoded for `list` while the rest of the list
+    /// arrives ([`Bodies::summaries`]).
     async fn list_bodies(
         &self,
         namespace: Option<&str>,
         selector: &str,
-    ) -> Result<WireList, KubeError> {
+        summarize: bool,
+    ) -> Result<Bodies, KubeError> {
         if K::KIND == ObjectKind::Secret {
-            match self.list_protobuf(namespace, selector).await {
-                Ok(list) => return Ok(list),
+            match self.list_protobuf(namespace, selector, summarize).await {
+                Ok(bodies) => return Ok(bodies),
                 Err(reason) => tracing::debug!(%reason, "protobuf list failed; listing as JSON"),
             }
         }
-        self.list_wire(namespace, selector).await
+        Ok(Bodies {
+            list: self.list_wire(namespace, selector).await?,
+            summaries: None,
+        })
     }
 
+    /// Reads the protobuf list as it arrives, item by item; a failure
+    /// anywhere is returned for the JSON request to retry.
     async fn list_protobuf(
         &self,
         namespace: Option<&str>,
         selector: &str,
-    ) -> Result<WireList, String> {
+        summarize: bool,
+    ) -> Result<Bodies, String> {
         use http_body_util::BodyExt;
         let path = Self::collection_path(namespace);
         let mut request = ::kube::core::Request::new(&path)
@@ -247,13 +264,30 @@ impl<K: StoredKind> KubeDriver<K> {
                 response.status()
             ));
         }
-        let body = response
-            .into_body()
-            .collect()
-            .await
-            .map_err(|e| e.to_string())?
-            .to_bytes();
-        decode_secret_list(&body)
+        let mut body = response.into_body();
+        let mut reader = SecretListReader::default();
+        let mut prefetch = summarize.then(|| SummaryPrefetch::start(K::KIND));
+        let mut items = Vec::new();
+        while let Some(frame) = body.frame().await {
+            let frame = frame.map_err(|e| e.to_string())?;
+            if let Ok(data) = frame.into_data() {
+                reader.push(&data, &mut |object| {
+                    items.push(match prefetch.as_mut() {
+                        Some(prefetch) => prefetch.submit(object),
+                        None => object,
+                    })
+                })?;
+            }
+        }
+        reader.finish()?;
+        let summaries = match prefetch {
+            Some(prefetch) => Some(prefetch.finish().await),
+            None => None,
+        };
+        Ok(Bodies {
+            list: WireList { items },
+            summaries,
+        })
     }
 
     /// Release and revision of every record Helm owns in `namespace`, from
@@ -323,10 +357,13 @@ impl<K: StoredKind> KubeDriver<K> {
         let owner = owner_selector();
         let not_superseded = format!("{owner},status!=superseded");
         let (bodies, hint) = tokio::join!(
-            self.list_bodies(namespace, &not_superseded),
+            self.list_bodies(namespace, &not_superseded, true),
             self.list_hint(namespace)
         );
-        let bodies = bodies?;
+        let Bodies {
+            list: bodies,
+            summaries,
+        } = bodies?;
         let plan = match hint {
             Ok(Some(hint)) => reconcile(&hint, &bodies.items, MAX_RECHECKS),
             Ok(None) => Plan::ReadAll,
@@ -348,7 +385,14 @@ impl<K: StoredKind> KubeDriver<K> {
             "list: newest revisions from the non-superseded records"
         );
         let objects: Vec<&WireObject> = accepted.iter().map(|&i| &bodies.items[i]).collect();
-        let decoded = decode_summaries(K::KIND, &objects);
+        let decoded = match summaries {
+            Some(mut summaries) => accepted
+                .iter()
+                .enumerate()
+                .filter_map(|(n, &i)| summaries.get_mut(i).and_then(Option::take).map(|r| (n, r)))
+                .collect(),
+            None => decode_summaries(K::KIND, &objects),
+        };
         let mut ok = vec![false; objects.len()];
         let mut releases = Vec::with_capacity(decoded.len() + recheck.len());
         for (i, release) in decoded {
@@ -401,8 +445,10 @@ impl<K: StoredKind> KubeDriver<K> {
     /// Helm's way: every record read consistently, the newest revision of
     /// each release by the decoded records.
     async fn read_all_latest(&self, namespace: Option<&str>) -> Result<Vec<Release>, KubeError> {
-        let list = self.list_bodies(namespace, &owner_selector()).await?;
-        Ok(decode_latest(K::KIND, &list))
+        let bodies = self
+            .list_bodies(namespace, &owner_selector(), false)
+            .await?;
+        Ok(decode_latest(K::KIND, &bodies.list))
     }
 
     async fn get_object(&self, key: &str) -> Result<Json, KubeError> {

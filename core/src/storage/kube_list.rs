@@ -43,7 +43,7 @@ pub struct WireList {
 }
 
 /// One listed object: its metadata and, for full objects, its data.
-#[derive(Debug, Default, Deserialize)]
+#[derive(Clone, Debug, Default, Deserialize)]
 pub struct WireObject {
     /// Name, namespace and labels.
     #[serde(default)]
@@ -54,7 +54,7 @@ pub struct WireObject {
 }
 
 /// The object metadata the list path reads.
-#[derive(Debug, Default, Deserialize)]
+#[derive(Clone, Debug, Default, Deserialize)]
 pub struct WireMeta {
     /// Object name (`sh.helm.release.v1.NAME.vREV`).
     #[serde(default)]
@@ -68,7 +68,7 @@ pub struct WireMeta {
 }
 
 /// The `data` of a release object: only `release` matters.
-#[derive(Debug, Default, Deserialize)]
+#[derive(Clone, Debug, Default, Deserialize)]
 pub struct WireData {
     /// The record as JSON carries it: Helm's `base64(gzip(json))`,
     /// base64-encoded once more in a Secret.
@@ -339,6 +339,108 @@ pub fn decode_summaries(kind: ObjectKind, objects: &[&WireObject]) -> Vec<(usize
     })
 }
 
+/// Decodes record summaries ([`decode_summary`]) on worker threads, one
+/// per core, while the list they come in is still arriving: the records
+/// are most of `list`'s own work, and the API server sends a long list
+/// over several milliseconds.
+pub struct SummaryPrefetch {
+    kind: ObjectKind,
+    senders: Vec<std::sync::mpsc::Sender<(usize, WireObject)>>,
+    results: Vec<tokio::sync::oneshot::Receiver<Vec<(usize, Release)>>>,
+    submitted: usize,
+    /// Objects no worker took (none could start, or one ended): decoded
+    /// by [`SummaryPrefetch::finish`] itself.
+    left: Vec<(usize, WireObject)>,
+}
+
+impl SummaryPrefetch {
+    /// Starts the workers for records stored as `kind`.
+    pub fn start(kind: ObjectKind) -> Self {
+        let threads = std::thread::available_parallelism()
+            .map(usize::from)
+            .unwrap_or(1)
+            .clamp(1, 8);
+        let mut senders = Vec::with_capacity(threads);
+        let mut results = Vec::with_capacity(threads);
+        for n in 0..threads {
+            let (send, receive) = std::sync::mpsc::channel::<(usize, WireObject)>();
+            let (done, result) = tokio::sync::oneshot::channel();
+            let worker = std::thread::Builder::new()
+                .name(format!("list-decode-{n}"))
+                .spawn(move || {
+                    let decoded: Vec<(usize, Release)> = receive
+                        .iter()
+                        .filter_map(|(index, object)| match decode_summary(kind, &object) {
+                            Ok(release) => Some((index, release)),
+                            Err(error) => {
+                                tracing::debug!(%error, "failed to decode release");
+                                None
+                            }
+                        })
+                        .collect();
+                    let _ = done.send(decoded);
+                });
+            if worker.is_ok() {
+                senders.push(send);
+                results.push(result);
+            }
+        }
+        Self {
+            kind,
+            senders,
+            results,
+            submitted: 0,
+            left: Vec::new(),
+        }
+    }
+
+    /// Hands the list's next object to a worker and returns what the list
+    /// keeps of it: its metadata (the record goes to the worker).
+    pub fn submit(&mut self, object: WireObject) -> WireObject {
+        let index = self.submitted;
+        self.submitted += 1;
+        let kept = WireObject {
+            metadata: object.metadata.clone(),
+            data: None,
+        };
+        let job = (index, object);
+        let job = match self.senders.get(index % self.senders.len().max(1)) {
+            Some(sender) => match sender.send(job) {
+                Ok(()) => return kept,
+                Err(std::sync::mpsc::SendError(job)) => job,
+            },
+            None => job,
+        };
+        self.left.push(job);
+        kept
+    }
+
+    /// The summary of every submitted object, by its place in the list;
+    /// `None` where the record does not decode (Helm skips those).
+    pub async fn finish(self) -> Vec<Option<Release>> {
+        let Self {
+            kind,
+            senders,
+            results,
+            submitted,
+            left,
+        } = self;
+        drop(senders);
+        let mut summaries: Vec<Option<Release>> = (0..submitted).map(|_| None).collect();
+        // A worker that died leaves its records as `None`: the caller
+        // reads those releases again on their own.
+        for result in results {
+            for (index, release) in result.await.unwrap_or_default() {
+                summaries[index] = Some(release);
+            }
+        }
+        for (index, object) in left {
+            summaries[index] = decode_summary(kind, &object).ok();
+        }
+        summaries
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -589,5 +691,26 @@ mod tests {
         assert_eq!(decoded.len(), 298);
         assert!(decoded.iter().all(|(i, _)| *i != 7 && *i != 250));
         assert_eq!(decoded.last().map(|(i, _)| *i), Some(299));
+
+        // The same records decoded by the prefetch workers, as a list
+        // arrives: summaries by list position, broken records `None`, and
+        // the list keeps only each object's metadata.
+        let runtime = tokio::runtime::Builder::new_current_thread()
+            .build()
+            .unwrap();
+        let summaries = runtime.block_on(async {
+            let mut prefetch = SummaryPrefetch::start(ObjectKind::Secret);
+            for (i, object) in objects.iter().enumerate() {
+                let kept = prefetch.submit((*object).clone());
+                assert_eq!(kept.metadata.name, object.metadata.name, "{i}");
+                assert!(kept.data.is_none());
+            }
+            prefetch.finish().await
+        });
+        assert_eq!(summaries.len(), 300);
+        assert!(summaries[7].is_none() && summaries[250].is_none());
+        assert_eq!(summaries.iter().flatten().count(), 298);
+        let expected = decode_summary(ObjectKind::Secret, &good).unwrap();
+        assert_eq!(summaries[299].as_ref(), Some(&expected));
     }
 }
