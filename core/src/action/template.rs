@@ -4,6 +4,7 @@ use super::ActionError;
 use super::render::RenderedChart;
 use crate::chart::ignore::go_match;
 use crate::release::HookEvent;
+use crate::release::manifest::split_manifests;
 
 /// Output choices of `template`.
 #[derive(Clone, Debug, Default)]
@@ -99,6 +100,110 @@ pub fn template_text(docs: &[TemplateDocument], opts: &TemplateOptions) -> Strin
     out.push('\n');
     out.push_str(&hooks);
     out
+}
+
+/// The manifest block a post-renderer gets from `template`, as Helm 3's
+/// `renderResources` builds it: CRDs (with `include_crds`) and the non-hook
+/// manifests, each as `---\n# Source: PATH\nCONTENT\n`. `--show-only`
+/// does not shorten it: Helm filters the post-rendered output instead.
+pub fn manifest_block(
+    rendered: &RenderedChart,
+    opts: &TemplateOptions,
+) -> Result<String, ActionError> {
+    let all = TemplateOptions {
+        show_only: Vec::new(),
+        no_hooks: true,
+        ..opts.clone()
+    };
+    let mut block = String::new();
+    for d in template_documents(rendered, &all)? {
+        push_document(&mut block, &d.source, &d.content);
+    }
+    Ok(block)
+}
+
+/// What `helm template` prints when a post-renderer rewrote the manifest
+/// block of [`manifest_block`] into `post_rendered`: that output trimmed,
+/// then the hooks (untouched, as in Helm 3). With `--show-only`, documents
+/// of the whole output are picked by their `# Source: CHART/PATH` comment,
+/// so a post-renderer that drops those comments leaves nothing to pick
+/// (Helm then fails with "could not find template" too).
+pub fn post_rendered_text(
+    rendered: &RenderedChart,
+    post_rendered: &str,
+    opts: &TemplateOptions,
+) -> Result<String, ActionError> {
+    let hooks_only = TemplateOptions {
+        include_crds: false,
+        show_only: Vec::new(),
+        ..opts.clone()
+    };
+    let mut out = String::new();
+    out.push_str(post_rendered.trim());
+    out.push('\n');
+    for d in template_documents(rendered, &hooks_only)? {
+        if d.is_hook {
+            push_document(&mut out, &d.source, &d.content);
+        }
+    }
+    if opts.show_only.is_empty() {
+        return Ok(out);
+    }
+    let docs: Vec<String> = split_manifests(&out)
+        .into_iter()
+        .map(|d| d.trim().to_string())
+        .collect();
+    let mut picked = String::new();
+    for pattern in &opts.show_only {
+        let pattern = pattern.replace('\\', "/");
+        let mut found = false;
+        for doc in &docs {
+            let Some(path) = source_path(doc) else {
+                continue;
+            };
+            if go_match(&pattern, path).unwrap_or(false) {
+                picked.push_str("---\n");
+                picked.push_str(doc);
+                picked.push('\n');
+                found = true;
+            }
+        }
+        if !found {
+            return Err(ActionError::Invalid(format!(
+                "could not find template {pattern} in chart"
+            )));
+        }
+    }
+    Ok(picked)
+}
+
+fn push_document(out: &mut String, source: &str, content: &str) {
+    out.push_str("---\n# Source: ");
+    out.push_str(source);
+    out.push('\n');
+    out.push_str(content);
+    out.push('\n');
+}
+
+/// The template path of a post-rendered document, as Helm's
+/// `# Source: [^/]+/(.+)` finds it: the first `# Source: ` comment with a
+/// chart name, a `/` and a non-empty rest of the line. The chart-name part
+/// may span lines (Go's `[^/]` matches newlines), the rest may not.
+fn source_path(doc: &str) -> Option<&str> {
+    const MARK: &str = "# Source: ";
+    let mut from = 0;
+    while let Some(i) = doc[from..].find(MARK) {
+        let after = &doc[from + i + MARK.len()..];
+        if let Some(slash) = after.find('/').filter(|s| *s > 0) {
+            let rest = &after[slash + 1..];
+            let line = rest.split('\n').next().unwrap_or("");
+            if !line.is_empty() {
+                return Some(line);
+            }
+        }
+        from += i + 1;
+    }
+    None
 }
 
 /// The CRD files of a chart and all its subcharts, as `(path, content)`
