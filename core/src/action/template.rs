@@ -260,3 +260,133 @@ fn filter_show_only(
     }
     Ok(out)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::action::capabilities::offline_capabilities;
+    use crate::action::render::{RenderRequest, render_chart};
+    use crate::engine::ReleaseInfo;
+
+    /// The fixture chart rendered as release `web` (the golden file's name).
+    fn rendered() -> RenderedChart {
+        let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("../tests/fixtures/charts/postrender");
+        let chart = crate::chart::load_dir(dir).unwrap();
+        let req = RenderRequest {
+            release: ReleaseInfo {
+                name: "web".into(),
+                namespace: "default".into(),
+                revision: 1,
+                is_install: true,
+                is_upgrade: false,
+                service: "Helm".into(),
+            },
+            capabilities: offline_capabilities(None, &[]).unwrap(),
+            user_values: crate::values::Value::Map(Default::default()),
+            render_subchart_notes: false,
+            skip_schema_validation: false,
+            lint_mode: false,
+        };
+        render_chart(chart, &req).unwrap()
+    }
+
+    /// Real Helm v4's release of the fixture (tests/fixtures/postrender).
+    fn helm_manifest() -> String {
+        let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("../tests/fixtures/postrender/helm-release.json");
+        let json: serde_json::Value =
+            serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap();
+        json["manifest"].as_str().unwrap().to_string()
+    }
+
+    #[test]
+    fn the_block_a_post_renderer_gets_is_helms_release_manifest() {
+        let block = manifest_block(&rendered(), &TemplateOptions::default()).unwrap();
+        assert_eq!(block, helm_manifest());
+    }
+
+    #[test]
+    fn include_crds_puts_the_crds_first_and_show_only_does_not_shorten_the_block() {
+        let opts = TemplateOptions {
+            include_crds: true,
+            show_only: vec!["templates/configmap.yaml".into()],
+            ..TemplateOptions::default()
+        };
+        let block = manifest_block(&rendered(), &opts).unwrap();
+        let crd_file = std::fs::read_to_string(
+            std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+                .join("../tests/fixtures/charts/postrender/crds/widget.yaml"),
+        )
+        .unwrap();
+        assert_eq!(
+            block,
+            format!(
+                "---\n# Source: postrender/crds/widget.yaml\n{crd_file}\n{}",
+                helm_manifest()
+            )
+        );
+    }
+
+    #[test]
+    fn post_rendered_output_is_trimmed_and_followed_by_the_untouched_hooks() {
+        let r = rendered();
+        let text = post_rendered_text(&r, "\n\nkind: Patched\n\n", &TemplateOptions::default())
+            .unwrap();
+        let hook = &r.hooks[0];
+        assert_eq!(
+            text,
+            format!(
+                "kind: Patched\n---\n# Source: {}\n{}\n",
+                hook.path, hook.manifest
+            )
+        );
+        let no_hooks = TemplateOptions {
+            no_hooks: true,
+            ..TemplateOptions::default()
+        };
+        assert_eq!(
+            post_rendered_text(&r, "kind: Patched\n", &no_hooks).unwrap(),
+            "kind: Patched\n"
+        );
+    }
+
+    #[test]
+    fn show_only_picks_post_rendered_documents_by_their_source_comment() {
+        let r = rendered();
+        let post = helm_manifest().replace("  name: web-", "  name: patched-");
+        let opts = TemplateOptions {
+            show_only: vec!["templates/service.yaml".into(), "templates/hook.yaml".into()],
+            ..TemplateOptions::default()
+        };
+        let text = post_rendered_text(&r, &post, &opts).unwrap();
+        let docs: Vec<&str> = text.split("---\n").filter(|d| !d.is_empty()).collect();
+        assert_eq!(docs.len(), 3, "{text}");
+        assert!(docs[0].contains("name: patched-extra"));
+        assert!(docs[1].contains("name: patched-svc"));
+        assert!(docs[2].starts_with("# Source: postrender/templates/hook.yaml\n"));
+        assert!(docs[2].contains("name: web-hook"), "hooks are not post-rendered");
+    }
+
+    #[test]
+    fn show_only_finds_nothing_when_the_post_renderer_dropped_the_comments() {
+        let opts = TemplateOptions {
+            show_only: vec!["templates/configmap.yaml".into()],
+            ..TemplateOptions::default()
+        };
+        let err = post_rendered_text(&rendered(), "kind: ConfigMap\n", &opts).unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            "could not find template templates/configmap.yaml in chart"
+        );
+    }
+
+    #[test]
+    fn source_paths_follow_helms_pattern() {
+        assert_eq!(source_path("# Source: c/templates/a.yaml\nx: 1"), Some("templates/a.yaml"));
+        assert_eq!(source_path("x: 1\n# Source: c/a/b.yaml"), Some("a/b.yaml"));
+        assert_eq!(source_path("# Source: nochart\nx: 1"), None);
+        assert_eq!(source_path("# Source: /abs\n"), None);
+        assert_eq!(source_path("# Source: c/\n# Source: d/e.yaml"), Some("e.yaml"));
+    }
+}
