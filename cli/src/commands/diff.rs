@@ -80,6 +80,8 @@ pub struct DiffUpgradeArgs {
     #[arg(long)]
     pub take_ownership: bool,
     #[command(flatten)]
+    pub post_render: super::upgrade::PostRenderArgs,
+    #[command(flatten)]
     pub report: DiffReportArgs,
 }
 
@@ -104,6 +106,7 @@ pub async fn run(c: DiffCommand) -> miette::Result<ExitCode> {
 }
 
 async fn upgrade(a: DiffUpgradeArgs) -> miette::Result<ExitCode> {
+    let post_renderer = a.post_render.renderer()?;
     let chart = chart::load(std::path::Path::new(&a.chart)).map_err(|e| miette!("{e}"))?;
     let user_values = merge_values(&a.values)?;
     let reuse = match (a.reset_values, a.reuse_values, a.reset_then_reuse_values) {
@@ -123,6 +126,7 @@ async fn upgrade(a: DiffUpgradeArgs) -> miette::Result<ExitCode> {
         dry_run: true,
         skip_schema_validation: a.skip_schema_validation,
         take_ownership: a.take_ownership,
+        post_renderer,
         ..UpgradeOptions::default()
     };
     let backend = storage(&a.cluster, &client, Some(&namespace));
