@@ -64,7 +64,9 @@ impl PostRenderArgs {
             None | Some("") => Ok(None),
             Some(program) => PostRenderer::new(program, self.post_renderer_args.clone())
                 .map(Some)
-                .map_err(|e| miette!("invalid argument {program:?} for \"--post-renderer\" flag: {e}")),
+                .map_err(|e| {
+                    miette!("invalid argument {program:?} for \"--post-renderer\" flag: {e}")
+                }),
         }
     }
 }

@@ -11,8 +11,8 @@ use std::time::Duration;
 use serde_json::{Value as Json, json};
 
 use super::ActionError;
-use super::postrender::{PostRenderer, post_render};
 use super::deploy::{DEFAULT_TIMEOUT, Deployer, Progress, RollOut};
+use super::postrender::{PostRenderer, post_render};
 use super::render::{RenderRequest, RenderedChart, render_chart, render_with_lookup};
 use super::template::crd_documents;
 use crate::chart::Chart;

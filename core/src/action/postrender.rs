@@ -269,7 +269,9 @@ fn check_documents(text: &str) -> Result<(), (usize, usize, String)> {
     for (i, doc) in split_manifests(text).iter().enumerate() {
         // Documents are slices of the text in order, so the next match is
         // this one: its offset gives the line a user can look at.
-        let at = text[cursor..].find(doc.as_str()).map_or(cursor, |p| cursor + p);
+        let at = text[cursor..]
+            .find(doc.as_str())
+            .map_or(cursor, |p| cursor + p);
         cursor = at + doc.len();
         if let Err(message) = parse_head(doc) {
             let line = text[..at].matches('\n').count() + 1;
@@ -334,7 +336,11 @@ mod tests {
     #[test]
     fn a_failing_program_reports_its_status_and_stderr() {
         let dir = tempfile::tempdir().unwrap();
-        let p = script(dir.path(), "fail.sh", "cat >/dev/null\necho 'patch not found' >&2\nexit 3");
+        let p = script(
+            dir.path(),
+            "fail.sh",
+            "cat >/dev/null\necho 'patch not found' >&2\nexit 3",
+        );
         let err = renderer(&p, &[]).run_blocking(INPUT).unwrap_err();
         assert!(matches!(err, PostRenderError::Failed { .. }));
         assert_eq!(
@@ -396,7 +402,11 @@ mod tests {
     #[test]
     fn non_utf8_output_is_rejected() {
         let dir = tempfile::tempdir().unwrap();
-        let p = script(dir.path(), "bin.sh", "cat >/dev/null\nprintf 'kind: \\377\\n'");
+        let p = script(
+            dir.path(),
+            "bin.sh",
+            "cat >/dev/null\nprintf 'kind: \\377\\n'",
+        );
         let err = renderer(&p, &[]).run_blocking(INPUT).unwrap_err();
         assert!(matches!(err, PostRenderError::NotUtf8 { .. }), "{err}");
     }
@@ -422,7 +432,10 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let p = script(dir.path(), "fixed.sh", "echo 'kind: Fixed'");
         let big = INPUT.repeat(50_000);
-        assert_eq!(renderer(&p, &[]).run_blocking(&big).unwrap(), "kind: Fixed\n");
+        assert_eq!(
+            renderer(&p, &[]).run_blocking(&big).unwrap(),
+            "kind: Fixed\n"
+        );
     }
 
     #[test]

@@ -331,8 +331,8 @@ mod tests {
     #[test]
     fn post_rendered_output_is_trimmed_and_followed_by_the_untouched_hooks() {
         let r = rendered();
-        let text = post_rendered_text(&r, "\n\nkind: Patched\n\n", &TemplateOptions::default())
-            .unwrap();
+        let text =
+            post_rendered_text(&r, "\n\nkind: Patched\n\n", &TemplateOptions::default()).unwrap();
         let hook = &r.hooks[0];
         assert_eq!(
             text,
@@ -356,7 +356,10 @@ mod tests {
         let r = rendered();
         let post = helm_manifest().replace("  name: web-", "  name: patched-");
         let opts = TemplateOptions {
-            show_only: vec!["templates/service.yaml".into(), "templates/hook.yaml".into()],
+            show_only: vec![
+                "templates/service.yaml".into(),
+                "templates/hook.yaml".into(),
+            ],
             ..TemplateOptions::default()
         };
         let text = post_rendered_text(&r, &post, &opts).unwrap();
@@ -365,7 +368,10 @@ mod tests {
         assert!(docs[0].contains("name: patched-extra"));
         assert!(docs[1].contains("name: patched-svc"));
         assert!(docs[2].starts_with("# Source: postrender/templates/hook.yaml\n"));
-        assert!(docs[2].contains("name: web-hook"), "hooks are not post-rendered");
+        assert!(
+            docs[2].contains("name: web-hook"),
+            "hooks are not post-rendered"
+        );
     }
 
     #[test]
@@ -383,10 +389,16 @@ mod tests {
 
     #[test]
     fn source_paths_follow_helms_pattern() {
-        assert_eq!(source_path("# Source: c/templates/a.yaml\nx: 1"), Some("templates/a.yaml"));
+        assert_eq!(
+            source_path("# Source: c/templates/a.yaml\nx: 1"),
+            Some("templates/a.yaml")
+        );
         assert_eq!(source_path("x: 1\n# Source: c/a/b.yaml"), Some("a/b.yaml"));
         assert_eq!(source_path("# Source: nochart\nx: 1"), None);
         assert_eq!(source_path("# Source: /abs\n"), None);
-        assert_eq!(source_path("# Source: c/\n# Source: d/e.yaml"), Some("e.yaml"));
+        assert_eq!(
+            source_path("# Source: c/\n# Source: d/e.yaml"),
+            Some("e.yaml")
+        );
     }
 }
