@@ -20,7 +20,7 @@ use std::process::ExitCode;
 #[derive(Debug, Subcommand)]
 pub enum DiffCommand {
     /// Show what `hoist upgrade NAME CHART` would change on the cluster.
-    Upgrade(DiffUpgradeArgs),
+    Upgrade(Box<DiffUpgradeArgs>),
     /// Show what `hoist rollback NAME [REVISION]` would change on the cluster.
     Rollback(DiffRollbackArgs),
 }
@@ -100,7 +100,7 @@ pub struct DiffRollbackArgs {
 
 pub async fn run(c: DiffCommand) -> miette::Result<ExitCode> {
     match c {
-        DiffCommand::Upgrade(a) => upgrade(a).await,
+        DiffCommand::Upgrade(a) => upgrade(*a).await,
         DiffCommand::Rollback(a) => rollback(a).await,
     }
 }
