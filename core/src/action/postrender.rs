@@ -10,10 +10,11 @@
 //! a plugin name instead and also post-renders hooks; hoist keeps Helm 3's
 //! contract so existing scripts keep working (see README, deviations).
 //!
-//! Two checks go beyond Helm 3, as Helm v4 does them: empty output is an
-//! error (Helm 3 would store an empty manifest, and an upgrade would then
-//! delete every object), and output that is not YAML is rejected here, with
-//! the document and line at fault, before anything is stored or applied.
+//! Two checks go beyond Helm 3, as Helm v4 does them: empty output for a
+//! non-empty block is an error (Helm 3 would store an empty manifest, and
+//! the next upgrade would then delete every object), and output that is not
+//! YAML is rejected here, with the document and line at fault, before
+//! anything is stored or applied.
 
 use std::io::{self, Write};
 use std::path::{Path, PathBuf};
@@ -197,7 +198,10 @@ impl PostRenderer {
             program: self.program.clone(),
             source,
         })?;
-        if text.trim().is_empty() {
+        // Empty output for a non-empty block would record and apply a
+        // release without objects; a chart with only hooks has nothing to
+        // lose, so nothing in may come back as nothing.
+        if text.trim().is_empty() && !manifests.trim().is_empty() {
             return Err(PostRenderError::EmptyOutput {
                 program: self.program.clone(),
             });
@@ -281,7 +285,7 @@ fn check_documents(text: &str) -> Result<(), (usize, usize, String)> {
     Ok(())
 }
 
-#[cfg(test)]
+#[cfg(all(test, unix))]
 mod tests {
     use super::*;
     use std::os::unix::fs::PermissionsExt;
@@ -367,6 +371,14 @@ mod tests {
         let err = renderer(&p, &[]).run_blocking(INPUT).unwrap_err();
         assert!(matches!(err, PostRenderError::EmptyOutput { .. }));
         assert!(err.to_string().contains("produced empty output"), "{err}");
+    }
+
+    #[test]
+    fn nothing_in_may_come_back_as_nothing() {
+        // A chart with only hooks has an empty manifest block.
+        let dir = tempfile::tempdir().unwrap();
+        let p = script(dir.path(), "empty.sh", "cat >/dev/null");
+        assert_eq!(renderer(&p, &[]).run_blocking("").unwrap(), "");
     }
 
     #[test]
