@@ -328,6 +328,23 @@ fn install_and_upgrade_apply_and_record_the_post_rendered_manifest() {
     assert_eq!(label_of(&cm), Some("v2"));
     assert_eq!(c.records("web").len(), 2);
 
+    // `upgrade --install` of a new release post-renders its install too.
+    ok(&[
+        "upgrade",
+        "--install",
+        "other",
+        &chart,
+        "-n",
+        &ns,
+        "--skip-crds",
+        "--post-renderer",
+        label,
+        "--post-renderer-args",
+        "via-upgrade-install",
+    ]);
+    let other = c.get("v1", "ConfigMap", "other-config").unwrap();
+    assert_eq!(label_of(&other), Some("via-upgrade-install"));
+
     // A failing post-renderer on upgrade: no new revision, objects untouched.
     let r = hoist(&[
         "upgrade",
