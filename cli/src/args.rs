@@ -169,6 +169,8 @@ pub struct TemplateArgs {
     /// Where to find a chart that is not local (REPO/CHART, --repo, --version).
     #[command(flatten)]
     pub chart_ref: crate::commands::pull::ChartRefArgs,
+    #[command(flatten)]
+    pub post_render: crate::commands::upgrade::PostRenderArgs,
 }
 
 #[derive(Debug, Args)]
@@ -415,6 +417,8 @@ pub struct InstallArgs {
     /// Skip values.schema.json validation.
     #[arg(long)]
     pub skip_schema_validation: bool,
+    #[command(flatten)]
+    pub post_render: crate::commands::upgrade::PostRenderArgs,
     /// Output format.
     #[arg(short = 'o', long, value_enum, default_value = "table")]
     pub output: OutputFormat,
@@ -664,6 +668,8 @@ pub struct UpgradeArgs {
     pub skip_schema_validation: bool,
     #[command(flatten)]
     pub server_side: crate::commands::upgrade::ServerSideFlag,
+    #[command(flatten)]
+    pub post_render: crate::commands::upgrade::PostRenderArgs,
     /// Output format.
     #[arg(short = 'o', long, value_enum, default_value = "table")]
     pub output: OutputFormat,

@@ -20,7 +20,7 @@ use std::process::ExitCode;
 #[derive(Debug, Subcommand)]
 pub enum DiffCommand {
     /// Show what `hoist upgrade NAME CHART` would change on the cluster.
-    Upgrade(DiffUpgradeArgs),
+    Upgrade(Box<DiffUpgradeArgs>),
     /// Show what `hoist rollback NAME [REVISION]` would change on the cluster.
     Rollback(DiffRollbackArgs),
 }
@@ -80,6 +80,8 @@ pub struct DiffUpgradeArgs {
     #[arg(long)]
     pub take_ownership: bool,
     #[command(flatten)]
+    pub post_render: super::upgrade::PostRenderArgs,
+    #[command(flatten)]
     pub report: DiffReportArgs,
 }
 
@@ -98,12 +100,13 @@ pub struct DiffRollbackArgs {
 
 pub async fn run(c: DiffCommand) -> miette::Result<ExitCode> {
     match c {
-        DiffCommand::Upgrade(a) => upgrade(a).await,
+        DiffCommand::Upgrade(a) => upgrade(*a).await,
         DiffCommand::Rollback(a) => rollback(a).await,
     }
 }
 
 async fn upgrade(a: DiffUpgradeArgs) -> miette::Result<ExitCode> {
+    let post_renderer = a.post_render.renderer()?;
     let chart = chart::load(std::path::Path::new(&a.chart)).map_err(|e| miette!("{e}"))?;
     let user_values = merge_values(&a.values)?;
     let reuse = match (a.reset_values, a.reuse_values, a.reset_then_reuse_values) {
@@ -123,6 +126,7 @@ async fn upgrade(a: DiffUpgradeArgs) -> miette::Result<ExitCode> {
         dry_run: true,
         skip_schema_validation: a.skip_schema_validation,
         take_ownership: a.take_ownership,
+        post_renderer,
         ..UpgradeOptions::default()
     };
     let backend = storage(&a.cluster, &client, Some(&namespace));

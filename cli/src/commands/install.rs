@@ -10,6 +10,7 @@ use miette::miette;
 use std::process::ExitCode;
 
 pub async fn run(a: InstallArgs) -> miette::Result<ExitCode> {
+    let post_renderer = a.post_render.renderer()?;
     let (name, chart_ref) = match (&a.chart, a.generate_name) {
         (Some(_), true) => {
             return Err(miette!(
@@ -67,6 +68,7 @@ pub async fn run(a: InstallArgs) -> miette::Result<ExitCode> {
         wait_strategy: a.deploy.strategy(),
         progress: wait_progress(a.output),
         force_conflicts: a.deploy.force_conflicts,
+        post_renderer,
     };
     let backend = storage(&a.cluster, &client, Some(&namespace));
     let rel = with_storage!(&backend, s => install(s, &client, chart, &opts).await)

@@ -4,7 +4,9 @@ use crate::args::TemplateArgs;
 use crate::output::merge_values;
 use hoist_core::action::capabilities::offline_capabilities;
 use hoist_core::action::render::{RenderRequest, render_chart};
-use hoist_core::action::template::{TemplateOptions, template_documents, template_text};
+use hoist_core::action::template::{
+    TemplateOptions, manifest_block, post_rendered_text, template_documents, template_text,
+};
 use hoist_core::engine::ReleaseInfo;
 use miette::{IntoDiagnostic, WrapErr, miette};
 use std::collections::BTreeSet;
@@ -12,6 +14,11 @@ use std::io::Write;
 use std::process::ExitCode;
 
 pub fn run(a: TemplateArgs) -> miette::Result<ExitCode> {
+    let post_renderer = a.post_render.renderer()?;
+    if post_renderer.is_some() && a.output_dir.is_some() {
+        // Helm 3 silently skips the post-renderer with --output-dir.
+        return Err(miette!("--post-renderer cannot be used with --output-dir"));
+    }
     // Helm's argument rules: `template CHART` or `template NAME CHART`.
     let (name, chart_ref) = match (&a.chart, a.generate_name) {
         (Some(c), false) => (a.first.clone(), c.clone()),
@@ -66,6 +73,17 @@ pub fn run(a: TemplateArgs) -> miette::Result<ExitCode> {
         no_hooks: a.no_hooks,
         show_only: a.show_only.clone(),
     };
+    if let Some(pr) = &post_renderer {
+        let block = manifest_block(&rendered, &opts).map_err(|e| miette!("{e}"))?;
+        let post_rendered = pr.run_blocking(&block).map_err(|e| miette!("{e}"))?;
+        let text =
+            post_rendered_text(&rendered, &post_rendered, &opts).map_err(|e| miette!("{e}"))?;
+        std::io::stdout()
+            .lock()
+            .write_all(text.as_bytes())
+            .into_diagnostic()?;
+        return Ok(ExitCode::SUCCESS);
+    }
     let docs = template_documents(&rendered, &opts).map_err(|e| miette!("{e}"))?;
     match &a.output_dir {
         None => {

@@ -5,6 +5,7 @@ use crate::args::{OutputFormat, UpgradeArgs};
 use crate::output::merge_values;
 use crate::progress::wait_progress;
 use clap::Args;
+use hoist_core::action::postrender::PostRenderer;
 use hoist_core::action::status::status_text;
 use hoist_core::action::upgrade::{UpgradeOptions, upgrade};
 use hoist_core::kube::KubeClient;
@@ -36,6 +37,40 @@ impl ServerSideFlag {
     }
 }
 
+/// `--post-renderer` and `--post-renderer-args`, shared by install,
+/// upgrade, template and `diff upgrade`.
+#[derive(Debug, Clone, Default, clap::Args)]
+pub struct PostRenderArgs {
+    /// Pipe the rendered manifests (hooks excepted) through this executable;
+    /// its output replaces them. A name without `/` is looked up in $PATH.
+    /// (Helm 3's post-renderer: hoist runs a program, not a Helm v4 plugin.)
+    #[arg(long = "post-renderer", value_name = "PATH")]
+    pub post_renderer: Option<String>,
+    /// An argument to the post-renderer (repeatable; commas are not split).
+    #[arg(
+        long = "post-renderer-args",
+        value_name = "ARG",
+        allow_hyphen_values = true
+    )]
+    pub post_renderer_args: Vec<String>,
+}
+
+impl PostRenderArgs {
+    /// The post-renderer to run, resolved now so that a missing program
+    /// fails before anything is rendered or sent (Helm checks it when it
+    /// parses the flag). An empty `--post-renderer` means none, as in Helm.
+    pub fn renderer(&self) -> miette::Result<Option<PostRenderer>> {
+        match self.post_renderer.as_deref() {
+            None | Some("") => Ok(None),
+            Some(program) => PostRenderer::new(program, self.post_renderer_args.clone())
+                .map(Some)
+                .map_err(|e| {
+                    miette!("invalid argument {program:?} for \"--post-renderer\" flag: {e}")
+                }),
+        }
+    }
+}
+
 /// Tells the user when the server lacked server-side apply and objects
 /// were applied client-side instead (the release records `csa`).
 pub fn warn_if_fell_back(client: &KubeClient) {
@@ -48,6 +83,7 @@ pub fn warn_if_fell_back(client: &KubeClient) {
 
 pub async fn run(a: UpgradeArgs) -> miette::Result<ExitCode> {
     let server_side = a.server_side.mode()?;
+    let post_renderer = a.post_render.renderer()?;
     let keyring = a.verify.then(|| {
         a.keyring
             .clone()
@@ -98,6 +134,7 @@ pub async fn run(a: UpgradeArgs) -> miette::Result<ExitCode> {
         wait_strategy: a.deploy.strategy(),
         progress: wait_progress(a.output),
         server_side,
+        post_renderer,
     };
     let backend = storage_with_history_max(&a.cluster, &client, Some(&namespace), a.history_max);
     let outcome = with_storage!(&backend, s => upgrade(s, &client, chart, &opts).await)

@@ -49,6 +49,9 @@ pub enum ActionError {
         /// Which revision is pending, and how to recover.
         detail: String,
     },
+    /// The post-renderer (`--post-renderer`) failed or printed unusable output.
+    #[error(transparent)]
+    PostRender(#[from] super::postrender::PostRenderError),
     /// Invalid input that no lower layer checks (flags, names).
     #[error("{0}")]
     Invalid(String),

@@ -12,6 +12,7 @@ use serde_json::{Value as Json, json};
 
 use super::ActionError;
 use super::deploy::{DEFAULT_TIMEOUT, Deployer, Progress, RollOut};
+use super::postrender::{PostRenderer, post_render};
 use super::render::{RenderRequest, RenderedChart, render_chart, render_with_lookup};
 use super::template::crd_documents;
 use crate::chart::Chart;
@@ -116,6 +117,9 @@ pub struct InstallOptions {
     pub progress: Progress,
     /// Take over fields other managers own on server-side apply.
     pub force_conflicts: bool,
+    /// Rewrites the manifest block before it is stored and applied
+    /// (`--post-renderer`).
+    pub post_renderer: Option<PostRenderer>,
 }
 
 /// Installs `chart` as release `opts.name`. On success returns the stored
@@ -263,7 +267,9 @@ async fn render_release(
     } else {
         render_with_lookup(chart, req, resources).await?
     };
-    new_release(&rendered, opts)
+    let mut release = new_release(&rendered, opts)?;
+    release.manifest = post_render(opts.post_renderer.as_ref(), release.manifest).await?;
+    Ok(release)
 }
 
 /// Helm's `availableName`: a name with any history is taken, unless

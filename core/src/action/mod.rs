@@ -13,6 +13,7 @@ pub mod install;
 pub mod lint;
 pub mod list;
 pub mod lock;
+pub mod postrender;
 pub mod render;
 pub mod rollback;
 pub mod show;

@@ -17,6 +17,7 @@ use super::ActionError;
 use super::deploy::{DEFAULT_TIMEOUT, Deployer, Progress, RollOut};
 use super::install::{InstallOptions, check_user_labels, install, validate_release_name};
 use super::lock;
+use super::postrender::{PostRenderer, post_render};
 use super::render::RenderRequest;
 use super::rollback::{RollbackOptions, rollback};
 use crate::chart::Chart;
@@ -90,6 +91,9 @@ pub struct UpgradeOptions {
     /// Server-side apply (`Some(true)`), client-side (`Some(false)`) or
     /// whatever the previous revision used (`None`, Helm's `auto`).
     pub server_side: Option<bool>,
+    /// Rewrites the manifest block before it is stored and applied
+    /// (`--post-renderer`).
+    pub post_renderer: Option<PostRenderer>,
 }
 
 impl Default for UpgradeOptions {
@@ -119,6 +123,7 @@ impl Default for UpgradeOptions {
             wait_strategy: WaitStrategy::default(),
             progress: Progress::default(),
             server_side: None,
+            post_renderer: None,
         }
     }
 }
@@ -220,6 +225,11 @@ pub async fn upgrade<D: Driver>(
         lint_mode: false,
     };
     let rendered = super::render::render_with_lookup(chart, req, &resources).await?;
+    let manifest = post_render(
+        opts.post_renderer.as_ref(),
+        manifest_text(&rendered.manifests),
+    )
+    .await?;
     // Helm's `auto`: server-side only when the last revision says `ssa`,
     // so records from Helm 3 (no apply_method) are updated client-side.
     let server_side = opts
@@ -235,7 +245,7 @@ pub async fn upgrade<D: Driver>(
             Value::Map(m) => m,
             _ => Map::new(),
         },
-        manifest: manifest_text(&rendered.manifests),
+        manifest,
         hooks: rendered.hooks.clone(),
         info: Some(Info {
             first_deployed: current
@@ -434,6 +444,7 @@ fn install_options(opts: &UpgradeOptions, replace: bool) -> InstallOptions {
         force_conflicts: opts.force_conflicts,
         wait_strategy: opts.wait_strategy,
         progress: opts.progress.clone(),
+        post_renderer: opts.post_renderer.clone(),
     }
 }
 
