@@ -5,9 +5,9 @@
 //! release's back, and a revision that does not exist. Skipped, with a
 //! note, when KUBECONFIG is unset.
 
+use hoist_core::kube::{ManifestObject, Propagation};
 use hoist_e2e::cluster::{Cluster, cluster, fresh_namespace, ok};
 use hoist_e2e::{fixture, hoist};
-use hoist_core::kube::{ManifestObject, Propagation};
 use serde_json::{Value as Json, json};
 
 /// Replaces the cells of the AGE column (last on every line of these
@@ -90,15 +90,7 @@ fn status_revisions_description_and_live_resources() {
     let chart = fixture("status/chart");
     let chart = chart.to_str().unwrap();
     ok(&["install", "demo", chart, "-n", &ns, "--create-namespace"]);
-    ok(&[
-        "upgrade",
-        "demo",
-        chart,
-        "-n",
-        &ns,
-        "--set",
-        "greeting=bye",
-    ]);
+    ok(&["upgrade", "demo", chart, "-n", &ns, "--set", "greeting=bye"]);
     let c = Cluster::connect(&ns);
     let ip = c
         .get("v1", "Service", "demo-web")
@@ -197,7 +189,10 @@ fn status_revisions_description_and_live_resources() {
 
     // YAML carries the same resources.
     let yaml = ok(&["status", "demo", "-n", &ns, "-o", "yaml"]);
-    assert!(yaml.contains("\n  resources:\n    v1/ConfigMap:\n"), "{yaml}");
+    assert!(
+        yaml.contains("\n  resources:\n    v1/ConfigMap:\n"),
+        "{yaml}"
+    );
 }
 
 #[test]

@@ -5,8 +5,9 @@
 use super::release::{connect, print_release, storage, with_storage};
 use crate::args::{ClusterArgs, OutputFormat};
 use clap::Args;
-use hoist_core::action::status::{ResourceView, StatusOptions, run_status, status_text};
+use hoist_core::action::status::{ResourceView, StatusOptions, run_status, status_text_colored};
 use miette::miette;
+use std::io::IsTerminal;
 use std::process::ExitCode;
 
 /// `hoist status RELEASE_NAME`.
@@ -46,7 +47,7 @@ pub async fn run(a: StatusArgs) -> miette::Result<ExitCode> {
     let mut rel = with_storage!(&backend, s => run_status(s, &client, &a.name, &opts).await)
         .map_err(|e| miette!("{e}"))?;
     match a.output {
-        OutputFormat::Table => print!("{}", status_text(&rel)),
+        OutputFormat::Table => print!("{}", status_text_colored(&rel, color_wanted())),
         f => {
             // Helm's command drops the chart before printing.
             rel.chart = None;
@@ -54,4 +55,12 @@ pub async fn run(a: StatusArgs) -> miette::Result<ExitCode> {
         }
     }
     Ok(ExitCode::SUCCESS)
+}
+
+/// Helm's default colour mode ("auto", `fatih/color`'s rule): colours only
+/// on a terminal, never with a non-empty NO_COLOR or TERM=dumb.
+fn color_wanted() -> bool {
+    let no_color = std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty());
+    let dumb = std::env::var_os("TERM").is_some_and(|t| t == "dumb");
+    !no_color && !dumb && std::io::stdout().is_terminal()
 }

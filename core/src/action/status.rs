@@ -14,6 +14,7 @@ use super::list::ansic;
 use crate::kube::{KubeClient, ResourceClient};
 use crate::release::HookEvent;
 use crate::release::record::Release;
+use crate::release::status::Status;
 use crate::storage::{Driver, Storage, StorageError};
 
 /// How `status` reads the revision's resources from the cluster.
@@ -89,13 +90,25 @@ pub async fn run_status<D: Driver>(
 /// description, the resources (when `info.resources` holds any), test
 /// suite, then (after a dry run) hooks and manifest, and the notes.
 pub fn status_text(rel: &Release) -> String {
+    status_text_colored(rel, false)
+}
+
+/// [`status_text`] with Helm's terminal colours when `color`: the namespace
+/// in cyan, the status in green (deployed), red (failed, unknown) or yellow
+/// (pending, uninstalling), as `fatih/color` writes them.
+pub fn status_text_colored(rel: &Release, color: bool) -> String {
     let info = rel.info.clone().unwrap_or_default();
     let mut out = format!("NAME: {}\n", rel.name);
     if !info.last_deployed.is_zero() {
         out.push_str(&format!("LAST DEPLOYED: {}\n", ansic(&info.last_deployed)));
     }
-    out.push_str(&format!("NAMESPACE: {}\n", rel.namespace));
-    out.push_str(&format!("STATUS: {}\n", info.status.as_str()));
+    let (namespace, status) = if color {
+        (paint(CYAN, &rel.namespace), paint_status(info.status))
+    } else {
+        (rel.namespace.clone(), info.status.as_str().to_string())
+    };
+    out.push_str(&format!("NAMESPACE: {namespace}\n"));
+    out.push_str(&format!("STATUS: {status}\n"));
     out.push_str(&format!("REVISION: {}\n", rel.version));
     out.push_str(&format!("DESCRIPTION: {}\n", info.description));
     if !info.resources.is_empty() {
@@ -135,6 +148,30 @@ pub fn status_text(rel: &Release) -> String {
     out
 }
 
+const CYAN: &str = "36";
+const GREEN: &str = "32";
+const RED: &str = "31";
+const YELLOW: &str = "33";
+
+/// `fatih/color`'s escape sequence around `text`.
+fn paint(code: &str, text: &str) -> String {
+    format!("\x1b[{code}m{text}\x1b[0m")
+}
+
+/// Helm's `ColorizeStatus`.
+fn paint_status(status: Status) -> String {
+    let code = match status {
+        Status::Deployed => GREEN,
+        Status::Failed | Status::Unknown => RED,
+        Status::PendingInstall
+        | Status::PendingUpgrade
+        | Status::PendingRollback
+        | Status::Uninstalling => YELLOW,
+        _ => return status.as_str().to_string(),
+    };
+    paint(code, status.as_str())
+}
+
 /// The body of the RESOURCES section: `==> VERSION/KIND`, the objects'
 /// tables, a blank line, for each kind. Helm walks a Go map here, so its
 /// order changes from run to run; hoist prints the kinds sorted.
@@ -156,7 +193,6 @@ mod tests {
     use super::*;
     use crate::release::hook::{Hook, HookExecution, HookPhase};
     use crate::release::record::{GoTime, Info};
-    use crate::release::status::Status;
     use serde_json::json;
     use std::collections::BTreeMap;
 
@@ -215,9 +251,34 @@ mod tests {
     }
 
     #[test]
+    fn colours_mark_the_namespace_and_the_status() {
+        let text = status_text_colored(&release(Info::default()), true);
+        assert!(
+            text.contains("NAMESPACE: \x1b[36mns\x1b[0m\nSTATUS: \x1b[32mdeployed\x1b[0m\n"),
+            "{text:?}"
+        );
+        let mut old = release(Info::default());
+        if let Some(i) = old.info.as_mut() {
+            i.status = Status::Superseded;
+        }
+        assert!(status_text_colored(&old, true).contains("STATUS: superseded\n"));
+        let mut pending = release(Info::default());
+        if let Some(i) = pending.info.as_mut() {
+            i.status = Status::PendingUpgrade;
+        }
+        assert!(
+            status_text_colored(&pending, true)
+                .contains("STATUS: \x1b[33mpending-upgrade\x1b[0m\n")
+        );
+    }
+
+    #[test]
     fn an_empty_description_still_has_its_line() {
         let text = status_text(&release(Info::default()));
-        assert!(text.contains("\nREVISION: 2\nDESCRIPTION: \nTEST SUITE: None\n"), "{text}");
+        assert!(
+            text.contains("\nREVISION: 2\nDESCRIPTION: \nTEST SUITE: None\n"),
+            "{text}"
+        );
         assert!(!text.contains("RESOURCES"));
     }
 
@@ -238,13 +299,21 @@ mod tests {
             Hook {
                 name: "smoke".into(),
                 events: vec![HookEvent::Test],
-                last_run: run("2026-01-01T10:00:00Z", "2026-01-01T10:00:03Z", HookPhase::Succeeded),
+                last_run: run(
+                    "2026-01-01T10:00:00Z",
+                    "2026-01-01T10:00:03Z",
+                    HookPhase::Succeeded,
+                ),
                 ..Hook::default()
             },
             Hook {
                 name: "migrate".into(),
                 events: vec![HookEvent::PreInstall],
-                last_run: run("2026-01-01T09:00:00Z", "2026-01-01T09:00:01Z", HookPhase::Succeeded),
+                last_run: run(
+                    "2026-01-01T09:00:00Z",
+                    "2026-01-01T09:00:01Z",
+                    HookPhase::Succeeded,
+                ),
                 ..Hook::default()
             },
         ];

@@ -52,7 +52,11 @@ pub async fn live_resources(
             .next()
             .unwrap_or(&object.api_version);
         let key = format!("{version}/{}", object.kind);
-        let api = api_for(resources, &target.resource.api_resource, target.namespace.as_deref());
+        let api = api_for(
+            resources,
+            &target.resource.api_resource,
+            target.namespace.as_deref(),
+        );
         let op = Operation::new(
             "get",
             &target.resource.resource_name(),
@@ -255,7 +259,8 @@ mod tests {
 
     #[test]
     fn selectors_come_from_the_kinds_helm_knows() {
-        let deploy = json!({"kind": "Deployment", "spec": {"selector": {"matchLabels": {"app": "web"}}}});
+        let deploy =
+            json!({"kind": "Deployment", "spec": {"selector": {"matchLabels": {"app": "web"}}}});
         assert_eq!(
             pod_selector(&deploy),
             Some(BTreeMap::from([("app".to_string(), "web".to_string())]))
@@ -270,7 +275,8 @@ mod tests {
 
     #[test]
     fn list_items_get_the_lists_type_and_keys_are_sorted() {
-        let mut list = json!({"kind": "PodList", "apiVersion": "v1", "items": [{"metadata": {"name": "p"}}]});
+        let mut list =
+            json!({"kind": "PodList", "apiVersion": "v1", "items": [{"metadata": {"name": "p"}}]});
         fill_item_types(&mut list);
         assert_eq!(list["items"][0]["kind"], "Pod");
         assert_eq!(list["items"][0]["apiVersion"], "v1");

@@ -322,7 +322,10 @@ mod tests {
             {"name": "Age", "type": "string", "priority": 0}
         ]);
         p.print(
-            &table(svc, json!([{"cells": ["web", "ClusterIP", "app=web", "2m"]}])),
+            &table(
+                svc,
+                json!([{"cells": ["web", "ClusterIP", "app=web", "2m"]}]),
+            ),
             &mut out,
         );
         assert_eq!(
@@ -387,8 +390,14 @@ mod tests {
     fn objects_that_are_not_tables_print_their_name() {
         let mut p = TablePrinter::default();
         let mut out = String::new();
-        p.print(&json!({"kind": "ConfigMap", "metadata": {"name": "a"}}), &mut out);
-        p.print(&json!({"kind": "ConfigMap", "metadata": {"name": "b"}}), &mut out);
+        p.print(
+            &json!({"kind": "ConfigMap", "metadata": {"name": "a"}}),
+            &mut out,
+        );
+        p.print(
+            &json!({"kind": "ConfigMap", "metadata": {"name": "b"}}),
+            &mut out,
+        );
         assert_eq!(out, "NAME\na\nb\n");
     }
 }
