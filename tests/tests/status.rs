@@ -187,6 +187,37 @@ fn status_revisions_description_and_live_resources() {
     assert_eq!(names, ["demo-settings"]);
     assert!(ours.get("chart").is_none());
 
+    // Pods the Deployment's selector matches are listed under
+    // v1/Pod(related), one table for all of them. Nothing runs controllers
+    // here, so the test makes the pod (and the service account the API
+    // server wants for it) itself.
+    c.apply(json!({"apiVersion": "v1", "kind": "ServiceAccount", "metadata": {"name": "default"}}));
+    c.apply(json!({
+        "apiVersion": "v1", "kind": "Pod",
+        "metadata": {"name": "demo-web-1", "labels": {"app": "demo-web"}},
+        "spec": {
+            "automountServiceAccountToken": false,
+            "containers": [{"name": "web", "image": "nginx:1.27"}]
+        }
+    }));
+    let out = ok(&["status", "demo", "-n", &ns]);
+    let masked = mask_ages(&without_time(&out));
+    assert!(
+        masked.contains(
+            "\n==> v1/Pod(related)\nNAME         READY   STATUS    RESTARTS   AGE\n\
+             demo-web-1   0/1     Pending   0          <age>\n\n==> v1/Service\n"
+        ),
+        "{masked}"
+    );
+    let with_pod: Json =
+        serde_json::from_str(&ok(&["status", "demo", "-n", &ns, "-o", "json"])).unwrap();
+    let related = &with_pod["info"]["resources"]["v1/Pod(related)"];
+    assert_eq!(related[0]["kind"], "PodList", "{related}");
+    assert_eq!(related[0]["items"][0]["metadata"]["name"], "demo-web-1");
+    // Helm's decoder gives list items their type; the server leaves it out.
+    assert_eq!(related[0]["items"][0]["kind"], "Pod");
+    assert_eq!(related[0]["items"][0]["apiVersion"], "v1");
+
     // YAML carries the same resources.
     let yaml = ok(&["status", "demo", "-n", &ns, "-o", "yaml"]);
     assert!(

@@ -176,7 +176,7 @@ fn paint_status(status: Status) -> String {
 /// tables, a blank line, for each kind. Helm walks a Go map here, so its
 /// order changes from run to run; hoist prints the kinds sorted.
 fn resources_text(info: &crate::release::record::Info) -> String {
-    let mut printer = TablePrinter::default();
+    let mut printer = TablePrinter::new(crate::release::record::GoTime::now());
     let mut out = String::new();
     for (kind, objects) in &info.resources {
         out.push_str(&format!("==> {kind}\n"));

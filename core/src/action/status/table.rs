@@ -13,25 +13,45 @@
 //! - A cell is cut at its first line break (with `...` appended), and
 //!   terminal escapes are made visible.
 
+use crate::release::record::GoTime;
 use serde_json::Value as Json;
 
 /// Prints the tables of one release's resources, section after section.
 ///
 /// Keeps what kubectl's printer remembers between calls: the last columns
-/// it printed a header for.
-#[derive(Debug, Default)]
+/// it printed a header for, and whether its default NAME/AGE printer has
+/// printed its header.
+#[derive(Debug)]
 pub struct TablePrinter {
     last_columns: Option<Json>,
     printed_headers: bool,
+    printed_default: bool,
+    now: GoTime,
 }
 
 impl TablePrinter {
+    /// A printer that computes the ages it has to compute itself (objects
+    /// the server did not send as tables) against `now`.
+    pub fn new(now: GoTime) -> Self {
+        TablePrinter {
+            last_columns: None,
+            printed_headers: false,
+            printed_default: false,
+            now,
+        }
+    }
+
     /// Appends one object to `out`. A `Table` prints as kubectl prints it;
-    /// anything else (a server that does not serve tables) as Helm's printer
-    /// falls back to: its name.
+    /// anything else (a server that does not serve tables) with kubectl's
+    /// default NAME and AGE columns.
     pub fn print(&mut self, object: &Json, out: &mut String) {
-        if object.get("kind").and_then(Json::as_str) != Some("Table") {
-            self.print_plain(object, out);
+        let is_table = object.get("kind").and_then(Json::as_str) == Some("Table")
+            && object
+                .get("apiVersion")
+                .and_then(Json::as_str)
+                .is_some_and(|v| v.starts_with("meta.k8s.io/"));
+        if !is_table {
+            self.print_default(object, out);
             return;
         }
         let empty = Vec::new();
@@ -69,21 +89,80 @@ impl TablePrinter {
         out.push_str(&table_text(&columns, rows, no_headers));
     }
 
-    /// A non-table object: kubectl's default NAME column only, since the
-    /// age it would add is computed from the local clock.
-    fn print_plain(&mut self, object: &Json, out: &mut String) {
-        let name = object
-            .pointer("/metadata/name")
-            .and_then(Json::as_str)
-            .unwrap_or("");
+    /// kubectl's default printer: NAME and AGE (from `creationTimestamp`,
+    /// against this printer's clock), one row per item of a list, the
+    /// header only the first time.
+    fn print_default(&mut self, object: &Json, out: &mut String) {
         let mut lines = Vec::new();
-        if !self.printed_headers || self.last_columns.is_some() {
-            lines.push(vec!["NAME".to_string()]);
+        if !self.printed_default {
+            lines.push(vec!["NAME".to_string(), "AGE".to_string()]);
         }
-        self.last_columns = None;
-        self.printed_headers = true;
-        lines.push(vec![name.to_string()]);
+        self.printed_default = true;
+        let items = match object.get("items").and_then(Json::as_array) {
+            Some(items) => items.iter().collect(),
+            None => vec![object],
+        };
+        for item in items {
+            let name = item.pointer("/metadata/name").and_then(Json::as_str);
+            let created = item
+                .pointer("/metadata/creationTimestamp")
+                .and_then(Json::as_str)
+                .and_then(|t| GoTime::parse(t).ok())
+                .filter(|t| !t.is_zero());
+            let age = match created {
+                Some(t) => human_duration(
+                    self.now.timestamp().as_nanosecond() - t.timestamp().as_nanosecond(),
+                ),
+                None => "<unknown>".to_string(),
+            };
+            lines.push(vec![name.unwrap_or("").to_string(), age]);
+        }
         out.push_str(&tabwrite(&lines));
+    }
+}
+
+/// Kubernetes' `duration.HumanDuration`: about two significant figures.
+fn human_duration(nanos: i128) -> String {
+    const SECOND: i128 = 1_000_000_000;
+    let seconds = nanos / SECOND;
+    if seconds < -1 {
+        return "<invalid>".to_string();
+    } else if seconds < 0 {
+        return "0s".to_string();
+    } else if seconds < 60 * 2 {
+        return format!("{seconds}s");
+    }
+    let minutes = seconds / 60;
+    if minutes < 10 {
+        return match seconds % 60 {
+            0 => format!("{minutes}m"),
+            s => format!("{minutes}m{s}s"),
+        };
+    } else if minutes < 60 * 3 {
+        return format!("{minutes}m");
+    }
+    let hours = minutes / 60;
+    if hours < 8 {
+        match minutes % 60 {
+            0 => format!("{hours}h"),
+            m => format!("{hours}h{m}m"),
+        }
+    } else if hours < 48 {
+        format!("{hours}h")
+    } else if hours < 24 * 8 {
+        match hours % 24 {
+            0 => format!("{}d", hours / 24),
+            h => format!("{}d{h}h", hours / 24),
+        }
+    } else if hours < 24 * 365 * 2 {
+        format!("{}d", hours / 24)
+    } else if hours < 24 * 365 * 8 {
+        match (hours / 24) % 365 {
+            0 => format!("{}y", hours / 24 / 365),
+            d => format!("{}y{d}d", hours / 24 / 365),
+        }
+    } else {
+        format!("{}y", hours / 24 / 365)
     }
 }
 
@@ -128,13 +207,16 @@ fn table_text(columns: &[Json], rows: &[Json], no_headers: bool) -> String {
     tabwrite(&lines)
 }
 
-/// A cell as kubectl prints it: Go's `fmt.Sprint` of the decoded JSON value,
-/// cut at the first line break.
+/// A cell as kubectl prints it: Go's `fmt.Sprint` of the decoded JSON value
+/// with terminal escapes made visible; a string is also cut at its first
+/// line break.
 fn cell_text(cell: &Json) -> String {
-    let text = go_sprint(cell);
+    let Json::String(text) = cell else {
+        return escape_terminal(&go_sprint(cell));
+    };
     match text.find(['\n', '\r', '\x0c']) {
         Some(cut) => format!("{}...", escape_terminal(&text[..cut])),
-        None => escape_terminal(&text),
+        None => escape_terminal(text),
     }
 }
 
@@ -277,6 +359,10 @@ mod tests {
     use super::*;
     use serde_json::json;
 
+    fn printer() -> TablePrinter {
+        TablePrinter::new(GoTime::parse("2026-05-01T12:00:00Z").unwrap())
+    }
+
     fn table(columns: Json, rows: Json) -> Json {
         json!({"kind": "Table", "apiVersion": "meta.k8s.io/v1", "columnDefinitions": columns, "rows": rows})
     }
@@ -291,7 +377,7 @@ mod tests {
 
     #[test]
     fn each_object_is_aligned_on_its_own_and_repeated_headers_are_dropped() {
-        let mut p = TablePrinter::default();
+        let mut p = printer();
         let mut out = String::new();
         p.print(
             &table(cm_columns(), json!([{"cells": ["demo-settings", 1, "5s"]}])),
@@ -309,7 +395,7 @@ mod tests {
 
     #[test]
     fn new_columns_print_a_header_and_wide_columns_are_hidden() {
-        let mut p = TablePrinter::default();
+        let mut p = printer();
         let mut out = String::new();
         p.print(
             &table(cm_columns(), json!([{"cells": ["a", 1, "1m"]}])),
@@ -336,7 +422,7 @@ mod tests {
 
     #[test]
     fn a_table_without_rows_prints_nothing_and_keeps_the_next_header() {
-        let mut p = TablePrinter::default();
+        let mut p = printer();
         let mut out = String::new();
         p.print(&table(cm_columns(), json!([])), &mut out);
         assert_eq!(out, "");
@@ -349,7 +435,7 @@ mod tests {
 
     #[test]
     fn many_rows_of_one_table_line_up() {
-        let mut p = TablePrinter::default();
+        let mut p = printer();
         let mut out = String::new();
         let cols = json!([
             {"name": "Name", "type": "string", "priority": 0},
@@ -383,21 +469,43 @@ mod tests {
         assert_eq!(cell_text(&json!(["a", 1])), "[a 1]");
         assert_eq!(cell_text(&json!({"b": 1, "a": null})), "map[a:<nil> b:1]");
         assert_eq!(cell_text(&json!("one\ntwo")), "one...");
+        assert_eq!(cell_text(&json!(["a\rb"])), "[a\\rb]");
         assert_eq!(cell_text(&json!("\u{1b}[31mred")), "^[[31mred");
     }
 
     #[test]
-    fn objects_that_are_not_tables_print_their_name() {
-        let mut p = TablePrinter::default();
+    fn objects_that_are_not_tables_print_name_and_age() {
+        let mut p = printer();
         let mut out = String::new();
+        let cm = |name: &str, created: &str| json!({"kind": "ConfigMap", "metadata": {"name": name, "creationTimestamp": created}});
+        p.print(&cm("a", "2026-05-01T11:55:30Z"), &mut out);
         p.print(
-            &json!({"kind": "ConfigMap", "metadata": {"name": "a"}}),
+            &json!({"kind": "PodList", "items": [
+                {"metadata": {"name": "pod-one", "creationTimestamp": "2026-04-28T10:00:00Z"}},
+                {"metadata": {"name": "p"}}
+            ]}),
             &mut out,
         );
-        p.print(
-            &json!({"kind": "ConfigMap", "metadata": {"name": "b"}}),
-            &mut out,
+        assert_eq!(
+            out,
+            "NAME   AGE\na      4m30s\npod-one   3d2h\np         <unknown>\n"
         );
-        assert_eq!(out, "NAME\na\nb\n");
+    }
+
+    #[test]
+    fn ages_follow_kubernetes_human_duration() {
+        let s = |n: i128| human_duration(n * 1_000_000_000);
+        assert_eq!(s(-5), "<invalid>");
+        assert_eq!(s(0), "0s");
+        assert_eq!(s(119), "119s");
+        assert_eq!(s(120), "2m");
+        assert_eq!(s(9 * 60 + 59), "9m59s");
+        assert_eq!(s(179 * 60), "179m");
+        assert_eq!(s(3 * 3600 + 60), "3h1m");
+        assert_eq!(s(47 * 3600), "47h");
+        assert_eq!(s(7 * 86400), "7d");
+        assert_eq!(s(400 * 86400), "400d");
+        assert_eq!(s(3 * 365 * 86400 + 5 * 86400), "3y5d");
+        assert_eq!(s(9 * 365 * 86400), "9y");
     }
 }
