@@ -38,7 +38,7 @@ pub enum Command {
     #[command(alias = "ls")]
     List(ListArgs),
     /// Show the status of a release.
-    Status(StatusArgs),
+    Status(crate::commands::status::StatusArgs),
     /// Show the revisions of a release.
     #[command(alias = "hist")]
     History(HistoryArgs),
@@ -517,17 +517,6 @@ pub struct ListArgs {
     /// Format the UPDATED column with a Go time layout (e.g. "2006-01-02 15:04:05Z07:00").
     #[arg(long)]
     pub time_format: Option<String>,
-    /// Output format.
-    #[arg(short = 'o', long, value_enum, default_value = "table")]
-    pub output: OutputFormat,
-}
-
-#[derive(Debug, Args)]
-pub struct StatusArgs {
-    /// Release name.
-    pub name: String,
-    #[command(flatten)]
-    pub cluster: ClusterArgs,
     /// Output format.
     #[arg(short = 'o', long, value_enum, default_value = "table")]
     pub output: OutputFormat,

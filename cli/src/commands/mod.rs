@@ -19,7 +19,7 @@ pub(crate) mod repo;
 mod rollback;
 pub(crate) mod search;
 mod show;
-mod status;
+pub(crate) mod status;
 mod template;
 mod test;
 mod uninstall;

@@ -1,11 +1,43 @@
-//! `hoist status`: a release's last revision (Helm's `Status.Run`) and the
-//! text Helm prints for it, which `install` prints too.
+//! `hoist status`: one revision of a release (Helm's `Status.Run`), with
+//! its resources as they are in the cluster now, and the text Helm prints
+//! for it, which `install`, `upgrade` and `test` print too.
+
+mod live;
+mod table;
+
+pub use live::live_resources;
+pub use table::TablePrinter;
 
 use super::ActionError;
+use super::install::validate_release_name;
 use super::list::ansic;
+use crate::kube::{KubeClient, ResourceClient};
 use crate::release::HookEvent;
 use crate::release::record::Release;
+use crate::release::status::Status;
 use crate::storage::{Driver, Storage, StorageError};
+
+/// How `status` reads the revision's resources from the cluster.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum ResourceView {
+    /// Not at all.
+    #[default]
+    None,
+    /// As server-side tables, for the text output (Helm does this for
+    /// `-o table`).
+    Table,
+    /// As whole objects, for `-o json|yaml`.
+    Objects,
+}
+
+/// What `hoist status` shows.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct StatusOptions {
+    /// The revision; 0 (or less) for the newest, as Helm's `--revision`.
+    pub revision: i64,
+    /// Whether and how to read the resources into `info.resources`.
+    pub resources: ResourceView,
+}
 
 /// The newest revision of `name` (any state), or Helm's "release: not found".
 pub async fn status<D: Driver>(storage: &Storage<D>, name: &str) -> Result<Release, ActionError> {
@@ -18,19 +50,70 @@ pub async fn status<D: Driver>(storage: &Storage<D>, name: &str) -> Result<Relea
     }
 }
 
+/// Helm's `releaseContent`: revision `revision` of `name`, the newest when
+/// `revision <= 0`; "release: not found" when there is no such revision.
+pub async fn release_content<D: Driver>(
+    storage: &Storage<D>,
+    name: &str,
+    revision: i64,
+) -> Result<Release, ActionError> {
+    validate_release_name(name).map_err(|_| {
+        ActionError::Invalid(format!("releaseContent: Release name is invalid: {name}"))
+    })?;
+    if revision <= 0 {
+        return status(storage, name).await;
+    }
+    Ok(storage.get(name, revision).await?)
+}
+
+/// Helm's `Status.Run`: the revision, with `info.resources` filled from the
+/// cluster as `opts.resources` says (objects that are gone are left out).
+/// The chart stays in the record; Helm's command drops it before printing.
+pub async fn run_status<D: Driver>(
+    storage: &Storage<D>,
+    client: &KubeClient,
+    name: &str,
+    opts: &StatusOptions,
+) -> Result<Release, ActionError> {
+    // Helm checks that the cluster answers before reading the storage.
+    client.check_reachable().await?;
+    let mut release = release_content(storage, name, opts.revision).await?;
+    if opts.resources != ResourceView::None {
+        let resources = ResourceClient::connect(client.with_namespace(&release.namespace)).await?;
+        let found = live_resources(&resources, &release.manifest, opts.resources).await?;
+        release.info.get_or_insert_with(Default::default).resources = found;
+    }
+    Ok(release)
+}
+
 /// Helm's status table: name, time, namespace, status, revision,
-/// description, test suite, then (after a dry run) hooks and manifest, and
-/// the notes.
+/// description, the resources (when `info.resources` holds any), test
+/// suite, then (after a dry run) hooks and manifest, and the notes.
 pub fn status_text(rel: &Release) -> String {
+    status_text_colored(rel, false)
+}
+
+/// [`status_text`] with Helm's terminal colours when `color`: the namespace
+/// in cyan, the status in green (deployed), red (failed, unknown) or yellow
+/// (pending, uninstalling), as `fatih/color` writes them.
+pub fn status_text_colored(rel: &Release, color: bool) -> String {
     let info = rel.info.clone().unwrap_or_default();
     let mut out = format!("NAME: {}\n", rel.name);
     if !info.last_deployed.is_zero() {
         out.push_str(&format!("LAST DEPLOYED: {}\n", ansic(&info.last_deployed)));
     }
-    out.push_str(&format!("NAMESPACE: {}\n", rel.namespace));
-    out.push_str(&format!("STATUS: {}\n", info.status.as_str()));
+    let (namespace, status) = if color {
+        (paint(CYAN, &rel.namespace), paint_status(info.status))
+    } else {
+        (rel.namespace.clone(), info.status.as_str().to_string())
+    };
+    out.push_str(&format!("NAMESPACE: {namespace}\n"));
+    out.push_str(&format!("STATUS: {status}\n"));
     out.push_str(&format!("REVISION: {}\n", rel.version));
     out.push_str(&format!("DESCRIPTION: {}\n", info.description));
+    if !info.resources.is_empty() {
+        out.push_str(&format!("RESOURCES:\n{}\n", resources_text(&info)));
+    }
     let tests: Vec<_> = rel
         .hooks
         .iter()
@@ -65,11 +148,184 @@ pub fn status_text(rel: &Release) -> String {
     out
 }
 
+const CYAN: &str = "36";
+const GREEN: &str = "32";
+const RED: &str = "31";
+const YELLOW: &str = "33";
+
+/// `fatih/color`'s escape sequence around `text`.
+fn paint(code: &str, text: &str) -> String {
+    format!("\x1b[{code}m{text}\x1b[0m")
+}
+
+/// Helm's `ColorizeStatus`.
+fn paint_status(status: Status) -> String {
+    let code = match status {
+        Status::Deployed => GREEN,
+        Status::Failed | Status::Unknown => RED,
+        Status::PendingInstall
+        | Status::PendingUpgrade
+        | Status::PendingRollback
+        | Status::Uninstalling => YELLOW,
+        _ => return status.as_str().to_string(),
+    };
+    paint(code, status.as_str())
+}
+
+/// The body of the RESOURCES section: `==> VERSION/KIND`, the objects'
+/// tables, a blank line, for each kind. Helm walks a Go map here, so its
+/// order changes from run to run; hoist prints the kinds sorted.
+fn resources_text(info: &crate::release::record::Info) -> String {
+    let mut printer = TablePrinter::new(crate::release::record::GoTime::now());
+    let mut out = String::new();
+    for (kind, objects) in &info.resources {
+        out.push_str(&format!("==> {kind}\n"));
+        for object in objects {
+            printer.print(object, &mut out);
+        }
+        out.push('\n');
+    }
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::release::hook::{Hook, HookExecution, HookPhase};
     use crate::release::record::{GoTime, Info};
-    use crate::release::status::Status;
+    use serde_json::json;
+    use std::collections::BTreeMap;
+
+    fn release(info: Info) -> Release {
+        Release {
+            name: "web".into(),
+            namespace: "ns".into(),
+            version: 2,
+            info: Some(Info {
+                status: Status::Deployed,
+                last_deployed: GoTime::parse("2026-03-04T05:06:07Z").unwrap(),
+                ..info
+            }),
+            ..Release::default()
+        }
+    }
+
+    fn cm_table(name: &str, data: i64) -> serde_json::Value {
+        json!({
+            "kind": "Table", "apiVersion": "meta.k8s.io/v1",
+            "columnDefinitions": [
+                {"name": "Name", "type": "string", "format": "name", "priority": 0},
+                {"name": "Data", "type": "integer", "priority": 0},
+                {"name": "Age", "type": "string", "priority": 0}
+            ],
+            "rows": [{"cells": [name, data, "7s"]}]
+        })
+    }
+
+    #[test]
+    fn resources_come_after_the_description_kind_by_kind() {
+        let pods = json!({
+            "kind": "Table", "apiVersion": "meta.k8s.io/v1",
+            "columnDefinitions": [{"name": "Name", "type": "string", "priority": 0}],
+            "rows": []
+        });
+        let resources = BTreeMap::from([
+            (
+                "v1/ConfigMap".to_string(),
+                vec![cm_table("web-settings", 1), cm_table("web-x", 2)],
+            ),
+            ("v1/Pod(related)".to_string(), vec![pods]),
+        ]);
+        let rel = release(Info {
+            description: "Upgrade complete".into(),
+            resources,
+            ..Info::default()
+        });
+        assert_eq!(
+            status_text(&rel),
+            "NAME: web\nLAST DEPLOYED: Wed Mar  4 05:06:07 2026\nNAMESPACE: ns\nSTATUS: deployed\n\
+             REVISION: 2\nDESCRIPTION: Upgrade complete\nRESOURCES:\n==> v1/ConfigMap\n\
+             NAME           DATA   AGE\nweb-settings   1      7s\nweb-x   2     7s\n\n\
+             ==> v1/Pod(related)\n\n\nTEST SUITE: None\n"
+        );
+    }
+
+    #[test]
+    fn colours_mark_the_namespace_and_the_status() {
+        let text = status_text_colored(&release(Info::default()), true);
+        assert!(
+            text.contains("NAMESPACE: \x1b[36mns\x1b[0m\nSTATUS: \x1b[32mdeployed\x1b[0m\n"),
+            "{text:?}"
+        );
+        let mut old = release(Info::default());
+        if let Some(i) = old.info.as_mut() {
+            i.status = Status::Superseded;
+        }
+        assert!(status_text_colored(&old, true).contains("STATUS: superseded\n"));
+        let mut pending = release(Info::default());
+        if let Some(i) = pending.info.as_mut() {
+            i.status = Status::PendingUpgrade;
+        }
+        assert!(
+            status_text_colored(&pending, true)
+                .contains("STATUS: \x1b[33mpending-upgrade\x1b[0m\n")
+        );
+    }
+
+    #[test]
+    fn an_empty_description_still_has_its_line() {
+        let text = status_text(&release(Info::default()));
+        assert!(
+            text.contains("\nREVISION: 2\nDESCRIPTION: \nTEST SUITE: None\n"),
+            "{text}"
+        );
+        assert!(!text.contains("RESOURCES"));
+    }
+
+    #[test]
+    fn test_suite_lists_the_test_hooks_that_ran() {
+        let run = |start: &str, end: &str, phase| HookExecution {
+            started_at: GoTime::parse(start).unwrap(),
+            completed_at: GoTime::parse(end).unwrap(),
+            phase,
+        };
+        let mut rel = release(Info::default());
+        rel.hooks = vec![
+            Hook {
+                name: "never-ran".into(),
+                events: vec![HookEvent::Test],
+                ..Hook::default()
+            },
+            Hook {
+                name: "smoke".into(),
+                events: vec![HookEvent::Test],
+                last_run: run(
+                    "2026-01-01T10:00:00Z",
+                    "2026-01-01T10:00:03Z",
+                    HookPhase::Succeeded,
+                ),
+                ..Hook::default()
+            },
+            Hook {
+                name: "migrate".into(),
+                events: vec![HookEvent::PreInstall],
+                last_run: run(
+                    "2026-01-01T09:00:00Z",
+                    "2026-01-01T09:00:01Z",
+                    HookPhase::Succeeded,
+                ),
+                ..Hook::default()
+            },
+        ];
+        let text = status_text(&rel);
+        assert!(
+            text.ends_with(
+                "DESCRIPTION: \nTEST SUITE:     smoke\nLast Started:   Thu Jan  1 10:00:00 2026\n\
+                 Last Completed: Thu Jan  1 10:00:03 2026\nPhase:          Succeeded\n"
+            ),
+            "{text}"
+        );
+    }
 
     #[test]
     fn text_has_helms_lines() {
