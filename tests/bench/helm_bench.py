@@ -17,12 +17,16 @@ Usage:
   helm_bench.py list KUBECONFIG NS RUNS ALL EXPECTED
       runs Helm's List RUNS times (ALL=1: --all) and checks that every run
       returns EXPECTED releases
+  helm_bench.py list-pair KUBECONFIG NS RUNS ALL EXPECTED HOIST_BINARY
+      alternates `hoist list` (a whole process, timed from here) and Helm's
+      List, RUNS times each; prints Helm's times and "hoist_times"
 Prints one JSON object: {"op", "times": [seconds...], "count"}.
 HELM_OPTS (JSON) as in the oracle; default: no wait, OpenAPI validation off.
 """
 import ctypes
 import json
 import os
+import subprocess
 import sys
 import time
 
@@ -88,6 +92,32 @@ def main():
             if count != expected:
                 sys.exit(f"helm list returned {count} releases, expected {expected}")
             times.append(elapsed)
+    elif verb == "list-pair":
+        # Alternates one hoist CLI process and one Helm library call, so
+        # both tools see the same moments of a noisy machine; each run
+        # swaps which goes first.
+        runs, all_flag, expected, hoist = int(rest[0]), int(rest[1]), int(rest[2]), rest[3]
+        command = [hoist, "list", "-n", namespace, "--max", "0"] + (["--all"] if all_flag else [])
+        env = dict(os.environ, KUBECONFIG=kubeconfig)
+        hoist_times = []
+
+        def run_hoist():
+            start = time.perf_counter()
+            subprocess.run(command, env=env, stdout=subprocess.DEVNULL, check=True)
+            hoist_times.append(time.perf_counter() - start)
+
+        def run_helm():
+            elapsed, text = call(lib, lib.helm_sdkpy_list, h, all_flag)
+            got = len(json.loads(text) or [])
+            if got != expected:
+                sys.exit(f"helm list returned {got} releases, expected {expected}")
+            times.append(elapsed)
+
+        for i in range(runs):
+            for step in (run_hoist, run_helm) if i % 2 == 0 else (run_helm, run_hoist):
+                step()
+        print(json.dumps({"op": verb, "times": times, "hoist_times": hoist_times, "count": expected}))
+        return
     else:
         sys.exit(f"unknown verb {verb}")
     print(json.dumps({"op": verb, "times": times, "count": count}))

@@ -16,8 +16,9 @@
 # - list: BENCH_RELEASES releases x BENCH_REVISIONS revisions cloned from
 #   one hoist-written record (tests/bench/gen_releases.py) in one namespace;
 #   after a settling pause and one untimed list per tool, `list`, and
-#   `list --all`, BENCH_LIST_RUNS times per tool; every run must return
-#   BENCH_RELEASES releases. The Secrets are deleted at the end, and
+#   `list --all`, BENCH_LIST_RUNS times per tool, the two tools alternating
+#   run by run (hoist timed as a process from Python there); Helm's runs
+#   must return BENCH_RELEASES releases, and so must hoist's checked run. The Secrets are deleted at the end, and
 #   the benchmark releases uninstalled.
 # Uses the cluster at $KUBECONFIG (default: the local one of
 # tests/cluster/up.sh, which must already be running). Raw timings go to
@@ -109,26 +110,23 @@ sleep "${BENCH_SETTLE_SECONDS:-10}"
 "$HOIST" list -n "$NS_LIST" -a >/dev/null
 python3 "$BENCH_DIR/helm_bench.py" list "$KUBECONFIG" "$NS_LIST" 1 1 "$RELEASES" >/dev/null
 
-# Runs `hoist list ARGS` LIST_RUNS times, checking the release count.
+# `hoist list` and Helm's List alternate, run by run (helm_bench.py
+# list-pair), so that both tools meet the same moments of a noisy machine.
 # `--max 0`: the Helm library call has no limit, while the CLIs (hoist's and
 # helm's) stop at 256 rows by default; both tools return all releases.
-bench_hoist_list() {
-  local op="$1"
-  shift
-  local count
-  for _ in $(seq 1 "$LIST_RUNS"); do
-    timed "$HOIST" list -n "$NS_LIST" --max 0 "$@"
-  done
-  count="$("$HOIST" list -n "$NS_LIST" --max 0 "$@" -o json | python3 -c 'import json,sys; print(len(json.load(sys.stdin)))')"
-  [ "$count" = "$RELEASES" ] || { echo "hoist list $* returned $count releases, expected $RELEASES" >&2; exit 1; }
-  record_hoist "$op"
+bench_list() {
+  local op="$1" all="$2" count pair
+  local args=()
+  [ "$all" = 1 ] && args=(--all)
+  count="$("$HOIST" list -n "$NS_LIST" --max 0 "${args[@]}" -o json | python3 -c 'import json,sys; print(len(json.load(sys.stdin)))')"
+  [ "$count" = "$RELEASES" ] || { echo "hoist list ${args[*]} returned $count releases, expected $RELEASES" >&2; exit 1; }
+  pair="$(python3 "$BENCH_DIR/helm_bench.py" list-pair "$KUBECONFIG" "$NS_LIST" "$LIST_RUNS" "$all" "$RELEASES" "$HOIST")"
+  python3 -c 'import json,sys; d=json.loads(sys.argv[2]); print(json.dumps({"tool": "hoist", "op": sys.argv[1], "times": d["hoist_times"]})); print(json.dumps({"tool": "helm", "op": sys.argv[1], "times": d["times"]}))' "$op" "$pair" >>"$RESULTS"
 }
 
-echo "== list ($LIST_RUNS runs each)" >&2
-bench_hoist_list "list ($RELEASES releases x $REVISIONS revisions)"
-python3 "$BENCH_DIR/helm_bench.py" list "$KUBECONFIG" "$NS_LIST" "$LIST_RUNS" 0 "$RELEASES" | record_helm "list ($RELEASES releases x $REVISIONS revisions)"
-bench_hoist_list "list --all" -a
-python3 "$BENCH_DIR/helm_bench.py" list "$KUBECONFIG" "$NS_LIST" "$LIST_RUNS" 1 "$RELEASES" | record_helm "list --all"
+echo "== list ($LIST_RUNS runs each, alternating)" >&2
+bench_list "list ($RELEASES releases x $REVISIONS revisions)" 0
+bench_list "list --all" 1
 
 echo "== cleanup" >&2
 # One deletecollection call: `kubectl delete secrets --all` deletes them one
