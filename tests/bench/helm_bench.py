@@ -17,9 +17,10 @@ Usage:
   helm_bench.py list KUBECONFIG NS RUNS ALL EXPECTED
       runs Helm's List RUNS times (ALL=1: --all) and checks that every run
       returns EXPECTED releases
-  helm_bench.py list-pair KUBECONFIG NS RUNS ALL EXPECTED HOIST_BINARY
-      alternates `hoist list` (a whole process, timed from here) and Helm's
-      List, RUNS times each; prints Helm's times and "hoist_times"
+  helm_bench.py list-pair KUBECONFIG NS RUNS ALL EXPECTED HOIST_BINARY [HOIST_FLAGS...]
+      alternates `hoist list [HOIST_FLAGS]` (a whole process, timed from
+      here) and Helm's List, RUNS times each; prints Helm's times and
+      "hoist_times"
 Prints one JSON object: {"op", "times": [seconds...], "count"}.
 HELM_OPTS (JSON) as in the oracle; default: no wait, OpenAPI validation off.
 """
@@ -97,7 +98,7 @@ def main():
         # both tools see the same moments of a noisy machine; each run
         # swaps which goes first.
         runs, all_flag, expected, hoist = int(rest[0]), int(rest[1]), int(rest[2]), rest[3]
-        command = [hoist, "list", "-n", namespace, "--max", "0"] + (["--all"] if all_flag else [])
+        command = [hoist, "list", "-n", namespace, "--max", "0"] + (["--all"] if all_flag else []) + rest[4:]
         env = dict(os.environ, KUBECONFIG=kubeconfig)
         hoist_times = []
 
@@ -113,8 +114,14 @@ def main():
                 sys.exit(f"helm list returned {got} releases, expected {expected}")
             times.append(elapsed)
 
+        # The same pause before every run of either tool: Helm's Go runtime
+        # (in this process) and the API server both collect garbage for a
+        # while after a list of every record, which would otherwise fall on
+        # whichever tool runs next.
+        pause = float(os.environ.get("BENCH_PAUSE_SECONDS", "0.5"))
         for i in range(runs):
             for step in (run_hoist, run_helm) if i % 2 == 0 else (run_helm, run_hoist):
+                time.sleep(pause)
                 step()
         print(json.dumps({"op": verb, "times": times, "hoist_times": hoist_times, "count": expected}))
         return

@@ -287,3 +287,40 @@ fn release_labels_are_stored_merged_on_upgrade_and_selectable() {
         bad.stderr
     );
 }
+
+/// `list --cached` as the API server's watch cache answers it: the same
+/// releases as the consistent read once the cache has seen the writes
+/// (it follows etcd within moments; the test allows it a few seconds),
+/// abnormal histories and the read-everything fallback included.
+#[test]
+fn cached_list_shows_what_the_consistent_list_shows() {
+    if cluster("cached_list_shows_what_the_consistent_list_shows").is_none() {
+        return;
+    }
+    let ns = fresh_namespace("hoist-list-cached");
+    let c = namespace(&ns);
+    craft(&c, &ns, RECORDS);
+    let names: Vec<String> = (0..40).map(|i| format!("old-{i:02}")).collect();
+    let old: Vec<(&str, i64, Option<Status>)> = names
+        .iter()
+        .map(|n| (n.as_str(), 1, Some(Status::Superseded)))
+        .collect();
+    craft(&c, &ns, &old);
+    for flags in [&[][..], &["-a"][..], &["--deployed", "--failed"][..]] {
+        let mut args = vec!["list", "-n", &ns, "--max", "0", "-o", "json"];
+        args.extend_from_slice(flags);
+        let consistent = rows(&ok(&args));
+        args.push("--cached");
+        let mut cached = rows(&ok(&args));
+        for _ in 0..30 {
+            if cached == consistent {
+                break;
+            }
+            std::thread::sleep(std::time::Duration::from_millis(100));
+            cached = rows(&ok(&args));
+        }
+        assert_eq!(cached, consistent, "list {flags:?}");
+    }
+    let all = rows(&ok(&["list", "-n", &ns, "-a", "--cached", "-o", "json"]));
+    assert_eq!(all.len(), 7 + 40, "{all:?}");
+}

@@ -3,6 +3,7 @@
 use super::release::{connect, print_rows, storage, with_storage};
 use crate::args::{ListArgs, OutputFormat};
 use hoist_core::action::list::{ListOptions, list, list_elements_with, list_table_with};
+use hoist_core::storage::Freshness;
 use miette::miette;
 use std::process::ExitCode;
 
@@ -25,6 +26,11 @@ pub async fn run(a: ListArgs) -> miette::Result<ExitCode> {
         reverse: a.reverse,
         max: a.max,
         offset: a.offset,
+        freshness: if a.cached {
+            Freshness::Cached
+        } else {
+            Freshness::Consistent
+        },
     };
     let releases =
         with_storage!(&backend, s => list(s, &opts).await).map_err(|e| miette!("{e}"))?;

@@ -9,7 +9,7 @@ use super::ActionError;
 use crate::kube::selector::LabelSelector;
 use crate::release::record::{GoTime, Release};
 use crate::release::status::Status;
-use crate::storage::{Driver, Storage};
+use crate::storage::{Driver, Freshness, Storage};
 
 /// Which releases to list and in which order (Helm's `action.List`).
 #[derive(Clone, Debug, Default)]
@@ -41,6 +41,9 @@ pub struct ListOptions {
     pub max: usize,
     /// `--offset`: skip this many releases first.
     pub offset: usize,
+    /// `--cached`: read the records from the API server's cache (see
+    /// [`Freshness::Cached`]); Helm always reads consistently.
+    pub freshness: Freshness,
 }
 
 impl ListOptions {
@@ -99,7 +102,10 @@ pub async fn list<D: Driver>(
     let mut shown = if opts.only_superseded() {
         storage.driver().list(&|_| true).await?
     } else {
-        storage.driver().list_latest_summaries().await?
+        storage
+            .driver()
+            .list_latest_summaries(opts.freshness)
+            .await?
     };
     shown.retain(|r| {
         filter.as_ref().is_none_or(|f| f.is_match(&r.name))

@@ -16,6 +16,19 @@ use std::collections::hash_map::Entry;
 use std::collections::{BTreeMap, HashMap};
 use std::future::Future;
 
+/// How fresh a read must be.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum Freshness {
+    /// Every write that completed before the read started is seen (a quorum
+    /// read from etcd, as Helm always reads).
+    #[default]
+    Consistent,
+    /// The API server's watch cache may answer (`resourceVersion=0`):
+    /// far cheaper with many records and no load on etcd, but it can lag
+    /// the latest writes by a moment.
+    Cached,
+}
+
 /// The newest revision of each release (by namespace and name) among
 /// `releases`, in no particular order.
 pub fn latest_revisions(releases: Vec<Release>) -> Vec<Release> {
@@ -72,10 +85,13 @@ pub trait Driver: Send + Sync {
     /// Like [`Driver::list_latest`], but the releases may carry only what
     /// `list` shows: name, namespace, version, labels, `info` and the
     /// chart's metadata (manifest, values, templates and hooks may be
-    /// empty). Drivers that can skip decoding the rest override this.
+    /// empty). Drivers that can skip decoding the rest override this, and
+    /// those with a cache honour [`Freshness::Cached`].
     fn list_latest_summaries(
         &self,
+        freshness: Freshness,
     ) -> impl Future<Output = Result<Vec<Release>, StorageError>> + Send {
+        let _ = freshness;
         self.list_latest()
     }
 

@@ -16,7 +16,7 @@ use crate::release::record::Release;
 use crate::storage::codec::{
     OWNER, ObjectKind, Stamp, filter_system_labels, label_selector, owner_selector,
 };
-use crate::storage::driver::{Driver, ReleaseFilter, latest_revisions};
+use crate::storage::driver::{Driver, Freshness, ReleaseFilter, latest_revisions};
 use crate::storage::error::StorageError;
 use crate::storage::kube_list::{
     Plan, ReleaseKey, SummaryPrefetch, WireList, WireObject, WireTable, decode_summaries,
@@ -44,6 +44,16 @@ const TABLE_MIME: &str = "application/json;as=Table;g=meta.k8s.io;v=v1";
 struct Bodies {
     list: WireList,
     summaries: Option<Vec<Option<Release>>>,
+}
+
+/// List parameters for `selector`; from the API server's watch cache
+/// (`resourceVersion=0`) when [`Freshness::Cached`].
+fn list_params(selector: &str, freshness: Freshness) -> ListParams {
+    let params = ListParams::default().labels(selector);
+    match freshness {
+        Freshness::Consistent => params,
+        Freshness::Cached => params.match_any(),
+    }
 }
 
 /// Which object kind a [`KubeDriver`] stores releases in.
@@ -188,12 +198,13 @@ impl<K: StoredKind> KubeDriver<K> {
         &self,
         namespace: Option<&str>,
         selector: &str,
+        freshness: Freshness,
     ) -> Result<WireList, KubeError> {
         let path = Self::collection_path(namespace);
         let op = self.list_op(namespace);
         with_backoff(self.backoff, || async {
             let request = ::kube::core::Request::new(&path)
-                .list(&ListParams::default().labels(selector))
+                .list(&list_params(selector, freshness))
                 .map_err(|e| request_error(&op, e))?;
             self.client
                 .raw()
@@ -215,16 +226,20 @@ impl<K: StoredKind> KubeDriver<K> {
         &self,
         namespace: Option<&str>,
         selector: &str,
+        freshness: Freshness,
         summarize: bool,
     ) -> Result<Bodies, KubeError> {
         if K::KIND == ObjectKind::Secret {
-            match self.list_protobuf(namespace, selector, summarize).await {
+            match self
+                .list_protobuf(namespace, selector, freshness, summarize)
+                .await
+            {
                 Ok(bodies) => return Ok(bodies),
                 Err(reason) => tracing::debug!(%reason, "protobuf list failed; listing as JSON"),
             }
         }
         Ok(Bodies {
-            list: self.list_wire(namespace, selector).await?,
+            list: self.list_wire(namespace, selector, freshness).await?,
             summaries: None,
         })
     }
@@ -235,12 +250,13 @@ impl<K: StoredKind> KubeDriver<K> {
         &self,
         namespace: Option<&str>,
         selector: &str,
+        freshness: Freshness,
         summarize: bool,
     ) -> Result<Bodies, String> {
         use http_body_util::BodyExt;
         let path = Self::collection_path(namespace);
         let mut request = ::kube::core::Request::new(&path)
-            .list(&ListParams::default().labels(selector))
+            .list(&list_params(selector, freshness))
             .map_err(|e| e.to_string())?;
         request.headers_mut().insert(
             http::header::ACCEPT,
@@ -303,7 +319,7 @@ impl<K: StoredKind> KubeDriver<K> {
     ) -> Result<Option<Vec<(ReleaseKey, i64)>>, KubeError> {
         let path = Self::collection_path(namespace);
         let op = self.list_op(namespace);
-        let params = ListParams::default().labels(&owner_selector()).match_any();
+        let params = list_params(&owner_selector(), Freshness::Cached);
         with_backoff(self.backoff, || async {
             let request = ::kube::core::Request::new(&path);
             match namespace {
@@ -351,13 +367,16 @@ impl<K: StoredKind> KubeDriver<K> {
 
     /// `list`'s releases, newest revision of each, decoded only as far as
     /// `list` prints them; see [`crate::storage::kube_list`] for why the
-    /// consistent read can leave superseded records on the server.
-    async fn latest_summaries(&self) -> Result<Vec<Release>, KubeError> {
+    /// consistent read can leave superseded records on the server. With
+    /// [`Freshness::Cached`] the records are read from the watch cache
+    /// too; releases the two reads disagree on are still read again
+    /// consistently.
+    async fn latest_summaries(&self, freshness: Freshness) -> Result<Vec<Release>, KubeError> {
         let namespace = self.namespace.as_deref();
         let owner = owner_selector();
         let not_superseded = format!("{owner},status!=superseded");
         let (bodies, hint) = tokio::join!(
-            self.list_bodies(namespace, &not_superseded, true),
+            self.list_bodies(namespace, &not_superseded, freshness, true),
             self.list_hint(namespace)
         );
         let Bodies {
@@ -375,7 +394,7 @@ impl<K: StoredKind> KubeDriver<K> {
         let (accepted, mut recheck) = match plan {
             Plan::ReadAll => {
                 tracing::debug!("list: the hint does not explain the records; reading all");
-                return self.read_all_latest(namespace).await;
+                return self.read_all_latest(namespace, freshness).await;
             }
             Plan::Use { accepted, recheck } => (accepted, recheck),
         };
@@ -409,7 +428,7 @@ impl<K: StoredKind> KubeDriver<K> {
                 ))
             {
                 tracing::debug!(object = %objects[i].metadata.name, "list: a record's labels and body disagree; reading all");
-                return self.read_all_latest(namespace).await;
+                return self.read_all_latest(namespace, freshness).await;
             }
             releases.push(release);
         }
@@ -432,7 +451,9 @@ impl<K: StoredKind> KubeDriver<K> {
                     operation: Box::new(self.op("list", "")),
                     reason: e.to_string(),
                 })?;
-                let list = self.list_wire(Some(&key.namespace), &selector).await?;
+                let list = self
+                    .list_wire(Some(&key.namespace), &selector, Freshness::Consistent)
+                    .await?;
                 Ok::<_, KubeError>(decode_latest(K::KIND, &list))
             })
             .buffer_unordered(RECHECKS_IN_FLIGHT)
@@ -444,9 +465,13 @@ impl<K: StoredKind> KubeDriver<K> {
 
     /// Helm's way: every record read consistently, the newest revision of
     /// each release by the decoded records.
-    async fn read_all_latest(&self, namespace: Option<&str>) -> Result<Vec<Release>, KubeError> {
+    async fn read_all_latest(
+        &self,
+        namespace: Option<&str>,
+        freshness: Freshness,
+    ) -> Result<Vec<Release>, KubeError> {
         let bodies = self
-            .list_bodies(namespace, &owner_selector(), false)
+            .list_bodies(namespace, &owner_selector(), freshness, false)
             .await?;
         Ok(decode_latest(K::KIND, &bodies.list))
     }
@@ -553,8 +578,11 @@ impl<K: StoredKind> Driver for KubeDriver<K> {
             .collect())
     }
 
-    async fn list_latest_summaries(&self) -> Result<Vec<Release>, StorageError> {
-        self.latest_summaries()
+    async fn list_latest_summaries(
+        &self,
+        freshness: Freshness,
+    ) -> Result<Vec<Release>, StorageError> {
+        self.latest_summaries(freshness)
             .await
             .map_err(|e| backend("list: failed to list".to_string(), e))
     }
@@ -626,5 +654,21 @@ impl<K: StoredKind> Driver for KubeDriver<K> {
             Err(e) if e.is_not_found() => Ok(release),
             Err(e) => Err(backend("delete: failed to delete".to_string(), e)),
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn only_cached_reads_may_come_from_the_watch_cache() {
+        let consistent = list_params("owner=helm", Freshness::Consistent);
+        assert_eq!(consistent.label_selector.as_deref(), Some("owner=helm"));
+        // No resourceVersion: a quorum read from etcd.
+        assert_eq!(consistent.resource_version, None);
+        let cached = list_params("owner=helm", Freshness::Cached);
+        assert_eq!(cached.label_selector.as_deref(), Some("owner=helm"));
+        assert_eq!(cached.resource_version.as_deref(), Some("0"));
     }
 }

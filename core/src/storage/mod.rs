@@ -16,7 +16,7 @@ pub mod kube_proto;
 pub mod memory;
 
 pub use codec::{ObjectKind, decode_release, encode_release, release_key};
-pub use driver::{Driver, ReleaseFilter};
+pub use driver::{Driver, Freshness, ReleaseFilter};
 pub use error::StorageError;
 pub use memory::MemoryDriver;
 
