@@ -14,8 +14,12 @@ use crate::action::ActionError;
 use crate::kube::{KubeError, ManifestObject, Operation, ResourceClient};
 use crate::release::manifest::split_manifests;
 use ::kube::api::{Api, DynamicObject, ListParams};
+use futures::stream::{self, StreamExt};
 use serde_json::{Map as JsonMap, Value as Json};
 use std::collections::BTreeMap;
+
+/// Reads in flight at once.
+const READS_IN_FLIGHT: usize = 16;
 
 /// What Helm's table requests accept: a `meta.k8s.io` Table (v1, then
 /// v1beta1), else the plain object.
@@ -43,52 +47,71 @@ pub async fn live_resources(
             objects.push((object, target));
         }
     }
+    // The reads are independent: run them side by side (Helm's status
+    // reads one object at a time, a round trip each), then group them in
+    // the manifest's order.
+    let fetched: Vec<Option<Json>> = stream::iter(objects.iter())
+        .map(|(object, target)| async move {
+            let api = api_for(
+                resources,
+                &target.resource.api_resource,
+                target.namespace.as_deref(),
+            );
+            let op = Operation::new(
+                "get",
+                &target.resource.resource_name(),
+                &object.name,
+                target.namespace.as_deref().unwrap_or(""),
+            );
+            let url = format!("{}/{}", api.resource_url(), object.name);
+            match fetch(resources, &url, table, op).await {
+                Ok(live) => Some(live),
+                Err(e) => {
+                    tracing::debug!(object = %object.name, error = %e, "status: cannot read object; skipped as Helm does");
+                    None
+                }
+            }
+        })
+        .buffered(READS_IN_FLIGHT)
+        .collect()
+        .await;
     let mut out: BTreeMap<String, Vec<Json>> = BTreeMap::new();
-    let mut selectors: Vec<BTreeMap<String, String>> = Vec::new();
-    for (object, target) in objects {
+    let mut selectors: Vec<(String, BTreeMap<String, String>)> = Vec::new();
+    for ((object, target), live) in objects.iter().zip(fetched) {
+        let Some(live) = live else {
+            continue;
+        };
         let version = object
             .api_version
             .rsplit('/')
             .next()
             .unwrap_or(&object.api_version);
-        let key = format!("{version}/{}", object.kind);
-        let api = api_for(
-            resources,
-            &target.resource.api_resource,
-            target.namespace.as_deref(),
-        );
-        let op = Operation::new(
-            "get",
-            &target.resource.resource_name(),
-            &object.name,
-            target.namespace.as_deref().unwrap_or(""),
-        );
-        let url = format!("{}/{}", api.resource_url(), object.name);
-        let live = match fetch(resources, &url, table, op).await {
-            Ok(live) => live,
-            Err(e) => {
-                tracing::debug!(object = %object.name, error = %e, "status: cannot read object; skipped as Helm does");
-                continue;
-            }
-        };
-        out.entry(key).or_default().push(sort_keys(live));
+        out.entry(format!("{version}/{}", object.kind))
+            .or_default()
+            .push(sort_keys(live));
         let Some(selector) = pod_selector(&object.object) else {
             continue;
         };
-        if selectors.contains(&selector) {
-            continue;
-        }
-        selectors.push(selector.clone());
         let namespace = target
             .namespace
             .clone()
             .unwrap_or_else(|| resources.client().namespace().to_string());
-        match related_pods(resources, &namespace, &selector, table).await {
+        if !selectors.iter().any(|(_, s)| *s == selector) {
+            selectors.push((namespace, selector));
+        }
+    }
+    let related: Vec<Result<Json, KubeError>> = stream::iter(selectors.iter())
+        .map(|(namespace, selector)| related_pods(resources, namespace, selector, table))
+        .buffered(READS_IN_FLIGHT)
+        .collect()
+        .await;
+    for pods in related {
+        match pods {
             Ok(pods) => out
                 .entry("v1/Pod(related)".to_string())
                 .or_default()
                 .push(sort_keys(pods)),
-            Err(e) => tracing::warn!(error = %e, "get the relation pod is failed"),
+            Err(e) => tracing::warn!(error = %e, "status: cannot list the related pods"),
         }
     }
     Ok(out)
