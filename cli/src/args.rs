@@ -295,6 +295,30 @@ pub struct ClusterArgs {
     /// The kubeconfig context to use.
     #[arg(long)]
     pub kube_context: Option<String>,
+    /// The address and port of the Kubernetes API server (no kubeconfig
+    /// needed with it).
+    #[arg(long, env = "HOIST_KUBEAPISERVER")]
+    pub kube_apiserver: Option<String>,
+    /// A bearer token for the API server, instead of the kubeconfig user's
+    /// credentials.
+    #[arg(long, env = "HOIST_KUBETOKEN", hide_env_values = true)]
+    pub kube_token: Option<String>,
+    /// Impersonate this user.
+    #[arg(long, env = "HOIST_KUBEASUSER")]
+    pub kube_as_user: Option<String>,
+    /// Impersonate this group (repeat for more; the env var takes a
+    /// comma-separated list).
+    #[arg(long, env = "HOIST_KUBEASGROUPS", value_delimiter = ',')]
+    pub kube_as_group: Vec<String>,
+    /// The certificate authority file for the API server's certificate.
+    #[arg(long, env = "HOIST_KUBECAFILE")]
+    pub kube_ca_file: Option<PathBuf>,
+    /// Do not check the API server's certificate (insecure).
+    #[arg(long, env = "HOIST_KUBEINSECURE_SKIP_TLS_VERIFY")]
+    pub kube_insecure_skip_tls_verify: bool,
+    /// The name to check the API server's certificate against.
+    #[arg(long, env = "HOIST_KUBETLS_SERVER_NAME")]
+    pub kube_tls_server_name: Option<String>,
     /// Where release records are stored (Helm's HELM_DRIVER).
     #[arg(long, value_enum, env = "HOIST_DRIVER", default_value = "secret")]
     pub storage: StorageChoice,

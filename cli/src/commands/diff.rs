@@ -22,7 +22,7 @@ pub enum DiffCommand {
     /// Show what `hoist upgrade NAME CHART` would change on the cluster.
     Upgrade(Box<DiffUpgradeArgs>),
     /// Show what `hoist rollback NAME [REVISION]` would change on the cluster.
-    Rollback(DiffRollbackArgs),
+    Rollback(Box<DiffRollbackArgs>),
 }
 
 /// How the diff is reported.
@@ -101,7 +101,7 @@ pub struct DiffRollbackArgs {
 pub async fn run(c: DiffCommand) -> miette::Result<ExitCode> {
     match c {
         DiffCommand::Upgrade(a) => upgrade(*a).await,
-        DiffCommand::Rollback(a) => rollback(a).await,
+        DiffCommand::Rollback(a) => rollback(*a).await,
     }
 }
 

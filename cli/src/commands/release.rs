@@ -2,7 +2,7 @@
 //! connection and the release storage chosen by `--storage`/`HOIST_DRIVER`.
 
 use crate::args::{ClusterArgs, OutputFormat, StorageChoice};
-use hoist_core::kube::{ClientOptions, KubeClient};
+use hoist_core::kube::{ClientOptions, ConnectionOverrides, KubeClient};
 use hoist_core::release::record::{Release, to_go_json};
 use hoist_core::storage::kube_driver::{ConfigMapsDriver, SecretsDriver};
 use hoist_core::storage::{MemoryDriver, Storage};
@@ -45,6 +45,15 @@ pub async fn connect(c: &ClusterArgs) -> miette::Result<KubeClient> {
         kubeconfig: c.kubeconfig.clone(),
         context: c.kube_context.clone(),
         namespace: c.namespace.clone(),
+        overrides: ConnectionOverrides {
+            api_server: c.kube_apiserver.clone(),
+            token: c.kube_token.clone(),
+            as_user: c.kube_as_user.clone(),
+            as_groups: c.kube_as_group.clone(),
+            ca_file: c.kube_ca_file.clone(),
+            insecure_skip_tls_verify: c.kube_insecure_skip_tls_verify,
+            tls_server_name: c.kube_tls_server_name.clone(),
+        },
     };
     KubeClient::connect(&opts).await.map_err(|e| miette!("{e}"))
 }

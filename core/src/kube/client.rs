@@ -16,6 +16,106 @@ pub struct ClientOptions {
     pub context: Option<String>,
     /// `--namespace`: overrides the namespace of the context.
     pub namespace: Option<String>,
+    /// Helm's flags that override the kubeconfig (client-go's
+    /// `ConfigFlags`): `--kube-apiserver`, `--kube-token`...
+    pub overrides: ConnectionOverrides,
+}
+
+/// What Helm's `--kube-*` flags override in the loaded configuration. With
+/// `api_server` set, no kubeconfig is needed at all (a CD job with only a
+/// server address and a service account token).
+#[derive(Clone, Debug, Default)]
+pub struct ConnectionOverrides {
+    /// `--kube-apiserver`: the API server's address and port.
+    pub api_server: Option<String>,
+    /// `--kube-token`: a bearer token, used instead of the kubeconfig
+    /// user's credentials.
+    pub token: Option<String>,
+    /// `--kube-as-user`: the user to impersonate.
+    pub as_user: Option<String>,
+    /// `--kube-as-group`: groups to impersonate (repeatable).
+    pub as_groups: Vec<String>,
+    /// `--kube-ca-file`: the certificate authority to trust for the server.
+    pub ca_file: Option<PathBuf>,
+    /// `--kube-insecure-skip-tls-verify`: do not check the server's
+    /// certificate.
+    pub insecure_skip_tls_verify: bool,
+    /// `--kube-tls-server-name`: the name to check the server's
+    /// certificate against, instead of the server's host.
+    pub tls_server_name: Option<String>,
+}
+
+impl ConnectionOverrides {
+    /// Applies the overrides to a loaded configuration.
+    fn apply(&self, config: &mut ::kube::Config) -> Result<(), KubeError> {
+        if let Some(server) = &self.api_server {
+            config.cluster_url = parse_server(server)?;
+        }
+        if let Some(token) = &self.token {
+            // A token given on the command line is who the user means to
+            // be: the kubeconfig user's other credentials step aside (as
+            // client-go's bearer token takes precedence over exec plugins).
+            let auth = &mut config.auth_info;
+            auth.token = Some(secrecy::SecretString::from(token.clone()));
+            auth.token_file = None;
+            auth.exec = None;
+            auth.auth_provider = None;
+            auth.username = None;
+            auth.password = None;
+        }
+        if let Some(user) = &self.as_user {
+            config.auth_info.impersonate = Some(user.clone());
+        }
+        if !self.as_groups.is_empty() {
+            config.auth_info.impersonate_groups = Some(self.as_groups.clone());
+        }
+        if let Some(path) = &self.ca_file {
+            config.root_cert = Some(read_ca_file(path)?);
+            config.root_cert_file = None;
+        }
+        if self.insecure_skip_tls_verify {
+            config.accept_invalid_certs = true;
+        }
+        if let Some(name) = &self.tls_server_name {
+            config.tls_server_name = Some(name.clone());
+        }
+        Ok(())
+    }
+}
+
+/// `--kube-apiserver` as a URL: a bare `host:port` means HTTPS, as in
+/// client-go.
+fn parse_server(server: &str) -> Result<http::Uri, KubeError> {
+    let with_scheme = if server.contains("://") {
+        server.to_string()
+    } else {
+        format!("https://{server}")
+    };
+    with_scheme
+        .parse::<http::Uri>()
+        .ok()
+        .filter(|uri| uri.host().is_some())
+        .ok_or_else(|| KubeError::Config {
+            reason: format!("invalid --kube-apiserver {server:?}: not a URL or host:port"),
+        })
+}
+
+/// The DER certificates of a PEM file, with an error that names the file.
+fn read_ca_file(path: &std::path::Path) -> Result<Vec<Vec<u8>>, KubeError> {
+    use rustls::pki_types::CertificateDer;
+    use rustls::pki_types::pem::PemObject;
+    let invalid = |reason: String| KubeError::Config {
+        reason: format!("--kube-ca-file {}: {reason}", path.display()),
+    };
+    let certs = CertificateDer::pem_file_iter(path)
+        .map_err(|e| invalid(e.to_string()))?
+        .map(|cert| cert.map(|c| c.to_vec()))
+        .collect::<Result<Vec<_>, _>>()
+        .map_err(|e| invalid(e.to_string()))?;
+    if certs.is_empty() {
+        return Err(invalid("no PEM certificate in the file".to_string()));
+    }
+    Ok(certs)
 }
 
 /// A connected client plus what hoist needs to know about it: the namespace
@@ -75,6 +175,9 @@ impl KubeClient {
                     reason: format!("{}: {e}", kubeconfig_source()),
                 })?;
             (config, context)
+        } else if let Some(server) = &options.overrides.api_server {
+            // Helm needs no kubeconfig when the flags say where to go.
+            (::kube::Config::new(parse_server(server)?), None)
         } else if std::env::var_os("KUBERNETES_SERVICE_HOST").is_some() {
             let config = ::kube::Config::incluster().map_err(|e| KubeError::Config {
                 reason: format!("in-cluster configuration: {e}"),
@@ -84,10 +187,12 @@ impl KubeClient {
             return Err(KubeError::Config {
                 reason: "no kubeconfig: KUBECONFIG is not set, ~/.kube/config does not exist \
                          and this is not a pod (KUBERNETES_SERVICE_HOST is not set); \
-                         pass --kubeconfig or set KUBECONFIG"
+                         pass --kubeconfig, set KUBECONFIG or give --kube-apiserver"
                     .to_string(),
             });
         };
+        let mut config = config;
+        options.overrides.apply(&mut config)?;
         Self::from_config(config, context, options.namespace.as_deref())
     }
 
@@ -275,6 +380,20 @@ contexts:
 current-context: one
 "#;
 
+    /// A self-signed certificate (openssl, P-256, CN=example).
+    const TEST_CA: &str = "\
+-----BEGIN CERTIFICATE-----
+MIIBezCCASGgAwIBAgIUem/iYcvJKyZHW/8RlMtqSRz3gugwCgYIKoZIzj0EAwIw
+EjEQMA4GA1UEAwwHZXhhbXBsZTAgFw0yNjExMjcyMjA4NDhaGA8yMTI2MTEwMzIy
+MDg0OFowEjEQMA4GA1UEAwwHZXhhbXBsZTBZMBMGByqGSM49AgEGCCqGSM49AwEH
+A0IABBkLl2quOaH1CAhvl5odRPNypihxA5AC0/CWHx61wrM9c5nQFGB4JSbOA5GM
+hHiaNp9OQP7yqQE0xAFP6nvo+CGjUzBRMB0GA1UdDgQWBBSDN3+ht1WuH/i67yvE
+IjeeNkJA7TAfBgNVHSMEGDAWgBSDN3+ht1WuH/i67yvEIjeeNkJA7TAPBgNVHRMB
+Af8EBTADAQH/MAoGCCqGSM49BAMCA0gAMEUCIDY299eZd2Hn2oRX5XUdKpGhZyL9
+HibNEMbWajv0xg4UAiEA+f2orO7ZRP5dqPC6WEcYen/Ol6ojL3GVHUZCUAaeP/w=
+-----END CERTIFICATE-----
+";
+
     fn write_config() -> tempfile::TempDir {
         let dir = tempfile::tempdir().unwrap();
         std::fs::write(dir.path().join("config"), CONFIG).unwrap();
@@ -298,6 +417,7 @@ current-context: one
                 kubeconfig: Some(path.clone()),
                 context: context.map(str::to_string),
                 namespace: namespace.map(str::to_string),
+                ..Default::default()
             }))
             .unwrap()
         };
@@ -328,6 +448,87 @@ current-context: one
             }))
             .unwrap_err();
         assert!(matches!(err, KubeError::Config { .. }), "{err}");
+    }
+
+    #[test]
+    fn flags_override_the_kubeconfig() {
+        let dir = write_config();
+        let ca = dir.path().join("ca.pem");
+        std::fs::write(&ca, TEST_CA).unwrap();
+        let overrides = ConnectionOverrides {
+            api_server: Some("10.0.0.1:6443".into()),
+            token: Some("t0ken".into()),
+            as_user: Some("jane".into()),
+            as_groups: vec!["dev".into(), "ops".into()],
+            ca_file: Some(ca.clone()),
+            insecure_skip_tls_verify: true,
+            tls_server_name: Some("kubernetes".into()),
+        };
+        let file = Kubeconfig::read_from(dir.path().join("config")).unwrap();
+        let rt = runtime();
+        let mut config = rt
+            .block_on(::kube::Config::from_custom_kubeconfig(
+                file,
+                &KubeConfigOptions::default(),
+            ))
+            .unwrap();
+        overrides.apply(&mut config).unwrap();
+        assert_eq!(config.cluster_url.to_string(), "https://10.0.0.1:6443/");
+        use secrecy::ExposeSecret;
+        assert_eq!(
+            config.auth_info.token.as_ref().map(|t| t.expose_secret()),
+            Some("t0ken")
+        );
+        assert_eq!(config.auth_info.impersonate.as_deref(), Some("jane"));
+        assert_eq!(
+            config.auth_info.impersonate_groups,
+            Some(vec!["dev".to_string(), "ops".to_string()])
+        );
+        assert_eq!(config.root_cert.as_ref().map(Vec::len), Some(1));
+        assert!(config.accept_invalid_certs);
+        assert_eq!(config.tls_server_name.as_deref(), Some("kubernetes"));
+
+        // No kubeconfig anywhere is fine with --kube-apiserver.
+        let c = rt
+            .block_on(KubeClient::connect(&ClientOptions {
+                kubeconfig: None,
+                overrides: ConnectionOverrides {
+                    api_server: Some("https://127.0.0.1:1".into()),
+                    ..Default::default()
+                },
+                ..Default::default()
+            }))
+            .map(|c| (c.server().to_string(), c.namespace().to_string()));
+        // (Only when no KUBECONFIG is set in the test's environment.)
+        if std::env::var_os("KUBECONFIG").is_none() {
+            assert_eq!(
+                c.unwrap(),
+                ("https://127.0.0.1:1/".to_string(), "default".to_string())
+            );
+        }
+
+        let bad = |o: ConnectionOverrides| {
+            let mut config = ::kube::Config::new("https://127.0.0.1:1".parse().unwrap());
+            o.apply(&mut config).unwrap_err().to_string()
+        };
+        let e = bad(ConnectionOverrides {
+            api_server: Some("https://".into()),
+            ..Default::default()
+        });
+        assert!(e.contains("invalid --kube-apiserver"), "{e}");
+        let e = bad(ConnectionOverrides {
+            ca_file: Some(dir.path().join("absent.pem")),
+            ..Default::default()
+        });
+        assert!(
+            e.contains("--kube-ca-file") && e.contains("absent.pem"),
+            "{e}"
+        );
+        let e = bad(ConnectionOverrides {
+            ca_file: Some(dir.path().join("config")),
+            ..Default::default()
+        });
+        assert!(e.contains("no PEM certificate"), "{e}");
     }
 
     #[test]

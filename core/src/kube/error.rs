@@ -90,6 +90,19 @@ pub enum KubeError {
         /// The connection error.
         reason: String,
     },
+    /// The server's TLS certificate was refused (unknown authority, wrong
+    /// name, expired): retrying cannot help.
+    #[error(
+        "Kubernetes cluster unreachable: {server}: its TLS certificate was refused: {reason} \
+         (trust its CA with --kube-ca-file or the kubeconfig's certificate-authority, or \
+         check the server name; --kube-insecure-skip-tls-verify turns the check off)"
+    )]
+    UntrustedServer {
+        /// The server URL from the configuration.
+        server: String,
+        /// What the certificate check said.
+        reason: String,
+    },
     /// 401: the token or certificate is invalid or expired, or credentials
     /// could not be obtained (exec plugin, token file).
     #[error(
@@ -256,7 +269,12 @@ impl KubeError {
             },
             other => {
                 let reason = error_chain(&other);
-                if is_connect_error(&other) {
+                if let Some(refusal) = certificate_refusal(&other) {
+                    KubeError::UntrustedServer {
+                        server: server.to_string(),
+                        reason: refusal,
+                    }
+                } else if is_connect_error(&other) {
                     KubeError::Unreachable {
                         server: server.to_string(),
                         reason,
@@ -302,6 +320,16 @@ fn error_chain(error: &dyn std::error::Error) -> String {
         source = cause.source();
     }
     text
+}
+
+/// What rustls said when the chain holds a refused server certificate.
+/// hyper's connector errors are boxed and `std::io::Error` does not give
+/// the error it wraps as its source, so the rustls error is only readable
+/// as text; its message starts this way for every refusal.
+fn certificate_refusal(error: &(dyn std::error::Error + 'static)) -> Option<String> {
+    let text = error_chain(error);
+    text.find("invalid peer certificate")
+        .map(|at| text[at..].to_string())
 }
 
 /// True when the chain holds an error from connecting (refused, DNS, TLS
@@ -383,6 +411,36 @@ mod tests {
                 .contains("the server rejected the credentials")
         );
         assert!(!e.is_transient());
+    }
+
+    #[test]
+    fn refused_server_certificates_are_final_and_say_how_to_fix() {
+        let op = Operation::new("list", "secrets", "", "ns");
+        let refused = std::io::Error::new(
+            std::io::ErrorKind::InvalidData,
+            "client error (Connect): invalid peer certificate: UnknownIssuer",
+        );
+        let e = KubeError::from_kube(
+            ::kube::Error::Service(Box::new(refused)),
+            op.clone(),
+            "https://k",
+        );
+        assert!(matches!(e, KubeError::UntrustedServer { .. }), "{e:?}");
+        assert!(!e.is_transient());
+        let text = e.to_string();
+        assert!(
+            text.contains("invalid peer certificate: UnknownIssuer"),
+            "{text}"
+        );
+        assert!(text.contains("--kube-ca-file"), "{text}");
+        // A refused connection stays a transient "unreachable".
+        let refused = std::io::Error::new(
+            std::io::ErrorKind::ConnectionRefused,
+            "client error (Connect): connection refused",
+        );
+        let e = KubeError::from_kube(::kube::Error::Service(Box::new(refused)), op, "https://k");
+        assert!(matches!(e, KubeError::Unreachable { .. }), "{e:?}");
+        assert!(e.is_transient());
     }
 
     #[test]

@@ -35,7 +35,7 @@ pub mod retry;
 pub mod selector;
 pub mod wait;
 
-pub use client::{ClientOptions, KubeClient};
+pub use client::{ClientOptions, ConnectionOverrides, KubeClient};
 pub use discovery::{ApiDiscovery, ResourceInfo};
 pub use error::{KubeError, Operation};
 pub use lookup::ClusterLookup;

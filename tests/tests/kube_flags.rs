@@ -1,0 +1,203 @@
+//! Helm's `--kube-*` connection flags against the real API server: a CD
+//! job that has only a server address, a token and a CA file (no
+//! kubeconfig anywhere), TLS checks, and impersonation. The address,
+//! token and CA come from the test cluster's kubeconfig; on clusters whose
+//! kubeconfig has no token user (client certificates, exec plugins) the
+//! test skips and says so.
+
+use hoist_e2e::cluster::cluster;
+use hoist_e2e::{Run, hoist_bin, workspace_root};
+use kube::config::Kubeconfig;
+use std::path::PathBuf;
+use std::process::Command;
+
+/// Server URL, CA file and token of the kubeconfig's current context.
+struct Access {
+    server: String,
+    ca_file: PathBuf,
+    token: String,
+}
+
+fn access(kubeconfig: &str) -> Option<Access> {
+    let file = Kubeconfig::read_from(kubeconfig).ok()?;
+    let context_name = file.current_context.clone()?;
+    let context = file
+        .contexts
+        .iter()
+        .find(|c| c.name == context_name)?
+        .context
+        .clone()?;
+    let cluster = file
+        .clusters
+        .iter()
+        .find(|c| c.name == context.cluster)?
+        .cluster
+        .clone()?;
+    let user = file
+        .auth_infos
+        .iter()
+        .find(|u| Some(&u.name) == context.user.as_ref())?
+        .auth_info
+        .clone()?;
+    use kube::config::AuthInfo;
+    let AuthInfo { token, .. } = user;
+    let token = secrecy::ExposeSecret::expose_secret(&token?).to_string();
+    Some(Access {
+        server: cluster.server?,
+        ca_file: PathBuf::from(cluster.certificate_authority?),
+        token,
+    })
+}
+
+/// Runs hoist with no kubeconfig at all: KUBECONFIG unset and a HOME
+/// without `.kube/config`.
+fn hoist_without_kubeconfig(args: &[&str], env: &[(&str, &str)]) -> Run {
+    let home = tempfile::tempdir().unwrap();
+    let mut command = Command::new(hoist_bin());
+    command
+        .args(args)
+        .current_dir(workspace_root())
+        .env_remove("KUBECONFIG")
+        .env_remove("HOIST_NAMESPACE")
+        .env_remove("KUBERNETES_SERVICE_HOST")
+        .env("HOME", home.path());
+    for (k, v) in env {
+        command.env(k, v);
+    }
+    command.output().unwrap().into()
+}
+
+#[test]
+fn kube_flags_reach_the_server_without_a_kubeconfig() {
+    let Some(kubeconfig) = cluster("kube_flags_reach_the_server_without_a_kubeconfig") else {
+        return;
+    };
+    let Some(a) = access(&kubeconfig) else {
+        eprintln!("skipping: the kubeconfig's user has no token or its cluster no CA file");
+        return;
+    };
+    let ca = a.ca_file.to_string_lossy().to_string();
+    let base = ["list", "-n", "default", "-o", "json"];
+    let with = |extra: &[&str]| {
+        let mut args = base.to_vec();
+        args.extend_from_slice(extra);
+        hoist_without_kubeconfig(&args, &[])
+    };
+
+    // Nothing to go on: the error says which flags would do.
+    let none = with(&[]);
+    assert_ne!(none.code, 0);
+    assert!(none.stderr.contains("--kube-apiserver"), "{}", none.stderr);
+
+    // Server, token and CA: a CD job's whole configuration.
+    let run = with(&[
+        "--kube-apiserver",
+        &a.server,
+        "--kube-token",
+        &a.token,
+        "--kube-ca-file",
+        &ca,
+    ]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert!(run.stdout.trim_start().starts_with('['), "{}", run.stdout);
+
+    // The same from the environment.
+    let run = hoist_without_kubeconfig(
+        &base,
+        &[
+            ("HOIST_KUBEAPISERVER", a.server.as_str()),
+            ("HOIST_KUBETOKEN", a.token.as_str()),
+            ("HOIST_KUBECAFILE", ca.as_str()),
+        ],
+    );
+    assert_eq!(run.code, 0, "{}", run.stderr);
+
+    // Without the CA the server's certificate is not trusted...
+    let untrusted = with(&["--kube-apiserver", &a.server, "--kube-token", &a.token]);
+    assert_ne!(untrusted.code, 0);
+    assert!(
+        untrusted.stderr.to_lowercase().contains("certificate"),
+        "{}",
+        untrusted.stderr
+    );
+    // ...unless the check is turned off.
+    let insecure = with(&[
+        "--kube-apiserver",
+        &a.server,
+        "--kube-token",
+        &a.token,
+        "--kube-insecure-skip-tls-verify",
+    ]);
+    assert_eq!(insecure.code, 0, "{}", insecure.stderr);
+
+    // A name the certificate does not carry fails the check.
+    let wrong_name = with(&[
+        "--kube-apiserver",
+        &a.server,
+        "--kube-token",
+        &a.token,
+        "--kube-ca-file",
+        &ca,
+        "--kube-tls-server-name",
+        "not-the-api-server.example",
+    ]);
+    assert_ne!(wrong_name.code, 0);
+    assert!(
+        wrong_name.stderr.to_lowercase().contains("certificate"),
+        "{}",
+        wrong_name.stderr
+    );
+
+    // A wrong token is the server's 401, not a crash.
+    let wrong_token = with(&[
+        "--kube-apiserver",
+        &a.server,
+        "--kube-token",
+        "not-a-token",
+        "--kube-ca-file",
+        &ca,
+    ]);
+    assert_ne!(wrong_token.code, 0);
+    assert!(
+        wrong_token.stderr.contains("Unauthorized") || wrong_token.stderr.contains("401"),
+        "{}",
+        wrong_token.stderr
+    );
+}
+
+#[test]
+fn kube_as_user_and_group_impersonate() {
+    let Some(kubeconfig) = cluster("kube_as_user_and_group_impersonate") else {
+        return;
+    };
+    let user = "hoist-impersonated-nobody";
+    let as_user = Command::new(hoist_bin())
+        .args(["list", "-n", "default", "--kube-as-user", user])
+        .env("KUBECONFIG", &kubeconfig)
+        .output()
+        .unwrap();
+    let run: Run = as_user.into();
+    // The server judged the impersonated user, who may not list Secrets.
+    assert_ne!(run.code, 0);
+    assert!(
+        run.stderr.contains(user) && run.stderr.contains("forbidden"),
+        "{}",
+        run.stderr
+    );
+    // With a group that may, the same user can.
+    let run: Run = Command::new(hoist_bin())
+        .args([
+            "list",
+            "-n",
+            "default",
+            "--kube-as-user",
+            user,
+            "--kube-as-group",
+            "system:masters",
+        ])
+        .env("KUBECONFIG", &kubeconfig)
+        .output()
+        .unwrap()
+        .into();
+    assert_eq!(run.code, 0, "{}", run.stderr);
+}
