@@ -12,6 +12,9 @@ use std::path::PathBuf;
 pub struct Cli {
     #[command(subcommand)]
     pub command: Command,
+    /// Print what hoist does, step by step, on stderr (Helm's --debug).
+    #[arg(long, global = true, env = "HOIST_DEBUG")]
+    pub debug: bool,
 }
 
 #[derive(Debug, Subcommand)]

@@ -30,6 +30,9 @@ fn main() -> ExitCode {
         }));
     }
     let cli = args::Cli::parse();
+    if cli.debug {
+        debug_log();
+    }
     match commands::run(cli) {
         Ok(code) => code,
         Err(report) => {
@@ -37,4 +40,23 @@ fn main() -> ExitCode {
             ExitCode::from(1)
         }
     }
+}
+
+/// `--debug`: hoist's own debug events on stderr (the HTTP and TLS crates
+/// below it stay quiet: their traces drown what hoist decided).
+fn debug_log() {
+    use tracing_subscriber::filter::{LevelFilter, Targets};
+    use tracing_subscriber::prelude::*;
+    let only_hoist = Targets::new()
+        .with_target("hoist", LevelFilter::DEBUG)
+        .with_target("hoist_core", LevelFilter::DEBUG)
+        .with_default(LevelFilter::WARN);
+    let _ = tracing_subscriber::registry()
+        .with(
+            tracing_subscriber::fmt::layer()
+                .with_writer(std::io::stderr)
+                .with_ansi(std::io::IsTerminal::is_terminal(&std::io::stderr()))
+                .with_filter(only_hoist),
+        )
+        .try_init();
 }

@@ -329,3 +329,19 @@ fn template_errors_name_the_template() {
     assert_eq!(ok.code, 0, "{}", ok.stderr);
     assert!(ok.stdout.contains("  a: 1\n"));
 }
+
+#[test]
+fn debug_is_a_global_flag_that_leaves_stdout_alone() {
+    let hello = chart("hello");
+    let plain = hoist(&["template", "demo", hello.to_str().unwrap()]);
+    assert_eq!(plain.code, 0, "{}", plain.stderr);
+    // Helm's --debug goes anywhere on the command line.
+    for args in [
+        vec!["--debug", "template", "demo", hello.to_str().unwrap()],
+        vec!["template", "demo", hello.to_str().unwrap(), "--debug"],
+    ] {
+        let debug = hoist(&args);
+        assert_eq!(debug.code, 0, "{}", debug.stderr);
+        assert_eq!(debug.stdout, plain.stdout);
+    }
+}

@@ -201,3 +201,32 @@ fn kube_as_user_and_group_impersonate() {
         .into();
     assert_eq!(run.code, 0, "{}", run.stderr);
 }
+
+#[test]
+fn debug_traces_the_steps_of_an_install_on_stderr() {
+    let Some(kubeconfig) = cluster("debug_traces_the_steps_of_an_install_on_stderr") else {
+        return;
+    };
+    let ns = hoist_e2e::cluster::fresh_namespace("hoist-debug");
+    let chart = hoist_e2e::fixture("charts/upgrade-app");
+    let run: Run = Command::new(hoist_bin())
+        .args(["install", "traced", chart.to_str().unwrap(), "-n", &ns])
+        .args(["--create-namespace", "-o", "json"])
+        .env("KUBECONFIG", &kubeconfig)
+        .env("HOIST_DEBUG", "true")
+        .output()
+        .unwrap()
+        .into();
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    // stdout stays machine-readable; the steps go to stderr.
+    let release: serde_json::Value = serde_json::from_str(&run.stdout).unwrap();
+    assert_eq!(release["info"]["status"], "deployed");
+    for step in [
+        "storing a new revision",
+        "status=\"pending-install\"",
+        "applying",
+        "status=\"deployed\"",
+    ] {
+        assert!(run.stderr.contains(step), "no {step:?} in:\n{}", run.stderr);
+    }
+}

@@ -247,7 +247,14 @@ impl<'a> Deployer<'a> {
     ) -> Result<(), ActionError> {
         let owned: HashMap<ObjectKey, &ManifestObject> =
             current.iter().map(|o| (self.key(o), o)).collect();
-        for round in apply_rounds(objects) {
+        for (n, round) in apply_rounds(objects).into_iter().enumerate() {
+            tracing::debug!(
+                round = n + 1,
+                objects = round.len(),
+                method = self.apply_method(),
+                first = %round.first().map(|o| format!("{}/{}", o.kind, o.name)).unwrap_or_default(),
+                "applying"
+            );
             stream::iter(round)
                 .map(|obj| {
                     let original = owned.get(&self.key(obj)).copied();
@@ -311,6 +318,7 @@ impl<'a> Deployer<'a> {
             if wanted.contains(&self.key(obj)) || is_kept(obj) {
                 continue;
             }
+            tracing::debug!(kind = %obj.kind, name = %obj.name, "deleting what the new revision dropped");
             if let Err(e) = self.resources.delete(obj, Propagation::Background).await {
                 errors.push(e.to_string());
             }
@@ -409,6 +417,7 @@ impl<'a> Deployer<'a> {
             if has_policy(&hook.delete_policies, HookDeletePolicy::BeforeHookCreation) {
                 self.delete_hook(&obj).await?;
             }
+            tracing::debug!(event = event.as_str(), hook = %hook.path, weight = hook.weight, "running hook");
             hook.last_run.started_at = GoTime::now();
             hook.last_run.completed_at = GoTime::zero();
             hook.last_run.phase = HookPhase::Running;
@@ -465,6 +474,11 @@ impl<'a> Deployer<'a> {
     ) -> Result<(), ActionError> {
         let mut opts = self.wait_options();
         opts.ready.wait_for_jobs = wait_for_jobs;
+        tracing::debug!(
+            objects = objects.len(),
+            wait_for_jobs,
+            "waiting for readiness"
+        );
         let progress = self.progress.clone();
         wait_ready(self.resources, objects, &opts, &move |e| progress.emit(e)).await?;
         Ok(())

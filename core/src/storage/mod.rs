@@ -70,6 +70,7 @@ impl<D: Driver> Storage<D> {
     /// for a revision deletes nothing; a pruning failure is logged, not
     /// returned, since the new revision is stored.
     pub async fn create(&self, release: &Release) -> Result<(), StorageError> {
+        tracing::debug!(release = %release.name, revision = release.version, status = release.status().as_str(), "storing a new revision");
         self.driver
             .create(&release_key(&release.name, release.version), release)
             .await?;
@@ -108,6 +109,7 @@ impl<D: Driver> Storage<D> {
 
     /// Rewrites an existing revision (status changes, hook results...).
     pub async fn update(&self, release: &Release) -> Result<(), StorageError> {
+        tracing::debug!(release = %release.name, revision = release.version, status = release.status().as_str(), "updating a revision");
         self.driver
             .update(&release_key(&release.name, release.version), release)
             .await
