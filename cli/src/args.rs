@@ -296,7 +296,7 @@ pub struct ClusterArgs {
     #[arg(long)]
     pub kubeconfig: Option<PathBuf>,
     /// The kubeconfig context to use.
-    #[arg(long)]
+    #[arg(long, env = "HOIST_KUBECONTEXT")]
     pub kube_context: Option<String>,
     /// The address and port of the Kubernetes API server (no kubeconfig
     /// needed with it).

@@ -29,6 +29,7 @@ fn main() -> ExitCode {
             )
         }));
     }
+    helm_environment();
     let cli = args::Cli::parse();
     if cli.debug {
         debug_log();
@@ -59,4 +60,36 @@ fn debug_log() {
                 .with_filter(only_hoist),
         )
         .try_init();
+}
+
+/// Helm's environment variables, for the hoist ones that are not set: a
+/// job written for `helm` (HELM_NAMESPACE, HELM_KUBETOKEN...) keeps its
+/// meaning when it runs hoist.
+const HELM_VARIABLES: &[(&str, &str)] = &[
+    ("HELM_NAMESPACE", "HOIST_NAMESPACE"),
+    ("HELM_DRIVER", "HOIST_DRIVER"),
+    ("HELM_DEBUG", "HOIST_DEBUG"),
+    ("HELM_KUBECONTEXT", "HOIST_KUBECONTEXT"),
+    ("HELM_KUBEAPISERVER", "HOIST_KUBEAPISERVER"),
+    ("HELM_KUBETOKEN", "HOIST_KUBETOKEN"),
+    ("HELM_KUBEASUSER", "HOIST_KUBEASUSER"),
+    ("HELM_KUBEASGROUPS", "HOIST_KUBEASGROUPS"),
+    ("HELM_KUBECAFILE", "HOIST_KUBECAFILE"),
+    (
+        "HELM_KUBEINSECURE_SKIP_TLS_VERIFY",
+        "HOIST_KUBEINSECURE_SKIP_TLS_VERIFY",
+    ),
+    ("HELM_KUBETLS_SERVER_NAME", "HOIST_KUBETLS_SERVER_NAME"),
+];
+
+fn helm_environment() {
+    for (helm, hoist) in HELM_VARIABLES {
+        if std::env::var_os(hoist).is_none()
+            && let Some(value) = std::env::var_os(helm)
+        {
+            // SAFETY: at start-up, before any thread exists (the runtime is
+            // built later, by the command).
+            unsafe { std::env::set_var(hoist, value) };
+        }
+    }
 }

@@ -70,6 +70,10 @@ pub fn hoist_in(cwd: &Path, args: &[&str]) -> Run {
         .current_dir(cwd)
         .stdin(std::process::Stdio::null())
         .env_remove("HOIST_NAMESPACE")
+        // hoist honours Helm's variables too; a developer's shell may set them.
+        .env_remove("HELM_NAMESPACE")
+        .env_remove("HELM_KUBECONTEXT")
+        .env_remove("HELM_DRIVER")
         .output()
         .expect("run hoist")
         .into()

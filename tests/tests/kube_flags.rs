@@ -230,3 +230,39 @@ fn debug_traces_the_steps_of_an_install_on_stderr() {
         assert!(run.stderr.contains(step), "no {step:?} in:\n{}", run.stderr);
     }
 }
+
+#[test]
+fn helm_environment_variables_apply_when_hoist_ones_are_unset() {
+    let Some(kubeconfig) = cluster("helm_environment_variables_apply_when_hoist_ones_are_unset")
+    else {
+        return;
+    };
+    let Some(a) = access(&kubeconfig) else {
+        eprintln!("skipping: the kubeconfig's user has no token or its cluster no CA file");
+        return;
+    };
+    let ca = a.ca_file.to_string_lossy().to_string();
+    let helm_env = [
+        ("HELM_KUBEAPISERVER", a.server.as_str()),
+        ("HELM_KUBETOKEN", a.token.as_str()),
+        ("HELM_KUBECAFILE", ca.as_str()),
+        ("HELM_NAMESPACE", "kube-system"),
+    ];
+    let run = hoist_without_kubeconfig(&["list", "-o", "json"], &helm_env);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    // HELM_NAMESPACE was taken: an impersonated user is refused there, and
+    // the error names that namespace.
+    let mut with_user = helm_env.to_vec();
+    with_user.push(("HELM_KUBEASUSER", "hoist-env-nobody"));
+    let run = hoist_without_kubeconfig(&["list"], &with_user);
+    assert_ne!(run.code, 0);
+    assert!(
+        run.stderr.contains("hoist-env-nobody") && run.stderr.contains("kube-system"),
+        "{}",
+        run.stderr
+    );
+    // hoist's own variable wins over Helm's.
+    with_user.push(("HOIST_NAMESPACE", "default"));
+    let run = hoist_without_kubeconfig(&["list"], &with_user);
+    assert!(run.stderr.contains("\"default\""), "{}", run.stderr);
+}
