@@ -208,6 +208,37 @@ fn template_reports_post_renderer_failures() {
     );
 }
 
+/// Go turns SIGPIPE on a pipe other than stdout/stderr into an EPIPE
+/// error (os/signal docs), which Helm's stdin copy ignores: a program that
+/// prints its output without reading its input (far more than a pipe
+/// buffer here) succeeds, and hoist must not be killed by the signal.
+#[test]
+fn a_post_renderer_that_ignores_its_input_does_not_kill_hoist() {
+    let dir = tempfile::tempdir().unwrap();
+    let fixed = script(
+        dir.path(),
+        "fixed.sh",
+        "printf 'kind: Fixed\\nmetadata:\\n  name: x\\n'",
+    );
+    let values = dir.path().join("big.yaml");
+    std::fs::write(&values, format!("greeting: {}\n", "x".repeat(1 << 20))).unwrap();
+    let r = hoist(&[
+        "template",
+        "web",
+        &chart(),
+        "-f",
+        values.to_str().unwrap(),
+        "--post-renderer",
+        fixed.to_str().unwrap(),
+    ]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert!(
+        r.stdout.starts_with("kind: Fixed\nmetadata:\n  name: x\n"),
+        "{}",
+        r.stdout
+    );
+}
+
 fn label_of(object: &serde_json::Value) -> Option<&str> {
     object["metadata"]["labels"]["patched-by"].as_str()
 }

@@ -13,9 +13,10 @@ use super::install::validate_release_name;
 use super::list::ansic;
 use crate::kube::{KubeClient, ResourceClient};
 use crate::release::HookEvent;
-use crate::release::record::Release;
+use crate::release::record::{GoTime, Release};
 use crate::release::status::Status;
 use crate::storage::{Driver, Storage, StorageError};
+use jiff::tz::TimeZone;
 
 /// How `status` reads the revision's resources from the cluster.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
@@ -97,6 +98,14 @@ pub fn status_text(rel: &Release) -> String {
 /// in cyan, the status in green (deployed), red (failed, unknown) or yellow
 /// (pending, uninstalling), as `fatih/color` writes them.
 pub fn status_text_colored(rel: &Release, color: bool) -> String {
+    status_text_in(rel, color, &TimeZone::system())
+}
+
+/// [`status_text_colored`] with the times shown in `zone`: Helm's printer
+/// converts them to the local zone (`.Local()`), whatever offset the record
+/// was written in (unlike `history`, which keeps the recorded offset).
+fn status_text_in(rel: &Release, color: bool, zone: &TimeZone) -> String {
+    let ansic = |t: &GoTime| ansic(&GoTime::new(t.timestamp(), zone.to_offset(t.timestamp())));
     let info = rel.info.clone().unwrap_or_default();
     let mut out = format!("NAME: {}\n", rel.name);
     if !info.last_deployed.is_zero() {
@@ -210,6 +219,11 @@ mod tests {
         }
     }
 
+    /// The text where the local zone is UTC, as the expected times assume.
+    fn utc_text(rel: &Release) -> String {
+        status_text_in(rel, false, &TimeZone::UTC)
+    }
+
     fn cm_table(name: &str, data: i64) -> serde_json::Value {
         json!({
             "kind": "Table", "apiVersion": "meta.k8s.io/v1",
@@ -242,7 +256,7 @@ mod tests {
             ..Info::default()
         });
         assert_eq!(
-            status_text(&rel),
+            utc_text(&rel),
             "NAME: web\nLAST DEPLOYED: Wed Mar  4 05:06:07 2026\nNAMESPACE: ns\nSTATUS: deployed\n\
              REVISION: 2\nDESCRIPTION: Upgrade complete\nRESOURCES:\n==> v1/ConfigMap\n\
              NAME           DATA   AGE\nweb-settings   1      7s\nweb-x   2     7s\n\n\
@@ -317,11 +331,44 @@ mod tests {
                 ..Hook::default()
             },
         ];
-        let text = status_text(&rel);
+        let text = utc_text(&rel);
         assert!(
             text.ends_with(
                 "DESCRIPTION: \nTEST SUITE:     smoke\nLast Started:   Thu Jan  1 10:00:00 2026\n\
                  Last Completed: Thu Jan  1 10:00:03 2026\nPhase:          Succeeded\n"
+            ),
+            "{text}"
+        );
+    }
+
+    #[test]
+    fn times_are_shown_in_the_local_zone_not_the_recorded_offset() {
+        // Helm prints `LastDeployed.Local()` and `LastRun.*.Local()`: a
+        // record written at +02:00 read where the zone is Tokyo (+09:00).
+        let at = |t: &str| GoTime::parse(t).unwrap();
+        let mut rel = release(Info::default());
+        if let Some(i) = rel.info.as_mut() {
+            i.last_deployed = at("2026-03-04T05:06:07+02:00");
+        }
+        rel.hooks = vec![Hook {
+            name: "smoke".into(),
+            events: vec![HookEvent::Test],
+            last_run: HookExecution {
+                started_at: at("2026-01-01T23:30:00-05:00"),
+                completed_at: at("2026-01-01T23:30:03-05:00"),
+                phase: HookPhase::Succeeded,
+            },
+            ..Hook::default()
+        }];
+        let tokyo = TimeZone::get("Asia/Tokyo").unwrap();
+        let text = status_text_in(&rel, false, &tokyo);
+        assert!(
+            text.contains("LAST DEPLOYED: Wed Mar  4 12:06:07 2026\n"),
+            "{text}"
+        );
+        assert!(
+            text.contains(
+                "Last Started:   Fri Jan  2 13:30:00 2026\nLast Completed: Fri Jan  2 13:30:03 2026\n"
             ),
             "{text}"
         );
@@ -343,7 +390,7 @@ mod tests {
             ..Release::default()
         };
         assert_eq!(
-            status_text(&rel),
+            utc_text(&rel),
             "NAME: web\nLAST DEPLOYED: Fri Jan  2 03:04:05 2026\nNAMESPACE: ns\nSTATUS: deployed\n\
              REVISION: 1\nDESCRIPTION: Install complete\nTEST SUITE: None\nNOTES:\nhi\n"
         );

@@ -144,12 +144,18 @@ impl SecretListReader {
                     let Some((field, wire, key_len)) = read_key(unread)? else {
                         return Ok(());
                     };
-                    let Some(size) = value_size(wire, &unread[key_len..])? else {
+                    // Checked against the list as soon as the length prefix
+                    // is in, so that a bogus length cannot make the reader
+                    // buffer the rest of the body waiting for the field.
+                    let Some(size) = declared_size(wire, &unread[key_len..])? else {
                         return Ok(());
                     };
-                    let total = key_len + size;
-                    if total > remaining {
-                        return Err("invalid SecretList: a field overruns the list".into());
+                    let total = key_len
+                        .checked_add(size)
+                        .filter(|&total| total <= remaining)
+                        .ok_or("invalid SecretList: a field overruns the list")?;
+                    if unread.len() < total {
+                        return Ok(());
                     }
                     if field == 2 && wire == LEN {
                         // value_size has checked that the length and the
@@ -226,6 +232,13 @@ fn read_key(bytes: &[u8]) -> Result<Option<(u64, u64, usize)>, String> {
 /// How many bytes a field's value of `wire` type takes at the start of
 /// `bytes`; `None` when they are not all there yet.
 fn value_size(wire: u64, bytes: &[u8]) -> Result<Option<usize>, String> {
+    Ok(declared_size(wire, bytes)?.filter(|&size| bytes.len() >= size))
+}
+
+/// How many bytes a field's value of `wire` type takes at the start of
+/// `bytes`, as soon as that is known (the length prefix of a
+/// length-delimited value is there), whether or not they all are.
+fn declared_size(wire: u64, bytes: &[u8]) -> Result<Option<usize>, String> {
     let size = match wire {
         VARINT => return Ok(read_varint(bytes)?.map(|(_, len)| len)),
         FIXED64 => 8,
@@ -241,7 +254,7 @@ fn value_size(wire: u64, bytes: &[u8]) -> Result<Option<usize>, String> {
         }
         other => return Err(format!("invalid protobuf: unexpected wire type {other}")),
     };
-    Ok((bytes.len() >= size).then_some(size))
+    Ok(Some(size))
 }
 
 #[cfg(test)]
@@ -381,6 +394,20 @@ mod tests {
         let mut group = MAGIC.to_vec();
         group.extend([0x0b]);
         assert!(decode_secret_list(&group).is_err());
+    }
+
+    #[test]
+    fn an_item_longer_than_its_list_fails_before_its_bytes_arrive() {
+        // The list holds 20 bytes but its first item claims 1 TiB: that is
+        // known from the item's length prefix, so the reader must not keep
+        // buffering what follows while it waits for the item to end.
+        let mut body = MAGIC.to_vec();
+        body.extend([0x12, 20]); // Unknown.raw, 20 bytes
+        body.push(0x12); // SecretList.items
+        prost::encoding::encode_varint(1 << 40, &mut body);
+        let mut reader = SecretListReader::default();
+        let err = reader.push(&body, &mut |_| {}).unwrap_err();
+        assert!(err.contains("overruns the list"), "{err}");
     }
 
     #[test]
