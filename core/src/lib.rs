@@ -18,6 +18,7 @@ pub mod chart;
 pub mod engine;
 pub mod json;
 pub mod kube;
+mod process;
 pub mod provenance;
 pub mod registry;
 pub mod release;

@@ -164,7 +164,7 @@ impl PostRenderer {
         let stdin = child.stdin.take();
         let input = manifests.as_bytes().to_vec();
         let writer = std::thread::spawn(move || {
-            block_sigpipe_in_this_thread();
+            crate::process::block_sigpipe_in_this_thread();
             match stdin {
                 // Dropping the handle closes the pipe: the program sees EOF.
                 Some(mut pipe) => pipe.write_all(&input),
@@ -218,26 +218,6 @@ impl PostRenderer {
             }
         })?;
         Ok(text)
-    }
-}
-
-/// Turns the SIGPIPE a write to the program's closed stdin raises into a
-/// plain `EPIPE` error, for the calling thread only. The CLI restores
-/// SIGPIPE's default action (so that `hoist list | head` ends quietly),
-/// which would otherwise kill hoist when a post-renderer exits without
-/// reading all its input; Go's runtime gives Helm `EPIPE` there. The
-/// signal a write raises is directed at the writing thread, so while it
-/// is blocked it only stays pending on that thread and goes when the
-/// thread ends.
-fn block_sigpipe_in_this_thread() {
-    #[cfg(unix)]
-    // SAFETY: the set is initialised by `sigemptyset` before use, and
-    // `pthread_sigmask` changes only the calling thread's mask.
-    unsafe {
-        let mut set: libc::sigset_t = std::mem::zeroed();
-        libc::sigemptyset(&mut set);
-        libc::sigaddset(&mut set, libc::SIGPIPE);
-        libc::pthread_sigmask(libc::SIG_BLOCK, &set, std::ptr::null_mut());
     }
 }
 

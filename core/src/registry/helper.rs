@@ -177,8 +177,14 @@ impl Helper {
         let started = Instant::now();
         if let Some(mut stdin) = child.stdin.take() {
             // A helper may exit before reading everything; its exit status
-            // and output then tell what happened.
-            let _ = stdin.write_all(input);
+            // and output then tell what happened. The write runs on a thread
+            // of its own so that the SIGPIPE it may raise stays there.
+            std::thread::scope(|scope| {
+                scope.spawn(|| {
+                    crate::process::block_sigpipe_in_this_thread();
+                    let _ = stdin.write_all(input);
+                });
+            });
         }
         // Read both pipes on threads so a chatty helper cannot block on a
         // full pipe while we wait for it. The threads hand their output over
