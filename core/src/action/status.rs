@@ -123,10 +123,17 @@ fn status_text_in(rel: &Release, color: bool, zone: &TimeZone) -> String {
     if !info.resources.is_empty() {
         out.push_str(&format!("RESOURCES:\n{}\n", resources_text(&info)));
     }
+    // One entry per `test` event, as Helm loops over each hook's events: a
+    // hook annotated both `test` and `test-success` is listed twice.
     let tests: Vec<_> = rel
         .hooks
         .iter()
-        .filter(|h| h.events.contains(&HookEvent::Test))
+        .flat_map(|h| {
+            h.events
+                .iter()
+                .filter(|e| **e == HookEvent::Test)
+                .map(move |_| h)
+        })
         .collect();
     if tests.is_empty() {
         out.push_str("TEST SUITE: None\n");
@@ -294,6 +301,26 @@ mod tests {
             "{text}"
         );
         assert!(!text.contains("RESOURCES"));
+    }
+
+    #[test]
+    fn a_hook_with_two_test_events_is_listed_twice_as_helm_does() {
+        let mut rel = release(Info::default());
+        rel.hooks = vec![Hook {
+            name: "legacy".into(),
+            // `helm.sh/hook: test, test-success`
+            events: vec![HookEvent::Test, HookEvent::Test],
+            last_run: HookExecution {
+                started_at: GoTime::parse("2026-01-01T10:00:00Z").unwrap(),
+                completed_at: GoTime::parse("2026-01-01T10:00:03Z").unwrap(),
+                phase: HookPhase::Succeeded,
+            },
+            ..Hook::default()
+        }];
+        assert_eq!(
+            utc_text(&rel).matches("TEST SUITE:     legacy\n").count(),
+            2
+        );
     }
 
     #[test]

@@ -118,7 +118,9 @@ pub async fn live_resources(
 }
 
 /// The objects of one manifest document: none for an empty one, the items
-/// of a `List` (Helm's builder flattens them), else the object itself.
+/// of a list, else the object itself. Like Kubernetes' unstructured decoder
+/// that Helm's builder uses, any document with a non-null `items` is a
+/// list, whatever its kind says.
 fn parse_document(doc: &str) -> Result<Vec<ManifestObject>, ActionError> {
     let value = crate::yaml::parse(doc).map_err(|e| KubeError::InvalidObject {
         reason: format!("manifest is not valid YAML: {e}"),
@@ -129,13 +131,15 @@ fn parse_document(doc: &str) -> Result<Vec<ManifestObject>, ActionError> {
     if json.is_null() {
         return Ok(Vec::new());
     }
-    let is_list = json
-        .get("kind")
-        .and_then(Json::as_str)
-        .is_some_and(|k| k.ends_with("List"));
-    let objects = match json.get("items").and_then(Json::as_array) {
-        Some(items) if is_list => items.clone(),
-        _ => vec![json],
+    let objects = match json.get("items") {
+        None | Some(Json::Null) => vec![json],
+        Some(Json::Array(items)) => items.clone(),
+        Some(_) => {
+            return Err(KubeError::InvalidObject {
+                reason: "manifest has an `items` field that is not a list".to_string(),
+            }
+            .into());
+        }
     };
     Ok(objects
         .into_iter()
@@ -318,5 +322,12 @@ mod tests {
         assert_eq!(items[0].name, "a");
         assert!(parse_document("# nothing\n").unwrap().is_empty());
         assert!(parse_document("kind: ConfigMap\n").is_err());
+        // `items` makes a list whatever the kind says; a null one does not.
+        let odd = "apiVersion: v1\nkind: Bundle\nitems:\n- apiVersion: v1\n  kind: Secret\n  metadata:\n    name: s\n";
+        let items = parse_document(odd).unwrap();
+        assert_eq!((items.len(), items[0].kind.as_str()), (1, "Secret"));
+        let null = "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: c\nitems: null\n";
+        assert_eq!(parse_document(null).unwrap()[0].name, "c");
+        assert!(parse_document("apiVersion: v1\nkind: X\nitems: 5\n").is_err());
     }
 }
