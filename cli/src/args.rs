@@ -15,6 +15,28 @@ pub struct Cli {
     /// Print what hoist does, step by step, on stderr (Helm's --debug).
     #[arg(long, global = true, env = "HOIST_DEBUG")]
     pub debug: bool,
+    /// When to colour the output: never, auto (only on a terminal, never
+    /// with NO_COLOR or TERM=dumb) or always.
+    #[arg(
+        long,
+        alias = "colour",
+        global = true,
+        value_enum,
+        env = "HOIST_COLOR",
+        default_value = "auto"
+    )]
+    pub color: ColorMode,
+}
+
+/// Helm v4's `--color` values.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum ColorMode {
+    /// Never colour.
+    Never,
+    /// Colour for a person at a terminal.
+    Auto,
+    /// Always colour, even into a pipe.
+    Always,
 }
 
 #[derive(Debug, Subcommand)]

@@ -34,6 +34,7 @@ fn main() -> ExitCode {
     if cli.debug {
         debug_log();
     }
+    output::set_color_mode(cli.color);
     match commands::run(cli) {
         Ok(code) => code,
         Err(report) => {
@@ -69,6 +70,7 @@ const HELM_VARIABLES: &[(&str, &str)] = &[
     ("HELM_NAMESPACE", "HOIST_NAMESPACE"),
     ("HELM_DRIVER", "HOIST_DRIVER"),
     ("HELM_DEBUG", "HOIST_DEBUG"),
+    ("HELM_COLOR", "HOIST_COLOR"),
     ("HELM_KUBECONTEXT", "HOIST_KUBECONTEXT"),
     ("HELM_KUBEAPISERVER", "HOIST_KUBEAPISERVER"),
     ("HELM_KUBETOKEN", "HOIST_KUBETOKEN"),

@@ -1,10 +1,12 @@
 //! Shared output helpers: machine-readable formats and values flags.
 
-use crate::args::{OutputFormat, ValuesArgs};
+use crate::args::{ColorMode, OutputFormat, ValuesArgs};
 use hoist_core::values::Value;
 use hoist_core::values::options::ValueOptions;
 use miette::{IntoDiagnostic, miette};
+use std::io::IsTerminal;
 use std::io::Read;
+use std::sync::OnceLock;
 
 /// Prints `data` as JSON or YAML (pretty, stable key order).
 pub fn print_structured<T: serde::Serialize>(data: &T, format: OutputFormat) -> miette::Result<()> {
@@ -36,4 +38,46 @@ pub fn merge_values(args: &ValuesArgs) -> miette::Result<Value> {
         }
     };
     opts.merge_values(&reader).map_err(|e| miette!("{e}"))
+}
+
+/// The `--color` mode of this run.
+static COLOR_MODE: OnceLock<ColorMode> = OnceLock::new();
+
+/// Records `--color` (once, at start-up).
+pub fn set_color_mode(mode: ColorMode) {
+    let _ = COLOR_MODE.set(mode);
+}
+
+/// Whether to colour what goes to stdout, by Helm v4's rules: `always`
+/// and `never` as they say; `auto` only for a terminal, never with a
+/// non-empty NO_COLOR (<https://no-color.org>) or TERM=dumb.
+pub fn colour_stdout() -> bool {
+    colour_for(
+        COLOR_MODE.get().copied().unwrap_or(ColorMode::Auto),
+        std::io::stdout().is_terminal(),
+    )
+}
+
+fn colour_for(mode: ColorMode, terminal: bool) -> bool {
+    match mode {
+        ColorMode::Always => true,
+        ColorMode::Never => false,
+        ColorMode::Auto => {
+            let no_color = std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty());
+            let dumb = std::env::var_os("TERM").is_some_and(|t| t == "dumb");
+            terminal && !no_color && !dumb
+        }
+    }
+}
+
+#[cfg(test)]
+mod colour_tests {
+    use super::*;
+
+    #[test]
+    fn explicit_modes_win_and_auto_needs_a_terminal() {
+        assert!(colour_for(ColorMode::Always, false));
+        assert!(!colour_for(ColorMode::Never, true));
+        assert!(!colour_for(ColorMode::Auto, false));
+    }
 }

@@ -266,3 +266,53 @@ fn helm_environment_variables_apply_when_hoist_ones_are_unset() {
     let run = hoist_without_kubeconfig(&["list"], &with_user);
     assert!(run.stderr.contains("\"default\""), "{}", run.stderr);
 }
+
+#[test]
+fn color_modes_decide_status_colours_even_in_a_pipe() {
+    let Some(kubeconfig) = cluster("color_modes_decide_status_colours_even_in_a_pipe") else {
+        return;
+    };
+    let ns = hoist_e2e::cluster::fresh_namespace("hoist-color");
+    let chart = hoist_e2e::fixture("charts/upgrade-app");
+    let status = |args: &[&str], env: &[(&str, &str)]| -> Run {
+        let mut command = Command::new(hoist_bin());
+        command
+            .args(args)
+            .env("KUBECONFIG", &kubeconfig)
+            .env_remove("NO_COLOR")
+            .env_remove("HOIST_COLOR")
+            .env_remove("HELM_COLOR");
+        for (k, v) in env {
+            command.env(k, v);
+        }
+        command.output().unwrap().into()
+    };
+    let install = status(
+        &[
+            "install",
+            "tinted",
+            chart.to_str().unwrap(),
+            "-n",
+            &ns,
+            "--create-namespace",
+        ],
+        &[],
+    );
+    assert_eq!(install.code, 0, "{}", install.stderr);
+    let base = ["status", "tinted", "-n", ns.as_str()];
+    let with = |extra: &[&str], env: &[(&str, &str)]| {
+        let mut args = base.to_vec();
+        args.extend_from_slice(extra);
+        let run = status(&args, env);
+        assert_eq!(run.code, 0, "{}", run.stderr);
+        run.stdout.contains("\u{1b}[")
+    };
+    // stdout is a pipe here: auto means no colour.
+    assert!(!with(&[], &[]));
+    assert!(with(&["--color", "always"], &[]));
+    assert!(with(&["--colour", "always"], &[]));
+    assert!(!with(&["--color", "never"], &[]));
+    assert!(with(&[], &[("HELM_COLOR", "always")]));
+    // The flag wins over the environment.
+    assert!(!with(&["--color", "never"], &[("HOIST_COLOR", "always")]));
+}

@@ -13,7 +13,6 @@ use hoist_core::action::upgrade::UpgradeOptions;
 use hoist_core::chart;
 use hoist_core::values::reuse::ReuseMode;
 use miette::miette;
-use std::io::IsTerminal;
 use std::process::ExitCode;
 
 /// `hoist diff` subcommands.
@@ -160,7 +159,7 @@ fn report(diffs: &[ObjectDiff], r: &DiffReportArgs) -> miette::Result<ExitCode> 
     match r.output {
         OutputFormat::Table => {
             let text = diff_text(diffs);
-            if use_colour(r.no_color) {
+            if !r.no_color && crate::output::colour_stdout() {
                 print!("{}", colourize(&text));
             } else {
                 print!("{text}");
@@ -173,13 +172,6 @@ fn report(diffs: &[ObjectDiff], r: &DiffReportArgs) -> miette::Result<ExitCode> 
     } else {
         ExitCode::SUCCESS
     })
-}
-
-/// Colour only for a person at a terminal who has not opted out
-/// (<https://no-color.org>: any non-empty NO_COLOR).
-fn use_colour(no_color_flag: bool) -> bool {
-    let no_color_env = std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty());
-    !no_color_flag && !no_color_env && std::io::stdout().is_terminal()
 }
 
 const RED: &str = "\x1b[31m";

@@ -7,7 +7,6 @@ use crate::args::{ClusterArgs, OutputFormat};
 use clap::Args;
 use hoist_core::action::status::{ResourceView, StatusOptions, run_status, status_text_colored};
 use miette::miette;
-use std::io::IsTerminal;
 use std::process::ExitCode;
 
 /// `hoist status RELEASE_NAME`.
@@ -47,7 +46,10 @@ pub async fn run(a: StatusArgs) -> miette::Result<ExitCode> {
     let mut rel = with_storage!(&backend, s => run_status(s, &client, &a.name, &opts).await)
         .map_err(|e| miette!("{e}"))?;
     match a.output {
-        OutputFormat::Table => print!("{}", status_text_colored(&rel, color_wanted())),
+        OutputFormat::Table => print!(
+            "{}",
+            status_text_colored(&rel, crate::output::colour_stdout())
+        ),
         f => {
             // Helm's command drops the chart before printing.
             rel.chart = None;
@@ -55,12 +57,4 @@ pub async fn run(a: StatusArgs) -> miette::Result<ExitCode> {
         }
     }
     Ok(ExitCode::SUCCESS)
-}
-
-/// Helm's default colour mode ("auto", `fatih/color`'s rule): colours only
-/// on a terminal, never with a non-empty NO_COLOR or TERM=dumb.
-fn color_wanted() -> bool {
-    let no_color = std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty());
-    let dumb = std::env::var_os("TERM").is_some_and(|t| t == "dumb");
-    !no_color && !dumb && std::io::stdout().is_terminal()
 }
