@@ -241,45 +241,30 @@ impl<'a> Reader<'a> {
     fn version(&mut self) -> Fast<ChartVersion> {
         self.enter()?;
         let mut v = ChartVersion::default();
-        let mut seen = 0u16;
+        let mut seen = SeenFields::default();
         let start = self.keys.len();
         while let Some(key) = self.key()? {
-            let bit = match &*key {
-                "name" => 1,
-                "version" => 1 << 1,
-                "appVersion" => 1 << 2,
-                "description" => 1 << 3,
-                "keywords" => 1 << 4,
-                "apiVersion" => 1 << 5,
-                "type" => 1 << 6,
-                "deprecated" => 1 << 7,
-                "urls" => 1 << 8,
-                "digest" => 1 << 9,
-                "created" => 1 << 10,
-                _ => 0,
-            };
-            if bit == 0 {
+            let Some(field) = VersionField::of(&key) else {
                 self.new_key(start, key)?;
                 let n = self.next_node()?;
                 self.skip(n)?;
                 continue;
-            }
-            if seen & bit != 0 {
+            };
+            if !seen.first(field) {
                 return Err(Unsupported);
             }
-            seen |= bit;
-            match bit {
-                1 => v.name = self.string()?,
-                2 => v.version = self.string()?,
-                4 => v.app_version = self.string()?,
-                8 => v.description = self.string()?,
-                16 => v.keywords = self.strings()?,
-                32 => v.api_version = self.string()?,
-                64 => v.chart_type = self.string()?,
-                128 => v.deprecated = self.boolean()?,
-                256 => v.urls = self.strings()?,
-                512 => v.digest = self.string()?,
-                _ => v.created = self.string()?,
+            match field {
+                VersionField::Name => v.name = self.string()?,
+                VersionField::Version => v.version = self.string()?,
+                VersionField::AppVersion => v.app_version = self.string()?,
+                VersionField::Description => v.description = self.string()?,
+                VersionField::Keywords => v.keywords = self.strings()?,
+                VersionField::ApiVersion => v.api_version = self.string()?,
+                VersionField::Type => v.chart_type = self.string()?,
+                VersionField::Deprecated => v.deprecated = self.boolean()?,
+                VersionField::Urls => v.urls = self.strings()?,
+                VersionField::Digest => v.digest = self.string()?,
+                VersionField::Created => v.created = self.string()?,
             }
         }
         self.keys.truncate(start);
@@ -387,6 +372,58 @@ pub(super) fn read_entries(text: &str) -> Fast<Vec<(String, RawVersions)>> {
         Node::Map => r.entries_body(),
         _ => Err(Unsupported),
     })
+}
+
+/// The chart-version keys both fast readers fill; any other key is
+/// skipped (and checked for duplicates) like serde would.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(super) enum VersionField {
+    Name,
+    Version,
+    AppVersion,
+    Description,
+    Keywords,
+    ApiVersion,
+    Type,
+    Deprecated,
+    Urls,
+    Digest,
+    Created,
+}
+
+impl VersionField {
+    /// The field a key names, by its spelling in index.yaml.
+    pub(super) fn of(key: &str) -> Option<Self> {
+        Some(match key {
+            "name" => Self::Name,
+            "version" => Self::Version,
+            "appVersion" => Self::AppVersion,
+            "description" => Self::Description,
+            "keywords" => Self::Keywords,
+            "apiVersion" => Self::ApiVersion,
+            "type" => Self::Type,
+            "deprecated" => Self::Deprecated,
+            "urls" => Self::Urls,
+            "digest" => Self::Digest,
+            "created" => Self::Created,
+            _ => return None,
+        })
+    }
+}
+
+/// The [`VersionField`]s one entry has set so far: a second one is a
+/// duplicate key, which the fast readers leave to serde-saphyr.
+#[derive(Default)]
+pub(super) struct SeenFields(u16);
+
+impl SeenFields {
+    /// True the first time `field` is seen.
+    pub(super) fn first(&mut self, field: VersionField) -> bool {
+        let bit = 1u16 << field as u16;
+        let first = self.0 & bit == 0;
+        self.0 |= bit;
+        first
+    }
 }
 
 #[cfg(test)]

@@ -29,7 +29,7 @@
 //! Giving up is cheap; being wrong is not allowed.
 
 use super::ChartVersion;
-use super::events::{RawDoc, RawVersions};
+use super::events::{RawDoc, RawVersions, SeenFields, VersionField};
 use std::borrow::Cow;
 
 /// The text is outside the subset this scanner reads.
@@ -822,45 +822,30 @@ impl<'a> Scanner<'a> {
     fn version(&mut self, m: usize, mut pending: Option<Entry<'a>>) -> R<ChartVersion> {
         self.enter()?;
         let mut v = ChartVersion::default();
-        let mut seen = 0u16;
+        let mut seen = SeenFields::default();
         let start = self.keys.len();
         while let Some((key, rest)) = self.next_key(m, &mut pending)? {
-            let bit: u16 = match &*key {
-                "name" => 1,
-                "version" => 1 << 1,
-                "appVersion" => 1 << 2,
-                "description" => 1 << 3,
-                "keywords" => 1 << 4,
-                "apiVersion" => 1 << 5,
-                "type" => 1 << 6,
-                "deprecated" => 1 << 7,
-                "urls" => 1 << 8,
-                "digest" => 1 << 9,
-                "created" => 1 << 10,
-                _ => 0,
-            };
             let value = self.map_value(m, rest)?;
-            if bit == 0 {
+            let Some(field) = VersionField::of(&key) else {
                 self.new_key(start, key)?;
                 self.skip(value)?;
                 continue;
-            }
-            if seen & bit != 0 {
+            };
+            if !seen.first(field) {
                 return Err(GiveUp);
             }
-            seen |= bit;
-            match bit {
-                1 => v.name = Self::string(value)?,
-                2 => v.version = Self::string(value)?,
-                4 => v.app_version = Self::string(value)?,
-                8 => v.description = Self::string(value)?,
-                16 => v.keywords = self.strings(value)?,
-                32 => v.api_version = Self::string(value)?,
-                64 => v.chart_type = Self::string(value)?,
-                128 => v.deprecated = Self::boolean(value)?,
-                256 => v.urls = self.strings(value)?,
-                512 => v.digest = Self::string(value)?,
-                _ => v.created = Self::string(value)?,
+            match field {
+                VersionField::Name => v.name = Self::string(value)?,
+                VersionField::Version => v.version = Self::string(value)?,
+                VersionField::AppVersion => v.app_version = Self::string(value)?,
+                VersionField::Description => v.description = Self::string(value)?,
+                VersionField::Keywords => v.keywords = self.strings(value)?,
+                VersionField::ApiVersion => v.api_version = Self::string(value)?,
+                VersionField::Type => v.chart_type = Self::string(value)?,
+                VersionField::Deprecated => v.deprecated = Self::boolean(value)?,
+                VersionField::Urls => v.urls = self.strings(value)?,
+                VersionField::Digest => v.digest = Self::string(value)?,
+                VersionField::Created => v.created = Self::string(value)?,
             }
         }
         self.keys.truncate(start);
