@@ -5,8 +5,9 @@
 use crate::hoist;
 use hoist_core::kube::{ClientOptions, KubeClient, ManifestObject, ResourceClient};
 use hoist_core::release::record::Release;
-use hoist_core::storage::codec::release_from_secret;
+use hoist_core::storage::codec::{record_json, release_from_secret};
 use serde_json::{Value as Json, json};
+use std::path::Path;
 use std::sync::atomic::{AtomicUsize, Ordering};
 
 /// The cluster's kubeconfig, or `None` (and a note) to skip the test.
@@ -43,13 +44,20 @@ pub struct Cluster {
 }
 
 impl Cluster {
+    /// The cluster KUBECONFIG names, in `namespace`.
     pub fn connect(namespace: &str) -> Self {
+        Self::connect_to(None, namespace)
+    }
+
+    /// The cluster of `kubeconfig` (KUBECONFIG's with `None`), in `namespace`.
+    pub fn connect_to(kubeconfig: Option<&str>, namespace: &str) -> Self {
         let rt = tokio::runtime::Builder::new_current_thread()
             .enable_all()
             .build()
             .unwrap();
         let resources = rt.block_on(async {
             let client = KubeClient::connect(&ClientOptions {
+                kubeconfig: kubeconfig.map(Into::into),
                 namespace: Some(namespace.to_string()),
                 ..ClientOptions::default()
             })
@@ -143,4 +151,30 @@ impl Cluster {
         let obj = ManifestObject::from_json(object).unwrap();
         self.rt.block_on(self.resources.apply(&obj, true)).unwrap()
     }
+}
+
+/// A release Secret Helm wrote (a committed fixture at `path`), moved from
+/// namespace `recorded` to `ns`: only the record's `"namespace"` string
+/// changes, the rest stays Helm's bytes. Returns the Secret and the record.
+pub fn helm_secret_in(path: &Path, recorded: &str, ns: &str) -> (Json, Json) {
+    use base64::Engine;
+    use base64::engine::general_purpose::STANDARD;
+    use flate2::Compression;
+    use flate2::write::GzEncoder;
+    use std::io::Write;
+    let mut secret: Json = serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap();
+    let helm_base64 = STANDARD
+        .decode(secret["data"]["release"].as_str().unwrap())
+        .unwrap();
+    let json = record_json("fixture", &helm_base64).unwrap();
+    let text = String::from_utf8(json).unwrap().replace(
+        &format!("\"namespace\":\"{recorded}\""),
+        &format!("\"namespace\":\"{ns}\""),
+    );
+    let mut gz = GzEncoder::new(Vec::new(), Compression::default());
+    gz.write_all(text.as_bytes()).unwrap();
+    let inner = STANDARD.encode(gz.finish().unwrap());
+    secret["data"]["release"] = Json::String(STANDARD.encode(inner));
+    secret["metadata"]["namespace"] = Json::String(ns.to_string());
+    (secret, serde_json::from_str(&text).unwrap())
 }

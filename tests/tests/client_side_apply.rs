@@ -17,17 +17,11 @@
 //! containers, annotations and labels came out identical, and so did the
 //! Widgets' specs.
 
-use base64::Engine;
-use base64::engine::general_purpose::STANDARD;
-use flate2::Compression;
-use flate2::read::GzDecoder;
-use flate2::write::GzEncoder;
-use hoist_core::kube::{ClientOptions, KubeClient, ManifestObject, ResourceClient};
+use hoist_core::kube::ManifestObject;
 use hoist_core::release::manifest::split_manifests;
-use hoist_e2e::cluster::{Cluster, cluster, fresh_namespace, ok};
+use hoist_e2e::cluster::{Cluster, cluster, fresh_namespace, helm_secret_in, ok};
 use hoist_e2e::{fixture, hoist};
 use serde_json::{Value as Json, json};
-use std::io::{Read, Write};
 
 /// The namespace Helm installed the recorded release in.
 const RECORDED_NAMESPACE: &str = "hoist-csa-record-26373";
@@ -289,24 +283,6 @@ fn nossa(test: &str) -> Option<String> {
     }
 }
 
-fn connect_to(kubeconfig: &str, namespace: &str) -> Cluster {
-    let rt = tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()
-        .unwrap();
-    let resources = rt.block_on(async {
-        let client = KubeClient::connect(&ClientOptions {
-            kubeconfig: Some(kubeconfig.into()),
-            namespace: Some(namespace.to_string()),
-            ..ClientOptions::default()
-        })
-        .await
-        .unwrap();
-        ResourceClient::connect(client).await.unwrap()
-    });
-    Cluster { rt, resources }
-}
-
 #[test]
 fn a_server_without_server_side_apply_gets_client_side_apply() {
     let Some(kubeconfig) = nossa("a_server_without_server_side_apply_gets_client_side_apply")
@@ -328,7 +304,7 @@ fn a_server_without_server_side_apply_gets_client_side_apply() {
     ]);
     assert_eq!(run.code, 0, "{}", run.stderr);
     assert_eq!(run.stderr.matches(warning).count(), 1, "{}", run.stderr);
-    let c = connect_to(&kubeconfig, &ns);
+    let c = Cluster::connect_to(Some(&kubeconfig), &ns);
     assert_eq!(c.record("r", 1).unwrap().apply_method, "csa");
     patch_as_someone_else(
         &c,
@@ -384,35 +360,16 @@ fn a_server_without_server_side_apply_gets_client_side_apply() {
         &kubeconfig,
     ]);
     assert_eq!(run.code, 0, "{}", run.stderr);
-    let c2 = connect_to(&kubeconfig, &ns2);
+    let c2 = Cluster::connect_to(Some(&kubeconfig), &ns2);
     assert_eq!(c2.record("w", 1).unwrap().apply_method, "csa");
     let widget = c2.get("csa.hoist.test/v1", "Widget", "w-widget").unwrap();
     assert_eq!(widget["spec"]["tags"], json!(["a", "b"]));
 }
 
-/// Helm's csa record, with its namespace moved to `ns`: only that string of
-/// Helm's JSON changes.
+/// Helm's csa record, with its namespace moved to `ns`, and its manifest.
 fn helm_secret(ns: &str) -> (Json, String) {
     let path = fixture("client-side-apply/helm/sh.helm.release.v1.hr.v1.json");
-    let mut secret: Json = serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap();
-    let outer = STANDARD
-        .decode(secret["data"]["release"].as_str().unwrap())
-        .unwrap();
-    let inner = STANDARD.decode(outer).unwrap();
-    let mut text = String::new();
-    GzDecoder::new(&inner[..])
-        .read_to_string(&mut text)
-        .unwrap();
-    let text = text.replace(
-        &format!("\"namespace\":\"{RECORDED_NAMESPACE}\""),
-        &format!("\"namespace\":\"{ns}\""),
-    );
-    let mut gz = GzEncoder::new(Vec::new(), Compression::default());
-    gz.write_all(text.as_bytes()).unwrap();
-    let inner = STANDARD.encode(gz.finish().unwrap());
-    secret["data"]["release"] = Json::String(STANDARD.encode(inner));
-    secret["metadata"]["namespace"] = Json::String(ns.to_string());
-    let record: Json = serde_json::from_str(&text).unwrap();
+    let (secret, record) = helm_secret_in(&path, RECORDED_NAMESPACE, ns);
     assert_eq!(record["apply_method"], "csa");
     (secret, record["manifest"].as_str().unwrap().to_string())
 }

@@ -8,47 +8,22 @@
 //! checked with the oracle during development: `helm list` and `helm
 //! history` show hoist's revisions and descriptions.)
 
-use base64::Engine;
-use base64::engine::general_purpose::STANDARD;
-use flate2::Compression;
-use flate2::read::GzDecoder;
-use flate2::write::GzEncoder;
 use hoist_core::kube::ManifestObject;
 use hoist_core::release::manifest::split_manifests;
 use hoist_core::release::status::Status;
-use hoist_e2e::cluster::{Cluster, cluster, fresh_namespace, ok};
+use hoist_e2e::cluster::{Cluster, cluster, fresh_namespace, helm_secret_in, ok};
 use hoist_e2e::fixture;
 use serde_json::{Value as Json, json};
-use std::io::{Read, Write};
 
 /// The namespace Helm installed the fixture release in.
 const RECORDED_NAMESPACE: &str = "helm-interop";
 
-/// Helm's record with its namespace moved to `ns`: only that string of
-/// Helm's JSON changes; the rest is Helm's bytes.
+/// Helm's record with its namespace moved to `ns`, and its manifest.
 fn helm_secret(revision: i64, ns: &str) -> (Json, String) {
     let path = fixture(&format!(
         "helm-interop/sh.helm.release.v1.hm.v{revision}.json"
     ));
-    let mut secret: Json = serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap();
-    let outer = STANDARD
-        .decode(secret["data"]["release"].as_str().unwrap())
-        .unwrap();
-    let inner = STANDARD.decode(outer).unwrap();
-    let mut text = String::new();
-    GzDecoder::new(&inner[..])
-        .read_to_string(&mut text)
-        .unwrap();
-    let text = text.replace(
-        &format!("\"namespace\":\"{RECORDED_NAMESPACE}\""),
-        &format!("\"namespace\":\"{ns}\""),
-    );
-    let mut gz = GzEncoder::new(Vec::new(), Compression::default());
-    gz.write_all(text.as_bytes()).unwrap();
-    let inner = STANDARD.encode(gz.finish().unwrap());
-    secret["data"]["release"] = Json::String(STANDARD.encode(inner));
-    secret["metadata"]["namespace"] = Json::String(ns.to_string());
-    let record: Json = serde_json::from_str(&text).unwrap();
+    let (secret, record) = helm_secret_in(&path, RECORDED_NAMESPACE, ns);
     (secret, record["manifest"].as_str().unwrap().to_string())
 }
 

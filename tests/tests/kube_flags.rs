@@ -49,22 +49,34 @@ fn access(kubeconfig: &str) -> Option<Access> {
     })
 }
 
-/// Runs hoist with no kubeconfig at all: KUBECONFIG unset and a HOME
-/// without `.kube/config`.
-fn hoist_without_kubeconfig(args: &[&str], env: &[(&str, &str)]) -> Run {
+/// Runs hoist with `env` and none of the variables these tests are about
+/// inherited. With `kubeconfig` `None` there is no kubeconfig at all:
+/// KUBECONFIG unset and a HOME without `.kube/config`.
+fn hoist_with(kubeconfig: Option<&str>, args: &[&str], env: &[(&str, &str)]) -> Run {
     let home = tempfile::tempdir().unwrap();
     let mut command = Command::new(hoist_bin());
-    command
-        .args(args)
-        .current_dir(workspace_root())
-        .env_remove("KUBECONFIG")
-        .env_remove("HOIST_NAMESPACE")
-        .env_remove("KUBERNETES_SERVICE_HOST")
-        .env("HOME", home.path());
-    for (k, v) in env {
-        command.env(k, v);
+    command.args(args).current_dir(workspace_root());
+    for inherited in [
+        "KUBERNETES_SERVICE_HOST",
+        "HOIST_NAMESPACE",
+        "HELM_NAMESPACE",
+        "NO_COLOR",
+        "HOIST_COLOR",
+        "HELM_COLOR",
+    ] {
+        command.env_remove(inherited);
     }
+    match kubeconfig {
+        Some(path) => command.env("KUBECONFIG", path),
+        None => command.env_remove("KUBECONFIG").env("HOME", home.path()),
+    };
+    command.envs(env.iter().copied());
     command.output().unwrap().into()
+}
+
+/// [`hoist_with`] and no kubeconfig.
+fn hoist_without_kubeconfig(args: &[&str], env: &[(&str, &str)]) -> Run {
+    hoist_with(None, args, env)
 }
 
 #[test]
@@ -78,9 +90,14 @@ fn kube_flags_reach_the_server_without_a_kubeconfig() {
     };
     let ca = a.ca_file.to_string_lossy().to_string();
     let base = ["list", "-n", "default", "-o", "json"];
-    let with = |extra: &[&str]| {
+    let server = ["--kube-apiserver", a.server.as_str()];
+    let token = ["--kube-token", a.token.as_str()];
+    let trust = ["--kube-ca-file", ca.as_str()];
+    let with = |parts: &[&[&str]]| {
         let mut args = base.to_vec();
-        args.extend_from_slice(extra);
+        for part in parts {
+            args.extend_from_slice(part);
+        }
         hoist_without_kubeconfig(&args, &[])
     };
 
@@ -90,14 +107,7 @@ fn kube_flags_reach_the_server_without_a_kubeconfig() {
     assert!(none.stderr.contains("--kube-apiserver"), "{}", none.stderr);
 
     // Server, token and CA: a CD job's whole configuration.
-    let run = with(&[
-        "--kube-apiserver",
-        &a.server,
-        "--kube-token",
-        &a.token,
-        "--kube-ca-file",
-        &ca,
-    ]);
+    let run = with(&[&server, &token, &trust]);
     assert_eq!(run.code, 0, "{}", run.stderr);
     assert!(run.stdout.trim_start().starts_with('['), "{}", run.stdout);
 
@@ -113,7 +123,7 @@ fn kube_flags_reach_the_server_without_a_kubeconfig() {
     assert_eq!(run.code, 0, "{}", run.stderr);
 
     // Without the CA the server's certificate is not trusted...
-    let untrusted = with(&["--kube-apiserver", &a.server, "--kube-token", &a.token]);
+    let untrusted = with(&[&server, &token]);
     assert_ne!(untrusted.code, 0);
     assert!(
         untrusted.stderr.to_lowercase().contains("certificate"),
@@ -121,25 +131,15 @@ fn kube_flags_reach_the_server_without_a_kubeconfig() {
         untrusted.stderr
     );
     // ...unless the check is turned off.
-    let insecure = with(&[
-        "--kube-apiserver",
-        &a.server,
-        "--kube-token",
-        &a.token,
-        "--kube-insecure-skip-tls-verify",
-    ]);
+    let insecure = with(&[&server, &token, &["--kube-insecure-skip-tls-verify"]]);
     assert_eq!(insecure.code, 0, "{}", insecure.stderr);
 
     // A name the certificate does not carry fails the check.
     let wrong_name = with(&[
-        "--kube-apiserver",
-        &a.server,
-        "--kube-token",
-        &a.token,
-        "--kube-ca-file",
-        &ca,
-        "--kube-tls-server-name",
-        "not-the-api-server.example",
+        &server,
+        &token,
+        &trust,
+        &["--kube-tls-server-name", "not-the-api-server.example"],
     ]);
     assert_ne!(wrong_name.code, 0);
     assert!(
@@ -149,14 +149,7 @@ fn kube_flags_reach_the_server_without_a_kubeconfig() {
     );
 
     // A wrong token is the server's 401, not a crash.
-    let wrong_token = with(&[
-        "--kube-apiserver",
-        &a.server,
-        "--kube-token",
-        "not-a-token",
-        "--kube-ca-file",
-        &ca,
-    ]);
+    let wrong_token = with(&[&server, &["--kube-token", "not-a-token"], &trust]);
     assert_ne!(wrong_token.code, 0);
     assert!(
         wrong_token.stderr.contains("Unauthorized") || wrong_token.stderr.contains("401"),
@@ -171,12 +164,8 @@ fn kube_as_user_and_group_impersonate() {
         return;
     };
     let user = "hoist-impersonated-nobody";
-    let as_user = Command::new(hoist_bin())
-        .args(["list", "-n", "default", "--kube-as-user", user])
-        .env("KUBECONFIG", &kubeconfig)
-        .output()
-        .unwrap();
-    let run: Run = as_user.into();
+    let k = Some(kubeconfig.as_str());
+    let run = hoist_with(k, &["list", "-n", "default", "--kube-as-user", user], &[]);
     // The server judged the impersonated user, who may not list Secrets.
     assert_ne!(run.code, 0);
     assert!(
@@ -185,8 +174,9 @@ fn kube_as_user_and_group_impersonate() {
         run.stderr
     );
     // With a group that may, the same user can.
-    let run: Run = Command::new(hoist_bin())
-        .args([
+    let run = hoist_with(
+        k,
+        &[
             "list",
             "-n",
             "default",
@@ -194,11 +184,9 @@ fn kube_as_user_and_group_impersonate() {
             user,
             "--kube-as-group",
             "system:masters",
-        ])
-        .env("KUBECONFIG", &kubeconfig)
-        .output()
-        .unwrap()
-        .into();
+        ],
+        &[],
+    );
     assert_eq!(run.code, 0, "{}", run.stderr);
 }
 
@@ -209,14 +197,20 @@ fn debug_traces_the_steps_of_an_install_on_stderr() {
     };
     let ns = hoist_e2e::cluster::fresh_namespace("hoist-debug");
     let chart = hoist_e2e::fixture("charts/upgrade-app");
-    let run: Run = Command::new(hoist_bin())
-        .args(["install", "traced", chart.to_str().unwrap(), "-n", &ns])
-        .args(["--create-namespace", "-o", "json"])
-        .env("KUBECONFIG", &kubeconfig)
-        .env("HOIST_DEBUG", "true")
-        .output()
-        .unwrap()
-        .into();
+    let run = hoist_with(
+        Some(&kubeconfig),
+        &[
+            "install",
+            "traced",
+            chart.to_str().unwrap(),
+            "-n",
+            &ns,
+            "--create-namespace",
+            "-o",
+            "json",
+        ],
+        &[("HOIST_DEBUG", "true")],
+    );
     assert_eq!(run.code, 0, "{}", run.stderr);
     // stdout stays machine-readable; the steps go to stderr.
     let release: serde_json::Value = serde_json::from_str(&run.stdout).unwrap();
@@ -274,19 +268,7 @@ fn color_modes_decide_status_colours_even_in_a_pipe() {
     };
     let ns = hoist_e2e::cluster::fresh_namespace("hoist-color");
     let chart = hoist_e2e::fixture("charts/upgrade-app");
-    let status = |args: &[&str], env: &[(&str, &str)]| -> Run {
-        let mut command = Command::new(hoist_bin());
-        command
-            .args(args)
-            .env("KUBECONFIG", &kubeconfig)
-            .env_remove("NO_COLOR")
-            .env_remove("HOIST_COLOR")
-            .env_remove("HELM_COLOR");
-        for (k, v) in env {
-            command.env(k, v);
-        }
-        command.output().unwrap().into()
-    };
+    let status = |args: &[&str], env: &[(&str, &str)]| hoist_with(Some(&kubeconfig), args, env);
     let install = status(
         &[
             "install",

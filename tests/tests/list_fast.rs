@@ -136,6 +136,19 @@ fn list_matches_helm_on_abnormal_histories() {
     );
 }
 
+/// Names of 40 releases: more than the fast path rereads one by one.
+fn old_names() -> Vec<String> {
+    (0..40).map(|i| format!("old-{i:02}")).collect()
+}
+
+/// One superseded revision (and nothing newer) for each of `names`.
+fn superseded_only(names: &[String]) -> Vec<(&str, i64, Option<Status>)> {
+    names
+        .iter()
+        .map(|n| (n.as_str(), 1, Some(Status::Superseded)))
+        .collect()
+}
+
 #[test]
 fn many_superseded_newest_revisions_fall_back_to_reading_everything() {
     if cluster("many_superseded_newest_revisions_fall_back_to_reading_everything").is_none() {
@@ -143,12 +156,8 @@ fn many_superseded_newest_revisions_fall_back_to_reading_everything() {
     }
     let ns = fresh_namespace("hoist-list-fallback");
     let c = namespace(&ns);
-    // More releases than the fast path rereads one by one.
-    let names: Vec<String> = (0..40).map(|i| format!("old-{i:02}")).collect();
-    let mut records: Vec<(&str, i64, Option<Status>)> = names
-        .iter()
-        .map(|n| (n.as_str(), 1, Some(Status::Superseded)))
-        .collect();
+    let names = old_names();
+    let mut records = superseded_only(&names);
     records.push(("live", 1, Some(Status::Deployed)));
     craft(&c, &ns, &records);
     assert_eq!(
@@ -300,12 +309,8 @@ fn cached_list_shows_what_the_consistent_list_shows() {
     let ns = fresh_namespace("hoist-list-cached");
     let c = namespace(&ns);
     craft(&c, &ns, RECORDS);
-    let names: Vec<String> = (0..40).map(|i| format!("old-{i:02}")).collect();
-    let old: Vec<(&str, i64, Option<Status>)> = names
-        .iter()
-        .map(|n| (n.as_str(), 1, Some(Status::Superseded)))
-        .collect();
-    craft(&c, &ns, &old);
+    let names = old_names();
+    craft(&c, &ns, &superseded_only(&names));
     for flags in [&[][..], &["-a"][..], &["--deployed", "--failed"][..]] {
         let mut args = vec!["list", "-n", &ns, "--max", "0", "-o", "json"];
         args.extend_from_slice(flags);
