@@ -34,8 +34,15 @@ fn app() -> String {
 }
 
 /// Patches an object as another client would (`kubectl patch`), with the
-/// field manager `someone-else`.
-fn patch_as_someone_else(c: &Cluster, api_version: &str, kind: &str, name: &str, patch: Json) {
+/// field manager `someone-else`: a strategic merge patch for built-in
+/// kinds, a merge patch for custom resources (which take no strategic one).
+fn patch_as_someone_else(
+    c: &Cluster,
+    api_version: &str,
+    kind: &str,
+    name: &str,
+    patch: kube::api::Patch<Json>,
+) {
     let obj = ManifestObject::from_json(json!({
         "apiVersion": api_version, "kind": kind, "metadata": {"name": name}
     }))
@@ -50,8 +57,7 @@ fn patch_as_someone_else(c: &Cluster, api_version: &str, kind: &str, name: &str,
         field_manager: Some("someone-else".into()),
         ..Default::default()
     };
-    c.rt.block_on(api.patch(name, &params, &kube::api::Patch::Strategic(&patch)))
-        .unwrap();
+    c.rt.block_on(api.patch(name, &params, &patch)).unwrap();
 }
 
 /// Creates `namespace` with a POST.
@@ -155,16 +161,16 @@ fn client_side_install_upgrade_and_rollback_merge_three_ways() {
         "v1",
         "ConfigMap",
         "r-config",
-        json!({"data": {"foreign": "x", "change": "drifted"}}),
+        kube::api::Patch::Strategic(json!({"data": {"foreign": "x", "change": "drifted"}})),
     );
     patch_as_someone_else(
         &c,
         "apps/v1",
         "Deployment",
         "r-app",
-        json!({"metadata": {"annotations": {"someone/else": "yes"}},
+        kube::api::Patch::Strategic(json!({"metadata": {"annotations": {"someone/else": "yes"}},
             "spec": {"template": {"spec": {"containers": [
-                {"name": "app", "env": [{"name": "E", "value": "1"}]}]}}}}),
+                {"name": "app", "env": [{"name": "E", "value": "1"}]}]}}}})),
     );
 
     // `auto` follows revision 1's csa. A key is removed, one added, the
@@ -311,7 +317,7 @@ fn a_server_without_server_side_apply_gets_client_side_apply() {
         "v1",
         "ConfigMap",
         "r-config",
-        json!({"data": {"foreign": "x"}}),
+        kube::api::Patch::Strategic(json!({"data": {"foreign": "x"}})),
     );
 
     // Asking for server-side apply again falls back again.
@@ -417,7 +423,7 @@ fn hoist_upgrades_a_release_helm_installed_client_side_with_client_side_apply() 
         "v1",
         "ConfigMap",
         "hr-config",
-        json!({"data": {"foreign": "x"}}),
+        kube::api::Patch::Strategic(json!({"data": {"foreign": "x"}})),
     );
 
     ok(&[
@@ -493,12 +499,12 @@ fn custom_resources_get_helms_two_way_json_merge_patch() {
         "--server-side=false",
     ]);
     let c = Cluster::connect(&ns);
-    patch_merge(
+    patch_as_someone_else(
         &c,
         "csa.hoist.test/v1",
         "Widget",
         "w-widget",
-        json!({"spec": {"size": 7, "owner": "ops"}}),
+        kube::api::Patch::Merge(json!({"spec": {"size": 7, "owner": "ops"}})),
     );
     ok(&[
         "upgrade",
@@ -520,25 +526,4 @@ fn custom_resources_get_helms_two_way_json_merge_patch() {
         widget["spec"],
         json!({"size": 7, "owner": "ops", "tags": ["b", "c"]})
     );
-}
-
-/// Merge-patches an object as field manager `someone-else` (custom
-/// resources take no strategic merge patch).
-fn patch_merge(c: &Cluster, api_version: &str, kind: &str, name: &str, patch: Json) {
-    let obj = ManifestObject::from_json(json!({
-        "apiVersion": api_version, "kind": kind, "metadata": {"name": name}
-    }))
-    .unwrap();
-    let target = c.resources.resolve(&obj).unwrap();
-    let api: kube::Api<kube::api::DynamicObject> = kube::Api::namespaced_with(
-        c.resources.client().raw().clone(),
-        target.namespace.as_deref().unwrap(),
-        &target.resource.api_resource,
-    );
-    let params = kube::api::PatchParams {
-        field_manager: Some("someone-else".into()),
-        ..Default::default()
-    };
-    c.rt.block_on(api.patch(name, &params, &kube::api::Patch::Merge(&patch)))
-        .unwrap();
 }
