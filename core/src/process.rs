@@ -21,3 +21,31 @@ pub(crate) fn block_sigpipe_in_this_thread() {
         libc::pthread_sigmask(libc::SIG_BLOCK, &set, std::ptr::null_mut());
     }
 }
+
+/// Writes an executable shell script with `body` at `path`, for tests.
+///
+/// The file is written by a child `sh`, not by this process: a test that
+/// writes a script while other test threads start programs would otherwise
+/// let their forked children inherit the open file for a moment, and
+/// running the script then fails with "Text file busy" (ETXTBSY).
+#[cfg(all(test, unix))]
+pub(crate) fn write_test_script(path: &std::path::Path, body: &str) {
+    use std::io::Write;
+    use std::process::{Command, Stdio};
+    let mut child = Command::new("sh")
+        .args(["-c", "cat > \"$1\" && chmod 755 \"$1\"", "sh"])
+        .arg(path)
+        .stdin(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut stdin = child.stdin.take().unwrap();
+    stdin
+        .write_all(format!("#!/bin/sh\n{body}\n").as_bytes())
+        .unwrap();
+    drop(stdin);
+    assert!(
+        child.wait().unwrap().success(),
+        "writing {}",
+        path.display()
+    );
+}

@@ -9,7 +9,6 @@
 
 use hoist_e2e::cluster::{Cluster, assert_owned, cluster, fresh_namespace, ok};
 use hoist_e2e::{Run, fixture, hoist, hoist_bin};
-use std::os::unix::fs::PermissionsExt;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
@@ -19,9 +18,20 @@ const LABEL: &str = r#"v=${1:-post-renderer}
 sed "s/^metadata:\$/metadata:\n  labels:\n    patched-by: $v/""#;
 
 fn script(dir: &Path, name: &str, body: &str) -> PathBuf {
+    // Written by a child `sh`, not by this process: other test threads
+    // starting hoist meanwhile would inherit an open file for a moment, and
+    // running the script could then fail with "Text file busy".
     let path = dir.join(name);
-    std::fs::write(&path, format!("#!/bin/sh\n{body}\n")).unwrap();
-    std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o755)).unwrap();
+    let mut child = std::process::Command::new("sh")
+        .args(["-c", "cat > \"$1\" && chmod 755 \"$1\"", "sh"])
+        .arg(&path)
+        .stdin(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut stdin = child.stdin.take().unwrap();
+    std::io::Write::write_all(&mut stdin, format!("#!/bin/sh\n{body}\n").as_bytes()).unwrap();
+    drop(stdin);
+    assert!(child.wait().unwrap().success());
     path
 }
 

@@ -291,13 +291,11 @@ fn check_documents(text: &str) -> Result<(), (usize, usize, String)> {
 #[cfg(all(test, unix))]
 mod tests {
     use super::*;
-    use std::os::unix::fs::PermissionsExt;
 
     /// Writes an executable shell script into `dir`.
     fn script(dir: &Path, name: &str, body: &str) -> PathBuf {
         let path = dir.join(name);
-        std::fs::write(&path, format!("#!/bin/sh\n{body}\n")).unwrap();
-        std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o755)).unwrap();
+        crate::process::write_test_script(&path, body);
         path
     }
 
@@ -349,7 +347,7 @@ mod tests {
             "cat >/dev/null\necho 'patch not found' >&2\nexit 3",
         );
         let err = renderer(&p, &[]).run_blocking(INPUT).unwrap_err();
-        assert!(matches!(err, PostRenderError::Failed { .. }));
+        assert!(matches!(err, PostRenderError::Failed { .. }), "{err:?}");
         assert_eq!(
             err.to_string(),
             format!(

@@ -291,10 +291,8 @@ mod tests {
     /// returns a helper running it by absolute path (tests run in parallel,
     /// so PATH is left alone).
     fn script(dir: &Path, name: &str, body: &str) -> Helper {
-        use std::os::unix::fs::PermissionsExt;
         let path = dir.join(format!("docker-credential-{name}"));
-        std::fs::write(&path, format!("#!/bin/sh\n{body}\n")).unwrap();
-        std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o755)).unwrap();
+        crate::process::write_test_script(&path, body);
         Helper {
             program: path,
             ..Helper::new(name, "credHelpers of the test config".into())
