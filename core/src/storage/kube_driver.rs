@@ -280,6 +280,7 @@ impl<K: StoredKind> KubeDriver<K> {
                 response.status()
             ));
         }
+        tracing::debug!("list: response headers");
         let mut body = response.into_body();
         let mut reader = SecretListReader::default();
         let mut prefetch = summarize.then(|| SummaryPrefetch::start(K::KIND));
@@ -296,10 +297,12 @@ impl<K: StoredKind> KubeDriver<K> {
             }
         }
         reader.finish()?;
+        tracing::debug!(items = items.len(), "list: body read");
         let summaries = match prefetch {
             Some(prefetch) => Some(prefetch.finish().await),
             None => None,
         };
+        tracing::debug!("list: summaries decoded");
         Ok(Bodies {
             list: WireList { items },
             summaries,
