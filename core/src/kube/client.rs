@@ -363,6 +363,17 @@ fn kubeconfig_source() -> String {
 mod tests {
     use super::*;
 
+    /// .cargo/config.toml builds AWS-LC without CPU jitter entropy, whose
+    /// start-up tests cost every process about 20 ms of CPU before its
+    /// first TLS handshake; a build without that setting fails here.
+    #[test]
+    fn the_tls_provider_seeds_from_the_kernel_not_cpu_jitter() {
+        assert!(
+            aws_lc_rs::try_fips_cpu_jitter_entropy().is_err(),
+            "AWS-LC was built with CPU jitter entropy: is AWS_LC_SYS_NO_JITTER_ENTROPY set in .cargo/config.toml?"
+        );
+    }
+
     const CONFIG: &str = r#"
 apiVersion: v1
 kind: Config
