@@ -347,6 +347,14 @@ pub struct ClusterArgs {
     /// Where release records are stored (Helm's HELM_DRIVER).
     #[arg(long, value_enum, env = "HOIST_DRIVER", default_value = "secret")]
     pub storage: StorageChoice,
+    /// Throttle requests to the API server to this many per second after
+    /// the burst (default: no throttling; Helm's default is 5 per second).
+    #[arg(long, env = "HOIST_QPS", allow_negative_numbers = true)]
+    pub qps: Option<f32>,
+    /// With --qps, how many requests may go at once before throttling
+    /// starts (default 100, as Helm's).
+    #[arg(long, env = "HOIST_BURST_LIMIT")]
+    pub burst_limit: Option<u32>,
 }
 
 /// Release storage backends.

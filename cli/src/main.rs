@@ -82,6 +82,8 @@ const HELM_VARIABLES: &[(&str, &str)] = &[
         "HOIST_KUBEINSECURE_SKIP_TLS_VERIFY",
     ),
     ("HELM_KUBETLS_SERVER_NAME", "HOIST_KUBETLS_SERVER_NAME"),
+    ("HELM_QPS", "HOIST_QPS"),
+    ("HELM_BURST_LIMIT", "HOIST_BURST_LIMIT"),
 ];
 
 fn helm_environment() {

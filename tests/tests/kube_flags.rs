@@ -298,3 +298,49 @@ fn color_modes_decide_status_colours_even_in_a_pipe() {
     // The flag wins over the environment.
     assert!(!with(&["--color", "never"], &[("HOIST_COLOR", "always")]));
 }
+
+#[test]
+fn qps_and_burst_limit_throttle_requests_as_helm_flags_do() {
+    let Some(kubeconfig) = cluster("qps_and_burst_limit_throttle_requests_as_helm_flags_do") else {
+        return;
+    };
+    let ns = hoist_e2e::cluster::fresh_namespace("hoist-qps");
+    // `list` sends two requests (the records and the name hint); with a
+    // burst of 1 at 2 per second the second waits half a second.
+    let timed = |args: &[&str], env: &[(&str, &str)]| {
+        let start = std::time::Instant::now();
+        let run = hoist_with(Some(&kubeconfig), args, env);
+        (run, start.elapsed())
+    };
+    let (run, took) = timed(
+        &["list", "-n", &ns, "--qps", "2", "--burst-limit", "1"],
+        &[],
+    );
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert!(
+        took >= std::time::Duration::from_millis(450),
+        "not throttled: {took:?}"
+    );
+    // Helm's variables, as a job written for helm sets them.
+    let (run, took) = timed(
+        &["list", "-n", &ns],
+        &[("HELM_QPS", "2"), ("HELM_BURST_LIMIT", "1")],
+    );
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert!(
+        took >= std::time::Duration::from_millis(450),
+        "not throttled: {took:?}"
+    );
+    // A burst of 0 would never send anything: refused before connecting.
+    let run = hoist_with(
+        Some(&kubeconfig),
+        &["list", "-n", &ns, "--qps", "2", "--burst-limit", "0"],
+        &[],
+    );
+    assert_ne!(run.code, 0);
+    assert!(
+        run.stderr.contains("--burst-limit must be at least 1"),
+        "{}",
+        run.stderr
+    );
+}

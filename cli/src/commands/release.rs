@@ -2,6 +2,7 @@
 //! connection and the release storage chosen by `--storage`/`HOIST_DRIVER`.
 
 use crate::args::{ClusterArgs, OutputFormat, StorageChoice};
+use hoist_core::kube::throttle::Throttle;
 use hoist_core::kube::{ClientOptions, ConnectionOverrides, KubeClient};
 use hoist_core::release::record::{Release, to_go_json};
 use hoist_core::storage::kube_driver::{ConfigMapsDriver, SecretsDriver};
@@ -54,6 +55,7 @@ pub async fn connect(c: &ClusterArgs) -> miette::Result<KubeClient> {
             insecure_skip_tls_verify: c.kube_insecure_skip_tls_verify,
             tls_server_name: c.kube_tls_server_name.clone(),
         },
+        throttle: Throttle::from_flags(c.qps, c.burst_limit).map_err(|e| miette!("{e}"))?,
     };
     KubeClient::connect(&opts).await.map_err(|e| miette!("{e}"))
 }

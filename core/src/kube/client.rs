@@ -2,6 +2,7 @@
 //! and `--namespace` flags do.
 
 use crate::kube::error::{KubeError, Operation};
+use crate::kube::throttle::{Throttle, ThrottleLayer};
 use ::kube::config::{KubeConfigOptions, Kubeconfig};
 use std::path::PathBuf;
 use std::sync::Arc;
@@ -19,6 +20,8 @@ pub struct ClientOptions {
     /// Helm's flags that override the kubeconfig (client-go's
     /// `ConfigFlags`): `--kube-apiserver`, `--kube-token`...
     pub overrides: ConnectionOverrides,
+    /// `--qps` / `--burst-limit`: throttle requests (none by default).
+    pub throttle: Option<Throttle>,
 }
 
 /// What Helm's `--kube-*` flags override in the loaded configuration. With
@@ -193,7 +196,12 @@ impl KubeClient {
         };
         let mut config = config;
         options.overrides.apply(&mut config)?;
-        Self::from_config(config, context, options.namespace.as_deref())
+        Self::from_config(
+            config,
+            context,
+            options.namespace.as_deref(),
+            options.throttle,
+        )
     }
 
     /// A client over an already loaded configuration; `namespace` overrides
@@ -202,6 +210,7 @@ impl KubeClient {
         mut config: ::kube::Config,
         context: Option<String>,
         namespace: Option<&str>,
+        throttle: Option<Throttle>,
     ) -> Result<Self, KubeError> {
         if let Some(ns) = namespace.filter(|ns| !ns.is_empty()) {
             config.default_namespace = ns.to_string();
@@ -212,7 +221,7 @@ impl KubeClient {
         config.default_retry = false;
         let server = config.cluster_url.to_string();
         let namespace = config.default_namespace.clone();
-        let client = build_client(config).map_err(|e| KubeError::Config {
+        let client = build_client(config, throttle).map_err(|e| KubeError::Config {
             reason: format!("cannot build a client for {server}: {e}"),
         })?;
         Ok(KubeClient {
@@ -289,12 +298,20 @@ impl KubeClient {
 /// share one connection. The layers are kube-rs's (base URL, credentials,
 /// extra headers, timeouts); through a proxy, or over plain HTTP, kube-rs
 /// builds the client as before.
-fn build_client(config: ::kube::Config) -> Result<::kube::Client, ::kube::Error> {
+fn build_client(
+    config: ::kube::Config,
+    throttle: Option<Throttle>,
+) -> Result<::kube::Client, ::kube::Error> {
     use ::kube::client::ConfigExt;
     use tower::ServiceBuilder;
 
+    let throttle = throttle.map(ThrottleLayer::new);
     if config.proxy_url.is_some() || config.cluster_url.scheme_str() != Some("https") {
-        return ::kube::Client::try_from(config);
+        let builder = ::kube::client::ClientBuilder::try_from(config)?;
+        return Ok(match throttle {
+            Some(layer) => builder.with_layer(&layer).build(),
+            None => builder.build(),
+        });
     }
     // The provider kube-rs selects; a no-op when one is installed already.
     let _ = rustls::crypto::aws_lc_rs::default_provider().install_default();
@@ -329,6 +346,7 @@ fn build_client(config: ::kube::Config) -> Result<::kube::Client, ::kube::Error>
         .layer(config.base_uri_layer())
         .option_layer(config.auth_layer()?)
         .layer(config.extra_headers_layer()?)
+        .option_layer(throttle)
         .map_err(|e: hyper_util::client::legacy::Error| -> tower::BoxError { Box::new(e) })
         .service(client);
     Ok(::kube::Client::new(service, config.default_namespace))

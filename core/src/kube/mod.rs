@@ -33,6 +33,7 @@ pub mod ready;
 pub mod resources;
 pub mod retry;
 pub mod selector;
+pub mod throttle;
 pub mod wait;
 
 pub use client::{ClientOptions, ConnectionOverrides, KubeClient};
