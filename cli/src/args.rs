@@ -26,6 +26,59 @@ pub struct Cli {
         default_value = "auto"
     )]
     pub color: ColorMode,
+    #[command(flatten)]
+    pub locations: LocationArgs,
+}
+
+/// Helm's global flags that move one configuration file or cache folder.
+#[derive(Debug, Args, Clone, Default)]
+pub struct LocationArgs {
+    /// The file of repository names and URLs (default:
+    /// <config home>/repositories.yaml).
+    #[arg(
+        long,
+        global = true,
+        env = "HOIST_REPOSITORY_CONFIG",
+        value_name = "FILE"
+    )]
+    pub repository_config: Option<PathBuf>,
+    /// The folder of cached repository indexes (default:
+    /// <cache home>/repository).
+    #[arg(
+        long,
+        global = true,
+        env = "HOIST_REPOSITORY_CACHE",
+        value_name = "DIR"
+    )]
+    pub repository_cache: Option<PathBuf>,
+    /// The folder of downloaded charts (default: <cache home>/charts).
+    #[arg(long, global = true, env = "HOIST_CONTENT_CACHE", value_name = "DIR")]
+    pub content_cache: Option<PathBuf>,
+    /// The registry credentials file (default:
+    /// <config home>/registry/config.json).
+    #[arg(
+        long,
+        global = true,
+        env = "HOIST_REGISTRY_CONFIG",
+        value_name = "FILE"
+    )]
+    pub registry_config: Option<PathBuf>,
+}
+
+impl LocationArgs {
+    /// The variable each given flag stands for, with its value: the core
+    /// library finds these files through the environment.
+    pub fn as_environment(&self) -> Vec<(&'static str, &PathBuf)> {
+        [
+            ("HOIST_REPOSITORY_CONFIG", &self.repository_config),
+            ("HOIST_REPOSITORY_CACHE", &self.repository_cache),
+            ("HOIST_CONTENT_CACHE", &self.content_cache),
+            ("HOIST_REGISTRY_CONFIG", &self.registry_config),
+        ]
+        .into_iter()
+        .filter_map(|(name, value)| value.as_ref().map(|v| (name, v)))
+        .collect()
+    }
 }
 
 /// Helm v4's `--color` values.

@@ -31,6 +31,10 @@ fn main() -> ExitCode {
     }
     helm_environment();
     let cli = args::Cli::parse();
+    for (name, value) in cli.locations.as_environment() {
+        // SAFETY: still at start-up, before any thread exists.
+        unsafe { std::env::set_var(name, value) };
+    }
     if cli.debug {
         debug_log();
     }
@@ -82,6 +86,10 @@ const HELM_VARIABLES: &[(&str, &str)] = &[
         "HOIST_KUBEINSECURE_SKIP_TLS_VERIFY",
     ),
     ("HELM_KUBETLS_SERVER_NAME", "HOIST_KUBETLS_SERVER_NAME"),
+    ("HELM_REPOSITORY_CONFIG", "HOIST_REPOSITORY_CONFIG"),
+    ("HELM_REPOSITORY_CACHE", "HOIST_REPOSITORY_CACHE"),
+    ("HELM_CONTENT_CACHE", "HOIST_CONTENT_CACHE"),
+    ("HELM_REGISTRY_CONFIG", "HOIST_REGISTRY_CONFIG"),
     ("HELM_QPS", "HOIST_QPS"),
     ("HELM_BURST_LIMIT", "HOIST_BURST_LIMIT"),
 ];

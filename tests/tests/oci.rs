@@ -455,6 +455,45 @@ fn basic_auth_login_push_and_wrong_credentials() {
     let (code, _, err) = run_hoist(&config_home, &["registry", "logout", &host], None);
     assert_ne!(code, 0);
     assert!(err.contains("not logged in"), "{err}");
+
+    // Helm's --registry-config (and HELM_REGISTRY_CONFIG) put the
+    // credentials in another file, which push then reads.
+    let elsewhere = work.path().join("ci/registry.json");
+    let elsewhere_flag = elsewhere.to_str().unwrap();
+    let (code, out, err) = run_hoist(
+        &config_home,
+        &[
+            "registry",
+            "login",
+            &host,
+            "-u",
+            "tester",
+            "--password-stdin",
+            "--plain-http",
+            "--registry-config",
+            elsewhere_flag,
+        ],
+        Some("right-password\n"),
+    );
+    assert_eq!(code, 0, "{out}{err}");
+    assert!(elsewhere.exists());
+    // The default file (kept, empty, by the logout above) was not written.
+    let default = std::fs::read_to_string(&creds_file).unwrap_or_default();
+    assert!(!default.contains(&host), "{default}");
+    let (code, out, err) = run_hoist_env(
+        &config_home,
+        &["push", archive.to_str().unwrap(), &remote, "--plain-http"],
+        None,
+        &[("HELM_REGISTRY_CONFIG", elsewhere_flag.to_string())],
+    );
+    assert_eq!(code, 0, "{out}{err}");
+    let (code, _, err) = run_hoist(
+        &config_home,
+        &["push", archive.to_str().unwrap(), &remote, "--plain-http"],
+        None,
+    );
+    assert_ne!(code, 0, "pushed without credentials in the default file");
+    assert!(err.contains("requires credentials"), "{err}");
 }
 
 #[test]

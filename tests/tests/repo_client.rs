@@ -249,6 +249,12 @@ impl Env {
             .env("HOME", self.path("home"))
             .env_remove("XDG_CONFIG_HOME")
             .env_remove("HELM_CONFIG_HOME")
+            .env_remove("HOIST_REPOSITORY_CONFIG")
+            .env_remove("HELM_REPOSITORY_CONFIG")
+            .env_remove("HOIST_REPOSITORY_CACHE")
+            .env_remove("HELM_REPOSITORY_CACHE")
+            .env_remove("HOIST_CONTENT_CACHE")
+            .env_remove("HELM_CONTENT_CACHE")
             .stdin(Stdio::piped())
             .stdout(Stdio::piped())
             .stderr(Stdio::piped());
@@ -341,6 +347,56 @@ fn flat(s: &str) -> String {
 }
 
 // ---------------------------------------------------------------- tests
+
+#[test]
+fn helm_location_flags_move_the_repository_file_and_caches() {
+    let mut env = Env::new();
+    let repo = make_repo(&env);
+    let server = static_server(&repo);
+    let repos = env.path("ci/repos.yaml");
+    let indexes = env.path("ci/indexes");
+    let charts = env.path("ci/charts");
+    let flags = [
+        "--repository-config",
+        repos.to_str().unwrap(),
+        "--repository-cache",
+        indexes.to_str().unwrap(),
+        "--content-cache",
+        charts.to_str().unwrap(),
+    ];
+    let with_flags = |args: &[&str]| -> Vec<String> {
+        args.iter()
+            .chain(flags.iter())
+            .map(|a| a.to_string())
+            .collect()
+    };
+    let args = with_flags(&["repo", "add", "r", &server.url]);
+    env.ok(&args.iter().map(String::as_str).collect::<Vec<_>>());
+    let file = std::fs::read_to_string(&repos).unwrap();
+    assert!(file.contains("name: r"), "{file}");
+    assert!(indexes.join("r-index.yaml").exists());
+    assert!(!env.path("config/repositories.yaml").exists());
+    assert!(!env.path("cache/repository").exists());
+
+    let args = with_flags(&["template", "x", "r/alpha"]);
+    let rendered = env.ok(&args.iter().map(String::as_str).collect::<Vec<_>>());
+    assert!(rendered.stdout.contains("kind:"), "{}", rendered.stdout);
+    assert!(charts.join("alpha-1.1.0.tgz").exists());
+    assert!(!env.path("cache/charts").exists());
+
+    // Without the flags hoist reads the default file, which has none.
+    let e = env.fails(&["search", "repo", "alpha"]);
+    assert!(e.contains("no repositories configured"), "{e}");
+    // Helm's variables, as a CI job written for helm sets them.
+    env.extra
+        .push(("HELM_REPOSITORY_CONFIG".into(), repos.display().to_string()));
+    env.extra.push((
+        "HELM_REPOSITORY_CACHE".into(),
+        indexes.display().to_string(),
+    ));
+    let found = env.ok(&["search", "repo", "alpha"]).stdout;
+    assert!(found.contains("r/alpha"), "{found}");
+}
 
 #[test]
 fn add_update_search_pull_and_template() {

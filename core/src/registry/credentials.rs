@@ -36,8 +36,12 @@ pub fn config_home() -> PathBuf {
     home.join(".config").join("hoist")
 }
 
-/// The default credentials file: `<config home>/registry/config.json`.
+/// The default credentials file: `$HOIST_REGISTRY_CONFIG` (Helm's
+/// `--registry-config`), else `<config home>/registry/config.json`.
 pub fn default_credentials_path() -> PathBuf {
+    if let Some(file) = std::env::var_os("HOIST_REGISTRY_CONFIG").filter(|f| !f.is_empty()) {
+        return PathBuf::from(file);
+    }
     config_home().join("registry").join("config.json")
 }
 

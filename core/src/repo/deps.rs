@@ -818,11 +818,11 @@ mod tests {
         );
         let opts = DepOptions {
             fetch: FetchOptions {
-                paths: Some(Paths {
-                    config: tmp.path().join("cfg"),
-                    cache: tmp.path().join("cache"),
-                    data: tmp.path().join("data"),
-                }),
+                paths: Some(Paths::under(
+                    tmp.path().join("cfg"),
+                    tmp.path().join("cache"),
+                    tmp.path().join("data"),
+                )),
                 ..FetchOptions::default()
             },
             ..DepOptions::default()
@@ -885,11 +885,11 @@ mod tests {
         write_chart(&top.join("charts/local"), "local", "0.1.0", "");
         let opts = DepOptions {
             fetch: FetchOptions {
-                paths: Some(Paths {
-                    config: tmp.path().join("cfg"),
-                    cache: tmp.path().join("cache"),
-                    data: tmp.path().join("data"),
-                }),
+                paths: Some(Paths::under(
+                    tmp.path().join("cfg"),
+                    tmp.path().join("cache"),
+                    tmp.path().join("data"),
+                )),
                 ..FetchOptions::default()
             },
             ..DepOptions::default()

@@ -162,7 +162,7 @@ pub async fn locate_verified(
         reference,
         opts,
         &PullOptions {
-            destination: opts.paths().cache.join("charts"),
+            destination: opts.paths().content_cache(),
             verify: Some(keyring.to_path_buf()),
             ..PullOptions::default()
         },
@@ -540,7 +540,7 @@ pub async fn locate_chart(reference: &str, opts: &FetchOptions) -> Result<Locate
     if reference.starts_with("oci://") {
         let version = (!opts.version.is_empty()).then_some(opts.version.as_str());
         let pulled = crate::registry::pull(reference, version, &opts.registry).await?;
-        let path = opts.paths().cache.join("charts").join(pulled.file_name());
+        let path = opts.paths().content_cache().join(pulled.file_name());
         write_atomic(&path, &pulled.chart, 0o644)?;
         return Ok(Located::Downloaded(path));
     }
@@ -553,7 +553,7 @@ pub async fn locate_chart(reference: &str, opts: &FetchOptions) -> Result<Locate
         return Err(RepoError::Invalid(format!("path {reference:?} not found")));
     }
     let resolved = resolve(reference, opts).await?;
-    let dir = opts.paths().cache.join("charts");
+    let dir = opts.paths().content_cache();
     let name = archive_name(&resolved.url)?;
     let path = dir.join(&name);
     if let Some(digest) = &resolved.digest
@@ -615,11 +615,11 @@ mod tests {
             .unwrap();
         let dir = tempfile::tempdir().unwrap();
         let opts = FetchOptions {
-            paths: Some(Paths {
-                config: dir.path().into(),
-                cache: dir.path().into(),
-                data: dir.path().into(),
-            }),
+            paths: Some(Paths::under(
+                dir.path().into(),
+                dir.path().into(),
+                dir.path().into(),
+            )),
             ..FetchOptions::default()
         };
         let e = rt
