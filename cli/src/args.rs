@@ -506,9 +506,12 @@ pub struct InstallArgs {
     /// A custom description of the release.
     #[arg(long)]
     pub description: Option<String>,
-    /// Labels for the release record (k1=v1,k2=v2), for `list -l`.
-    #[arg(short = 'l', long, value_parser = parse_labels, default_value = "")]
-    pub labels: std::collections::BTreeMap<String, String>,
+    /// Do not print the chart's notes.
+    #[arg(long)]
+    pub hide_notes: bool,
+    /// Labels for the release record (k1=v1,k2=v2; repeatable), for `list -l`.
+    #[arg(short = 'l', long, value_parser = parse_labels)]
+    pub labels: Vec<std::collections::BTreeMap<String, String>>,
     /// Do not install the CRDs of crds/.
     #[arg(long)]
     pub skip_crds: bool,
@@ -553,9 +556,10 @@ pub struct UninstallArgs {
     /// Do not run pre-delete and post-delete hooks.
     #[arg(long)]
     pub no_hooks: bool,
-    /// Wait until the deleted objects are gone.
-    #[arg(long)]
-    pub wait: bool,
+    /// Wait until the deleted objects are gone: `--wait` or
+    /// `--wait=watcher|legacy`; `--wait=hookOnly` (the default) does not.
+    #[arg(long, num_args = 0..=1, require_equals = true, default_missing_value = "watcher", value_name = "STRATEGY")]
+    pub wait: Option<WaitFlag>,
     /// How long hooks and --wait may take (a Go duration).
     #[arg(long, default_value = "5m0s", value_parser = parse_timeout)]
     pub timeout: std::time::Duration,
@@ -738,7 +742,7 @@ pub struct UpgradeArgs {
     #[arg(long)]
     pub reset_then_reuse_values: bool,
     /// Keep at most this many revisions (0: no limit).
-    #[arg(long, default_value_t = 10)]
+    #[arg(long, default_value_t = 10, env = "HOIST_MAX_HISTORY")]
     pub history_max: usize,
     /// Delete the objects this upgrade created when it fails.
     #[arg(long)]
@@ -755,9 +759,12 @@ pub struct UpgradeArgs {
     /// A custom description of the revision.
     #[arg(long)]
     pub description: Option<String>,
-    /// Labels to add to the release record (k1=v1,k2=v2); `k=` removes one.
-    #[arg(short = 'l', long, value_parser = parse_labels, default_value = "")]
-    pub labels: std::collections::BTreeMap<String, String>,
+    /// Do not print the chart's notes.
+    #[arg(long)]
+    pub hide_notes: bool,
+    /// Labels to add to the release record (k1=v1,k2=v2; repeatable); `k=` removes one.
+    #[arg(short = 'l', long, value_parser = parse_labels)]
+    pub labels: Vec<std::collections::BTreeMap<String, String>>,
     /// Do not run hooks.
     #[arg(long)]
     pub no_hooks: bool,
@@ -797,7 +804,7 @@ pub struct RollbackArgs {
     #[arg(long, default_value = "5m0s", value_parser = parse_timeout)]
     pub timeout: std::time::Duration,
     /// Keep at most this many revisions (0: no limit).
-    #[arg(long, default_value_t = 10)]
+    #[arg(long, default_value_t = 10, env = "HOIST_MAX_HISTORY")]
     pub history_max: usize,
     /// Delete the objects this rollback created when it fails.
     #[arg(long)]
@@ -836,12 +843,25 @@ pub struct TestArgs {
     /// Print the test pods' logs.
     #[arg(long)]
     pub logs: bool,
-    /// Run only tests matching `name=NAME`, or skip them with `!name=NAME` (repeatable).
-    #[arg(long)]
+    /// Run only tests matching `name=NAME`, or skip them with `!name=NAME`
+    /// (repeatable, or comma-separated as in Helm).
+    #[arg(long, value_delimiter = ',')]
     pub filter: Vec<String>,
     /// Output format.
     #[arg(short = 'o', long, value_enum, default_value = "table")]
     pub output: OutputFormat,
+}
+
+/// Every `--labels` given, merged in order (a later key wins), as pflag's
+/// stringToString merges repeated flags.
+pub fn merged_labels(
+    given: &[std::collections::BTreeMap<String, String>],
+) -> std::collections::BTreeMap<String, String> {
+    given
+        .iter()
+        .flatten()
+        .map(|(k, v)| (k.clone(), v.clone()))
+        .collect()
 }
 
 /// `--labels k1=v1,k2=v2` (pflag's stringToString): pairs separated by
@@ -855,4 +875,90 @@ fn parse_labels(text: &str) -> Result<std::collections::BTreeMap<String, String>
         labels.insert(k.trim().to_string(), v.trim().to_string());
     }
     Ok(labels)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn parse(args: &[&str]) -> Command {
+        let mut all = vec!["hoist"];
+        all.extend_from_slice(args);
+        match Cli::try_parse_from(all) {
+            Ok(cli) => cli.command,
+            Err(e) => panic!("{args:?}: {e}"),
+        }
+    }
+
+    #[test]
+    fn repeated_labels_merge_as_helms_do() {
+        let Command::Install(a) = parse(&["install", "r", "./c", "-l", "a=1,b=2", "-l", "b=3"])
+        else {
+            panic!("not install");
+        };
+        let labels = merged_labels(&a.labels);
+        assert_eq!(labels.get("a").map(String::as_str), Some("1"));
+        assert_eq!(labels.get("b").map(String::as_str), Some("3"));
+        let Command::Install(a) = parse(&["install", "r", "./c"]) else {
+            panic!("not install");
+        };
+        assert!(merged_labels(&a.labels).is_empty());
+    }
+
+    #[test]
+    fn test_filters_split_at_commas() {
+        let Command::Test(a) = parse(&[
+            "test",
+            "r",
+            "--filter",
+            "name=a,!name=b",
+            "--filter",
+            "name=c",
+        ]) else {
+            panic!("not test");
+        };
+        assert_eq!(a.filter, ["name=a", "!name=b", "name=c"]);
+    }
+
+    #[test]
+    fn uninstall_wait_takes_helms_strategies() {
+        for (flag, waits) in [
+            (None, false),
+            (Some("--wait"), true),
+            (Some("--wait=watcher"), true),
+            (Some("--wait=legacy"), true),
+            (Some("--wait=true"), true),
+            (Some("--wait=hookOnly"), false),
+            (Some("--wait=false"), false),
+        ] {
+            let mut args = vec!["uninstall", "r"];
+            args.extend(flag);
+            let Command::Uninstall(a) = parse(&args) else {
+                panic!("not uninstall");
+            };
+            assert_eq!(
+                matches!(a.wait, Some(WaitFlag::Resources(_))),
+                waits,
+                "{flag:?}"
+            );
+        }
+        let e = Cli::try_parse_from(["hoist", "uninstall", "r", "--wait=soon"]).unwrap_err();
+        assert!(
+            e.to_string()
+                .contains("Valid inputs are watcher, hookOnly, and legacy"),
+            "{e}"
+        );
+    }
+
+    #[test]
+    fn hide_notes_is_accepted_by_install_and_upgrade() {
+        let Command::Install(a) = parse(&["install", "r", "./c", "--hide-notes"]) else {
+            panic!("not install");
+        };
+        assert!(a.hide_notes);
+        let Command::Upgrade(a) = parse(&["upgrade", "r", "./c", "--hide-notes"]) else {
+            panic!("not upgrade");
+        };
+        assert!(a.hide_notes);
+    }
 }

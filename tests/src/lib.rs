@@ -74,6 +74,8 @@ pub fn hoist_in(cwd: &Path, args: &[&str]) -> Run {
         .env_remove("HELM_NAMESPACE")
         .env_remove("HELM_KUBECONTEXT")
         .env_remove("HELM_DRIVER")
+        .env_remove("HELM_MAX_HISTORY")
+        .env_remove("HELM_QPS")
         .output()
         .expect("run hoist")
         .into()

@@ -5,7 +5,6 @@ use crate::args::{InstallArgs, OutputFormat};
 use crate::output::merge_values;
 use crate::progress::wait_progress;
 use hoist_core::action::install::{InstallOptions, install};
-use hoist_core::action::status::status_text;
 use miette::miette;
 use std::process::ExitCode;
 
@@ -48,7 +47,7 @@ pub async fn run(a: InstallArgs) -> miette::Result<ExitCode> {
     let namespace = client.namespace().to_string();
     let opts = InstallOptions {
         name,
-        labels: a.labels.clone(),
+        labels: crate::args::merged_labels(&a.labels),
         namespace: namespace.clone(),
         user_values,
         dry_run: a.dry_run,
@@ -76,7 +75,7 @@ pub async fn run(a: InstallArgs) -> miette::Result<ExitCode> {
     super::upgrade::warn_if_fell_back(&client);
     let rel = rel?;
     match a.output {
-        OutputFormat::Table => print!("{}", status_text(&rel)),
+        OutputFormat::Table => print!("{}", super::release::release_text(&rel, a.hide_notes)),
         f => print_release(&rel, f)?,
     }
     Ok(ExitCode::SUCCESS)

@@ -4,6 +4,7 @@ use super::release::{connect, print_rows, storage, with_storage};
 use crate::args::{OutputFormat, UninstallArgs};
 use hoist_core::action::uninstall::{UninstallOptions, uninstall};
 use hoist_core::kube::Propagation;
+use hoist_core::kube::wait::WaitFlag;
 use miette::miette;
 use std::process::ExitCode;
 
@@ -35,7 +36,7 @@ pub async fn run(a: UninstallArgs) -> miette::Result<ExitCode> {
             "orphan" => Propagation::Orphan,
             _ => Propagation::Background,
         },
-        wait: a.wait,
+        wait: matches!(a.wait, Some(WaitFlag::Resources(_))),
         timeout: a.timeout,
     };
     let table = a.output == OutputFormat::Table;

@@ -6,7 +6,6 @@ use crate::output::merge_values;
 use crate::progress::wait_progress;
 use clap::Args;
 use hoist_core::action::postrender::PostRenderer;
-use hoist_core::action::status::status_text;
 use hoist_core::action::upgrade::{UpgradeOptions, upgrade};
 use hoist_core::kube::KubeClient;
 use hoist_core::values::reuse::ReuseMode;
@@ -111,7 +110,7 @@ pub async fn run(a: UpgradeArgs) -> miette::Result<ExitCode> {
     let namespace = client.namespace().to_string();
     let opts = UpgradeOptions {
         name: a.name.clone(),
-        labels: a.labels.clone(),
+        labels: crate::args::merged_labels(&a.labels),
         namespace: namespace.clone(),
         user_values,
         install: a.install,
@@ -159,7 +158,10 @@ pub async fn run(a: UpgradeArgs) -> miette::Result<ExitCode> {
                     outcome.release.name
                 );
             }
-            print!("{}", status_text(&outcome.release));
+            print!(
+                "{}",
+                super::release::release_text(&outcome.release, a.hide_notes)
+            );
         }
         f => print_release(&outcome.release, f)?,
     }
