@@ -2,6 +2,7 @@
 //! scripts written for `helm` keep working with `hoist`.
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
+use hoist_core::action::dry_run::DryRun;
 use hoist_core::kube::WaitStrategy;
 use hoist_core::kube::wait::WaitFlag;
 use std::path::PathBuf;
@@ -500,9 +501,11 @@ pub struct InstallArgs {
     /// Create the release namespace if it does not exist.
     #[arg(long)]
     pub create_namespace: bool,
-    /// Render and check against the cluster without changing anything.
-    #[arg(long)]
-    pub dry_run: bool,
+    /// Change nothing: `--dry-run=client` renders without the cluster,
+    /// `--dry-run=server` also checks against it (`--dry-run` alone and
+    /// `=true` are client, `=none` and `=false` no dry run, as Helm's).
+    #[arg(long, num_args = 0..=1, require_equals = true, default_missing_value = DRY_RUN_UNSET, value_name = "STRATEGY")]
+    pub dry_run: Option<String>,
     /// A custom description of the release.
     #[arg(long)]
     pub description: Option<String>,
@@ -753,9 +756,11 @@ pub struct UpgradeArgs {
     /// Adopt existing objects that belong to no release or another one.
     #[arg(long)]
     pub take_ownership: bool,
-    /// Render and check against the cluster without changing anything.
-    #[arg(long)]
-    pub dry_run: bool,
+    /// Change nothing: `--dry-run=client` renders without the cluster,
+    /// `--dry-run=server` also checks against it (`--dry-run` alone and
+    /// `=true` are client, `=none` and `=false` no dry run, as Helm's).
+    #[arg(long, num_args = 0..=1, require_equals = true, default_missing_value = DRY_RUN_UNSET, value_name = "STRATEGY")]
+    pub dry_run: Option<String>,
     /// A custom description of the revision.
     #[arg(long)]
     pub description: Option<String>,
@@ -815,9 +820,9 @@ pub struct RollbackArgs {
     /// Take over fields that other field managers own.
     #[arg(long)]
     pub force_conflicts: bool,
-    /// Check without changing anything.
-    #[arg(long)]
-    pub dry_run: bool,
+    /// Check without changing anything (`--dry-run[=client|server]`).
+    #[arg(long, num_args = 0..=1, require_equals = true, default_missing_value = DRY_RUN_UNSET, value_name = "STRATEGY")]
+    pub dry_run: Option<String>,
     /// Do not run hooks.
     #[arg(long)]
     pub no_hooks: bool,
@@ -850,6 +855,50 @@ pub struct TestArgs {
     /// Output format.
     #[arg(short = 'o', long, value_enum, default_value = "table")]
     pub output: OutputFormat,
+}
+
+/// What clap records for `--dry-run` given without a value (Helm's
+/// `NoOptDefVal`).
+const DRY_RUN_UNSET: &str = "unset";
+
+/// Helm v4's reading of `--dry-run[=VALUE]`, with its warnings for the
+/// deprecated forms (a bare `--dry-run` and booleans), on stderr.
+pub fn dry_run_strategy(value: Option<&str>) -> Result<DryRun, String> {
+    let Some(value) = value else {
+        return Ok(DryRun::None);
+    };
+    match value {
+        DRY_RUN_UNSET => {
+            eprintln!(
+                "WARNING: --dry-run is deprecated and should be replaced with '--dry-run=client'"
+            );
+            Ok(DryRun::Client)
+        }
+        "client" => Ok(DryRun::Client),
+        "server" => Ok(DryRun::Server),
+        "none" => Ok(DryRun::None),
+        other => {
+            // Go's strconv.ParseBool.
+            let dry = match other {
+                "1" | "t" | "T" | "TRUE" | "true" | "True" => DryRun::Client,
+                "0" | "f" | "F" | "FALSE" | "false" | "False" => DryRun::None,
+                _ => {
+                    return Err(format!(
+                        "invalid dry-run value ({other:?}). Must be \"none\", \"server\", or \"client\""
+                    ));
+                }
+            };
+            let replacement = if dry == DryRun::Client {
+                "client"
+            } else {
+                "none"
+            };
+            eprintln!(
+                "WARNING: boolean '--dry-run={other}' flag is deprecated and must be replaced with '--dry-run={replacement}'"
+            );
+            Ok(dry)
+        }
+    }
 }
 
 /// Every `--labels` given, merged in order (a later key wins), as pflag's
@@ -948,6 +997,35 @@ mod tests {
                 .contains("Valid inputs are watcher, hookOnly, and legacy"),
             "{e}"
         );
+    }
+
+    #[test]
+    fn dry_run_values_read_as_helm_v4_reads_them() {
+        let dry = |args: &[&str]| {
+            let mut all = vec!["install", "r", "./c"];
+            all.extend_from_slice(args);
+            let Command::Install(a) = parse(&all) else {
+                panic!("not install");
+            };
+            dry_run_strategy(a.dry_run.as_deref())
+        };
+        assert_eq!(dry(&[]), Ok(DryRun::None));
+        assert_eq!(dry(&["--dry-run"]), Ok(DryRun::Client));
+        assert_eq!(dry(&["--dry-run=client"]), Ok(DryRun::Client));
+        assert_eq!(dry(&["--dry-run=server"]), Ok(DryRun::Server));
+        assert_eq!(dry(&["--dry-run=none"]), Ok(DryRun::None));
+        assert_eq!(dry(&["--dry-run=true"]), Ok(DryRun::Client));
+        assert_eq!(dry(&["--dry-run=False"]), Ok(DryRun::None));
+        assert!(
+            dry(&["--dry-run=yes"])
+                .unwrap_err()
+                .contains("invalid dry-run value (\"yes\")")
+        );
+        // Without `=`, the next word is not the flag's value.
+        let Command::Install(a) = parse(&["install", "--dry-run", "r", "./c"]) else {
+            panic!("not install");
+        };
+        assert_eq!((a.name.as_str(), a.chart.as_deref()), ("r", Some("./c")));
     }
 
     #[test]

@@ -83,3 +83,146 @@ fn hide_notes_repeated_labels_and_uninstall_wait_strategy() {
     let run = hoist(&["list", "-n", &ns, "-a", "-o", "json"]);
     assert_eq!(run.stdout.trim(), "[]", "{}", run.stdout);
 }
+
+/// A chart whose ConfigMap shows what `lookup` found of ConfigMap `seed`.
+fn looking_chart(dir: &std::path::Path) -> std::path::PathBuf {
+    let chart = dir.join("looker");
+    std::fs::create_dir_all(chart.join("templates")).unwrap();
+    std::fs::write(
+        chart.join("Chart.yaml"),
+        "apiVersion: v2\nname: looker\nversion: 0.1.0\n",
+    )
+    .unwrap();
+    std::fs::write(
+        chart.join("templates/cm.yaml"),
+        "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: {{ .Release.Name }}-seen\ndata:\n  \
+         seen: {{ dig \"data\" \"x\" \"nothing\" (lookup \"v1\" \"ConfigMap\" .Release.Namespace \"seed\") | quote }}\n  \
+         kube: {{ .Capabilities.KubeVersion.Version | quote }}\n",
+    )
+    .unwrap();
+    let seed = dir.join("seed");
+    std::fs::create_dir_all(seed.join("templates")).unwrap();
+    std::fs::write(
+        seed.join("Chart.yaml"),
+        "apiVersion: v2\nname: seed\nversion: 0.1.0\n",
+    )
+    .unwrap();
+    std::fs::write(
+        seed.join("templates/cm.yaml"),
+        "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: seed\ndata:\n  x: found\n",
+    )
+    .unwrap();
+    chart
+}
+
+/// Runs hoist with no kubeconfig anywhere (KUBECONFIG unset, an empty HOME).
+fn hoist_without_cluster(args: &[&str]) -> hoist_e2e::Run {
+    let home = tempfile::tempdir().unwrap();
+    std::process::Command::new(hoist_e2e::hoist_bin())
+        .args(args)
+        .env_remove("KUBECONFIG")
+        .env_remove("KUBERNETES_SERVICE_HOST")
+        .env_remove("HOIST_NAMESPACE")
+        .env_remove("HELM_NAMESPACE")
+        .env("HOME", home.path())
+        .output()
+        .unwrap()
+        .into()
+}
+
+#[test]
+fn dry_run_strategies_as_helm_v4() {
+    let dir = tempfile::tempdir().unwrap();
+    let looker = looking_chart(dir.path());
+    let looker = looker.to_str().unwrap();
+
+    // client: rendered without any cluster, lookup empty, Helm's defaults.
+    let run = hoist_without_cluster(&["install", "x", looker, "-n", "far", "--dry-run=client"]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert!(run.stdout.contains("NAMESPACE: far\n"), "{}", run.stdout);
+    assert!(
+        run.stdout.contains("STATUS: pending-install\n"),
+        "{}",
+        run.stdout
+    );
+    assert!(
+        run.stdout.contains("DESCRIPTION: Dry run complete\n"),
+        "{}",
+        run.stdout
+    );
+    assert!(run.stdout.contains("seen: \"nothing\""), "{}", run.stdout);
+    assert!(!run.stderr.contains("deprecated"), "{}", run.stderr);
+    // A bare --dry-run is client, with Helm v4's deprecation warning.
+    let run = hoist_without_cluster(&["install", "x", looker, "--dry-run"]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert!(
+        run.stdout.contains("NAMESPACE: default\n"),
+        "{}",
+        run.stdout
+    );
+    assert!(
+        run.stderr
+            .contains("--dry-run is deprecated and should be replaced with '--dry-run=client'"),
+        "{}",
+        run.stderr
+    );
+    // server needs the cluster; bad values get Helm's message.
+    let run = hoist_without_cluster(&["install", "x", looker, "--dry-run=server"]);
+    assert_ne!(run.code, 0);
+    assert!(run.stderr.contains("kubeconfig"), "{}", run.stderr);
+    let run = hoist_without_cluster(&["install", "x", looker, "--dry-run=maybe"]);
+    assert_ne!(run.code, 0);
+    assert!(
+        run.stderr.contains(
+            "invalid dry-run value (\"maybe\"). Must be \"none\", \"server\", or \"client\""
+        ),
+        "{}",
+        run.stderr
+    );
+
+    if cluster("dry_run_strategies_as_helm_v4").is_none() {
+        return;
+    }
+    let ns = fresh_namespace("hoist-dryrun");
+    let seed = dir.path().join("seed");
+    let run = hoist(&[
+        "install",
+        "seed",
+        seed.to_str().unwrap(),
+        "-n",
+        &ns,
+        "--create-namespace",
+    ]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    // server: lookup reads the cluster; client: it does not.
+    let run = hoist(&["install", "y", looker, "-n", &ns, "--dry-run=server"]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert!(run.stdout.contains("seen: \"found\""), "{}", run.stdout);
+    let run = hoist(&["install", "y", looker, "-n", &ns, "--dry-run=client"]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert!(run.stdout.contains("seen: \"nothing\""), "{}", run.stdout);
+    // The same on upgrade, once the release exists.
+    let run = hoist(&["install", "y", looker, "-n", &ns, "--dry-run=none"]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    for (strategy, seen) in [("server", "found"), ("client", "nothing")] {
+        let run = hoist(&[
+            "upgrade",
+            "y",
+            looker,
+            "-n",
+            &ns,
+            "--force",
+            &format!("--dry-run={strategy}"),
+        ]);
+        assert_eq!(run.code, 0, "{}", run.stderr);
+        assert!(
+            run.stdout.contains(&format!("seen: \"{seen}\"")),
+            "{strategy}: {}",
+            run.stdout
+        );
+    }
+    // Nothing was written by the dry runs: one revision of y.
+    let run = hoist(&["history", "y", "-n", &ns, "-o", "json"]);
+    let history: serde_json::Value = serde_json::from_str(&run.stdout).unwrap();
+    assert_eq!(history.as_array().map(Vec::len), Some(1), "{history}");
+}

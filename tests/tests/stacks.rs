@@ -611,7 +611,7 @@ fn notes_match_helm_on_a_dry_run() {
                 chart_dir.to_str().unwrap(),
                 "-n",
                 &ns,
-                "--dry-run",
+                "--dry-run=server",
                 "-o",
                 "json",
                 "-f",

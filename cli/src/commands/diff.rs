@@ -122,7 +122,7 @@ async fn upgrade(a: DiffUpgradeArgs) -> miette::Result<ExitCode> {
         user_values,
         install: a.install,
         reuse,
-        dry_run: true,
+        dry_run: hoist_core::action::dry_run::DryRun::Server,
         skip_schema_validation: a.skip_schema_validation,
         take_ownership: a.take_ownership,
         post_renderer,

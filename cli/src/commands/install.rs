@@ -4,7 +4,8 @@ use super::release::{connect, print_release, storage, with_storage};
 use crate::args::{InstallArgs, OutputFormat};
 use crate::output::merge_values;
 use crate::progress::wait_progress;
-use hoist_core::action::install::{InstallOptions, install};
+use hoist_core::action::dry_run::DryRun;
+use hoist_core::action::install::{InstallOptions, install, install_client_only};
 use miette::miette;
 use std::process::ExitCode;
 
@@ -43,14 +44,29 @@ pub async fn run(a: InstallArgs) -> miette::Result<ExitCode> {
     .map_err(|e| miette!("INSTALLATION FAILED: {e}"))?;
     let name = name.unwrap_or_else(|| hoist_core::action::install::generated_name(chart.name()));
     let user_values = merge_values(&a.values)?;
-    let client = connect(&a.cluster).await?;
-    let namespace = client.namespace().to_string();
+    let dry_run =
+        crate::args::dry_run_strategy(a.dry_run.as_deref()).map_err(|e| miette!("{e}"))?;
+    // `--dry-run=client` needs no cluster: the namespace still comes from
+    // the kubeconfig when there is one (reading it contacts nothing).
+    let client = match dry_run {
+        DryRun::Client => connect(&a.cluster).await.ok(),
+        _ => Some(connect(&a.cluster).await?),
+    };
+    let namespace = match &client {
+        Some(client) => client.namespace().to_string(),
+        None => a
+            .cluster
+            .namespace
+            .clone()
+            .filter(|n| !n.is_empty())
+            .unwrap_or_else(|| "default".into()),
+    };
     let opts = InstallOptions {
         name,
         labels: crate::args::merged_labels(&a.labels),
         namespace: namespace.clone(),
         user_values,
-        dry_run: a.dry_run,
+        dry_run,
         description: a.description.clone(),
         skip_crds: a.skip_crds,
         no_hooks: a.no_hooks,
@@ -69,11 +85,16 @@ pub async fn run(a: InstallArgs) -> miette::Result<ExitCode> {
         force_conflicts: a.deploy.force_conflicts,
         post_renderer,
     };
-    let backend = storage(&a.cluster, &client, Some(&namespace));
-    let rel = with_storage!(&backend, s => install(s, &client, chart, &opts).await)
-        .map_err(|e| miette!("INSTALLATION FAILED: {e}"));
-    super::upgrade::warn_if_fell_back(&client);
-    let rel = rel?;
+    let rel = match &client {
+        Some(client) if dry_run != DryRun::Client => {
+            let backend = storage(&a.cluster, client, Some(&namespace));
+            let rel = with_storage!(&backend, s => install(s, client, chart, &opts).await);
+            super::upgrade::warn_if_fell_back(client);
+            rel
+        }
+        _ => install_client_only(chart, &opts).await,
+    }
+    .map_err(|e| miette!("INSTALLATION FAILED: {e}"))?;
     match a.output {
         OutputFormat::Table => print!("{}", super::release::release_text(&rel, a.hide_notes)),
         f => print_release(&rel, f)?,

@@ -115,7 +115,7 @@ pub async fn run(a: UpgradeArgs) -> miette::Result<ExitCode> {
         user_values,
         install: a.install,
         reuse,
-        dry_run: a.dry_run,
+        dry_run: crate::args::dry_run_strategy(a.dry_run.as_deref()).map_err(|e| miette!("{e}"))?,
         description: a.description.clone(),
         no_hooks: a.no_hooks,
         skip_crds: a.skip_crds,

@@ -28,6 +28,7 @@ use similar::TextDiff;
 
 use super::ActionError;
 use super::deploy::{DEFAULT_TIMEOUT, Deployer, is_blank_document};
+use super::dry_run::DryRun;
 use super::rollback::{RollbackOptions, rollback};
 use super::upgrade::{UpgradeOptions, upgrade};
 use crate::chart::Chart;
@@ -171,7 +172,7 @@ pub async fn diff_upgrade<D: Driver>(
 ) -> Result<Vec<ObjectDiff>, ActionError> {
     let (current, current_hooks) = deployed_revision(storage, &opts.name).await?;
     let dry = UpgradeOptions {
-        dry_run: true,
+        dry_run: DryRun::Server,
         ..opts.clone()
     };
     let outcome = upgrade(storage, client, chart, &dry).await?;
@@ -209,7 +210,7 @@ pub async fn diff_rollback<D: Driver>(
     let ropts = RollbackOptions {
         name: name.to_string(),
         version: revision,
-        dry_run: true,
+        dry_run: DryRun::Server,
         ..RollbackOptions::default()
     };
     let target = rollback(storage, client, &ropts).await?;

@@ -12,6 +12,7 @@ use serde_json::{Value as Json, json};
 
 use super::ActionError;
 use super::deploy::{DEFAULT_TIMEOUT, Deployer, Progress, RollOut};
+use super::dry_run::DryRun;
 use super::postrender::{PostRenderer, post_render};
 use super::render::{RenderRequest, RenderedChart, render_chart, render_with_lookup};
 use super::template::crd_documents;
@@ -81,8 +82,10 @@ pub struct InstallOptions {
     pub namespace: String,
     /// Values the user supplied (merged from -f/--set...).
     pub user_values: Value,
-    /// Render and check against the cluster, but write nothing.
-    pub dry_run: bool,
+    /// Write nothing: render only ([`DryRun::Client`], see
+    /// [`install_client_only`]) or render and check against the cluster
+    /// ([`DryRun::Server`]).
+    pub dry_run: DryRun,
     /// Replaces "Install complete" as the final description.
     pub description: Option<String>,
     /// Do not install the CRDs of crds/ folders.
@@ -132,15 +135,21 @@ pub async fn install<D: Driver>(
     chart: Chart,
     opts: &InstallOptions,
 ) -> Result<Release, ActionError> {
+    if opts.dry_run == DryRun::Client {
+        return install_client_only(chart, opts).await;
+    }
     validate_release_name(&opts.name)?;
     check_user_labels(&opts.labels)?;
     let client = client.with_namespace(&opts.namespace);
     let mut resources = ResourceClient::connect(client.clone()).await?;
 
     // As Helm: a name already in use stops the install before anything,
-    // CRDs included, is written to the cluster.
-    available_name(storage, &opts.name, opts.replace).await?;
-    let crds = if opts.skip_crds || opts.dry_run {
+    // CRDs included, is written to the cluster. A dry run does not check
+    // (Helm's `availableName` bails out on one).
+    if !opts.dry_run.is_dry_run() {
+        available_name(storage, &opts.name, opts.replace).await?;
+    }
+    let crds = if opts.skip_crds || opts.dry_run.is_dry_run() {
         Vec::new()
     } else {
         crd_documents(&chart, "")
@@ -194,7 +203,7 @@ pub async fn install<D: Driver>(
         .claim_new_objects(&[], &objects, opts.take_ownership)
         .await
         .map_err(|e| ActionError::Invalid(format!("Unable to continue with install: {e}")))?;
-    if opts.dry_run {
+    if opts.dry_run.is_dry_run() {
         release.set_status(Status::PendingInstall, "Dry run complete");
         return Ok(release);
     }
@@ -241,13 +250,30 @@ pub async fn install<D: Driver>(
     }
 }
 
-/// Renders the chart for revision 1 into its `pending-install` record.
-async fn render_release(
+/// `install --dry-run=client`: the record install would store, rendered
+/// as Helm does without a cluster (its default capabilities, `lookup`
+/// empty, no name or ownership checks), so it works where no cluster is
+/// configured at all.
+pub async fn install_client_only(
     chart: Chart,
     opts: &InstallOptions,
-    resources: &ResourceClient,
 ) -> Result<Release, ActionError> {
-    let req = RenderRequest {
+    validate_release_name(&opts.name)?;
+    check_user_labels(&opts.labels)?;
+    let req = render_request(opts, super::capabilities::offline_capabilities(None, &[])?);
+    let rendered = render_chart(chart, &req)?;
+    let mut release = new_release(&rendered, opts)?;
+    release.manifest = post_render(opts.post_renderer.as_ref(), release.manifest).await?;
+    release.set_status(Status::PendingInstall, "Dry run complete");
+    Ok(release)
+}
+
+/// What revision 1 of `opts` renders with `capabilities`.
+fn render_request(
+    opts: &InstallOptions,
+    capabilities: crate::engine::Capabilities,
+) -> RenderRequest {
+    RenderRequest {
         release: ReleaseInfo {
             name: opts.name.clone(),
             namespace: opts.namespace.clone(),
@@ -256,17 +282,23 @@ async fn render_release(
             is_upgrade: false,
             service: "Helm".into(),
         },
-        capabilities: resources.discovery().capabilities(),
+        capabilities,
         user_values: opts.user_values.clone(),
         render_subchart_notes: opts.render_subchart_notes,
         skip_schema_validation: opts.skip_schema_validation,
         lint_mode: false,
-    };
-    let rendered = if opts.dry_run {
-        render_chart(chart, &req)?
-    } else {
-        render_with_lookup(chart, req, resources).await?
-    };
+    }
+}
+
+/// Renders the chart for revision 1 into its `pending-install` record,
+/// with the server's capabilities and `lookup`.
+async fn render_release(
+    chart: Chart,
+    opts: &InstallOptions,
+    resources: &ResourceClient,
+) -> Result<Release, ActionError> {
+    let req = render_request(opts, resources.discovery().capabilities());
+    let rendered = render_with_lookup(chart, req, resources).await?;
     let mut release = new_release(&rendered, opts)?;
     release.manifest = post_render(opts.post_renderer.as_ref(), release.manifest).await?;
     Ok(release)

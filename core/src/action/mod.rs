@@ -6,6 +6,7 @@ pub mod capabilities;
 pub mod create;
 pub mod deploy;
 pub mod diff;
+pub mod dry_run;
 mod error;
 pub mod get;
 pub mod history;

@@ -15,6 +15,7 @@ use std::time::Duration;
 
 use super::ActionError;
 use super::deploy::{DEFAULT_TIMEOUT, Deployer, Progress, RollOut};
+use super::dry_run::DryRun;
 use super::install::validate_release_name;
 use super::lock;
 use crate::kube::WaitStrategy;
@@ -35,8 +36,8 @@ pub struct RollbackOptions {
     pub version: i64,
     /// Do not run hooks.
     pub no_hooks: bool,
-    /// Check everything, write nothing.
-    pub dry_run: bool,
+    /// Check everything, write nothing (both strategies alike, as Helm).
+    pub dry_run: DryRun,
     /// Wait for objects to be ready.
     pub wait: bool,
     /// With `wait`, wait for Jobs to complete too.
@@ -66,7 +67,7 @@ impl Default for RollbackOptions {
             name: String::new(),
             version: 0,
             no_hooks: false,
-            dry_run: false,
+            dry_run: DryRun::None,
             wait: false,
             wait_for_jobs: false,
             timeout: DEFAULT_TIMEOUT,
@@ -158,7 +159,7 @@ pub async fn rollback<D: Driver>(
         }
         .into(),
     };
-    if opts.dry_run {
+    if opts.dry_run.is_dry_run() {
         return Ok(target);
     }
     storage.check_fits(&target)?;

@@ -15,6 +15,7 @@ use std::time::Duration;
 
 use super::ActionError;
 use super::deploy::{DEFAULT_TIMEOUT, Deployer, Progress, RollOut};
+use super::dry_run::DryRun;
 use super::install::{InstallOptions, check_user_labels, install, validate_release_name};
 use super::lock;
 use super::postrender::{PostRenderer, post_render};
@@ -52,8 +53,9 @@ pub struct UpgradeOptions {
     pub install: bool,
     /// How the previous revision's values combine with the new ones.
     pub reuse: ReuseMode,
-    /// Render and check, but write nothing.
-    pub dry_run: bool,
+    /// Write nothing: render (without `lookup` for [`DryRun::Client`]) and
+    /// check against the cluster.
+    pub dry_run: DryRun,
     /// Replaces "Upgrade complete" as the final description.
     pub description: Option<String>,
     /// Do not run hooks.
@@ -105,7 +107,7 @@ impl Default for UpgradeOptions {
             user_values: Value::Map(Map::new()),
             install: false,
             reuse: ReuseMode::Default,
-            dry_run: false,
+            dry_run: DryRun::None,
             description: None,
             no_hooks: false,
             skip_crds: false,
@@ -224,7 +226,12 @@ pub async fn upgrade<D: Driver>(
         skip_schema_validation: opts.skip_schema_validation,
         lint_mode: false,
     };
-    let rendered = super::render::render_with_lookup(chart, req, &resources).await?;
+    // Helm renders `--dry-run=client` with an empty `lookup` even on upgrade.
+    let rendered = if opts.dry_run.reads_cluster() {
+        super::render::render_with_lookup(chart, req, &resources).await?
+    } else {
+        super::render::render_chart(chart, &req)?
+    };
     let manifest = post_render(
         opts.post_renderer.as_ref(),
         manifest_text(&rendered.manifests),
@@ -295,7 +302,7 @@ pub async fn upgrade<D: Driver>(
         .claim_new_objects(&current_objects, &target_objects, opts.take_ownership)
         .await
         .map_err(|e| ActionError::Invalid(format!("unable to continue with update: {e}")))?;
-    if opts.dry_run {
+    if opts.dry_run.is_dry_run() {
         upgraded.set_status(
             Status::PendingUpgrade,
             opts.description
