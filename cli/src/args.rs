@@ -29,6 +29,8 @@ pub struct Cli {
     pub color: ColorMode,
     #[command(flatten)]
     pub locations: LocationArgs,
+    #[command(flatten)]
+    pub cluster: ClusterArgs,
 }
 
 /// Helm's global flags that move one configuration file or cache folder.
@@ -79,6 +81,68 @@ impl LocationArgs {
         .into_iter()
         .filter_map(|(name, value)| value.as_ref().map(|v| (name, v)))
         .collect()
+    }
+}
+
+impl Cli {
+    /// The command to run, with Helm's global cluster flags (given before
+    /// or after it) where its code reads them.
+    pub fn into_command(self) -> Command {
+        let Cli {
+            command, cluster, ..
+        } = self;
+        with_cluster(command, cluster)
+    }
+}
+
+fn with_cluster(command: Command, cluster: ClusterArgs) -> Command {
+    use crate::commands::diff::DiffCommand;
+    let namespace = cluster
+        .namespace
+        .clone()
+        .filter(|n| !n.is_empty())
+        .unwrap_or_else(|| "default".to_string());
+    macro_rules! give {
+        ($variant:path, $args:ident) => {{
+            let mut a = $args;
+            a.cluster = cluster;
+            $variant(a)
+        }};
+    }
+    match command {
+        Command::Template(mut a) => {
+            a.namespace = namespace;
+            Command::Template(a)
+        }
+        Command::Lint(mut a) => {
+            a.namespace = namespace;
+            Command::Lint(a)
+        }
+        Command::Install(a) => give!(Command::Install, a),
+        Command::Uninstall(a) => give!(Command::Uninstall, a),
+        Command::List(a) => give!(Command::List, a),
+        Command::Status(a) => give!(Command::Status, a),
+        Command::History(a) => give!(Command::History, a),
+        Command::Upgrade(a) => give!(Command::Upgrade, a),
+        Command::Rollback(a) => give!(Command::Rollback, a),
+        Command::Test(a) => give!(Command::Test, a),
+        Command::Get(get) => Command::Get(match get {
+            GetCommand::Values(a) => give!(GetCommand::Values, a),
+            GetCommand::Manifest(a) => give!(GetCommand::Manifest, a),
+            GetCommand::Notes(a) => give!(GetCommand::Notes, a),
+            GetCommand::Hooks(a) => give!(GetCommand::Hooks, a),
+            GetCommand::Metadata(a) => give!(GetCommand::Metadata, a),
+            GetCommand::All(a) => give!(GetCommand::All, a),
+        }),
+        Command::Diff(DiffCommand::Upgrade(mut a)) => {
+            a.cluster = cluster;
+            Command::Diff(DiffCommand::Upgrade(a))
+        }
+        Command::Diff(DiffCommand::Rollback(mut a)) => {
+            a.cluster = cluster;
+            Command::Diff(DiffCommand::Rollback(a))
+        }
+        other => other,
     }
 }
 
@@ -203,8 +267,8 @@ pub struct TemplateArgs {
     pub dependency_update: bool,
     #[command(flatten)]
     pub values: ValuesArgs,
-    /// Namespace scope for the release.
-    #[arg(short = 'n', long, default_value = "default", env = "HOIST_NAMESPACE")]
+    /// The global `-n/--namespace`, else `default`.
+    #[arg(skip)]
     pub namespace: String,
     /// Kubernetes version used for Capabilities.KubeVersion.
     #[arg(long)]
@@ -266,8 +330,8 @@ pub struct LintArgs {
     pub strict: bool,
     #[command(flatten)]
     pub values: ValuesArgs,
-    /// Namespace used while rendering.
-    #[arg(short = 'n', long, default_value = "default")]
+    /// The global `-n/--namespace`, else `default`.
+    #[arg(skip)]
     pub namespace: String,
     /// Kubernetes version used for Capabilities.KubeVersion and the kubeVersion check.
     #[arg(long)]
@@ -363,58 +427,67 @@ pub struct VersionArgs {
 }
 
 /// Where releases live: which cluster, which namespace, which storage.
-#[derive(Debug, Args, Clone)]
+/// Global, as Helm's: accepted before or after any command, and ignored
+/// by the commands that do not reach a cluster.
+#[derive(Debug, Args, Clone, Default)]
 pub struct ClusterArgs {
     /// Namespace of the release (default: the kubeconfig context's).
-    #[arg(short = 'n', long, env = "HOIST_NAMESPACE")]
+    #[arg(global = true, short = 'n', long, env = "HOIST_NAMESPACE")]
     pub namespace: Option<String>,
     /// Path to the kubeconfig file.
-    #[arg(long)]
+    #[arg(global = true, long)]
     pub kubeconfig: Option<PathBuf>,
     /// The kubeconfig context to use.
-    #[arg(long, env = "HOIST_KUBECONTEXT")]
+    #[arg(global = true, long, env = "HOIST_KUBECONTEXT")]
     pub kube_context: Option<String>,
     /// The address and port of the Kubernetes API server (no kubeconfig
     /// needed with it).
-    #[arg(long, env = "HOIST_KUBEAPISERVER")]
+    #[arg(global = true, long, env = "HOIST_KUBEAPISERVER")]
     pub kube_apiserver: Option<String>,
     /// A bearer token for the API server, instead of the kubeconfig user's
     /// credentials.
-    #[arg(long, env = "HOIST_KUBETOKEN", hide_env_values = true)]
+    #[arg(global = true, long, env = "HOIST_KUBETOKEN", hide_env_values = true)]
     pub kube_token: Option<String>,
     /// Impersonate this user.
-    #[arg(long, env = "HOIST_KUBEASUSER")]
+    #[arg(global = true, long, env = "HOIST_KUBEASUSER")]
     pub kube_as_user: Option<String>,
     /// Impersonate this group (repeat for more; the env var takes a
     /// comma-separated list).
-    #[arg(long, env = "HOIST_KUBEASGROUPS", value_delimiter = ',')]
+    #[arg(global = true, long, env = "HOIST_KUBEASGROUPS", value_delimiter = ',')]
     pub kube_as_group: Vec<String>,
     /// The certificate authority file for the API server's certificate.
-    #[arg(long, env = "HOIST_KUBECAFILE")]
+    #[arg(global = true, long, env = "HOIST_KUBECAFILE")]
     pub kube_ca_file: Option<PathBuf>,
     /// Do not check the API server's certificate (insecure).
-    #[arg(long, env = "HOIST_KUBEINSECURE_SKIP_TLS_VERIFY")]
+    #[arg(global = true, long, env = "HOIST_KUBEINSECURE_SKIP_TLS_VERIFY")]
     pub kube_insecure_skip_tls_verify: bool,
     /// The name to check the API server's certificate against.
-    #[arg(long, env = "HOIST_KUBETLS_SERVER_NAME")]
+    #[arg(global = true, long, env = "HOIST_KUBETLS_SERVER_NAME")]
     pub kube_tls_server_name: Option<String>,
     /// Where release records are stored (Helm's HELM_DRIVER).
-    #[arg(long, value_enum, env = "HOIST_DRIVER", default_value = "secret")]
+    #[arg(
+        global = true,
+        long,
+        value_enum,
+        env = "HOIST_DRIVER",
+        default_value = "secret"
+    )]
     pub storage: StorageChoice,
     /// Throttle requests to the API server to this many per second after
     /// the burst (default: no throttling; Helm's default is 5 per second).
-    #[arg(long, env = "HOIST_QPS", allow_negative_numbers = true)]
+    #[arg(global = true, long, env = "HOIST_QPS", allow_negative_numbers = true)]
     pub qps: Option<f32>,
     /// With --qps, how many requests may go at once before throttling
     /// starts (default 100, as Helm's).
-    #[arg(long, env = "HOIST_BURST_LIMIT")]
+    #[arg(global = true, long, env = "HOIST_BURST_LIMIT")]
     pub burst_limit: Option<u32>,
 }
 
 /// Release storage backends.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, ValueEnum)]
 pub enum StorageChoice {
     /// Secrets in the release namespace (Helm's default).
+    #[default]
     #[value(alias = "secrets")]
     Secret,
     /// ConfigMaps in the release namespace.
@@ -496,7 +569,8 @@ pub struct InstallArgs {
     pub deploy: DeployArgs,
     #[command(flatten)]
     pub values: ValuesArgs,
-    #[command(flatten)]
+    /// Helm's global flags, given anywhere on the command line.
+    #[arg(skip)]
     pub cluster: ClusterArgs,
     /// Create the release namespace if it does not exist.
     #[arg(long)]
@@ -545,7 +619,8 @@ pub struct UninstallArgs {
     /// Release names.
     #[arg(required = true)]
     pub names: Vec<String>,
-    #[command(flatten)]
+    /// Helm's global flags, given anywhere on the command line.
+    #[arg(skip)]
     pub cluster: ClusterArgs,
     /// Keep the release history, marked uninstalled.
     #[arg(long)]
@@ -580,7 +655,8 @@ pub struct UninstallArgs {
 
 #[derive(Debug, Args)]
 pub struct ListArgs {
-    #[command(flatten)]
+    /// Helm's global flags, given anywhere on the command line.
+    #[arg(skip)]
     pub cluster: ClusterArgs,
     /// List releases in every namespace.
     #[arg(short = 'A', long)]
@@ -648,7 +724,8 @@ pub struct ListArgs {
 pub struct HistoryArgs {
     /// Release name.
     pub name: String,
-    #[command(flatten)]
+    /// Helm's global flags, given anywhere on the command line.
+    #[arg(skip)]
     pub cluster: ClusterArgs,
     /// Show at most this many revisions (the newest).
     #[arg(long, default_value_t = 256)]
@@ -678,7 +755,8 @@ pub enum GetCommand {
 pub struct GetArgs {
     /// Release name.
     pub name: String,
-    #[command(flatten)]
+    /// Helm's global flags, given anywhere on the command line.
+    #[arg(skip)]
     pub cluster: ClusterArgs,
     /// The revision to read (default: the last).
     #[arg(long)]
@@ -692,7 +770,8 @@ pub struct GetArgs {
 pub struct GetValuesArgs {
     /// Release name.
     pub name: String,
-    #[command(flatten)]
+    /// Helm's global flags, given anywhere on the command line.
+    #[arg(skip)]
     pub cluster: ClusterArgs,
     /// The revision to read (default: the last).
     #[arg(long)]
@@ -725,7 +804,8 @@ pub struct UpgradeArgs {
     pub dependency_update: bool,
     #[command(flatten)]
     pub values: ValuesArgs,
-    #[command(flatten)]
+    /// Helm's global flags, given anywhere on the command line.
+    #[arg(skip)]
     pub cluster: ClusterArgs,
     #[command(flatten)]
     pub deploy: DeployArgs,
@@ -797,7 +877,8 @@ pub struct RollbackArgs {
     pub name: String,
     /// Revision to return to (default: the one before the last).
     pub revision: Option<i64>,
-    #[command(flatten)]
+    /// Helm's global flags, given anywhere on the command line.
+    #[arg(skip)]
     pub cluster: ClusterArgs,
     /// Wait until the objects are ready (`--wait[=watcher|legacy|hookOnly]`).
     #[arg(long, num_args = 0..=1, require_equals = true, default_missing_value = "watcher", value_name = "STRATEGY")]
@@ -840,7 +921,8 @@ pub struct RollbackArgs {
 pub struct TestArgs {
     /// Release name.
     pub name: String,
-    #[command(flatten)]
+    /// Helm's global flags, given anywhere on the command line.
+    #[arg(skip)]
     pub cluster: ClusterArgs,
     /// How long each test may run (a Go duration).
     #[arg(long, default_value = "5m0s", value_parser = parse_timeout)]
@@ -1026,6 +1108,65 @@ mod tests {
             panic!("not install");
         };
         assert_eq!((a.name.as_str(), a.chart.as_deref()), ("r", Some("./c")));
+    }
+
+    fn command_of(args: &[&str]) -> Command {
+        let mut all = vec!["hoist"];
+        all.extend_from_slice(args);
+        match Cli::try_parse_from(all) {
+            Ok(cli) => cli.into_command(),
+            Err(e) => panic!("{args:?}: {e}"),
+        }
+    }
+
+    #[test]
+    fn global_flags_go_before_or_after_any_command() {
+        for args in [
+            &["-n", "web", "--kube-context", "prod", "list"][..],
+            &["list", "-n", "web", "--kube-context", "prod"][..],
+            &["--namespace=web", "list", "--kube-context=prod"][..],
+        ] {
+            let Command::List(a) = command_of(args) else {
+                panic!("not list");
+            };
+            assert_eq!(a.cluster.namespace.as_deref(), Some("web"), "{args:?}");
+            assert_eq!(a.cluster.kube_context.as_deref(), Some("prod"), "{args:?}");
+        }
+        let Command::Get(GetCommand::Values(a)) =
+            command_of(&["--kube-token", "t", "get", "values", "r", "-n", "x"])
+        else {
+            panic!("not get values");
+        };
+        assert_eq!(
+            (
+                a.cluster.kube_token.as_deref(),
+                a.cluster.namespace.as_deref()
+            ),
+            (Some("t"), Some("x"))
+        );
+        // Commands that reach no cluster accept them and use -n only.
+        let Command::Template(a) = command_of(&[
+            "--kubeconfig",
+            "/none",
+            "template",
+            "r",
+            "./c",
+            "-n",
+            "ns",
+            "--qps",
+            "3",
+        ]) else {
+            panic!("not template");
+        };
+        assert_eq!(a.namespace, "ns");
+        let Command::Lint(a) = command_of(&["lint", "./c", "--kube-context", "x"]) else {
+            panic!("not lint");
+        };
+        assert_eq!(a.namespace, "default");
+        assert!(matches!(
+            command_of(&["--kube-context", "x", "repo", "list"]),
+            Command::Repo(_)
+        ));
     }
 
     #[test]

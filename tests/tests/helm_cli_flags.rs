@@ -226,3 +226,37 @@ fn dry_run_strategies_as_helm_v4() {
     let history: serde_json::Value = serde_json::from_str(&run.stdout).unwrap();
     assert_eq!(history.as_array().map(Vec::len), Some(1), "{history}");
 }
+
+#[test]
+fn global_flags_before_the_command_reach_the_cluster() {
+    if cluster("global_flags_before_the_command_reach_the_cluster").is_none() {
+        return;
+    }
+    let ns = fresh_namespace("hoist-globals");
+    let hello = chart("hello");
+    let run = hoist(&[
+        "--namespace",
+        &ns,
+        "install",
+        "early",
+        hello.to_str().unwrap(),
+        "--create-namespace",
+    ]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let run = hoist(&["-n", &ns, "list", "-o", "json"]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let listed: serde_json::Value = serde_json::from_str(&run.stdout).unwrap();
+    assert_eq!(listed[0]["name"], "early", "{listed}");
+    assert_eq!(listed[0]["namespace"], ns.as_str(), "{listed}");
+    // A shared $HELM_OPTS also reaches commands that need no cluster.
+    let run = hoist(&[
+        "--kube-context",
+        "unused",
+        "-n",
+        &ns,
+        "template",
+        "t",
+        hello.to_str().unwrap(),
+    ]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+}

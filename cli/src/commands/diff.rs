@@ -57,7 +57,8 @@ pub struct DiffUpgradeArgs {
     pub chart: String,
     #[command(flatten)]
     pub values: ValuesArgs,
-    #[command(flatten)]
+    /// Helm's global flags, given anywhere on the command line.
+    #[arg(skip)]
     pub cluster: ClusterArgs,
     /// Diff a release that does not exist yet as `upgrade --install` would
     /// install it.
@@ -91,7 +92,8 @@ pub struct DiffRollbackArgs {
     pub name: String,
     /// Revision to return to (default: the one before the last).
     pub revision: Option<i64>,
-    #[command(flatten)]
+    /// Helm's global flags, given anywhere on the command line.
+    #[arg(skip)]
     pub cluster: ClusterArgs,
     #[command(flatten)]
     pub report: DiffReportArgs,

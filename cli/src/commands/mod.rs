@@ -32,7 +32,7 @@ use std::process::ExitCode;
 
 /// Runs the parsed command line.
 pub fn run(cli: Cli) -> miette::Result<ExitCode> {
-    match cli.command {
+    match cli.into_command() {
         Command::Template(a) => template::run(a),
         Command::Lint(a) => lint::run(a),
         Command::Create(a) => create::run(a),

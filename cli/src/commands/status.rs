@@ -14,7 +14,8 @@ use std::process::ExitCode;
 pub struct StatusArgs {
     /// Release name.
     pub name: String,
-    #[command(flatten)]
+    /// Helm's global flags, given anywhere on the command line.
+    #[arg(skip)]
     pub cluster: ClusterArgs,
     /// If set, display the status of the named release with revision.
     #[arg(long, default_value_t = 0, allow_negative_numbers = true)]
