@@ -314,6 +314,56 @@ pub struct TemplateArgs {
     pub chart_ref: crate::commands::pull::ChartRefArgs,
     #[command(flatten)]
     pub post_render: crate::commands::upgrade::PostRenderArgs,
+    /// Verify the chart's provenance (.prov) before using it.
+    #[arg(long)]
+    pub verify: bool,
+    /// Keyring with the public keys for --verify (default: ~/.gnupg/pubring.gpg).
+    #[arg(long)]
+    pub keyring: Option<PathBuf>,
+    /// `--dry-run[=client]`: template always renders without the cluster
+    /// (`server` is not supported; use `install --dry-run=server`).
+    #[arg(long, num_args = 0..=1, require_equals = true, default_missing_value = DRY_RUN_UNSET, value_name = "STRATEGY")]
+    pub dry_run: Option<String>,
+    /// Helm 3's `--validate` (render against the cluster): not supported.
+    #[arg(long, hide = true)]
+    pub validate: bool,
+    #[command(flatten)]
+    pub ignored: TemplateIgnoredArgs,
+}
+
+/// Install flags that Helm's `template` accepts and ignores (it shares
+/// install's flag set), so a command line switched from `helm install` to
+/// `template` still parses. They change nothing here either.
+#[derive(Debug, Args, Clone, Default)]
+pub struct TemplateIgnoredArgs {
+    #[arg(long, hide = true)]
+    create_namespace: bool,
+    #[arg(long, hide = true, num_args = 0..=1, require_equals = true, default_missing_value = "watcher")]
+    wait: Option<WaitFlag>,
+    #[arg(long, hide = true)]
+    wait_for_jobs: bool,
+    #[arg(long, hide = true, value_parser = parse_timeout)]
+    timeout: Option<std::time::Duration>,
+    #[arg(long, hide = true, alias = "rollback-on-failure")]
+    atomic: bool,
+    #[arg(short = 'l', long, hide = true, value_parser = parse_labels)]
+    labels: Vec<std::collections::BTreeMap<String, String>>,
+    #[arg(long, hide = true)]
+    description: Option<String>,
+    #[arg(long, hide = true)]
+    replace: bool,
+    #[arg(long, hide = true, alias = "force-replace")]
+    force: bool,
+    #[arg(long, hide = true)]
+    force_conflicts: bool,
+    #[arg(long, hide = true, num_args = 0..=1, require_equals = true, default_missing_value = "true")]
+    server_side: Option<String>,
+    #[arg(long, hide = true)]
+    take_ownership: bool,
+    #[arg(long, hide = true)]
+    disable_openapi_validation: bool,
+    #[arg(long, hide = true)]
+    hide_notes: bool,
 }
 
 #[derive(Debug, Args)]
@@ -1167,6 +1217,40 @@ mod tests {
             command_of(&["--kube-context", "x", "repo", "list"]),
             Command::Repo(_)
         ));
+    }
+
+    #[test]
+    fn template_accepts_the_install_flags_helm_template_ignores() {
+        let Command::Template(a) = command_of(&[
+            "template",
+            "r",
+            "./c",
+            "--create-namespace",
+            "--wait",
+            "--wait-for-jobs",
+            "--timeout",
+            "10m",
+            "--atomic",
+            "-l",
+            "a=b",
+            "--description",
+            "d",
+            "--replace",
+            "--force",
+            "--server-side=false",
+            "--take-ownership",
+            "--disable-openapi-validation",
+            "--hide-notes",
+            "--dry-run=client",
+        ]) else {
+            panic!("not template");
+        };
+        assert_eq!((a.first.as_str(), a.chart.as_deref()), ("r", Some("./c")));
+        assert_eq!(dry_run_strategy(a.dry_run.as_deref()), Ok(DryRun::Client));
+        // Their values are still checked as Helm checks them.
+        assert!(
+            Cli::try_parse_from(["hoist", "template", "r", "./c", "--timeout", "300"]).is_err()
+        );
     }
 
     #[test]

@@ -260,3 +260,28 @@ fn global_flags_before_the_command_reach_the_cluster() {
     ]);
     assert_eq!(run.code, 0, "{}", run.stderr);
 }
+
+#[test]
+fn template_dry_run_server_and_validate_are_refused_clearly() {
+    let hello = chart("hello");
+    let hello = hello.to_str().unwrap();
+    let run = hoist_without_cluster(&["template", "t", hello, "--dry-run=client"]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    for flag in ["--dry-run=server", "--validate"] {
+        let run = hoist_without_cluster(&["template", "t", hello, flag]);
+        assert_ne!(run.code, 0, "{flag}");
+        assert!(
+            run.stderr.contains("install --dry-run=server"),
+            "{flag}: {}",
+            run.stderr
+        );
+        assert!(run.stdout.is_empty(), "{flag}");
+    }
+    let run = hoist_without_cluster(&["template", "t", hello, "--dry-run=none"]);
+    assert_ne!(run.code, 0);
+    assert!(
+        run.stderr.contains("Must be \"server\" or \"client\""),
+        "{}",
+        run.stderr
+    );
+}

@@ -253,3 +253,31 @@ fn install_and_upgrade_verify_provenance_first() {
     let revisions: serde_json::Value = serde_json::from_str(&history.stdout).unwrap();
     assert_eq!(revisions.as_array().unwrap().len(), 2);
 }
+
+/// `template --verify` checks the provenance as install does, with no
+/// cluster: a signed archive renders, an altered one is refused.
+#[test]
+fn template_verify_checks_provenance() {
+    let dir = tempfile::tempdir().unwrap();
+    let archive = signed(dir.path());
+    let archive_arg = archive.to_str().unwrap().to_string();
+    let ring = fx("pubring.gpg");
+    let args = [
+        "template",
+        "sig",
+        archive_arg.as_str(),
+        "--verify",
+        "--keyring",
+        ring.as_str(),
+    ];
+    let r = hoist_in(dir.path(), &args);
+    assert_eq!(r.code, 0, "{}", flat(&r));
+    assert!(r.stdout.contains("kind:"), "{}", r.stdout);
+    let mut altered = std::fs::read(&archive).unwrap();
+    altered.extend_from_slice(b"\0");
+    std::fs::write(&archive, &altered).unwrap();
+    let r = hoist_in(dir.path(), &args);
+    assert_ne!(r.code, 0);
+    assert!(flat(&r).contains("altered after signing"), "{}", flat(&r));
+    assert!(r.stdout.is_empty(), "{}", r.stdout);
+}

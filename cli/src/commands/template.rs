@@ -3,6 +3,7 @@
 use crate::args::TemplateArgs;
 use crate::output::merge_values;
 use hoist_core::action::capabilities::offline_capabilities;
+use hoist_core::action::dry_run::DryRun;
 use hoist_core::action::render::{RenderRequest, render_chart};
 use hoist_core::action::template::{
     TemplateOptions, manifest_block, post_rendered_text, template_documents, template_text,
@@ -29,12 +30,40 @@ pub fn run(a: TemplateArgs) -> miette::Result<ExitCode> {
         }
         (None, _) => ("release-name".to_string(), a.first.clone()),
     };
-    let chart_path = a.chart_ref.locate(&chart_ref)?;
+    match crate::args::dry_run_strategy(a.dry_run.as_deref()).map_err(|e| miette!("{e}"))? {
+        DryRun::Server => {
+            return Err(miette!(
+                "hoist template renders without the cluster only: --dry-run=server is not \
+                 supported; `hoist install --dry-run=server` renders against the cluster"
+            ));
+        }
+        // Helm: template is always a dry run.
+        DryRun::None if a.dry_run.is_some() => {
+            return Err(miette!(
+                "invalid dry-run value ({:?}). Must be \"server\" or \"client\"",
+                a.dry_run.as_deref().unwrap_or_default()
+            ));
+        }
+        _ => {}
+    }
+    if a.validate {
+        return Err(miette!(
+            "hoist template renders without the cluster only: --validate is not supported; \
+             `hoist install --dry-run=server` renders and checks against the cluster"
+        ));
+    }
     // Helm's template checks for missing dependencies as install does.
     let runtime = tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()
         .into_diagnostic()?;
+    let keyring = a.verify.then(|| {
+        a.keyring
+            .clone()
+            .unwrap_or_else(super::pull::default_keyring)
+    });
+    let chart_path =
+        runtime.block_on(a.chart_ref.locate_checked(&chart_ref, keyring.as_deref()))?;
     let chart = runtime.block_on(super::dependency::load_checked(
         &chart_path,
         a.dependency_update,
