@@ -438,6 +438,12 @@ pub struct PackageArgs {
     /// File whose first line is the key's passphrase (`-` reads standard input).
     #[arg(long)]
     pub passphrase_file: Option<PathBuf>,
+    /// Run `dependency update` on each chart first (charts/ from Chart.yaml).
+    #[arg(short = 'u', long)]
+    pub dependency_update: bool,
+    /// How `--dependency-update` reaches OCI registries.
+    #[command(flatten)]
+    pub remote: crate::commands::dependency::RemoteArgs,
 }
 
 #[derive(Debug, Subcommand)]

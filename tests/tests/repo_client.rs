@@ -913,6 +913,47 @@ fn tls_repository_with_a_self_signed_ca() {
 }
 
 #[test]
+fn package_dependency_update_fetches_charts_first() {
+    let env = Env::new();
+    let repo = make_repo(&env);
+    let server = static_server(&repo);
+    env.ok(&["repo", "add", "r", &server.url]);
+    let top = env.path("top");
+    std::fs::create_dir_all(&top).unwrap();
+    std::fs::write(
+        top.join("Chart.yaml"),
+        "apiVersion: v2\nname: top\nversion: 0.1.0\ndependencies:\n- name: alpha\n  version: ~1.0.0\n  repository: \"@r\"\n",
+    )
+    .unwrap();
+    let out = env.ok(&["package", "-u", "top", "-d", "out"]).stdout;
+    assert!(out.contains("Saving 1 charts"), "{out}");
+    assert!(out.contains("Successfully packaged chart"), "{out}");
+    assert!(top.join("charts/alpha-1.0.0.tgz").exists());
+    // The archive carries the fetched dependency, unpacked under charts/ as
+    // Helm's chartutil.Save writes dependencies.
+    let archive = std::fs::File::open(env.path("out/top-0.1.0.tgz")).unwrap();
+    let mut tar = tar::Archive::new(flate2::read::GzDecoder::new(archive));
+    let names: Vec<String> = tar
+        .entries()
+        .unwrap()
+        .map(|e| e.unwrap().path().unwrap().display().to_string())
+        .collect();
+    assert!(
+        names.iter().any(|n| n == "top/charts/alpha/Chart.yaml"),
+        "{names:?}"
+    );
+    // A dependency that cannot be resolved stops before any archive.
+    std::fs::write(
+        top.join("Chart.yaml"),
+        "apiVersion: v2\nname: top\nversion: 0.2.0\ndependencies:\n- name: nope\n  version: 1.0.0\n  repository: \"@r\"\n",
+    )
+    .unwrap();
+    let e = env.fails(&["package", "--dependency-update", "top", "-d", "out"]);
+    assert!(e.contains("nope"), "{e}");
+    assert!(!env.path("out/top-0.2.0.tgz").exists());
+}
+
+#[test]
 fn dependencies_from_a_repository() {
     let env = Env::new();
     let repo = make_repo(&env);

@@ -69,6 +69,36 @@ fn signer(a: &PackageArgs) -> miette::Result<Option<Signer>> {
     }))
 }
 
+/// `package -u`: `dependency update` on `dir`, its messages on stderr
+/// when stdout carries `-o json|yaml`.
+fn update_dependencies(dir: &Path, a: &PackageArgs) -> miette::Result<()> {
+    let opts = hoist_core::repo::deps::DepOptions {
+        skip_refresh: false,
+        fetch: hoist_core::repo::FetchOptions {
+            http: hoist_core::repo::http::HttpOptions::from_env(),
+            registry: a.remote.registry(),
+            ..Default::default()
+        },
+        verify: None,
+        verify_if_possible: false,
+    };
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .map_err(|e| miette!("{e}"))?;
+    let report = runtime
+        .block_on(hoist_core::repo::deps::update(dir, &opts))
+        .map_err(|e| miette!("{}: {e}", dir.display()))?;
+    for m in &report.messages {
+        if a.output == OutputFormat::Table {
+            println!("{m}");
+        } else {
+            eprintln!("{m}");
+        }
+    }
+    Ok(())
+}
+
 pub fn run(a: PackageArgs) -> miette::Result<ExitCode> {
     let signer = signer(&a)?;
     let opts = PackageOptions {
@@ -78,6 +108,9 @@ pub fn run(a: PackageArgs) -> miette::Result<ExitCode> {
     };
     let mut done = Vec::new();
     for dir in &a.charts {
+        if a.dependency_update {
+            update_dependencies(dir, &a)?;
+        }
         let path = package(dir, &opts).map_err(|e| miette!("{e}"))?;
         let bytes = std::fs::read(&path).map_err(|e| miette!("reading {}: {e}", path.display()))?;
         let sha256 = hoist_core::chart::package::sha256_hex(&bytes);
