@@ -378,6 +378,15 @@ pub struct LintArgs {
     /// Fail on warnings too.
     #[arg(long)]
     pub strict: bool,
+    /// Lint the charts under each chart's charts/ folder too.
+    #[arg(long)]
+    pub with_subcharts: bool,
+    /// Print only warnings and errors (and nothing for a clean chart).
+    #[arg(long)]
+    pub quiet: bool,
+    /// Skip values.schema.json validation.
+    #[arg(long)]
+    pub skip_schema_validation: bool,
     #[command(flatten)]
     pub values: ValuesArgs,
     /// The global `-n/--namespace`, else `default`.

@@ -174,6 +174,85 @@ fn lint_passes_good_charts_and_names_problems() {
     assert_eq!(parsed[0]["messages"][0]["severity"], "error");
 }
 
+/// Writes a Go-template chart `name` in `dir` with `cm.yaml` as its only
+/// template and `schema` as values.schema.json when given.
+fn small_chart(dir: &Path, name: &str, cm: &str, schema: Option<&str>) -> std::path::PathBuf {
+    let chart = dir.join(name);
+    std::fs::create_dir_all(chart.join("templates")).unwrap();
+    std::fs::write(
+        chart.join("Chart.yaml"),
+        format!("apiVersion: v2\nname: {name}\nversion: 0.1.0\nicon: https://example.com/i.png\n"),
+    )
+    .unwrap();
+    std::fs::write(chart.join("values.yaml"), "size: 1\n").unwrap();
+    std::fs::write(chart.join("templates/cm.yaml"), cm).unwrap();
+    if let Some(schema) = schema {
+        std::fs::write(chart.join("values.schema.json"), schema).unwrap();
+    }
+    chart
+}
+
+#[test]
+fn lint_with_subcharts_quiet_and_skip_schema_validation() {
+    let dir = tempfile::tempdir().unwrap();
+    let good = "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: x\n";
+    let top = small_chart(dir.path(), "top", good, None);
+    // The subchart has no icon: a finding of its own Chart.yaml, which
+    // only linting the subchart itself reports.
+    let sub = small_chart(&top.join("charts"), "sub", good, None);
+    std::fs::write(
+        sub.join("Chart.yaml"),
+        "apiVersion: v2\nname: sub\nversion: 0.1.0\n",
+    )
+    .unwrap();
+    let top = top.to_str().unwrap();
+
+    // Without --with-subcharts only the top chart is linted.
+    let r = hoist(&["lint", top]);
+    assert_eq!(r.code, 0, "{}{}", r.stdout, r.stderr);
+    assert!(
+        r.stdout.contains("1 chart(s) linted, 0 chart(s) failed"),
+        "{}",
+        r.stdout
+    );
+    assert!(!r.stdout.contains("icon is recommended"), "{}", r.stdout);
+    let r = hoist(&["lint", top, "--with-subcharts"]);
+    assert_eq!(r.code, 0, "{}{}", r.stdout, r.stderr);
+    assert!(
+        r.stdout.contains(&format!("==> Linting {top}/charts/sub")),
+        "{}",
+        r.stdout
+    );
+    assert!(r.stdout.contains("icon is recommended"), "{}", r.stdout);
+    assert!(
+        r.stdout.contains("2 chart(s) linted, 0 chart(s) failed"),
+        "{}",
+        r.stdout
+    );
+
+    // --quiet: a chart with only INFO findings prints nothing at all.
+    let info_only = small_chart(dir.path(), "plain", good, None);
+    std::fs::write(
+        info_only.join("Chart.yaml"),
+        "apiVersion: v2\nname: plain\nversion: 0.1.0\n",
+    )
+    .unwrap();
+    let r = hoist(&["lint", info_only.to_str().unwrap()]);
+    assert!(r.stdout.contains("[INFO]"), "{}", r.stdout);
+    let r = hoist(&["lint", "--quiet", info_only.to_str().unwrap()]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert_eq!(r.stdout, "", "quiet printed: {}", r.stdout);
+
+    // A schema the values break: fails unless --skip-schema-validation.
+    let schema = r#"{"type":"object","properties":{"size":{"type":"string"}}}"#;
+    let strict = small_chart(dir.path(), "schemed", good, Some(schema));
+    let strict = strict.to_str().unwrap();
+    let r = hoist(&["lint", strict]);
+    assert_eq!(r.code, 1, "{}{}", r.stdout, r.stderr);
+    let r = hoist(&["lint", strict, "--skip-schema-validation"]);
+    assert_eq!(r.code, 0, "{}{}", r.stdout, r.stderr);
+}
+
 #[test]
 fn create_lint_template_for_the_handlebars_starter() {
     let dir = tempfile::tempdir().unwrap();

@@ -3,7 +3,7 @@
 use crate::args::{LintArgs, OutputFormat};
 use crate::output::{merge_values, print_structured};
 use hoist_core::action::capabilities::offline_capabilities;
-use hoist_core::action::lint::lint;
+use hoist_core::action::lint::{Severity, lint};
 use hoist_core::action::render::RenderRequest;
 use hoist_core::engine::ReleaseInfo;
 use miette::miette;
@@ -35,6 +35,32 @@ fn is_reference(chart: &str, a: &LintArgs) -> bool {
         .is_ok_and(|config| config.get(repo).is_some())
 }
 
+/// Every chart folder (with a Chart.yaml) and archive under `dir`, at any
+/// depth, in file name order: Helm's `--with-subcharts` walk.
+fn subcharts(dir: &std::path::Path) -> Vec<PathBuf> {
+    let mut found = Vec::new();
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return found;
+    };
+    let mut entries: Vec<PathBuf> = entries.flatten().map(|e| e.path()).collect();
+    entries.sort();
+    for entry in entries {
+        let name = entry
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_default();
+        if entry.is_dir() {
+            if entry.join("Chart.yaml").is_file() {
+                found.push(entry.clone());
+            }
+            found.extend(subcharts(&entry));
+        } else if name.ends_with(".tgz") || name.ends_with(".tar.gz") {
+            found.push(entry);
+        }
+    }
+    found
+}
+
 pub fn run(a: LintArgs) -> miette::Result<ExitCode> {
     let charts = if a.charts.is_empty() {
         vec![".".to_string()]
@@ -44,7 +70,7 @@ pub fn run(a: LintArgs) -> miette::Result<ExitCode> {
     // Local paths are linted as they are (a missing one is a lint error, as
     // in Helm); references are downloaded (and digest-checked) first, like
     // template and show do.
-    let paths = charts
+    let mut paths = charts
         .iter()
         .map(|c| {
             if is_reference(c, &a) {
@@ -54,6 +80,15 @@ pub fn run(a: LintArgs) -> miette::Result<ExitCode> {
             }
         })
         .collect::<miette::Result<Vec<PathBuf>>>()?;
+    let mut charts = charts;
+    if a.with_subcharts {
+        for path in paths.clone() {
+            for sub in subcharts(&path.join("charts")) {
+                charts.push(sub.display().to_string());
+                paths.push(sub);
+            }
+        }
+    }
     let req = RenderRequest {
         release: ReleaseInfo {
             name: "test-release".into(),
@@ -64,7 +99,7 @@ pub fn run(a: LintArgs) -> miette::Result<ExitCode> {
             .map_err(|e| miette!("{e}"))?,
         user_values: merge_values(&a.values)?,
         render_subchart_notes: false,
-        skip_schema_validation: false,
+        skip_schema_validation: a.skip_schema_validation,
         lint_mode: true,
     };
     let reports: Vec<_> = paths
@@ -81,9 +116,17 @@ pub fn run(a: LintArgs) -> miette::Result<ExitCode> {
         .collect();
     let failed = reports.iter().filter(|r| r.failed(a.strict)).count();
     if a.output == OutputFormat::Table {
-        for r in &reports {
+        // Helm's --quiet: clean charts, and INFO lines, are left out.
+        let noteworthy = |r: &hoist_core::action::lint::LintReport| {
+            r.messages.iter().any(|m| m.severity > Severity::Info)
+        };
+        for r in reports.iter().filter(|r| !a.quiet || noteworthy(r)) {
             println!("==> Linting {}", r.chart);
-            for m in &r.messages {
+            for m in r
+                .messages
+                .iter()
+                .filter(|m| !a.quiet || m.severity > Severity::Info)
+            {
                 println!("[{}] {}: {}", m.severity.label(), m.path, m.message);
             }
             println!();
@@ -95,7 +138,7 @@ pub fn run(a: LintArgs) -> miette::Result<ExitCode> {
         );
         if failed > 0 {
             eprintln!("Error: {summary}");
-        } else {
+        } else if !a.quiet || reports.iter().any(noteworthy) {
             println!("{summary}");
         }
     } else {
