@@ -89,9 +89,18 @@ impl Cli {
     /// or after it) where its code reads them.
     pub fn into_command(self) -> Command {
         let Cli {
-            command, cluster, ..
+            command,
+            cluster,
+            debug,
+            ..
         } = self;
-        with_cluster(command, cluster)
+        match with_cluster(command, cluster) {
+            Command::Env(mut a) => {
+                a.debug = debug;
+                Command::Env(a)
+            }
+            other => other,
+        }
     }
 }
 
@@ -126,6 +135,7 @@ fn with_cluster(command: Command, cluster: ClusterArgs) -> Command {
         Command::Upgrade(a) => give!(Command::Upgrade, a),
         Command::Rollback(a) => give!(Command::Rollback, a),
         Command::Test(a) => give!(Command::Test, a),
+        Command::Env(a) => give!(Command::Env, a),
         Command::Get(get) => Command::Get(match get {
             GetCommand::Values(a) => give!(GetCommand::Values, a),
             GetCommand::Manifest(a) => give!(GetCommand::Manifest, a),
@@ -199,6 +209,8 @@ pub enum Command {
     Diff(crate::commands::diff::DiffCommand),
     /// Print a shell completion script (bash, zsh, fish...).
     Completion(crate::commands::completion::CompletionArgs),
+    /// Print the settings hoist runs with (Helm's `env`).
+    Env(crate::commands::env::EnvArgs),
     /// Verify that a chart archive is signed and its provenance matches it.
     Verify(crate::commands::verify::VerifyArgs),
     /// Push a chart archive to an OCI registry.

@@ -424,3 +424,42 @@ fn debug_is_a_global_flag_that_leaves_stdout_alone() {
         assert_eq!(debug.stdout, plain.stdout);
     }
 }
+
+#[test]
+fn env_prints_the_settings_and_answers_helm_names() {
+    let dir = tempfile::tempdir().unwrap();
+    let cache = dir.path().join("c");
+    let run = |args: &[&str]| {
+        std::process::Command::new(hoist_e2e::hoist_bin())
+            .args(args)
+            .env("HOIST_CACHE_HOME", &cache)
+            .env("HELM_MAX_HISTORY", "4")
+            .env_remove("HOIST_MAX_HISTORY")
+            .env_remove("HOIST_NAMESPACE")
+            .env_remove("HELM_NAMESPACE")
+            .env_remove("KUBECONFIG")
+            .env("HOME", dir.path())
+            .output()
+            .unwrap()
+    };
+    let all = run(&["env"]);
+    assert!(all.status.success());
+    let all = String::from_utf8(all.stdout).unwrap();
+    let lines: Vec<&str> = all.lines().collect();
+    let mut sorted = lines.clone();
+    sorted.sort();
+    assert_eq!(lines, sorted, "sorted as Helm's");
+    assert!(
+        lines.contains(&format!("HOIST_CACHE_HOME=\"{}\"", cache.display()).as_str()),
+        "{all}"
+    );
+    assert!(lines.contains(&"HOIST_MAX_HISTORY=\"4\""), "{all}");
+    assert!(lines.contains(&"HOIST_NAMESPACE=\"default\""), "{all}");
+    let one = |args: &[&str]| String::from_utf8(run(args).stdout).unwrap();
+    assert_eq!(
+        one(&["env", "HELM_REPOSITORY_CACHE"]),
+        format!("{}\n", cache.join("repository").display())
+    );
+    assert_eq!(one(&["-n", "web", "env", "HOIST_NAMESPACE"]), "web\n");
+    assert_eq!(one(&["env", "NOT_A_SETTING"]), "\n");
+}
