@@ -913,6 +913,61 @@ fn tls_repository_with_a_self_signed_ca() {
 }
 
 #[test]
+fn repo_add_timeout_and_deprecated_repositories() {
+    let env = Env::new();
+    let hanging = TestServer::start(Box::new(|_, _| Reply::Hang));
+    // --timeout bounds the index download (the default is two minutes).
+    let start = Instant::now();
+    let e = env.fails(&["repo", "add", "slow", &hanging.url, "--timeout", "1s"]);
+    assert!(e.contains("timed out"), "{e}");
+    assert!(
+        start.elapsed() < Duration::from_secs(30),
+        "{:?}",
+        start.elapsed()
+    );
+    // The same for repo update, on a repository written in by hand.
+    std::fs::create_dir_all(env.path("config")).unwrap();
+    std::fs::write(
+        env.path("config/repositories.yaml"),
+        format!(
+            "apiVersion: \"\"\nrepositories:\n- name: slow\n  url: {}\n",
+            hanging.url
+        ),
+    )
+    .unwrap();
+    let start = Instant::now();
+    let out = env.run(&[
+        "repo",
+        "update",
+        "--timeout",
+        "1s",
+        "--fail-on-repo-update-fail",
+    ]);
+    assert_ne!(out.code, 0, "{}", out.stdout);
+    assert!(out.stdout.contains("timed out"), "{}", out.stdout);
+    assert!(
+        start.elapsed() < Duration::from_secs(30),
+        "{:?}",
+        start.elapsed()
+    );
+    std::fs::remove_file(env.path("config/repositories.yaml")).unwrap();
+    let e = env.fails(&["repo", "add", "slow", &hanging.url, "--timeout", "5"]);
+    assert!(e.contains("5"), "{e}");
+    // Helm 2's official repositories are gone: refused before any request.
+    let e = env.fails(&[
+        "repo",
+        "add",
+        "stable",
+        "https://kubernetes-charts.storage.googleapis.com",
+    ]);
+    assert!(
+        e.contains("is no longer available; try \"https://charts.helm.sh/stable\" instead"),
+        "{e}"
+    );
+    assert!(!env.path("config/repositories.yaml").exists());
+}
+
+#[test]
 fn package_dependency_update_fetches_charts_first() {
     let env = Env::new();
     let repo = make_repo(&env);

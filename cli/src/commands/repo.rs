@@ -51,6 +51,39 @@ pub struct AddArgs {
     /// Raise an error if the repository is already registered.
     #[arg(long)]
     pub no_update: bool,
+    /// How long the index download may take (a Go duration; default 2m,
+    /// or HOIST_HTTP_TIMEOUT).
+    #[arg(long, value_parser = parse_timeout)]
+    pub timeout: Option<std::time::Duration>,
+    /// Allow the permanently deleted official repositories of Helm 2's
+    /// days (kubernetes-charts*.storage.googleapis.com).
+    #[arg(long)]
+    pub allow_deprecated_repos: bool,
+}
+
+/// Helm's permanently deleted repositories and their replacements.
+const DEPRECATED_REPOS: [(&str, &str); 2] = [
+    (
+        "//kubernetes-charts.storage.googleapis.com",
+        "https://charts.helm.sh/stable",
+    ),
+    (
+        "//kubernetes-charts-incubator.storage.googleapis.com",
+        "https://charts.helm.sh/incubator",
+    ),
+];
+
+fn parse_timeout(text: &str) -> Result<std::time::Duration, String> {
+    hoist_core::release::time::parse_timeout(text)
+}
+
+/// The HTTP settings, with `--timeout` over HOIST_HTTP_TIMEOUT.
+fn http_options(timeout: Option<std::time::Duration>) -> HttpOptions {
+    let mut http = HttpOptions::from_env();
+    if let Some(t) = timeout.filter(|t| !t.is_zero()) {
+        http.timeout = t;
+    }
+    http
 }
 
 /// `repo update`.
@@ -61,6 +94,10 @@ pub struct UpdateArgs {
     /// Fail on update warnings.
     #[arg(long)]
     pub fail_on_repo_update_fail: bool,
+    /// How long each index download may take (a Go duration; default 2m,
+    /// or HOIST_HTTP_TIMEOUT).
+    #[arg(long, value_parser = parse_timeout)]
+    pub timeout: Option<std::time::Duration>,
 }
 
 /// `repo list`.
@@ -123,6 +160,14 @@ pub fn run(cmd: RepoCommand) -> miette::Result<ExitCode> {
 }
 
 async fn add(a: AddArgs, paths: Paths) -> miette::Result<ExitCode> {
+    if !a.allow_deprecated_repos
+        && let Some((_, replacement)) = DEPRECATED_REPOS.iter().find(|(old, _)| a.url.contains(old))
+    {
+        return Err(miette!(
+            "repo {:?} is no longer available; try {replacement:?} instead",
+            a.url
+        ));
+    }
     if a.name.contains('/') {
         return Err(miette!(
             "repository name ({}) contains '/', please specify a different name without '/'",
@@ -165,7 +210,7 @@ async fn add(a: AddArgs, paths: Paths) -> miette::Result<ExitCode> {
             return Err(err(RepoError::RepoExists(a.name.clone())));
         }
     }
-    let getter = Getter::new(&entry, &HttpOptions::from_env()).map_err(err)?;
+    let getter = Getter::new(&entry, &http_options(a.timeout)).map_err(err)?;
     // Helm checks the repository by downloading its index before saving it.
     let refreshed = cache::refresh(&entry, &getter, &paths.repository_cache())
         .await
@@ -209,7 +254,7 @@ async fn update(a: UpdateArgs, paths: Paths) -> miette::Result<ExitCode> {
     println!("Hang tight while we grab the latest from your chart repositories...");
     let tty = std::io::stderr().is_terminal();
     let multi = indicatif::MultiProgress::new();
-    let http = HttpOptions::from_env();
+    let http = http_options(a.timeout);
     let mut tasks = tokio::task::JoinSet::new();
     for (i, entry) in chosen.into_iter().enumerate() {
         let bar = tty.then(|| {
