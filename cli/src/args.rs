@@ -663,6 +663,10 @@ pub struct InstallArgs {
     /// Do not print the chart's notes.
     #[arg(long)]
     pub hide_notes: bool,
+    /// Accepted for Helm scripts: hoist never validates objects against
+    /// the OpenAPI schema on the client; the API server validates them.
+    #[arg(long)]
+    pub disable_openapi_validation: bool,
     /// Labels for the release record (k1=v1,k2=v2; repeatable), for `list -l`.
     #[arg(short = 'l', long, value_parser = parse_labels)]
     pub labels: Vec<std::collections::BTreeMap<String, String>>,
@@ -924,6 +928,10 @@ pub struct UpgradeArgs {
     /// Do not print the chart's notes.
     #[arg(long)]
     pub hide_notes: bool,
+    /// Accepted for Helm scripts: hoist never validates objects against
+    /// the OpenAPI schema on the client; the API server validates them.
+    #[arg(long)]
+    pub disable_openapi_validation: bool,
     /// Labels to add to the release record (k1=v1,k2=v2; repeatable); `k=` removes one.
     #[arg(short = 'l', long, value_parser = parse_labels)]
     pub labels: Vec<std::collections::BTreeMap<String, String>>,
@@ -1290,5 +1298,12 @@ mod tests {
             panic!("not upgrade");
         };
         assert!(a.hide_notes);
+        for verb in ["install", "upgrade"] {
+            assert!(
+                Cli::try_parse_from(["hoist", verb, "r", "./c", "--disable-openapi-validation"])
+                    .is_ok(),
+                "{verb}"
+            );
+        }
     }
 }
