@@ -709,6 +709,9 @@ pub struct UninstallArgs {
     /// Treat a release that does not exist as uninstalled.
     #[arg(long)]
     pub ignore_not_found: bool,
+    /// Only check that the release exists; delete nothing.
+    #[arg(long)]
+    pub dry_run: bool,
     /// A custom description of the uninstall.
     #[arg(long)]
     pub description: Option<String>,

@@ -62,6 +62,25 @@ fn hide_notes_repeated_labels_and_uninstall_wait_strategy() {
         "{release}"
     );
 
+    // --dry-run finds the release and deletes nothing.
+    let run = hoist(&["uninstall", "greet", "-n", &ns, "--dry-run"]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert!(
+        run.stdout.contains("release \"greet\" uninstalled"),
+        "{}",
+        run.stdout
+    );
+    let run = hoist(&["status", "greet", "-n", &ns, "-o", "json"]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert!(
+        run.stdout.contains("\"status\":\"deployed\""),
+        "{}",
+        run.stdout
+    );
+    let run = hoist(&["uninstall", "nobody", "-n", &ns, "--dry-run"]);
+    assert_ne!(run.code, 0);
+    assert!(run.stderr.contains("not found"), "{}", run.stderr);
+
     let run = hoist(&["uninstall", "greet", "-n", &ns, "--wait=soon"]);
     assert_ne!(run.code, 0);
     assert!(

@@ -38,6 +38,7 @@ pub async fn run(a: UninstallArgs) -> miette::Result<ExitCode> {
         },
         wait: matches!(a.wait, Some(WaitFlag::Resources(_))),
         timeout: a.timeout,
+        dry_run: a.dry_run,
     };
     let table = a.output == OutputFormat::Table;
     let mut done = Vec::new();

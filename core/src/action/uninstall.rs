@@ -31,6 +31,8 @@ pub struct UninstallOptions {
     pub wait: bool,
     /// How long hooks and the wait may take (zero: Helm's five minutes).
     pub timeout: std::time::Duration,
+    /// Change nothing: only find the release's last revision.
+    pub dry_run: bool,
 }
 
 /// What an uninstall did.
@@ -65,6 +67,13 @@ pub async fn uninstall<D: Driver>(
     };
     history.sort_by_key(|r| r.version);
     let mut release = history.pop().ok_or(StorageError::NotFound)?;
+    if opts.dry_run {
+        // Helm's dry run stops here: the release exists, nothing changes.
+        return Ok(UninstallOutcome {
+            release: Some(release),
+            kept: Vec::new(),
+        });
+    }
 
     if release.status() == Status::Uninstalled {
         if !opts.keep_history {
