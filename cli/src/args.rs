@@ -667,6 +667,9 @@ pub struct InstallArgs {
     /// the OpenAPI schema on the client; the API server validates them.
     #[arg(long)]
     pub disable_openapi_validation: bool,
+    /// With --dry-run, print Secrets as a comment instead of their data.
+    #[arg(long)]
+    pub hide_secret: bool,
     /// Labels for the release record (k1=v1,k2=v2; repeatable), for `list -l`.
     #[arg(short = 'l', long, value_parser = parse_labels)]
     pub labels: Vec<std::collections::BTreeMap<String, String>>,
@@ -935,6 +938,9 @@ pub struct UpgradeArgs {
     /// the OpenAPI schema on the client; the API server validates them.
     #[arg(long)]
     pub disable_openapi_validation: bool,
+    /// With --dry-run, print Secrets as a comment instead of their data.
+    #[arg(long)]
+    pub hide_secret: bool,
     /// Labels to add to the release record (k1=v1,k2=v2; repeatable); `k=` removes one.
     #[arg(short = 'l', long, value_parser = parse_labels)]
     pub labels: Vec<std::collections::BTreeMap<String, String>>,

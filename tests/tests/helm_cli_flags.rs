@@ -119,6 +119,11 @@ fn looking_chart(dir: &std::path::Path) -> std::path::PathBuf {
          kube: {{ .Capabilities.KubeVersion.Version | quote }}\n",
     )
     .unwrap();
+    std::fs::write(
+        chart.join("templates/secret.yaml"),
+        "apiVersion: v1\nkind: Secret\nmetadata:\n  name: {{ .Release.Name }}-pw\nstringData:\n  pw: hunter2\n",
+    )
+    .unwrap();
     let seed = dir.join("seed");
     std::fs::create_dir_all(seed.join("templates")).unwrap();
     std::fs::write(
@@ -182,6 +187,24 @@ fn dry_run_strategies_as_helm_v4() {
     assert!(
         run.stderr
             .contains("--dry-run is deprecated and should be replaced with '--dry-run=client'"),
+        "{}",
+        run.stderr
+    );
+    // --hide-secret: only with a dry run, and then no Secret data.
+    let run = hoist_without_cluster(&["install", "x", looker, "--dry-run=client", "--hide-secret"]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert!(!run.stdout.contains("hunter2"), "{}", run.stdout);
+    assert!(
+        run.stdout.contains("# Source: looker/templates/secret.yaml\n# HIDDEN: The Secret output has been suppressed\n"),
+        "{}",
+        run.stdout
+    );
+    assert!(run.stdout.contains("kind: ConfigMap"), "{}", run.stdout);
+    let run = hoist_without_cluster(&["install", "x", looker, "--hide-secret"]);
+    assert_ne!(run.code, 0);
+    assert!(
+        run.stderr
+            .contains("hiding Kubernetes secrets requires a dry-run mode"),
         "{}",
         run.stderr
     );

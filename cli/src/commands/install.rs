@@ -46,6 +46,7 @@ pub async fn run(a: InstallArgs) -> miette::Result<ExitCode> {
     let user_values = merge_values(&a.values)?;
     let dry_run =
         crate::args::dry_run_strategy(a.dry_run.as_deref()).map_err(|e| miette!("{e}"))?;
+    super::upgrade::check_hide_secret(a.hide_secret, dry_run)?;
     // `--dry-run=client` needs no cluster: the namespace still comes from
     // the kubeconfig when there is one (reading it contacts nothing).
     let client = match dry_run {
@@ -95,6 +96,7 @@ pub async fn run(a: InstallArgs) -> miette::Result<ExitCode> {
         _ => install_client_only(chart, &opts).await,
     }
     .map_err(|e| miette!("INSTALLATION FAILED: {e}"))?;
+    let rel = super::upgrade::with_hidden_secrets(rel, a.hide_secret);
     match a.output {
         OutputFormat::Table => print!("{}", super::release::release_text(&rel, a.hide_notes)),
         f => print_release(&rel, f)?,

@@ -478,6 +478,35 @@ pub fn manifest_text(manifests: &[Manifest]) -> String {
     out
 }
 
+/// Helm's `--hide-secret` for a dry run's output: every `v1` Secret of a
+/// manifest in [`manifest_text`]'s form becomes a comment under its
+/// `# Source:` line; the other documents are left exactly as they were.
+pub fn hide_secrets(text: &str) -> String {
+    let mut out = String::new();
+    for doc in split_manifests(text) {
+        let (source, content) = match doc
+            .strip_prefix("# Source: ")
+            .and_then(|d| d.split_once('\n'))
+        {
+            Some((path, content)) => (path, content),
+            None => ("", doc.as_str()),
+        };
+        let head = parse_head(content).unwrap_or_default();
+        if head.kind == "Secret" && head.api_version == "v1" {
+            out.push_str(&format!(
+                "---\n# Source: {source}\n# HIDDEN: The Secret output has been suppressed\n"
+            ));
+        } else {
+            out.push_str("---\n");
+            out.push_str(&doc);
+            if !doc.ends_with('\n') {
+                out.push('\n');
+            }
+        }
+    }
+    out
+}
+
 /// Hooks in the same form, as `helm template` appends them after the
 /// manifests (it passes its own filter for `--skip-tests`).
 pub fn hooks_text<'a>(hooks: impl IntoIterator<Item = &'a Hook>) -> String {
@@ -742,5 +771,22 @@ mod tests {
             ("c/charts/s/templates/NOTES.txt", "sub"),
         ]);
         assert_eq!(take_notes(&mut h, "c", true), "sub");
+    }
+
+    #[test]
+    fn hide_secrets_replaces_only_v1_secrets() {
+        let text = "---\n# Source: c/templates/cm.yaml\napiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: a\n\
+                    ---\n# Source: c/templates/s.yaml\napiVersion: v1\nkind: Secret\nmetadata:\n  name: s\nstringData:\n  pw: hunter2\n\
+                    ---\n# Source: c/templates/x.yaml\napiVersion: example.com/v1\nkind: Secret\nmetadata:\n  name: x\n";
+        let hidden = hide_secrets(text);
+        assert!(!hidden.contains("hunter2"), "{hidden}");
+        assert!(hidden.contains(
+            "---\n# Source: c/templates/s.yaml\n# HIDDEN: The Secret output has been suppressed\n"
+        ));
+        assert!(hidden.contains("kind: ConfigMap"));
+        assert!(hidden.contains("apiVersion: example.com/v1\nkind: Secret"));
+        // Nothing to hide: the text is unchanged.
+        let plain = "---\n# Source: c/templates/cm.yaml\napiVersion: v1\nkind: ConfigMap\n";
+        assert_eq!(hide_secrets(plain), plain);
     }
 }
