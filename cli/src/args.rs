@@ -321,6 +321,9 @@ pub struct TemplateArgs {
     /// Generate the release name (ignores NAME).
     #[arg(short = 'g', long)]
     pub generate_name: bool,
+    /// Name the release from this Go template (Sprig functions, no data).
+    #[arg(long, value_name = "TEMPLATE")]
+    pub name_template: Option<String>,
     /// Where to find a chart that is not local (REPO/CHART, --repo, --version).
     #[command(flatten)]
     pub chart_ref: crate::commands::pull::ChartRefArgs,
@@ -627,6 +630,10 @@ pub struct InstallArgs {
     /// Generate the release name (CHART-UNIXSECONDS); NAME is then the chart.
     #[arg(short = 'g', long)]
     pub generate_name: bool,
+    /// Name the release from this Go template (Sprig functions, no data),
+    /// e.g. 'web-{{ randAlpha 5 | lower }}'; NAME is then the chart.
+    #[arg(long, value_name = "TEMPLATE")]
+    pub name_template: Option<String>,
     /// Where to find a chart that is not local (REPO/CHART, oci://, --repo, --version).
     #[command(flatten)]
     pub chart_ref: crate::commands::pull::ChartRefArgs,

@@ -327,3 +327,45 @@ fn template_dry_run_server_and_validate_are_refused_clearly() {
         run.stderr
     );
 }
+
+#[test]
+fn name_template_names_the_release_as_helm_does() {
+    let hello = chart("hello");
+    let hello = hello.to_str().unwrap();
+    let run = hoist_without_cluster(&[
+        "install",
+        hello,
+        "--name-template",
+        "web-{{ \"ABC\" | lower }}-{{ randAlpha 4 | lower }}",
+        "--dry-run=client",
+    ]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let name = run
+        .stdout
+        .lines()
+        .find_map(|l| l.strip_prefix("NAME: "))
+        .unwrap_or_default()
+        .to_string();
+    assert!(name.starts_with("web-abc-") && name.len() == 12, "{name}");
+    let run = hoist_without_cluster(&["template", hello, "--name-template", "t-{{ add 1 2 }}"]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert!(run.stdout.contains("t-3"), "{}", run.stdout);
+    // A name and a template together, or a template giving a bad name.
+    let run = hoist_without_cluster(&["install", "n", hello, "--name-template", "x", "--dry-run"]);
+    assert_ne!(run.code, 0);
+    assert!(
+        run.stderr
+            .contains("cannot set --name-template and also specify a name"),
+        "{}",
+        run.stderr
+    );
+    let run = hoist_without_cluster(&[
+        "install",
+        hello,
+        "--name-template",
+        "Not_Valid",
+        "--dry-run",
+    ]);
+    assert_ne!(run.code, 0);
+    assert!(run.stderr.contains("Not_Valid"), "{}", run.stderr);
+}

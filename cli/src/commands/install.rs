@@ -5,21 +5,31 @@ use crate::args::{InstallArgs, OutputFormat};
 use crate::output::merge_values;
 use crate::progress::wait_progress;
 use hoist_core::action::dry_run::DryRun;
-use hoist_core::action::install::{InstallOptions, install, install_client_only};
+use hoist_core::action::install::{InstallOptions, install, install_client_only, template_name};
 use miette::miette;
 use std::process::ExitCode;
 
 pub async fn run(a: InstallArgs) -> miette::Result<ExitCode> {
     let post_renderer = a.post_render.renderer()?;
-    let (name, chart_ref) = match (&a.chart, a.generate_name) {
-        (Some(_), true) => {
+    // Helm's NameAndChart, in its order.
+    let (name, chart_ref) = match (&a.chart, a.generate_name, &a.name_template) {
+        (Some(_), true, _) => {
             return Err(miette!(
                 "cannot set --generate-name and also specify a name"
             ));
         }
-        (Some(c), false) => (Some(a.name.clone()), c.clone()),
-        (None, true) => (None, a.name.clone()),
-        (None, false) => {
+        (Some(_), false, Some(_)) => {
+            return Err(miette!(
+                "cannot set --name-template and also specify a name"
+            ));
+        }
+        (Some(c), false, None) => (Some(a.name.clone()), c.clone()),
+        (None, _, Some(t)) => (
+            Some(template_name(t).map_err(|e| miette!("INSTALLATION FAILED: {e}"))?),
+            a.name.clone(),
+        ),
+        (None, true, None) => (None, a.name.clone()),
+        (None, false, None) => {
             return Err(miette!(
                 "must either provide a name or specify --generate-name"
             ));

@@ -21,14 +21,23 @@ pub fn run(a: TemplateArgs) -> miette::Result<ExitCode> {
         return Err(miette!("--post-renderer cannot be used with --output-dir"));
     }
     // Helm's argument rules: `template CHART` or `template NAME CHART`.
-    let (name, chart_ref) = match (&a.chart, a.generate_name) {
-        (Some(c), false) => (a.first.clone(), c.clone()),
-        (Some(_), true) => {
+    let (name, chart_ref) = match (&a.chart, a.generate_name, &a.name_template) {
+        (Some(_), true, _) => {
             return Err(miette!(
                 "cannot set --generate-name and also specify a name"
             ));
         }
-        (None, _) => ("release-name".to_string(), a.first.clone()),
+        (Some(_), false, Some(_)) => {
+            return Err(miette!(
+                "cannot set --name-template and also specify a name"
+            ));
+        }
+        (Some(c), false, None) => (a.first.clone(), c.clone()),
+        (None, _, Some(t)) => (
+            hoist_core::action::install::template_name(t).map_err(|e| miette!("{e}"))?,
+            a.first.clone(),
+        ),
+        (None, _, None) => ("release-name".to_string(), a.first.clone()),
     };
     match crate::args::dry_run_strategy(a.dry_run.as_deref()).map_err(|e| miette!("{e}"))? {
         DryRun::Server => {
@@ -73,7 +82,7 @@ pub fn run(a: TemplateArgs) -> miette::Result<ExitCode> {
     let user_values = merge_values(&a.values)?;
     let req = RenderRequest {
         release: ReleaseInfo {
-            name: if a.generate_name {
+            name: if a.generate_name && a.name_template.is_none() {
                 hoist_core::action::install::generated_name(chart.name())
             } else {
                 name

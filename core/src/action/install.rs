@@ -250,6 +250,21 @@ pub async fn install<D: Driver>(
     }
 }
 
+/// Helm's `--name-template`: the release name from a Go template rendered
+/// with no data (Sprig's functions available), e.g.
+/// `web-{{ randAlpha 5 | lower }}`. The result must still be a valid
+/// release name.
+pub fn template_name(name_template: &str) -> Result<String, ActionError> {
+    let name = crate::engine::gotemplate::render_text(
+        "name-template",
+        name_template,
+        &crate::values::Value::Null,
+    )
+    .map_err(|e| ActionError::Invalid(format!("--name-template: {e}")))?;
+    validate_release_name(&name)?;
+    Ok(name)
+}
+
 /// `install --dry-run=client`: the record install would store, rendered
 /// as Helm does without a cluster (its default capabilities, `lookup`
 /// empty, no name or ownership checks), so it works where no cluster is
