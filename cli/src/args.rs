@@ -501,6 +501,11 @@ pub struct VersionArgs {
     /// Print only the version number.
     #[arg(long)]
     pub short: bool,
+    /// Print through this Go template instead ({{.Version}},
+    /// {{.GitCommit}}, {{.GitTreeState}}, {{.GoVersion}},
+    /// {{.KubeClientVersion}}, {{.HelmCompatible}}).
+    #[arg(long, value_name = "TEMPLATE")]
+    pub template: Option<String>,
     /// Output format.
     #[arg(short = 'o', long, value_enum, default_value = "table")]
     pub output: OutputFormat,

@@ -463,3 +463,15 @@ fn env_prints_the_settings_and_answers_helm_names() {
     assert_eq!(one(&["-n", "web", "env", "HOIST_NAMESPACE"]), "web\n");
     assert_eq!(one(&["env", "NOT_A_SETTING"]), "\n");
 }
+
+#[test]
+fn version_template_reads_build_info_fields() {
+    let r = hoist(&["version", "--template", "{{.Version}}|{{.HelmCompatible}}"]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    let (version, helm) = r.stdout.split_once('|').unwrap();
+    assert_eq!(version, concat!("v", env!("CARGO_PKG_VERSION")));
+    assert!(helm.starts_with("v4."), "{helm}");
+    let r = hoist(&["version", "--template", "{{.Nope"]);
+    assert_ne!(r.code, 0);
+    assert!(r.stderr.contains("--template"), "{}", r.stderr);
+}
