@@ -106,11 +106,6 @@ impl Cli {
 
 fn with_cluster(command: Command, cluster: ClusterArgs) -> Command {
     use crate::commands::diff::DiffCommand;
-    let namespace = cluster
-        .namespace
-        .clone()
-        .filter(|n| !n.is_empty())
-        .unwrap_or_else(|| "default".to_string());
     macro_rules! give {
         ($variant:path, $args:ident) => {{
             let mut a = $args;
@@ -120,11 +115,11 @@ fn with_cluster(command: Command, cluster: ClusterArgs) -> Command {
     }
     match command {
         Command::Template(mut a) => {
-            a.namespace = namespace;
+            a.namespace = crate::commands::release::rendering_namespace(&cluster);
             Command::Template(a)
         }
         Command::Lint(mut a) => {
-            a.namespace = namespace;
+            a.namespace = crate::commands::release::rendering_namespace(&cluster);
             Command::Lint(a)
         }
         Command::Install(a) => give!(Command::Install, a),
@@ -279,7 +274,8 @@ pub struct TemplateArgs {
     pub dependency_update: bool,
     #[command(flatten)]
     pub values: ValuesArgs,
-    /// The global `-n/--namespace`, else `default`.
+    /// The global `-n/--namespace`, else the kubeconfig context's, else
+    /// `default`.
     #[arg(skip)]
     pub namespace: String,
     /// Kubernetes version used for Capabilities.KubeVersion.
@@ -404,7 +400,8 @@ pub struct LintArgs {
     pub skip_schema_validation: bool,
     #[command(flatten)]
     pub values: ValuesArgs,
-    /// The global `-n/--namespace`, else `default`.
+    /// The global `-n/--namespace`, else the kubeconfig context's, else
+    /// `default`.
     #[arg(skip)]
     pub namespace: String,
     /// Kubernetes version used for Capabilities.KubeVersion and the kubeVersion check.
@@ -549,15 +546,17 @@ pub struct ClusterArgs {
     /// The name to check the API server's certificate against.
     #[arg(global = true, long, env = "HOIST_KUBETLS_SERVER_NAME")]
     pub kube_tls_server_name: Option<String>,
-    /// Where release records are stored (Helm's HELM_DRIVER).
+    /// Where release records are stored (Helm's HELM_DRIVER): secret,
+    /// configmap or memory. Checked only by the commands that use it, so
+    /// a HELM_DRIVER hoist lacks (sql) does not stop `template`.
     #[arg(
         global = true,
         long,
-        value_enum,
         env = "HOIST_DRIVER",
-        default_value = "secret"
+        default_value = "secret",
+        value_name = "DRIVER"
     )]
-    pub storage: StorageChoice,
+    pub storage: String,
     /// Throttle requests to the API server to this many per second after
     /// the burst (default: no throttling; Helm's default is 5 per second).
     #[arg(global = true, long, env = "HOIST_QPS", allow_negative_numbers = true)]
@@ -566,6 +565,18 @@ pub struct ClusterArgs {
     /// starts (default 100, as Helm's).
     #[arg(global = true, long, env = "HOIST_BURST_LIMIT")]
     pub burst_limit: Option<u32>,
+}
+
+impl ClusterArgs {
+    /// The storage backend `--storage` / HOIST_DRIVER / HELM_DRIVER names.
+    pub fn storage_choice(&self) -> Result<StorageChoice, String> {
+        StorageChoice::from_str(&self.storage, true).map_err(|_| {
+            format!(
+                "storage driver {:?} is not supported by hoist: use secret, configmap or memory",
+                self.storage
+            )
+        })
+    }
 }
 
 /// Release storage backends.
@@ -1265,7 +1276,8 @@ mod tests {
             panic!("not template");
         };
         assert_eq!(a.namespace, "ns");
-        let Command::Lint(a) = command_of(&["lint", "./c", "--kube-context", "x"]) else {
+        let Command::Lint(a) = command_of(&["lint", "./c", "--kubeconfig", "/none/such/file"])
+        else {
             panic!("not lint");
         };
         assert_eq!(a.namespace, "default");

@@ -67,42 +67,106 @@ fn debug_log() {
         .try_init();
 }
 
+/// How a variable's text is read, as Helm reads its own (`envOr`,
+/// `envBoolOr`, `envIntOr`, `envFloat32Or`): empty is unset, and a value
+/// that does not parse is ignored (the default applies) instead of failing
+/// every command.
+#[derive(Clone, Copy, Debug, PartialEq)]
+enum Kind {
+    Text,
+    /// Go's strconv.ParseBool.
+    Bool,
+    Float,
+    Unsigned,
+}
+
 /// Helm's environment variables, for the hoist ones that are not set: a
 /// job written for `helm` (HELM_NAMESPACE, HELM_KUBETOKEN...) keeps its
 /// meaning when it runs hoist.
-const HELM_VARIABLES: &[(&str, &str)] = &[
-    ("HELM_NAMESPACE", "HOIST_NAMESPACE"),
-    ("HELM_DRIVER", "HOIST_DRIVER"),
-    ("HELM_DEBUG", "HOIST_DEBUG"),
-    ("HELM_COLOR", "HOIST_COLOR"),
-    ("HELM_KUBECONTEXT", "HOIST_KUBECONTEXT"),
-    ("HELM_KUBEAPISERVER", "HOIST_KUBEAPISERVER"),
-    ("HELM_KUBETOKEN", "HOIST_KUBETOKEN"),
-    ("HELM_KUBEASUSER", "HOIST_KUBEASUSER"),
-    ("HELM_KUBEASGROUPS", "HOIST_KUBEASGROUPS"),
-    ("HELM_KUBECAFILE", "HOIST_KUBECAFILE"),
+const HELM_VARIABLES: &[(&str, &str, Kind)] = &[
+    ("HELM_NAMESPACE", "HOIST_NAMESPACE", Kind::Text),
+    ("HELM_DRIVER", "HOIST_DRIVER", Kind::Text),
+    ("HELM_DEBUG", "HOIST_DEBUG", Kind::Bool),
+    ("HELM_COLOR", "HOIST_COLOR", Kind::Text),
+    ("HELM_KUBECONTEXT", "HOIST_KUBECONTEXT", Kind::Text),
+    ("HELM_KUBEAPISERVER", "HOIST_KUBEAPISERVER", Kind::Text),
+    ("HELM_KUBETOKEN", "HOIST_KUBETOKEN", Kind::Text),
+    ("HELM_KUBEASUSER", "HOIST_KUBEASUSER", Kind::Text),
+    ("HELM_KUBEASGROUPS", "HOIST_KUBEASGROUPS", Kind::Text),
+    ("HELM_KUBECAFILE", "HOIST_KUBECAFILE", Kind::Text),
     (
         "HELM_KUBEINSECURE_SKIP_TLS_VERIFY",
         "HOIST_KUBEINSECURE_SKIP_TLS_VERIFY",
+        Kind::Bool,
     ),
-    ("HELM_KUBETLS_SERVER_NAME", "HOIST_KUBETLS_SERVER_NAME"),
-    ("HELM_REPOSITORY_CONFIG", "HOIST_REPOSITORY_CONFIG"),
-    ("HELM_REPOSITORY_CACHE", "HOIST_REPOSITORY_CACHE"),
-    ("HELM_CONTENT_CACHE", "HOIST_CONTENT_CACHE"),
-    ("HELM_REGISTRY_CONFIG", "HOIST_REGISTRY_CONFIG"),
-    ("HELM_MAX_HISTORY", "HOIST_MAX_HISTORY"),
-    ("HELM_QPS", "HOIST_QPS"),
-    ("HELM_BURST_LIMIT", "HOIST_BURST_LIMIT"),
+    (
+        "HELM_KUBETLS_SERVER_NAME",
+        "HOIST_KUBETLS_SERVER_NAME",
+        Kind::Text,
+    ),
+    (
+        "HELM_REPOSITORY_CONFIG",
+        "HOIST_REPOSITORY_CONFIG",
+        Kind::Text,
+    ),
+    (
+        "HELM_REPOSITORY_CACHE",
+        "HOIST_REPOSITORY_CACHE",
+        Kind::Text,
+    ),
+    ("HELM_CONTENT_CACHE", "HOIST_CONTENT_CACHE", Kind::Text),
+    ("HELM_REGISTRY_CONFIG", "HOIST_REGISTRY_CONFIG", Kind::Text),
+    ("HELM_MAX_HISTORY", "HOIST_MAX_HISTORY", Kind::Unsigned),
+    ("HELM_QPS", "HOIST_QPS", Kind::Float),
+    ("HELM_BURST_LIMIT", "HOIST_BURST_LIMIT", Kind::Unsigned),
 ];
 
+/// The value clap should see for `text` of `kind`, or `None` for unset.
+fn normalized(kind: Kind, text: &str) -> Option<String> {
+    if text.is_empty() {
+        return None;
+    }
+    match kind {
+        Kind::Text => Some(text.to_string()),
+        Kind::Bool => match text {
+            "1" | "t" | "T" | "TRUE" | "true" | "True" => Some("true".into()),
+            "0" | "f" | "F" | "FALSE" | "false" | "False" => Some("false".into()),
+            _ => None,
+        },
+        Kind::Float => text.parse::<f32>().ok().map(|_| text.to_string()),
+        Kind::Unsigned => text.parse::<u32>().ok().map(|_| text.to_string()),
+    }
+}
+
 fn helm_environment() {
-    for (helm, hoist) in HELM_VARIABLES {
-        if std::env::var_os(hoist).is_none()
-            && let Some(value) = std::env::var_os(helm)
-        {
-            // SAFETY: at start-up, before any thread exists (the runtime is
-            // built later, by the command).
-            unsafe { std::env::set_var(hoist, value) };
+    for (helm, hoist, kind) in HELM_VARIABLES {
+        let own = std::env::var(hoist)
+            .ok()
+            .and_then(|v| normalized(*kind, &v));
+        let value = own.or_else(|| std::env::var(helm).ok().and_then(|v| normalized(*kind, &v)));
+        // SAFETY: at start-up, before any thread exists (the runtime is
+        // built later, by the command).
+        match value {
+            Some(value) => unsafe { std::env::set_var(hoist, value) },
+            None => unsafe { std::env::remove_var(hoist) },
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn variables_are_read_as_helm_reads_its_own() {
+        assert_eq!(normalized(Kind::Text, ""), None);
+        assert_eq!(normalized(Kind::Text, "sql").as_deref(), Some("sql"));
+        assert_eq!(normalized(Kind::Bool, "1").as_deref(), Some("true"));
+        assert_eq!(normalized(Kind::Bool, "F").as_deref(), Some("false"));
+        assert_eq!(normalized(Kind::Bool, "yes"), None);
+        assert_eq!(normalized(Kind::Float, "2.5").as_deref(), Some("2.5"));
+        assert_eq!(normalized(Kind::Float, "abc"), None);
+        assert_eq!(normalized(Kind::Unsigned, "-1"), None);
+        assert_eq!(normalized(Kind::Unsigned, "300").as_deref(), Some("300"));
     }
 }

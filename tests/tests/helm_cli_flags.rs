@@ -369,3 +369,133 @@ fn name_template_names_the_release_as_helm_does() {
     assert_ne!(run.code, 0);
     assert!(run.stderr.contains("Not_Valid"), "{}", run.stderr);
 }
+
+#[test]
+fn odd_helm_variables_fall_back_as_in_helm() {
+    let hello = chart("hello");
+    let hello = hello.to_str().unwrap();
+    let run_env = |args: &[&str], env: &[(&str, &str)]| -> hoist_e2e::Run {
+        let home = tempfile::tempdir().unwrap();
+        let mut command = std::process::Command::new(hoist_e2e::hoist_bin());
+        command
+            .args(args)
+            .env_remove("KUBECONFIG")
+            .env_remove("HOIST_NAMESPACE")
+            .env_remove("HELM_NAMESPACE")
+            .env("HOME", home.path());
+        command.envs(env.iter().copied());
+        command.output().unwrap().into()
+    };
+    // Empty or unreadable values are ignored; a driver hoist lacks only
+    // matters where releases are stored.
+    let odd = [
+        ("HELM_QPS", ""),
+        ("HELM_BURST_LIMIT", "-1"),
+        ("HELM_MAX_HISTORY", "many"),
+        ("HELM_DEBUG", "1"),
+        ("HELM_KUBEINSECURE_SKIP_TLS_VERIFY", "0"),
+        ("HELM_KUBECONTEXT", ""),
+        ("HELM_DRIVER", "sql"),
+    ];
+    let run = run_env(&["template", "t", hello], &odd);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let run = run_env(&["env", "HOIST_DEBUG"], &odd);
+    assert_eq!(run.stdout, "true\n");
+    let run = run_env(&["list"], &odd);
+    assert_ne!(run.code, 0);
+    assert!(
+        run.stderr
+            .contains("storage driver \"sql\" is not supported by hoist"),
+        "{}",
+        run.stderr
+    );
+    // KUBECONFIG from the environment is reported, as Helm's env does.
+    let run = run_env(&["env"], &[("KUBECONFIG", "/some/where")]);
+    assert!(
+        run.stdout.contains("KUBECONFIG=\"/some/where\""),
+        "{}",
+        run.stdout
+    );
+}
+
+#[test]
+fn template_takes_the_kubeconfig_contexts_namespace() {
+    let dir = tempfile::tempdir().unwrap();
+    let kubeconfig = dir.path().join("config");
+    std::fs::write(
+        &kubeconfig,
+        "apiVersion: v1\nkind: Config\nclusters:\n- name: c\n  cluster:\n    server: https://127.0.0.1:1\n\
+         contexts:\n- name: x\n  context:\n    cluster: c\n    user: u\n    namespace: ctxns\n\
+         current-context: x\nusers:\n- name: u\n  user:\n    token: t\n",
+    )
+    .unwrap();
+    let chart_dir = dir.path().join("ns");
+    std::fs::create_dir_all(chart_dir.join("templates")).unwrap();
+    std::fs::write(
+        chart_dir.join("Chart.yaml"),
+        "apiVersion: v2\nname: ns\nversion: 0.1.0\n",
+    )
+    .unwrap();
+    std::fs::write(
+        chart_dir.join("templates/cm.yaml"),
+        "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: x\n  namespace: {{ .Release.Namespace }}\n",
+    )
+    .unwrap();
+    let chart_arg = chart_dir.to_str().unwrap();
+    let config_arg = kubeconfig.to_str().unwrap();
+    let run = hoist(&["template", "t", chart_arg, "--kubeconfig", config_arg]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert!(run.stdout.contains("namespace: ctxns"), "{}", run.stdout);
+    let run = hoist(&[
+        "template",
+        "t",
+        chart_arg,
+        "--kubeconfig",
+        config_arg,
+        "-n",
+        "flag",
+    ]);
+    assert!(run.stdout.contains("namespace: flag"), "{}", run.stdout);
+}
+
+#[test]
+fn uninstall_dry_run_names_what_the_policy_keeps() {
+    if cluster("uninstall_dry_run_names_what_the_policy_keeps").is_none() {
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let chart_dir = dir.path().join("keeper");
+    std::fs::create_dir_all(chart_dir.join("templates")).unwrap();
+    std::fs::write(
+        chart_dir.join("Chart.yaml"),
+        "apiVersion: v2\nname: keeper\nversion: 0.1.0\n",
+    )
+    .unwrap();
+    std::fs::write(
+        chart_dir.join("templates/cm.yaml"),
+        "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: {{ .Release.Name }}-kept\n  \
+         annotations:\n    helm.sh/resource-policy: keep\n",
+    )
+    .unwrap();
+    let ns = fresh_namespace("hoist-keepdry");
+    let run = hoist(&[
+        "install",
+        "k",
+        chart_dir.to_str().unwrap(),
+        "-n",
+        &ns,
+        "--create-namespace",
+    ]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let run = hoist(&["uninstall", "k", "-n", &ns, "--dry-run"]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert!(
+        run.stdout.contains(
+            "These resources were kept due to the resource policy:\n[ConfigMap] k-kept\n"
+        ),
+        "{}",
+        run.stdout
+    );
+    let run = hoist(&["status", "k", "-n", &ns]);
+    assert!(run.stdout.contains("STATUS: deployed"), "{}", run.stdout);
+}

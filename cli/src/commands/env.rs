@@ -65,7 +65,7 @@ async fn variables(a: &EnvArgs) -> BTreeMap<String, String> {
                 .unwrap_or_else(|| hoist_core::kube::throttle::DEFAULT_BURST.to_string()),
         ),
         ("HOIST_QPS", format!("{:.2}", c.qps.unwrap_or(0.0))),
-        ("HOIST_DRIVER", format!("{:?}", c.storage).to_lowercase()),
+        ("HOIST_DRIVER", c.storage.clone()),
         ("HOIST_KUBECONTEXT", text(&c.kube_context)),
         ("HOIST_KUBETOKEN", text(&c.kube_token)),
         ("HOIST_KUBEASUSER", text(&c.kube_as_user)),
@@ -84,8 +84,14 @@ async fn variables(a: &EnvArgs) -> BTreeMap<String, String> {
     .into_iter()
     .map(|(k, v)| (k.to_string(), v))
     .collect();
-    if let Some(kubeconfig) = &c.kubeconfig {
-        vars.insert("KUBECONFIG".into(), path(kubeconfig.clone()));
+    // As Helm's: the flag, else the variable when it is set.
+    let kubeconfig = c
+        .kubeconfig
+        .clone()
+        .map(path)
+        .or_else(|| std::env::var("KUBECONFIG").ok().filter(|k| !k.is_empty()));
+    if let Some(kubeconfig) = kubeconfig {
+        vars.insert("KUBECONFIG".into(), kubeconfig);
     }
     vars
 }

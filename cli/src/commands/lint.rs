@@ -49,12 +49,16 @@ fn subcharts(dir: &std::path::Path) -> Vec<PathBuf> {
             .file_name()
             .map(|n| n.to_string_lossy().into_owned())
             .unwrap_or_default();
-        if entry.is_dir() {
+        // Go's filepath.Walk does not follow symbolic links.
+        let is_link = entry
+            .symlink_metadata()
+            .is_ok_and(|m| m.file_type().is_symlink());
+        if entry.is_dir() && !is_link {
             if entry.join("Chart.yaml").is_file() {
                 found.push(entry.clone());
             }
             found.extend(subcharts(&entry));
-        } else if name.ends_with(".tgz") || name.ends_with(".tar.gz") {
+        } else if !entry.is_dir() && (name.ends_with(".tgz") || name.ends_with(".tar.gz")) {
             found.push(entry);
         }
     }

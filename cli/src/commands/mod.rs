@@ -15,7 +15,7 @@ mod package;
 pub(crate) mod pull;
 pub mod push;
 pub mod registry;
-mod release;
+pub(crate) mod release;
 pub(crate) mod repo;
 mod rollback;
 pub(crate) mod search;

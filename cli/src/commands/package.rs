@@ -69,8 +69,7 @@ fn signer(a: &PackageArgs) -> miette::Result<Option<Signer>> {
     }))
 }
 
-/// `package -u`: `dependency update` on `dir`, its messages on stderr
-/// when stdout carries `-o json|yaml`.
+/// `package -u`: `dependency update` on `dir`.
 fn update_dependencies(dir: &Path, a: &PackageArgs) -> miette::Result<()> {
     let opts = hoist_core::repo::deps::DepOptions {
         skip_refresh: false,
@@ -86,16 +85,11 @@ fn update_dependencies(dir: &Path, a: &PackageArgs) -> miette::Result<()> {
         .enable_all()
         .build()
         .map_err(|e| miette!("{e}"))?;
-    let report = runtime
+    // Helm discards the update's progress messages (`Out: io.Discard`):
+    // a script reads only the package line.
+    runtime
         .block_on(hoist_core::repo::deps::update(dir, &opts))
         .map_err(|e| miette!("{}: {e}", dir.display()))?;
-    for m in &report.messages {
-        if a.output == OutputFormat::Table {
-            println!("{m}");
-        } else {
-            eprintln!("{m}");
-        }
-    }
     Ok(())
 }
 

@@ -42,22 +42,46 @@ pub(crate) use with_storage;
 
 /// Connects to the cluster; the client's namespace is `-n` or the context's.
 pub async fn connect(c: &ClusterArgs) -> miette::Result<KubeClient> {
+    c.storage_choice().map_err(|e| miette!("{e}"))?;
+    // As Helm's flags: an empty value is no value.
+    let given = |v: &Option<String>| v.clone().filter(|v| !v.is_empty());
     let opts = ClientOptions {
-        kubeconfig: c.kubeconfig.clone(),
-        context: c.kube_context.clone(),
-        namespace: c.namespace.clone(),
+        kubeconfig: c.kubeconfig.clone().filter(|p| !p.as_os_str().is_empty()),
+        context: given(&c.kube_context),
+        namespace: given(&c.namespace),
         overrides: ConnectionOverrides {
-            api_server: c.kube_apiserver.clone(),
-            token: c.kube_token.clone(),
-            as_user: c.kube_as_user.clone(),
-            as_groups: c.kube_as_group.clone(),
-            ca_file: c.kube_ca_file.clone(),
+            api_server: given(&c.kube_apiserver),
+            token: given(&c.kube_token),
+            as_user: given(&c.kube_as_user),
+            as_groups: c
+                .kube_as_group
+                .iter()
+                .filter(|g| !g.is_empty())
+                .cloned()
+                .collect(),
+            ca_file: c.kube_ca_file.clone().filter(|p| !p.as_os_str().is_empty()),
             insecure_skip_tls_verify: c.kube_insecure_skip_tls_verify,
-            tls_server_name: c.kube_tls_server_name.clone(),
+            tls_server_name: given(&c.kube_tls_server_name),
         },
         throttle: Throttle::from_flags(c.qps, c.burst_limit).map_err(|e| miette!("{e}"))?,
     };
     KubeClient::connect(&opts).await.map_err(|e| miette!("{e}"))
+}
+
+/// The namespace commands that render without a cluster use (Helm's
+/// `settings.Namespace()`): `-n`, else the kubeconfig context's (reading
+/// the file contacts nothing), else `default`.
+pub fn rendering_namespace(c: &ClusterArgs) -> String {
+    if let Some(ns) = c.namespace.clone().filter(|n| !n.is_empty()) {
+        return ns;
+    }
+    tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .ok()
+        .and_then(|rt| rt.block_on(connect(c)).ok())
+        .map(|client| client.namespace().to_string())
+        .unwrap_or_else(|| "default".into())
 }
 
 /// Storage in `namespace`, or across every namespace with `None`.
@@ -72,7 +96,8 @@ pub fn storage_with_history_max(
     namespace: Option<&str>,
     max: usize,
 ) -> Backend {
-    match c.storage {
+    // `connect` has checked the name already.
+    match c.storage_choice().unwrap_or_default() {
         StorageChoice::Secret => Backend::Secrets(
             Storage::new(SecretsDriver::new(client.clone(), namespace)).with_max_history(max),
         ),

@@ -77,11 +77,14 @@ fn parse_timeout(text: &str) -> Result<std::time::Duration, String> {
     hoist_core::release::time::parse_timeout(text)
 }
 
-/// The HTTP settings, with `--timeout` over HOIST_HTTP_TIMEOUT.
+/// The HTTP settings, with `--timeout` over HOIST_HTTP_TIMEOUT; 0 is no
+/// timeout, as Go's http.Client reads it (a year stands for none).
 fn http_options(timeout: Option<std::time::Duration>) -> HttpOptions {
     let mut http = HttpOptions::from_env();
-    if let Some(t) = timeout.filter(|t| !t.is_zero()) {
-        http.timeout = t;
+    match timeout {
+        Some(t) if t.is_zero() => http.timeout = std::time::Duration::from_secs(365 * 24 * 3600),
+        Some(t) => http.timeout = t,
+        None => {}
     }
     http
 }

@@ -44,6 +44,21 @@ pub struct UninstallOutcome {
     pub kept: Vec<String>,
 }
 
+/// `[Kind] name` of each kept object, as Helm lists them.
+fn kept_names(keep: &[crate::release::manifest::Manifest]) -> Vec<String> {
+    keep.iter()
+        .map(|m| {
+            let name = m
+                .head
+                .metadata
+                .as_ref()
+                .map(|md| md.name.as_str())
+                .unwrap_or("");
+            format!("[{}] {}", m.head.kind, name)
+        })
+        .collect()
+}
+
 /// Uninstalls release `name` from the storage's namespace; objects are
 /// deleted through `client` (whose namespace must be the release's).
 pub async fn uninstall<D: Driver>(
@@ -68,10 +83,12 @@ pub async fn uninstall<D: Driver>(
     history.sort_by_key(|r| r.version);
     let mut release = history.pop().ok_or(StorageError::NotFound)?;
     if opts.dry_run {
-        // Helm's dry run stops here: the release exists, nothing changes.
+        // Helm's dry run stops here: the release exists, nothing changes;
+        // it still says which objects the resource policy would keep.
+        let (keep, _) = uninstall_manifests(&release.manifest)?;
         return Ok(UninstallOutcome {
+            kept: kept_names(&keep),
             release: Some(release),
-            kept: Vec::new(),
         });
     }
 
@@ -136,18 +153,7 @@ pub async fn uninstall<D: Driver>(
             .run_hooks(&mut release, HookEvent::PostDelete)
             .await?;
     }
-    let kept = keep
-        .iter()
-        .map(|m| {
-            let name = m
-                .head
-                .metadata
-                .as_ref()
-                .map(|md| md.name.as_str())
-                .unwrap_or("");
-            format!("[{}] {}", m.head.kind, name)
-        })
-        .collect();
+    let kept = kept_names(&keep);
 
     let description = opts
         .description

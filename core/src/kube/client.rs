@@ -126,6 +126,11 @@ fn read_ca_file(path: &std::path::Path) -> Result<Vec<Vec<u8>>, KubeError> {
 #[derive(Clone)]
 pub struct KubeClient {
     client: ::kube::Client,
+    /// The same server without `--qps` throttling, for discovery: as
+    /// client-go's discovery client, which has its own, far higher limits
+    /// (50 per second, burst 300), so discovery's dozens of requests are
+    /// not held back.
+    discovery: ::kube::Client,
     namespace: String,
     server: String,
     context: Option<String>,
@@ -221,11 +226,21 @@ impl KubeClient {
         config.default_retry = false;
         let server = config.cluster_url.to_string();
         let namespace = config.default_namespace.clone();
-        let client = build_client(config, throttle).map_err(|e| KubeError::Config {
-            reason: format!("cannot build a client for {server}: {e}"),
-        })?;
+        let build = |config, throttle| {
+            build_client(config, throttle).map_err(|e| KubeError::Config {
+                reason: format!("cannot build a client for {server}: {e}"),
+            })
+        };
+        let (client, discovery) = match throttle {
+            None => {
+                let client = build(config, None)?;
+                (client.clone(), client)
+            }
+            Some(throttle) => (build(config.clone(), Some(throttle))?, build(config, None)?),
+        };
         Ok(KubeClient {
             client,
+            discovery,
             namespace,
             server,
             context,
@@ -251,6 +266,11 @@ impl KubeClient {
     /// The underlying kube-rs client.
     pub fn raw(&self) -> &::kube::Client {
         &self.client
+    }
+
+    /// The kube-rs client for API discovery, never throttled by `--qps`.
+    pub fn discovery_raw(&self) -> &::kube::Client {
+        &self.discovery
     }
 
     /// True once the server answered a server-side apply with 415

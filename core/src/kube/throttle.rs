@@ -17,6 +17,9 @@ use std::time::{Duration, Instant};
 /// Helm's `--burst-limit` default.
 pub const DEFAULT_BURST: u32 = 100;
 
+/// client-go's burst when it is given as 0.
+const CLIENT_GO_DEFAULT_BURST: u32 = 10;
+
 /// A rate for API requests: `qps` per second on average, up to `burst`
 /// at once after a quiet spell.
 #[derive(Clone, Copy, Debug, PartialEq)]
@@ -25,38 +28,34 @@ pub struct Throttle {
     burst: u32,
 }
 
-/// Why `--qps` / `--burst-limit` cannot be used.
+/// Why `--qps` cannot be used.
 #[derive(Debug, thiserror::Error, PartialEq)]
 pub enum ThrottleError {
-    /// A burst of 0 would never let a request through (client-go hangs).
-    #[error(
-        "--burst-limit must be at least 1 when --qps is set: with 0 no request would ever be sent"
-    )]
-    ZeroBurst,
-    /// NaN or infinite.
-    #[error("--qps must be a finite number of requests per second, not {0}")]
-    NotFinite(f32),
+    /// Not a number.
+    #[error("--qps must be a number of requests per second, not {0}")]
+    NotANumber(f32),
 }
 
 impl Throttle {
     /// The throttle that Helm's flags ask for, or `None` for none.
     ///
-    /// `qps` unset, 0 or negative: no throttling. Helm's 0 means
-    /// client-go's default of 5 per second and a negative value none;
-    /// hoist does not throttle unless asked to. `burst` defaults to Helm's
-    /// 100 and only matters with a positive `qps`.
+    /// `qps` unset, 0, negative or infinite: no throttling. Helm's 0
+    /// means client-go's default of 5 per second and a negative or
+    /// infinite value none; hoist does not throttle unless asked to.
+    /// `burst` defaults to Helm's 100 and only matters with a positive
+    /// `qps`; 0 is client-go's default of 10.
     pub fn from_flags(qps: Option<f32>, burst: Option<u32>) -> Result<Option<Self>, ThrottleError> {
         let Some(qps) = qps else { return Ok(None) };
-        if !qps.is_finite() {
-            return Err(ThrottleError::NotFinite(qps));
+        if qps.is_nan() {
+            return Err(ThrottleError::NotANumber(qps));
         }
-        if qps <= 0.0 {
+        if qps <= 0.0 || qps.is_infinite() {
             return Ok(None);
         }
-        let burst = burst.unwrap_or(DEFAULT_BURST);
-        if burst == 0 {
-            return Err(ThrottleError::ZeroBurst);
-        }
+        let burst = match burst.unwrap_or(DEFAULT_BURST) {
+            0 => CLIENT_GO_DEFAULT_BURST,
+            n => n,
+        };
         Ok(Some(Throttle {
             qps: f64::from(qps),
             burst,
@@ -115,7 +114,9 @@ impl Bucket {
         if state.tokens >= 0.0 {
             Duration::ZERO
         } else {
-            Duration::from_secs_f64(-state.tokens / self.throttle.qps)
+            // A rate so low that the wait does not fit a Duration waits
+            // "forever", as client-go would.
+            Duration::try_from_secs_f64(-state.tokens / self.throttle.qps).unwrap_or(Duration::MAX)
         }
     }
 }
@@ -217,19 +218,20 @@ mod tests {
         assert_eq!((t.qps(), t.burst()), (50.0, DEFAULT_BURST));
         let t = Throttle::from_flags(Some(2.5), Some(7)).unwrap().unwrap();
         assert_eq!((t.qps(), t.burst()), (2.5, 7));
-        assert_eq!(
-            Throttle::from_flags(Some(5.0), Some(0)),
-            Err(ThrottleError::ZeroBurst)
-        );
+        // client-go reads a burst of 0 as its default, 10.
+        let t = Throttle::from_flags(Some(5.0), Some(0)).unwrap().unwrap();
+        assert_eq!(t.burst(), 10);
+        assert_eq!(Throttle::from_flags(Some(f32::INFINITY), Some(1)), Ok(None));
         assert!(matches!(
             Throttle::from_flags(Some(f32::NAN), None),
-            Err(ThrottleError::NotFinite(_))
+            Err(ThrottleError::NotANumber(_))
         ));
-        assert!(
-            ThrottleError::ZeroBurst
-                .to_string()
-                .contains("--burst-limit")
-        );
+        // A rate too small to wait for still answers (no panic).
+        let tiny = Throttle::from_flags(Some(1e-30), Some(1)).unwrap().unwrap();
+        let t0 = Instant::now();
+        let bucket = Bucket::new(tiny, t0);
+        assert_eq!(bucket.reserve(t0), Duration::ZERO);
+        assert_eq!(bucket.reserve(t0), Duration::MAX);
     }
 
     fn ms(n: u64) -> Duration {
