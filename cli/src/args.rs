@@ -338,6 +338,10 @@ pub struct TemplateArgs {
     /// Helm 3's `--validate` (render against the cluster): not supported.
     #[arg(long, hide = true)]
     pub validate: bool,
+    /// Print Secrets as a comment instead of their data (not with
+    /// --output-dir, where Helm writes them whole too).
+    #[arg(long)]
+    pub hide_secret: bool,
     #[command(flatten)]
     pub ignored: TemplateIgnoredArgs,
 }

@@ -499,3 +499,19 @@ fn uninstall_dry_run_names_what_the_policy_keeps() {
     let run = hoist(&["status", "k", "-n", &ns]);
     assert!(run.stdout.contains("STATUS: deployed"), "{}", run.stdout);
 }
+
+#[test]
+fn template_hide_secret_hides_manifest_secrets() {
+    let dir = tempfile::tempdir().unwrap();
+    let looker = looking_chart(dir.path());
+    let run = hoist_without_cluster(&["template", "t", looker.to_str().unwrap(), "--hide-secret"]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert!(!run.stdout.contains("hunter2"), "{}", run.stdout);
+    assert!(
+        run.stdout.contains("# Source: looker/templates/secret.yaml\n# HIDDEN: The Secret output has been suppressed\n"),
+        "{}",
+        run.stdout
+    );
+    let run = hoist_without_cluster(&["template", "t", looker.to_str().unwrap()]);
+    assert!(run.stdout.contains("hunter2"), "{}", run.stdout);
+}

@@ -111,6 +111,11 @@ pub fn run(a: TemplateArgs) -> miette::Result<ExitCode> {
         no_hooks: a.no_hooks,
         show_only: a.show_only.clone(),
     };
+    if a.hide_secret && post_renderer.is_some() {
+        return Err(miette!(
+            "--hide-secret cannot be used with --post-renderer in hoist template"
+        ));
+    }
     if let Some(pr) = &post_renderer {
         let block = manifest_block(&rendered, &opts).map_err(|e| miette!("{e}"))?;
         let post_rendered = pr.run_blocking(&block).map_err(|e| miette!("{e}"))?;
@@ -122,7 +127,16 @@ pub fn run(a: TemplateArgs) -> miette::Result<ExitCode> {
             .into_diagnostic()?;
         return Ok(ExitCode::SUCCESS);
     }
-    let docs = template_documents(&rendered, &opts).map_err(|e| miette!("{e}"))?;
+    let mut docs = template_documents(&rendered, &opts).map_err(|e| miette!("{e}"))?;
+    if a.hide_secret && a.output_dir.is_none() {
+        use hoist_core::release::manifest::{HIDDEN_SECRET, is_v1_secret};
+        for d in docs
+            .iter_mut()
+            .filter(|d| !d.is_hook && is_v1_secret(&d.content))
+        {
+            d.content = HIDDEN_SECRET.to_string();
+        }
+    }
     match &a.output_dir {
         None => {
             let mut out = std::io::stdout().lock();

@@ -478,6 +478,15 @@ pub fn manifest_text(manifests: &[Manifest]) -> String {
     out
 }
 
+/// The text Helm's `--hide-secret` puts in place of a Secret.
+pub const HIDDEN_SECRET: &str = "# HIDDEN: The Secret output has been suppressed";
+
+/// Whether a YAML document is a core `v1` Secret (what `--hide-secret`
+/// hides).
+pub fn is_v1_secret(doc: &str) -> bool {
+    parse_head(doc).is_ok_and(|head| head.kind == "Secret" && head.api_version == "v1")
+}
+
 /// Helm's `--hide-secret` for a dry run's output: every `v1` Secret of a
 /// manifest in [`manifest_text`]'s form becomes a comment under its
 /// `# Source:` line; the other documents are left exactly as they were.
@@ -491,11 +500,8 @@ pub fn hide_secrets(text: &str) -> String {
             Some((path, content)) => (path, content),
             None => ("", doc.as_str()),
         };
-        let head = parse_head(content).unwrap_or_default();
-        if head.kind == "Secret" && head.api_version == "v1" {
-            out.push_str(&format!(
-                "---\n# Source: {source}\n# HIDDEN: The Secret output has been suppressed\n"
-            ));
+        if is_v1_secret(content) {
+            out.push_str(&format!("---\n# Source: {source}\n{HIDDEN_SECRET}\n"));
         } else {
             out.push_str("---\n");
             out.push_str(&doc);
