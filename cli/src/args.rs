@@ -432,6 +432,10 @@ pub struct CreateArgs {
     /// Template engine of the starter chart.
     #[arg(long, value_enum, default_value = "gotemplate")]
     pub engine: EngineChoice,
+    /// Start from this starter chart instead: a name under
+    /// <data home>/starters/, or an absolute path.
+    #[arg(short = 'p', long, value_name = "STARTER", conflicts_with = "engine")]
+    pub starter: Option<PathBuf>,
 }
 
 #[derive(Debug, Args)]

@@ -475,3 +475,55 @@ fn version_template_reads_build_info_fields() {
     assert_ne!(r.code, 0);
     assert!(r.stderr.contains("--template"), "{}", r.stderr);
 }
+
+#[test]
+fn create_from_a_starter_by_name_or_path() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("data");
+    let starter = data.join("starters/org");
+    std::fs::create_dir_all(starter.join("templates")).unwrap();
+    std::fs::write(
+        starter.join("Chart.yaml"),
+        "apiVersion: v2\nname: org\nversion: 1.0.0\n",
+    )
+    .unwrap();
+    std::fs::write(starter.join("values.yaml"), "name: <CHARTNAME>\n").unwrap();
+    std::fs::write(
+        starter.join("templates/cm.yaml"),
+        "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: <CHARTNAME>-{{ .Release.Name }}\n",
+    )
+    .unwrap();
+    let run = |args: &[&str]| {
+        std::process::Command::new(hoist_e2e::hoist_bin())
+            .args(args)
+            .current_dir(dir.path())
+            .env("HOIST_DATA_HOME", &data)
+            .output()
+            .unwrap()
+    };
+    let out = run(&["create", "shop", "--starter", "org"]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert_eq!(String::from_utf8_lossy(&out.stdout), "Creating shop\n");
+    let rendered = run(&["template", "r", "shop"]);
+    let text = String::from_utf8_lossy(&rendered.stdout);
+    assert!(text.contains("name: shop-r"), "{text}");
+    let out = run(&["create", "cart", "-p", starter.to_str().unwrap()]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(
+        std::fs::read_to_string(dir.path().join("cart/Chart.yaml"))
+            .unwrap()
+            .contains("name: cart")
+    );
+    let out = run(&["create", "none", "--starter", "missing"]);
+    assert!(!out.status.success());
+    assert!(String::from_utf8_lossy(&out.stderr).contains("could not load"));
+    assert!(!dir.path().join("none").exists());
+}

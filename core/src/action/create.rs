@@ -106,6 +106,66 @@ pub fn create(path: &Path, engine: StarterEngine) -> Result<PathBuf, ActionError
     Ok(path.to_path_buf())
 }
 
+/// The Chart.yaml Helm writes for a chart made from a starter: its own
+/// metadata for the new name (Helm marshals it with sorted keys).
+fn starter_chart_yaml(name: &str) -> String {
+    format!(
+        "apiVersion: v2\nappVersion: 0.1.0\ndescription: A Helm chart for Kubernetes\n\
+         name: {name}\ntype: application\nversion: 0.1.0\n"
+    )
+}
+
+/// `create --starter`: a chart at `path` from the starter chart folder
+/// `starter`, as Helm's `CreateFrom`: the starter's files (its .helmignore
+/// applied), a new Chart.yaml for the name, and `<CHARTNAME>` replaced by
+/// the name in templates/ and values.yaml (other files are copied as they
+/// are). Refuses a non-empty target, as [`create`] does.
+pub fn create_from_starter(path: &Path, starter: &Path) -> Result<PathBuf, ActionError> {
+    let name = path.file_name().and_then(|n| n.to_str()).ok_or_else(|| {
+        ActionError::Invalid(format!("cannot take a chart name from {}", path.display()))
+    })?;
+    validate_name(name)?;
+    // Helm loads the starter as a chart first: a broken one is refused
+    // before anything is written.
+    crate::chart::load_dir(starter)
+        .map_err(|e| ActionError::Invalid(format!("could not load {}: {e}", starter.display())))?;
+    let files = crate::chart::read_dir_files(starter)
+        .map_err(|e| ActionError::Invalid(format!("could not load {}: {e}", starter.display())))?;
+    if path.exists()
+        && std::fs::read_dir(path)
+            .map_err(|e| ActionError::io(format!("reading {}", path.display()), e))?
+            .next()
+            .is_some()
+    {
+        return Err(ActionError::Invalid(format!(
+            "{} already exists and is not empty; choose another name or remove it first",
+            path.display()
+        )));
+    }
+    let write = |rel: &str, data: &[u8]| -> Result<(), ActionError> {
+        let target = path.join(rel);
+        if let Some(parent) = target.parent() {
+            std::fs::create_dir_all(parent)
+                .map_err(|e| ActionError::io(format!("creating {}", parent.display()), e))?;
+        }
+        std::fs::write(&target, data)
+            .map_err(|e| ActionError::io(format!("writing {}", target.display()), e))
+    };
+    write("Chart.yaml", starter_chart_yaml(name).as_bytes())?;
+    for file in files {
+        if file.name == "Chart.yaml" {
+            continue;
+        }
+        if file.name == "values.yaml" || file.name.starts_with("templates/") {
+            let text = String::from_utf8_lossy(&file.data).replace(PLACEHOLDER, name);
+            write(&file.name, text.as_bytes())?;
+        } else {
+            write(&file.name, &file.data)?;
+        }
+    }
+    Ok(path.to_path_buf())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -121,6 +181,45 @@ mod tests {
         assert!(!helpers.contains(PLACEHOLDER));
         let err = create(&path, StarterEngine::GoTemplate).unwrap_err();
         assert!(err.to_string().contains("already exists"));
+    }
+
+    #[test]
+    fn a_starter_becomes_the_named_chart() {
+        let dir = tempfile::tempdir().unwrap();
+        let starter = dir.path().join("org-starter");
+        std::fs::create_dir_all(starter.join("templates")).unwrap();
+        std::fs::write(
+            starter.join("Chart.yaml"),
+            "apiVersion: v2\nname: org-starter\nversion: 9.9.9\n",
+        )
+        .unwrap();
+        std::fs::write(starter.join("values.yaml"), "image: <CHARTNAME>\n").unwrap();
+        std::fs::write(
+            starter.join("templates/cm.yaml"),
+            "metadata:\n  name: <CHARTNAME>-cm\n",
+        )
+        .unwrap();
+        std::fs::write(starter.join("README.md"), "about <CHARTNAME>\n").unwrap();
+        std::fs::write(starter.join("secret.txt"), "x").unwrap();
+        std::fs::write(starter.join(".helmignore"), "secret.txt\n").unwrap();
+        let target = dir.path().join("shop");
+        create_from_starter(&target, &starter).unwrap();
+        let read = |rel: &str| std::fs::read_to_string(target.join(rel)).unwrap();
+        assert!(read("Chart.yaml").contains("name: shop\n"));
+        assert!(read("Chart.yaml").contains("version: 0.1.0\n"));
+        assert_eq!(read("values.yaml"), "image: shop\n");
+        assert_eq!(read("templates/cm.yaml"), "metadata:\n  name: shop-cm\n");
+        // Only templates and values.yaml are rewritten, as in Helm.
+        assert_eq!(read("README.md"), "about <CHARTNAME>\n");
+        assert!(!target.join("secret.txt").exists());
+        // The result is a chart; a second run refuses to overwrite it.
+        crate::chart::load_dir(&target).unwrap();
+        let err = create_from_starter(&target, &starter).unwrap_err();
+        assert!(err.to_string().contains("already exists"), "{err}");
+        let err =
+            create_from_starter(&dir.path().join("other"), &dir.path().join("none")).unwrap_err();
+        assert!(err.to_string().contains("could not load"), "{err}");
+        assert!(!dir.path().join("other").exists());
     }
 
     #[test]

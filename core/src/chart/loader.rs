@@ -82,7 +82,7 @@ pub fn load_dir(dir: impl AsRef<Path>) -> Result<Chart, ChartError> {
 
 /// The files of a chart folder as the loader sees them (ignore rules
 /// applied, BOMs removed), in walk order. Packaging reuses this.
-pub(crate) fn read_dir_files(dir: &Path) -> Result<Vec<ArchiveFile>, ChartError> {
+pub fn read_dir_files(dir: &Path) -> Result<Vec<ArchiveFile>, ChartError> {
     let label = dir.display().to_string();
     let top = std::fs::canonicalize(dir).map_err(|e| ChartError::io(dir, e))?;
     let ignore_path = top.join(HELM_IGNORE);

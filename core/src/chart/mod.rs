@@ -23,6 +23,7 @@ mod validate;
 pub use error::ChartError;
 pub use loader::{
     load, load_archive, load_archive_bytes, load_archive_reader, load_dir, load_files, load_values,
+    read_dir_files,
 };
 pub use model::{
     Chart, ChartFile, Dependency, ImportValue, Lock, LockDependency, Maintainer, Metadata,
