@@ -104,6 +104,36 @@ impl Cli {
     }
 }
 
+/// Every `--kube-as-group` on the command line, before and after the
+/// command: clap keeps only the occurrences at the last level for a global
+/// flag, where Helm's string array collects them all. `None` when the
+/// flag is not given (the environment then applies).
+pub fn kube_as_groups(args: &[String]) -> Option<Vec<String>> {
+    let mut groups = Vec::new();
+    let mut given = false;
+    let mut args = args.iter().skip(1);
+    while let Some(arg) = args.next() {
+        if arg == "--" {
+            break;
+        }
+        let value = if arg == "--kube-as-group" {
+            args.next().cloned()
+        } else {
+            arg.strip_prefix("--kube-as-group=").map(str::to_string)
+        };
+        if let Some(value) = value {
+            given = true;
+            groups.extend(
+                value
+                    .split(',')
+                    .filter(|g| !g.is_empty())
+                    .map(str::to_string),
+            );
+        }
+    }
+    given.then_some(groups)
+}
+
 fn with_cluster(command: Command, cluster: ClusterArgs) -> Command {
     use crate::commands::diff::DiffCommand;
     macro_rules! give {
@@ -1242,6 +1272,28 @@ mod tests {
             Ok(cli) => cli.into_command(),
             Err(e) => panic!("{args:?}: {e}"),
         }
+    }
+
+    #[test]
+    fn kube_as_group_is_collected_from_every_position() {
+        let args: Vec<String> = [
+            "hoist",
+            "--kube-as-group",
+            "a",
+            "list",
+            "--kube-as-group=b,c",
+            "--",
+            "--kube-as-group",
+            "z",
+        ]
+        .iter()
+        .map(|s| s.to_string())
+        .collect();
+        assert_eq!(
+            kube_as_groups(&args),
+            Some(vec!["a".into(), "b".into(), "c".into()])
+        );
+        assert_eq!(kube_as_groups(&["hoist".into(), "list".into()]), None);
     }
 
     #[test]

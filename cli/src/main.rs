@@ -30,7 +30,13 @@ fn main() -> ExitCode {
         }));
     }
     helm_environment();
-    let cli = args::Cli::parse();
+    let mut cli = args::Cli::parse();
+    let argv: Vec<String> = std::env::args_os()
+        .map(|a| a.to_string_lossy().into_owned())
+        .collect();
+    if let Some(groups) = args::kube_as_groups(&argv) {
+        cli.cluster.kube_as_group = groups;
+    }
     for (name, value) in cli.locations.as_environment() {
         // SAFETY: still at start-up, before any thread exists.
         unsafe { std::env::set_var(name, value) };
