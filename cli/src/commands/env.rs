@@ -43,7 +43,10 @@ async fn variables(a: &EnvArgs) -> BTreeMap<String, String> {
     let mut vars: BTreeMap<String, String> = [
         (
             "HOIST_BIN",
-            std::env::args().next().unwrap_or_else(|| "hoist".into()),
+            std::env::args_os()
+                .next()
+                .map(|a| a.to_string_lossy().into_owned())
+                .unwrap_or_else(|| "hoist".into()),
         ),
         ("HOIST_CACHE_HOME", path(paths.cache.clone())),
         ("HOIST_CONFIG_HOME", path(paths.config.clone())),
