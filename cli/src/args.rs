@@ -167,7 +167,10 @@ fn with_cluster(command: Command, cluster: ClusterArgs) -> Command {
             GetCommand::Notes(a) => give!(GetCommand::Notes, a),
             GetCommand::Hooks(a) => give!(GetCommand::Hooks, a),
             GetCommand::Metadata(a) => give!(GetCommand::Metadata, a),
-            GetCommand::All(a) => give!(GetCommand::All, a),
+            GetCommand::All(mut a) => {
+                a.get.cluster = cluster;
+                GetCommand::All(a)
+            }
         }),
         Command::Diff(DiffCommand::Upgrade(mut a)) => {
             a.cluster = cluster;
@@ -896,7 +899,18 @@ pub enum GetCommand {
     /// The chart and revision metadata of a release.
     Metadata(GetArgs),
     /// Everything about a release: status, values, hooks, manifest, notes.
-    All(GetArgs),
+    All(GetAllArgs),
+}
+
+/// `get all`: [`GetArgs`] and Helm's `--template`.
+#[derive(Debug, Args)]
+pub struct GetAllArgs {
+    #[command(flatten)]
+    pub get: GetArgs,
+    /// Print through this Go template over `.Release` (Helm's field names,
+    /// e.g. '{{.Release.Name}} {{.Release.Info.Status}}').
+    #[arg(long, value_name = "TEMPLATE")]
+    pub template: Option<String>,
 }
 
 #[derive(Debug, Args)]

@@ -62,6 +62,19 @@ fn hide_notes_repeated_labels_and_uninstall_wait_strategy() {
         "{release}"
     );
 
+    // get all --template sees Helm's Go field names.
+    let run = hoist(&[
+        "get",
+        "all",
+        "greet",
+        "-n",
+        &ns,
+        "--template",
+        "{{.Release.Name}}:{{.Release.Version}}:{{.Release.Info.Status}}:{{.Release.Chart.Metadata.Name}}:{{.Release.Config.greeting}}",
+    ]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert_eq!(run.stdout, "greet:3:deployed:hello:hey");
+
     // --dry-run finds the release and deletes nothing.
     let run = hoist(&["uninstall", "greet", "-n", &ns, "--dry-run"]);
     assert_eq!(run.code, 0, "{}", run.stderr);

@@ -93,8 +93,13 @@ pub async fn run(c: GetCommand) -> miette::Result<ExitCode> {
                 f => print_rows(&md, f)?,
             }
         }
-        GetCommand::All(a) => {
+        GetCommand::All(all) => {
+            let a = &all.get;
             let rel = last(&a.cluster, &a.name, a.revision).await?;
+            if let Some(template) = &all.template {
+                print!("{}", release_template(template, &rel)?);
+                return Ok(ExitCode::SUCCESS);
+            }
             match a.output {
                 OutputFormat::Table => {
                     print!("{}", all_text(&rel).map_err(|e| miette!("{e}"))?)
@@ -104,4 +109,82 @@ pub async fn run(c: GetCommand) -> miette::Result<ExitCode> {
         }
     }
     Ok(ExitCode::SUCCESS)
+}
+
+/// `get all --template`: `template` over `{"Release": release}` with the
+/// Go field names Helm's templates see (`.Release.Info.Status`,
+/// `.Release.Chart.Metadata.AppVersion`...). Times stay in the record's
+/// RFC 3339 text, where Go would print its own `time.Time` format.
+fn release_template(template: &str, release: &Release) -> miette::Result<String> {
+    let json = hoist_core::release::record::to_go_json(release).map_err(|e| miette!("{e}"))?;
+    let json: serde_json::Value = serde_json::from_slice(&json).map_err(|e| miette!("{e}"))?;
+    let data = serde_json::json!({ "Release": go_field_names(json) });
+    hoist_core::engine::gotemplate::render_text("_", template, &data.into())
+        .map_err(|e| miette!("--template: {e}"))
+}
+
+/// Helm's JSON field names turned into its Go struct field names; maps
+/// that hold user data (values, labels, annotations, live resources) keep
+/// their keys.
+fn go_field_names(value: serde_json::Value) -> serde_json::Value {
+    use serde_json::Value;
+    const USER_MAPS: &[&str] = &["config", "values", "labels", "annotations", "resources"];
+    match value {
+        Value::Object(map) => Value::Object(
+            map.into_iter()
+                .map(|(key, value)| {
+                    let value = if USER_MAPS.contains(&key.as_str()) {
+                        value
+                    } else {
+                        go_field_names(value)
+                    };
+                    (go_field_name(&key), value)
+                })
+                .collect(),
+        ),
+        Value::Array(items) => Value::Array(items.into_iter().map(go_field_names).collect()),
+        other => other,
+    }
+}
+
+/// `first_deployed` → `FirstDeployed`, `apiVersion` → `APIVersion`...
+fn go_field_name(key: &str) -> String {
+    match key {
+        "apiVersion" => return "APIVersion".into(),
+        "url" => return "URL".into(),
+        "schemamodtime" => return "SchemaModTime".into(),
+        "modtime" => return "ModTime".into(),
+        _ => {}
+    }
+    key.split(['_', '-'])
+        .map(|part| {
+            let mut chars = part.chars();
+            match chars.next() {
+                Some(first) => first.to_uppercase().chain(chars).collect::<String>(),
+                None => String::new(),
+            }
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn json_names_become_helms_go_field_names() {
+        assert_eq!(go_field_name("first_deployed"), "FirstDeployed");
+        assert_eq!(go_field_name("apiVersion"), "APIVersion");
+        assert_eq!(go_field_name("appVersion"), "AppVersion");
+        assert_eq!(go_field_name("import-values"), "ImportValues");
+        assert_eq!(go_field_name("name"), "Name");
+        let converted = go_field_names(serde_json::json!({
+            "info": {"last_deployed": "t"},
+            "config": {"my_key": 1},
+            "chart": {"metadata": {"annotations": {"a_b": "c"}}},
+        }));
+        assert_eq!(converted["Info"]["LastDeployed"], "t");
+        assert_eq!(converted["Config"]["my_key"], 1);
+        assert_eq!(converted["Chart"]["Metadata"]["Annotations"]["a_b"], "c");
+    }
 }
