@@ -34,9 +34,7 @@ fn main() -> ExitCode {
     let argv: Vec<String> = std::env::args_os()
         .map(|a| a.to_string_lossy().into_owned())
         .collect();
-    if let Some(groups) = args::kube_as_groups(&argv) {
-        cli.cluster.kube_as_group = groups;
-    }
+    cli.cluster.kube_as_group = kube_as_groups(&argv);
     for (name, value) in cli.locations.as_environment() {
         // SAFETY: still at start-up, before any thread exists.
         unsafe { std::env::set_var(name, value) };
@@ -84,6 +82,10 @@ enum Kind {
     Bool,
     Float,
     Unsigned,
+    /// never, auto or always, in any case (Helm lowercases it).
+    Color,
+    /// `--history-max`: Go's Atoi; zero or less is no limit.
+    History,
 }
 
 /// Helm's environment variables, for the hoist ones that are not set: a
@@ -93,7 +95,7 @@ const HELM_VARIABLES: &[(&str, &str, Kind)] = &[
     ("HELM_NAMESPACE", "HOIST_NAMESPACE", Kind::Text),
     ("HELM_DRIVER", "HOIST_DRIVER", Kind::Text),
     ("HELM_DEBUG", "HOIST_DEBUG", Kind::Bool),
-    ("HELM_COLOR", "HOIST_COLOR", Kind::Text),
+    ("HELM_COLOR", "HOIST_COLOR", Kind::Color),
     ("HELM_KUBECONTEXT", "HOIST_KUBECONTEXT", Kind::Text),
     ("HELM_KUBEAPISERVER", "HOIST_KUBEAPISERVER", Kind::Text),
     ("HELM_KUBETOKEN", "HOIST_KUBETOKEN", Kind::Text),
@@ -122,7 +124,7 @@ const HELM_VARIABLES: &[(&str, &str, Kind)] = &[
     ),
     ("HELM_CONTENT_CACHE", "HOIST_CONTENT_CACHE", Kind::Text),
     ("HELM_REGISTRY_CONFIG", "HOIST_REGISTRY_CONFIG", Kind::Text),
-    ("HELM_MAX_HISTORY", "HOIST_MAX_HISTORY", Kind::Unsigned),
+    ("HELM_MAX_HISTORY", "HOIST_MAX_HISTORY", Kind::History),
     ("HELM_QPS", "HOIST_QPS", Kind::Float),
     ("HELM_BURST_LIMIT", "HOIST_BURST_LIMIT", Kind::Unsigned),
 ];
@@ -141,15 +143,33 @@ fn normalized(kind: Kind, text: &str) -> Option<String> {
         },
         Kind::Float => text.parse::<f32>().ok().map(|_| text.to_string()),
         Kind::Unsigned => text.parse::<u32>().ok().map(|_| text.to_string()),
+        Kind::Color => {
+            let text = text.to_ascii_lowercase();
+            ["never", "auto", "always"]
+                .contains(&text.as_str())
+                .then_some(text)
+        }
+        Kind::History => text
+            .parse::<i64>()
+            .ok()
+            .map(|n| n.clamp(0, i64::from(u32::MAX)).to_string()),
     }
 }
 
 fn helm_environment() {
     for (helm, hoist, kind) in HELM_VARIABLES {
-        let own = std::env::var(hoist)
-            .ok()
-            .and_then(|v| normalized(*kind, &v));
-        let value = own.or_else(|| std::env::var(helm).ok().and_then(|v| normalized(*kind, &v)));
+        let value = match kind {
+            // Paths and names keep their bytes, UTF-8 or not, as Go's
+            // strings do; only empty means unset.
+            Kind::Text => std::env::var_os(hoist)
+                .filter(|v| !v.is_empty())
+                .or_else(|| std::env::var_os(helm).filter(|v| !v.is_empty())),
+            _ => {
+                let read =
+                    |name: &str| std::env::var(name).ok().and_then(|v| normalized(*kind, &v));
+                read(hoist).or_else(|| read(helm)).map(Into::into)
+            }
+        };
         // SAFETY: at start-up, before any thread exists (the runtime is
         // built later, by the command).
         match value {
@@ -157,6 +177,20 @@ fn helm_environment() {
             None => unsafe { std::env::remove_var(hoist) },
         }
     }
+}
+
+/// `--kube-as-group` from the command line (every position, values as
+/// given), else `HOIST_KUBEASGROUPS` split at commas, as Helm's flag and
+/// `HELM_KUBEASGROUPS` are read.
+fn kube_as_groups(argv: &[String]) -> Vec<String> {
+    args::kube_as_groups(argv).unwrap_or_else(|| {
+        std::env::var("HOIST_KUBEASGROUPS")
+            .unwrap_or_default()
+            .split(',')
+            .filter(|g| !g.is_empty())
+            .map(str::to_string)
+            .collect()
+    })
 }
 
 #[cfg(test)]
@@ -174,5 +208,9 @@ mod tests {
         assert_eq!(normalized(Kind::Float, "abc"), None);
         assert_eq!(normalized(Kind::Unsigned, "-1"), None);
         assert_eq!(normalized(Kind::Unsigned, "300").as_deref(), Some("300"));
+        assert_eq!(normalized(Kind::Color, "ALWAYS").as_deref(), Some("always"));
+        assert_eq!(normalized(Kind::Color, "bogus"), None);
+        assert_eq!(normalized(Kind::History, "-1").as_deref(), Some("0"));
+        assert_eq!(normalized(Kind::History, "5").as_deref(), Some("5"));
     }
 }

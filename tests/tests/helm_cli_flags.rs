@@ -422,13 +422,21 @@ fn odd_helm_variables_fall_back_as_in_helm() {
         "{}",
         run.stderr
     );
-    // KUBECONFIG from the environment is reported, as Helm's env does.
+    // As Helm's env: KUBECONFIG only for --kubeconfig (the flag's empty
+    // default hides the variable).
     let run = run_env(&["env"], &[("KUBECONFIG", "/some/where")]);
+    assert!(!run.stdout.contains("KUBECONFIG="), "{}", run.stdout);
+    let run = run_env(&["env", "--kubeconfig", "/flag/path"], &[]);
     assert!(
-        run.stdout.contains("KUBECONFIG=\"/some/where\""),
+        run.stdout.contains("KUBECONFIG=\"/flag/path\""),
         "{}",
         run.stdout
     );
+    // HELM_COLOR in any case, or unknown (auto), is no error.
+    for color in ["ALWAYS", "bogus"] {
+        let run = run_env(&["version"], &[("HELM_COLOR", color)]);
+        assert_eq!(run.code, 0, "{color}: {}", run.stderr);
+    }
 }
 
 #[test]

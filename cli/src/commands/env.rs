@@ -87,14 +87,10 @@ async fn variables(a: &EnvArgs) -> BTreeMap<String, String> {
     .into_iter()
     .map(|(k, v)| (k.to_string(), v))
     .collect();
-    // As Helm's: the flag, else the variable when it is set.
-    let kubeconfig = c
-        .kubeconfig
-        .clone()
-        .map(path)
-        .or_else(|| std::env::var("KUBECONFIG").ok().filter(|k| !k.is_empty()));
-    if let Some(kubeconfig) = kubeconfig {
-        vars.insert("KUBECONFIG".into(), kubeconfig);
+    // As Helm's: only `--kubeconfig` (its flag's empty default hides
+    // $KUBECONFIG from `helm env`).
+    if let Some(kubeconfig) = c.kubeconfig.clone().filter(|p| !p.as_os_str().is_empty()) {
+        vars.insert("KUBECONFIG".into(), path(kubeconfig));
     }
     vars
 }

@@ -69,19 +69,15 @@ pub async fn connect(c: &ClusterArgs) -> miette::Result<KubeClient> {
 }
 
 /// The namespace commands that render without a cluster use (Helm's
-/// `settings.Namespace()`): `-n`, else the kubeconfig context's (reading
-/// the file contacts nothing), else `default`.
+/// `settings.Namespace()`): `-n`, else the kubeconfig context's, read from
+/// the file without building credentials, else `default`.
 pub fn rendering_namespace(c: &ClusterArgs) -> String {
-    if let Some(ns) = c.namespace.clone().filter(|n| !n.is_empty()) {
-        return ns;
-    }
-    tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()
-        .ok()
-        .and_then(|rt| rt.block_on(connect(c)).ok())
-        .map(|client| client.namespace().to_string())
-        .unwrap_or_else(|| "default".into())
+    hoist_core::kube::kubeconfig_namespace(&ClientOptions {
+        kubeconfig: c.kubeconfig.clone().filter(|p| !p.as_os_str().is_empty()),
+        context: c.kube_context.clone().filter(|v| !v.is_empty()),
+        namespace: c.namespace.clone().filter(|v| !v.is_empty()),
+        ..ClientOptions::default()
+    })
 }
 
 /// Storage in `namespace`, or across every namespace with `None`.

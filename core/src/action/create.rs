@@ -125,12 +125,20 @@ pub fn create_from_starter(path: &Path, starter: &Path) -> Result<PathBuf, Actio
         ActionError::Invalid(format!("cannot take a chart name from {}", path.display()))
     })?;
     validate_name(name)?;
-    // Helm loads the starter as a chart first: a broken one is refused
-    // before anything is written.
-    crate::chart::load_dir(starter)
-        .map_err(|e| ActionError::Invalid(format!("could not load {}: {e}", starter.display())))?;
-    let files = crate::chart::read_dir_files(starter)
-        .map_err(|e| ActionError::Invalid(format!("could not load {}: {e}", starter.display())))?;
+    // Helm loads the starter as a chart first (a folder or an archive): a
+    // broken one is refused before anything is written.
+    let unloadable = |e: crate::chart::ChartError| {
+        ActionError::Invalid(format!("could not load {}: {e}", starter.display()))
+    };
+    crate::chart::load(starter).map_err(unloadable)?;
+    let files = if starter.is_dir() {
+        crate::chart::read_dir_files(starter).map_err(unloadable)?
+    } else {
+        let file = std::fs::File::open(starter)
+            .map_err(|e| ActionError::io(format!("reading {}", starter.display()), e))?;
+        crate::chart::archive::read_archive(file, &starter.display().to_string())
+            .map_err(unloadable)?
+    };
     if path.exists()
         && std::fs::read_dir(path)
             .map_err(|e| ActionError::io(format!("reading {}", path.display()), e))?
@@ -153,7 +161,10 @@ pub fn create_from_starter(path: &Path, starter: &Path) -> Result<PathBuf, Actio
     };
     write("Chart.yaml", starter_chart_yaml(name).as_bytes())?;
     for file in files {
-        if file.name == "Chart.yaml" {
+        // Helm's loader keeps the lock files out of the chart's files and
+        // SaveDir does not write them: the new Chart.yaml has no
+        // dependencies for them to lock.
+        if ["Chart.yaml", "Chart.lock", "requirements.lock"].contains(&file.name.as_str()) {
             continue;
         }
         if file.name == "values.yaml" || file.name.starts_with("templates/") {
@@ -200,6 +211,7 @@ mod tests {
         )
         .unwrap();
         std::fs::write(starter.join("README.md"), "about <CHARTNAME>\n").unwrap();
+        std::fs::write(starter.join("Chart.lock"), "dependencies: []\n").unwrap();
         std::fs::write(starter.join("secret.txt"), "x").unwrap();
         std::fs::write(starter.join(".helmignore"), "secret.txt\n").unwrap();
         let target = dir.path().join("shop");
@@ -212,6 +224,22 @@ mod tests {
         // Only templates and values.yaml are rewritten, as in Helm.
         assert_eq!(read("README.md"), "about <CHARTNAME>\n");
         assert!(!target.join("secret.txt").exists());
+        assert!(!target.join("Chart.lock").exists());
+        // A packaged starter works too.
+        let archive = crate::chart::package(
+            &starter,
+            &crate::chart::PackageOptions {
+                destination: dir.path().to_path_buf(),
+                ..Default::default()
+            },
+        )
+        .unwrap();
+        let from_archive = dir.path().join("cart");
+        create_from_starter(&from_archive, &archive).unwrap();
+        assert_eq!(
+            std::fs::read_to_string(from_archive.join("templates/cm.yaml")).unwrap(),
+            "metadata:\n  name: cart-cm\n"
+        );
         // The result is a chart; a second run refuses to overwrite it.
         crate::chart::load_dir(&target).unwrap();
         let err = create_from_starter(&target, &starter).unwrap_err();

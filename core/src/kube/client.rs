@@ -372,6 +372,46 @@ fn build_client(
     Ok(::kube::Client::new(service, config.default_namespace))
 }
 
+/// The namespace `options` would give a client, read from the kubeconfig
+/// file alone, as Helm's `settings.Namespace()` reads the raw kubeconfig:
+/// `-n`, else the selected context's namespace, else (in a pod without a
+/// kubeconfig) the service account's, else `default`. No credentials are
+/// built and nothing is contacted, so commands that only render pay
+/// nothing for it; a file that cannot be read gives `default`.
+pub fn kubeconfig_namespace(options: &ClientOptions) -> String {
+    if let Some(ns) = options.namespace.clone().filter(|n| !n.is_empty()) {
+        return ns;
+    }
+    let file = match &options.kubeconfig {
+        Some(path) => Kubeconfig::read_from(path).ok(),
+        None if kubeconfig_available() => Kubeconfig::read().ok(),
+        None => None,
+    };
+    let from_file = file.as_ref().and_then(|file| {
+        let name = selected_context(file, options)?;
+        file.contexts
+            .iter()
+            .find(|c| c.name == name)?
+            .context
+            .as_ref()?
+            .namespace
+            .clone()
+    });
+    let in_pod = || {
+        (file.is_none() && std::env::var_os("KUBERNETES_SERVICE_HOST").is_some())
+            .then(|| {
+                std::fs::read_to_string("/var/run/secrets/kubernetes.io/serviceaccount/namespace")
+                    .ok()
+            })
+            .flatten()
+            .map(|ns| ns.trim().to_string())
+    };
+    from_file
+        .or_else(in_pod)
+        .filter(|n| !n.is_empty())
+        .unwrap_or_else(|| "default".into())
+}
+
 fn selected_context(file: &Kubeconfig, options: &ClientOptions) -> Option<String> {
     options
         .context
@@ -400,6 +440,36 @@ fn kubeconfig_source() -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_namespace_comes_from_the_file_without_credentials() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("config");
+        // The user's exec plugin does not exist: reading the namespace must
+        // not run it.
+        std::fs::write(
+            &path,
+            "apiVersion: v1\nkind: Config\nclusters:\n- name: c\n  cluster:\n    server: https://127.0.0.1:1\n\
+             contexts:\n- name: a\n  context:\n    cluster: c\n    user: u\n    namespace: from-a\n\
+             - name: b\n  context:\n    cluster: c\n    user: u\n\
+             current-context: a\nusers:\n- name: u\n  user:\n    exec:\n      apiVersion: client.authentication.k8s.io/v1\n      command: /no/such/plugin\n",
+        )
+        .unwrap();
+        let opts = |context: Option<&str>, namespace: Option<&str>| ClientOptions {
+            kubeconfig: Some(path.clone()),
+            context: context.map(str::to_string),
+            namespace: namespace.map(str::to_string),
+            ..ClientOptions::default()
+        };
+        assert_eq!(kubeconfig_namespace(&opts(None, None)), "from-a");
+        assert_eq!(kubeconfig_namespace(&opts(Some("b"), None)), "default");
+        assert_eq!(kubeconfig_namespace(&opts(None, Some("flag"))), "flag");
+        let missing = ClientOptions {
+            kubeconfig: Some(dir.path().join("none")),
+            ..ClientOptions::default()
+        };
+        assert_eq!(kubeconfig_namespace(&missing), "default");
+    }
 
     /// .cargo/config.toml builds AWS-LC without CPU jitter entropy, whose
     /// start-up tests cost every process about 20 ms of CPU before its

@@ -36,7 +36,7 @@ pub mod selector;
 pub mod throttle;
 pub mod wait;
 
-pub use client::{ClientOptions, ConnectionOverrides, KubeClient};
+pub use client::{ClientOptions, ConnectionOverrides, KubeClient, kubeconfig_namespace};
 pub use discovery::{ApiDiscovery, ResourceInfo};
 pub use error::{KubeError, Operation};
 pub use lookup::ClusterLookup;
