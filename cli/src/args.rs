@@ -366,8 +366,8 @@ pub struct TemplateArgs {
     pub keyring: Option<PathBuf>,
     /// `--dry-run[=client]`: template always renders without the cluster
     /// (`server` is not supported; use `install --dry-run=server`).
-    #[arg(long, num_args = 0..=1, require_equals = true, default_missing_value = DRY_RUN_UNSET, value_name = "STRATEGY")]
-    pub dry_run: Option<String>,
+    #[command(flatten)]
+    pub dry_run: DryRunArg,
     /// Helm 3's `--validate` (render against the cluster): not supported.
     #[arg(long, hide = true)]
     pub validate: bool,
@@ -716,24 +716,11 @@ pub struct InstallArgs {
     /// Create the release namespace if it does not exist.
     #[arg(long)]
     pub create_namespace: bool,
-    /// Change nothing: `--dry-run=client` renders without the cluster,
-    /// `--dry-run=server` also checks against it (`--dry-run` alone and
-    /// `=true` are client, `=none` and `=false` no dry run, as Helm's).
-    #[arg(long, num_args = 0..=1, require_equals = true, default_missing_value = DRY_RUN_UNSET, value_name = "STRATEGY")]
-    pub dry_run: Option<String>,
+    #[command(flatten)]
+    pub preview: PreviewArgs,
     /// A custom description of the release.
     #[arg(long)]
     pub description: Option<String>,
-    /// Do not print the chart's notes.
-    #[arg(long)]
-    pub hide_notes: bool,
-    /// Accepted for Helm scripts: hoist never validates objects against
-    /// the OpenAPI schema on the client; the API server validates them.
-    #[arg(long)]
-    pub disable_openapi_validation: bool,
-    /// With --dry-run, print Secrets as a comment instead of their data.
-    #[arg(long)]
-    pub hide_secret: bool,
     /// Labels for the release record (k1=v1,k2=v2; repeatable), for `list -l`.
     #[arg(short = 'l', long, value_parser = parse_labels)]
     pub labels: Vec<std::collections::BTreeMap<String, String>>,
@@ -998,24 +985,11 @@ pub struct UpgradeArgs {
     /// Adopt existing objects that belong to no release or another one.
     #[arg(long)]
     pub take_ownership: bool,
-    /// Change nothing: `--dry-run=client` renders without the cluster,
-    /// `--dry-run=server` also checks against it (`--dry-run` alone and
-    /// `=true` are client, `=none` and `=false` no dry run, as Helm's).
-    #[arg(long, num_args = 0..=1, require_equals = true, default_missing_value = DRY_RUN_UNSET, value_name = "STRATEGY")]
-    pub dry_run: Option<String>,
+    #[command(flatten)]
+    pub preview: PreviewArgs,
     /// A custom description of the revision.
     #[arg(long)]
     pub description: Option<String>,
-    /// Do not print the chart's notes.
-    #[arg(long)]
-    pub hide_notes: bool,
-    /// Accepted for Helm scripts: hoist never validates objects against
-    /// the OpenAPI schema on the client; the API server validates them.
-    #[arg(long)]
-    pub disable_openapi_validation: bool,
-    /// With --dry-run, print Secrets as a comment instead of their data.
-    #[arg(long)]
-    pub hide_secret: bool,
     /// Labels to add to the release record (k1=v1,k2=v2; repeatable); `k=` removes one.
     #[arg(short = 'l', long, value_parser = parse_labels)]
     pub labels: Vec<std::collections::BTreeMap<String, String>>,
@@ -1070,9 +1044,8 @@ pub struct RollbackArgs {
     /// Take over fields that other field managers own.
     #[arg(long)]
     pub force_conflicts: bool,
-    /// Check without changing anything (`--dry-run[=client|server]`).
-    #[arg(long, num_args = 0..=1, require_equals = true, default_missing_value = DRY_RUN_UNSET, value_name = "STRATEGY")]
-    pub dry_run: Option<String>,
+    #[command(flatten)]
+    pub dry_run: DryRunArg,
     /// Do not run hooks.
     #[arg(long)]
     pub no_hooks: bool,
@@ -1111,6 +1084,79 @@ pub struct TestArgs {
 /// What clap records for `--dry-run` given without a value (Helm's
 /// `NoOptDefVal`).
 const DRY_RUN_UNSET: &str = "unset";
+
+/// Helm v4's `--dry-run[=STRATEGY]`.
+#[derive(Debug, Args, Clone, Default)]
+pub struct DryRunArg {
+    /// Change nothing: `--dry-run=client` renders without the cluster,
+    /// `--dry-run=server` also checks against it (`--dry-run` alone and
+    /// `=true` are client, `=none` and `=false` no dry run, as Helm's).
+    #[arg(long = "dry-run", num_args = 0..=1, require_equals = true, default_missing_value = DRY_RUN_UNSET, value_name = "STRATEGY")]
+    pub value: Option<String>,
+}
+
+impl DryRunArg {
+    /// The strategy asked for, read as [`dry_run_strategy`] reads it.
+    pub fn strategy(&self) -> miette::Result<DryRun> {
+        dry_run_strategy(self.value.as_deref()).map_err(|e| miette::miette!("{e}"))
+    }
+}
+
+/// What install and upgrade show instead of, or besides, doing: Helm's
+/// `--dry-run`, `--hide-notes` and `--hide-secret`.
+#[derive(Debug, Args, Clone, Default)]
+pub struct PreviewArgs {
+    #[command(flatten)]
+    pub dry_run: DryRunArg,
+    /// Do not print the chart's notes.
+    #[arg(long)]
+    pub hide_notes: bool,
+    /// Accepted for Helm scripts: hoist never validates objects against
+    /// the OpenAPI schema on the client; the API server validates them.
+    #[arg(long)]
+    pub disable_openapi_validation: bool,
+    /// With --dry-run, print Secrets as a comment instead of their data.
+    #[arg(long)]
+    pub hide_secret: bool,
+}
+
+impl PreviewArgs {
+    /// The dry-run strategy; `--hide-secret` without one is refused, as in
+    /// Helm.
+    pub fn strategy(&self) -> miette::Result<DryRun> {
+        let dry_run = self.dry_run.strategy()?;
+        if self.hide_secret && !dry_run.is_dry_run() {
+            return Err(miette::miette!(
+                "hiding Kubernetes secrets requires a dry-run mode"
+            ));
+        }
+        Ok(dry_run)
+    }
+
+    /// The release as install and upgrade print it for a person: Secrets
+    /// hidden with `--hide-secret` (a dry run's record, never stored), no
+    /// NOTES with `--hide-notes`.
+    pub fn text(&self, release: &hoist_core::release::record::Release) -> String {
+        hoist_core::action::status::status_text(&self.shown(release.clone(), !self.hide_notes))
+    }
+
+    /// The release as printed in any format: Secrets hidden with
+    /// `--hide-secret`; its notes kept only when `notes` (JSON and YAML
+    /// keep them, as Helm's do).
+    pub fn shown(
+        &self,
+        mut release: hoist_core::release::record::Release,
+        notes: bool,
+    ) -> hoist_core::release::record::Release {
+        if self.hide_secret {
+            release.manifest = hoist_core::release::manifest::hide_secrets(&release.manifest);
+        }
+        if !notes && let Some(info) = release.info.as_mut() {
+            info.notes.clear();
+        }
+        release
+    }
+}
 
 /// Helm v4's reading of `--dry-run[=VALUE]`, with its warnings for the
 /// deprecated forms (a bare `--dry-run` and booleans), on stderr.
@@ -1258,7 +1304,7 @@ mod tests {
             let Command::Install(a) = parse(&all) else {
                 panic!("not install");
             };
-            dry_run_strategy(a.dry_run.as_deref())
+            dry_run_strategy(a.preview.dry_run.value.as_deref())
         };
         assert_eq!(dry(&[]), Ok(DryRun::None));
         assert_eq!(dry(&["--dry-run"]), Ok(DryRun::Client));
@@ -1388,7 +1434,10 @@ mod tests {
             panic!("not template");
         };
         assert_eq!((a.first.as_str(), a.chart.as_deref()), ("r", Some("./c")));
-        assert_eq!(dry_run_strategy(a.dry_run.as_deref()), Ok(DryRun::Client));
+        assert_eq!(
+            dry_run_strategy(a.dry_run.value.as_deref()),
+            Ok(DryRun::Client)
+        );
         // Their values are still checked as Helm checks them.
         assert!(
             Cli::try_parse_from(["hoist", "template", "r", "./c", "--timeout", "300"]).is_err()
@@ -1400,11 +1449,11 @@ mod tests {
         let Command::Install(a) = parse(&["install", "r", "./c", "--hide-notes"]) else {
             panic!("not install");
         };
-        assert!(a.hide_notes);
+        assert!(a.preview.hide_notes);
         let Command::Upgrade(a) = parse(&["upgrade", "r", "./c", "--hide-notes"]) else {
             panic!("not upgrade");
         };
-        assert!(a.hide_notes);
+        assert!(a.preview.hide_notes);
         for verb in ["install", "upgrade"] {
             assert!(
                 Cli::try_parse_from(["hoist", verb, "r", "./c", "--disable-openapi-validation"])

@@ -154,6 +154,11 @@ fn looking_chart(dir: &std::path::Path) -> std::path::PathBuf {
 
 /// Runs hoist with no kubeconfig anywhere (KUBECONFIG unset, an empty HOME).
 fn hoist_without_cluster(args: &[&str]) -> hoist_e2e::Run {
+    hoist_without_cluster_env(args, &[])
+}
+
+/// [`hoist_without_cluster`] with more environment variables.
+fn hoist_without_cluster_env(args: &[&str], env: &[(&str, &str)]) -> hoist_e2e::Run {
     let home = tempfile::tempdir().unwrap();
     std::process::Command::new(hoist_e2e::hoist_bin())
         .args(args)
@@ -162,6 +167,7 @@ fn hoist_without_cluster(args: &[&str]) -> hoist_e2e::Run {
         .env_remove("HOIST_NAMESPACE")
         .env_remove("HELM_NAMESPACE")
         .env("HOME", home.path())
+        .envs(env.iter().copied())
         .output()
         .unwrap()
         .into()
@@ -387,18 +393,7 @@ fn name_template_names_the_release_as_helm_does() {
 fn odd_helm_variables_fall_back_as_in_helm() {
     let hello = chart("hello");
     let hello = hello.to_str().unwrap();
-    let run_env = |args: &[&str], env: &[(&str, &str)]| -> hoist_e2e::Run {
-        let home = tempfile::tempdir().unwrap();
-        let mut command = std::process::Command::new(hoist_e2e::hoist_bin());
-        command
-            .args(args)
-            .env_remove("KUBECONFIG")
-            .env_remove("HOIST_NAMESPACE")
-            .env_remove("HELM_NAMESPACE")
-            .env("HOME", home.path());
-        command.envs(env.iter().copied());
-        command.output().unwrap().into()
-    };
+    let run_env = hoist_without_cluster_env;
     // Empty or unreadable values are ignored; a driver hoist lacks only
     // matters where releases are stored.
     let odd = [

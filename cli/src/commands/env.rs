@@ -1,6 +1,5 @@
 //! `hoist env`: the settings hoist runs with, as `helm env` prints Helm's.
 
-use super::release::connect;
 use crate::args::ClusterArgs;
 use clap::Args;
 use hoist_core::repo::Paths;
@@ -23,7 +22,7 @@ pub struct EnvArgs {
 
 /// hoist's variables and their values now: Helm's `EnvVars` under
 /// `HOIST_` names (no plugins, so no `HOIST_PLUGINS`).
-async fn variables(a: &EnvArgs) -> BTreeMap<String, String> {
+fn variables(a: &EnvArgs) -> BTreeMap<String, String> {
     let paths = Paths::from_env();
     let c = &a.cluster;
     let env_or = |name: &str, default: &str| {
@@ -32,12 +31,8 @@ async fn variables(a: &EnvArgs) -> BTreeMap<String, String> {
             .filter(|v| !v.is_empty())
             .unwrap_or_else(|| default.to_string())
     };
-    // As Helm's: the flag, else the kubeconfig context's (reading the
-    // file contacts nothing), else `default`.
-    let namespace = match connect(c).await {
-        Ok(client) => client.namespace().to_string(),
-        Err(_) => c.namespace.clone().unwrap_or_else(|| "default".into()),
-    };
+    // As Helm's `settings.Namespace()`: from the kubeconfig file alone.
+    let namespace = super::release::rendering_namespace(c);
     let text = |v: &Option<String>| v.clone().unwrap_or_default();
     let path = |p: std::path::PathBuf| p.display().to_string();
     let mut vars: BTreeMap<String, String> = [
@@ -95,8 +90,8 @@ async fn variables(a: &EnvArgs) -> BTreeMap<String, String> {
     vars
 }
 
-pub async fn run(a: EnvArgs) -> miette::Result<ExitCode> {
-    let vars = variables(&a).await;
+pub fn run(a: EnvArgs) -> miette::Result<ExitCode> {
+    let vars = variables(&a);
     match &a.name {
         None => {
             for (k, v) in &vars {

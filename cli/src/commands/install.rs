@@ -54,9 +54,7 @@ pub async fn run(a: InstallArgs) -> miette::Result<ExitCode> {
     .map_err(|e| miette!("INSTALLATION FAILED: {e}"))?;
     let name = name.unwrap_or_else(|| hoist_core::action::install::generated_name(chart.name()));
     let user_values = merge_values(&a.values)?;
-    let dry_run =
-        crate::args::dry_run_strategy(a.dry_run.as_deref()).map_err(|e| miette!("{e}"))?;
-    super::upgrade::check_hide_secret(a.hide_secret, dry_run)?;
+    let dry_run = a.preview.strategy()?;
     // `--dry-run=client` needs no cluster: the namespace still comes from
     // the kubeconfig when there is one (reading it contacts nothing).
     let client = match dry_run {
@@ -106,10 +104,9 @@ pub async fn run(a: InstallArgs) -> miette::Result<ExitCode> {
         _ => install_client_only(chart, &opts).await,
     }
     .map_err(|e| miette!("INSTALLATION FAILED: {e}"))?;
-    let rel = super::upgrade::with_hidden_secrets(rel, a.hide_secret);
     match a.output {
-        OutputFormat::Table => print!("{}", super::release::release_text(&rel, a.hide_notes)),
-        f => print_release(&rel, f)?,
+        OutputFormat::Table => print!("{}", a.preview.text(&rel)),
+        f => print_release(&a.preview.shown(rel, true), f)?,
     }
     Ok(ExitCode::SUCCESS)
 }

@@ -51,7 +51,7 @@ pub fn run(cli: Cli) -> miette::Result<ExitCode> {
         Command::Test(a) => release::block_on(test::run(a)),
         Command::Diff(a) => release::block_on(diff::run(a)),
         Command::Completion(a) => completion::run(a),
-        Command::Env(a) => release::block_on(env::run(a)),
+        Command::Env(a) => env::run(a),
         Command::Verify(a) => verify::run(a),
         Command::Push(a) => release::block_on(push::run(a)),
         Command::Registry(a) => release::block_on(registry::run(a)),

@@ -130,17 +130,3 @@ pub fn print_rows<T: serde::Serialize>(rows: &T, format: OutputFormat) -> miette
     }
     Ok(())
 }
-
-/// The release as install and upgrade print it for a person; without its
-/// NOTES section with `--hide-notes` (JSON and YAML keep the notes, as
-/// Helm's do).
-pub fn release_text(release: &Release, hide_notes: bool) -> String {
-    if !hide_notes {
-        return hoist_core::action::status::status_text(release);
-    }
-    let mut shown = release.clone();
-    if let Some(info) = shown.info.as_mut() {
-        info.notes.clear();
-    }
-    hoist_core::action::status::status_text(&shown)
-}

@@ -16,7 +16,7 @@ pub async fn run(a: RollbackArgs) -> miette::Result<ExitCode> {
         name: a.name.clone(),
         version: a.revision.unwrap_or(0),
         no_hooks: a.no_hooks,
-        dry_run: crate::args::dry_run_strategy(a.dry_run.as_deref()).map_err(|e| miette!("{e}"))?,
+        dry_run: a.dry_run.strategy()?,
         wait: matches!(a.wait, Some(WaitFlag::Resources(_))),
         wait_for_jobs: a.wait_for_jobs,
         timeout: a.timeout,

@@ -39,7 +39,7 @@ pub fn run(a: TemplateArgs) -> miette::Result<ExitCode> {
         ),
         (None, _, None) => ("release-name".to_string(), a.first.clone()),
     };
-    match crate::args::dry_run_strategy(a.dry_run.as_deref()).map_err(|e| miette!("{e}"))? {
+    match a.dry_run.strategy()? {
         DryRun::Server => {
             return Err(miette!(
                 "hoist template renders without the cluster only: --dry-run=server is not \
@@ -47,10 +47,10 @@ pub fn run(a: TemplateArgs) -> miette::Result<ExitCode> {
             ));
         }
         // Helm: template is always a dry run.
-        DryRun::None if a.dry_run.is_some() => {
+        DryRun::None if a.dry_run.value.is_some() => {
             return Err(miette!(
                 "invalid dry-run value ({:?}). Must be \"server\" or \"client\"",
-                a.dry_run.as_deref().unwrap_or_default()
+                a.dry_run.value.as_deref().unwrap_or_default()
             ));
         }
         _ => {}

@@ -5,11 +5,9 @@ use crate::args::{OutputFormat, UpgradeArgs};
 use crate::output::merge_values;
 use crate::progress::wait_progress;
 use clap::Args;
-use hoist_core::action::dry_run::DryRun;
 use hoist_core::action::postrender::PostRenderer;
 use hoist_core::action::upgrade::{UpgradeOptions, upgrade};
 use hoist_core::kube::KubeClient;
-use hoist_core::release::record::Release;
 use hoist_core::values::reuse::ReuseMode;
 use miette::miette;
 use std::process::ExitCode;
@@ -108,9 +106,7 @@ pub async fn run(a: UpgradeArgs) -> miette::Result<ExitCode> {
         (false, false, true) => ReuseMode::ResetThenReuse,
         _ => ReuseMode::Default,
     };
-    let dry_run =
-        crate::args::dry_run_strategy(a.dry_run.as_deref()).map_err(|e| miette!("{e}"))?;
-    check_hide_secret(a.hide_secret, dry_run)?;
+    let dry_run = a.preview.strategy()?;
     let client = connect(&a.cluster).await?;
     let namespace = client.namespace().to_string();
     let opts = UpgradeOptions {
@@ -144,8 +140,7 @@ pub async fn run(a: UpgradeArgs) -> miette::Result<ExitCode> {
     let outcome = with_storage!(&backend, s => upgrade(s, &client, chart, &opts).await)
         .map_err(|e| miette!("UPGRADE FAILED: {e}"));
     warn_if_fell_back(&client);
-    let mut outcome = outcome?;
-    outcome.release = with_hidden_secrets(outcome.release, a.hide_secret);
+    let outcome = outcome?;
     match a.output {
         OutputFormat::Table => {
             if outcome.installed {
@@ -164,28 +159,9 @@ pub async fn run(a: UpgradeArgs) -> miette::Result<ExitCode> {
                     outcome.release.name
                 );
             }
-            print!(
-                "{}",
-                super::release::release_text(&outcome.release, a.hide_notes)
-            );
+            print!("{}", a.preview.text(&outcome.release));
         }
-        f => print_release(&outcome.release, f)?,
+        f => print_release(&a.preview.shown(outcome.release, true), f)?,
     }
     Ok(ExitCode::SUCCESS)
-}
-
-/// Helm's rule: `--hide-secret` only goes with a dry run.
-pub fn check_hide_secret(hide_secret: bool, dry_run: DryRun) -> miette::Result<()> {
-    if hide_secret && !dry_run.is_dry_run() {
-        return Err(miette!("hiding Kubernetes secrets requires a dry-run mode"));
-    }
-    Ok(())
-}
-
-/// The dry run's release as printed with `--hide-secret` (never stored).
-pub fn with_hidden_secrets(mut release: Release, hide_secret: bool) -> Release {
-    if hide_secret {
-        release.manifest = hoist_core::release::manifest::hide_secrets(&release.manifest);
-    }
-    release
 }
