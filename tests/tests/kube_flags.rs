@@ -365,3 +365,183 @@ fn qps_and_burst_limit_throttle_requests_as_helm_flags_do() {
         "discovery throttled: {took:?}"
     );
 }
+
+/// A kubeconfig for the test cluster whose user is an exec credential
+/// plugin (a shell script) that prints `status` (an ExecCredential's
+/// status, as JSON) and counts its runs in `count_file`.
+fn exec_plugin_kubeconfig(
+    access: &Access,
+    dir: &std::path::Path,
+    status: &serde_json::Value,
+) -> (PathBuf, PathBuf) {
+    let count_file = dir.join("runs");
+    let credential = dir.join("credential.json");
+    let body = serde_json::json!({
+        "apiVersion": "client.authentication.k8s.io/v1beta1",
+        "kind": "ExecCredential",
+        "status": status,
+    });
+    std::fs::write(&credential, body.to_string()).unwrap();
+    let plugin = dir.join("credential.sh");
+    std::fs::write(
+        &plugin,
+        format!(
+            "#!/bin/sh\necho run >> '{}'\ncat '{}'\n",
+            count_file.display(),
+            credential.display()
+        ),
+    )
+    .unwrap();
+    use std::os::unix::fs::PermissionsExt;
+    std::fs::set_permissions(&plugin, std::fs::Permissions::from_mode(0o755)).unwrap();
+    let kubeconfig = dir.join("kubeconfig");
+    std::fs::write(
+        &kubeconfig,
+        format!(
+            "apiVersion: v1\nkind: Config\ncurrent-context: exec\nclusters:\n- name: local\n  cluster:\n    server: {}\n    certificate-authority: {}\ncontexts:\n- name: exec\n  context:\n    cluster: local\n    user: plugin\nusers:\n- name: plugin\n  user:\n    exec:\n      apiVersion: client.authentication.k8s.io/v1beta1\n      command: {}\n      interactiveMode: Never\n",
+            access.server,
+            access.ca_file.display(),
+            plugin.display()
+        ),
+    )
+    .unwrap();
+    (kubeconfig, count_file)
+}
+
+#[test]
+fn an_exec_credential_plugin_runs_once_per_command_even_when_throttled() {
+    let Some(kubeconfig) =
+        cluster("an_exec_credential_plugin_runs_once_per_command_even_when_throttled")
+    else {
+        return;
+    };
+    let Some(access) = access(&kubeconfig) else {
+        eprintln!("skipping: the cluster's kubeconfig has no token user");
+        return;
+    };
+    let dir = tempfile::tempdir().unwrap();
+    let (plugin_kubeconfig, count_file) = exec_plugin_kubeconfig(
+        &access,
+        dir.path(),
+        &serde_json::json!({ "token": access.token }),
+    );
+    let ns = hoist_e2e::cluster::fresh_namespace("hoist-exec");
+    let chart = hoist_e2e::chart("hello");
+    let runs = || {
+        std::fs::read_to_string(&count_file)
+            .map(|s| s.lines().count())
+            .unwrap_or(0)
+    };
+    // A server-side dry run discovers the API (dozens of requests) and
+    // reads the cluster; with and without --qps, one set of credentials.
+    for extra in [&[][..], &["--qps", "50", "--burst-limit", "5"][..]] {
+        let before = runs();
+        let mut args = vec![
+            "install",
+            "probe",
+            chart.to_str().unwrap(),
+            "-n",
+            &ns,
+            "--dry-run=server",
+        ];
+        args.extend_from_slice(extra);
+        let run = hoist_with(Some(plugin_kubeconfig.to_str().unwrap()), &args, &[]);
+        assert_eq!(run.code, 0, "{}", run.stderr);
+        assert_eq!(runs() - before, 1, "plugin runs with {extra:?}");
+    }
+}
+
+#[test]
+fn an_exec_credential_plugin_may_hand_out_a_client_certificate() {
+    let Some(kubeconfig) = cluster("an_exec_credential_plugin_may_hand_out_a_client_certificate")
+    else {
+        return;
+    };
+    let Some(access) = access(&kubeconfig) else {
+        eprintln!("skipping: the cluster's kubeconfig has no token user");
+        return;
+    };
+    // The local cluster trusts client certificates of its own CA, whose
+    // key lies beside it; other clusters skip.
+    let ca_key = access.ca_file.with_file_name("ca.key");
+    if !ca_key.exists() {
+        eprintln!("skipping: no CA key beside {}", access.ca_file.display());
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let key = dir.path().join("client.key");
+    let csr = dir.path().join("client.csr");
+    let cert = dir.path().join("client.crt");
+    let openssl = |args: &[&str]| {
+        let out = Command::new("openssl").args(args).output().unwrap();
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+    };
+    openssl(&[
+        "req",
+        "-newkey",
+        "rsa:2048",
+        "-nodes",
+        "-subj",
+        "/O=system:masters/CN=hoist-exec-cert",
+        "-keyout",
+        key.to_str().unwrap(),
+        "-out",
+        csr.to_str().unwrap(),
+    ]);
+    // Extensions make it a version 3 certificate, the only kind rustls takes.
+    let ext = dir.path().join("client.ext");
+    std::fs::write(&ext, "extendedKeyUsage=clientAuth\n").unwrap();
+    openssl(&[
+        "x509",
+        "-extfile",
+        ext.to_str().unwrap(),
+        "-req",
+        "-in",
+        csr.to_str().unwrap(),
+        "-CA",
+        access.ca_file.to_str().unwrap(),
+        "-CAkey",
+        ca_key.to_str().unwrap(),
+        "-CAcreateserial",
+        "-CAserial",
+        dir.path().join("ca.srl").to_str().unwrap(),
+        "-days",
+        "1",
+        "-out",
+        cert.to_str().unwrap(),
+    ]);
+    let status = serde_json::json!({
+        "clientCertificateData": std::fs::read_to_string(&cert).unwrap(),
+        "clientKeyData": std::fs::read_to_string(&key).unwrap(),
+    });
+    let (plugin_kubeconfig, count_file) = exec_plugin_kubeconfig(&access, dir.path(), &status);
+    let ns = hoist_e2e::cluster::fresh_namespace("hoist-exec-cert");
+    let chart = hoist_e2e::chart("hello");
+    let run = hoist_with(
+        Some(plugin_kubeconfig.to_str().unwrap()),
+        &[
+            "install",
+            "probe",
+            chart.to_str().unwrap(),
+            "-n",
+            &ns,
+            "--dry-run=server",
+        ],
+        &[],
+    );
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert!(count_file.exists(), "the plugin never ran");
+    // The certificate really authenticated: without it the server says who
+    // the request came from (anonymous) and refuses.
+    std::fs::write(dir.path().join("credential.json"), r#"{"apiVersion":"client.authentication.k8s.io/v1beta1","kind":"ExecCredential","status":{}}"#).unwrap();
+    let run = hoist_with(
+        Some(plugin_kubeconfig.to_str().unwrap()),
+        &["list", "-n", &ns],
+        &[],
+    );
+    assert_ne!(run.code, 0, "{}", run.stdout);
+}

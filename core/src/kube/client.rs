@@ -126,11 +126,6 @@ fn read_ca_file(path: &std::path::Path) -> Result<Vec<Vec<u8>>, KubeError> {
 #[derive(Clone)]
 pub struct KubeClient {
     client: ::kube::Client,
-    /// The same server without `--qps` throttling, for discovery: as
-    /// client-go's discovery client, which has its own, far higher limits
-    /// (50 per second, burst 300), so discovery's dozens of requests are
-    /// not held back.
-    discovery: ::kube::Client,
     namespace: String,
     server: String,
     context: Option<String>,
@@ -231,16 +226,9 @@ impl KubeClient {
                 reason: format!("cannot build a client for {server}: {e}"),
             })
         };
-        let (client, discovery) = match throttle {
-            None => {
-                let client = build(config, None)?;
-                (client.clone(), client)
-            }
-            Some(throttle) => (build(config.clone(), Some(throttle))?, build(config, None)?),
-        };
+        let client = build(config, throttle)?;
         Ok(KubeClient {
             client,
-            discovery,
             namespace,
             server,
             context,
@@ -266,11 +254,6 @@ impl KubeClient {
     /// The underlying kube-rs client.
     pub fn raw(&self) -> &::kube::Client {
         &self.client
-    }
-
-    /// The kube-rs client for API discovery, never throttled by `--qps`.
-    pub fn discovery_raw(&self) -> &::kube::Client {
-        &self.discovery
     }
 
     /// True once the server answered a server-side apply with 415
@@ -329,13 +312,34 @@ fn build_client(
     if config.proxy_url.is_some() || config.cluster_url.scheme_str() != Some("https") {
         let builder = ::kube::client::ClientBuilder::try_from(config)?;
         return Ok(match throttle {
-            Some(layer) => builder.with_layer(&layer).build(),
+            // kube-rs's stack is a boxed service, which cannot be cloned
+            // as the throttle needs; a buffer in front of it can.
+            Some(layer) => builder
+                .with_layer(
+                    &ServiceBuilder::new()
+                        .layer(layer)
+                        .layer(tower::buffer::BufferLayer::new(1024)),
+                )
+                .build(),
             None => builder.build(),
         });
     }
     // The provider kube-rs selects; a no-op when one is installed already.
     let _ = rustls::crypto::aws_lc_rs::default_provider().install_default();
-    let tls = config.rustls_client_config()?;
+    // kube-rs runs an exec credential plugin once for the TLS identity (in
+    // case it hands out a client certificate) and once more for the
+    // request credentials; plugins such as `aws eks get-token` take a
+    // second or so each. The credentials are built first: a plugin that
+    // gave a token has no certificate to give, so the TLS side is built
+    // without it. Only a certificate plugin still runs twice.
+    let auth = config.auth_layer()?;
+    let tls = if config.auth_info.exec.is_some() && auth.is_some() {
+        let mut without_plugin = config.clone();
+        without_plugin.auth_info.exec = None;
+        without_plugin.rustls_client_config()?
+    } else {
+        config.rustls_client_config()?
+    };
     let mut http = hyper_util::client::legacy::connect::HttpConnector::new();
     http.enforce_http(false);
     // HTTP/2 writes a request's HEADERS and DATA frames separately; with
@@ -363,10 +367,12 @@ fn build_client(
         hyper_util::client::legacy::Client::builder(hyper_util::rt::TokioExecutor::new())
             .build(connector);
     let service = ServiceBuilder::new()
-        .layer(config.base_uri_layer())
-        .option_layer(config.auth_layer()?)
-        .layer(config.extra_headers_layer()?)
+        // Outermost, so that it sees paths before the base path is put in
+        // front ([`crate::kube::throttle::is_discovery_path`]).
         .option_layer(throttle)
+        .layer(config.base_uri_layer())
+        .option_layer(auth)
+        .layer(config.extra_headers_layer()?)
         .map_err(|e: hyper_util::client::legacy::Error| -> tower::BoxError { Box::new(e) })
         .service(client);
     Ok(::kube::Client::new(service, config.default_namespace))

@@ -58,7 +58,8 @@ impl ApiDiscovery {
     /// API that is down) is skipped with a warning, as client-go's discovery
     /// reports it as a partial failure that Helm ignores.
     pub async fn run(client: &KubeClient) -> Result<Self, KubeError> {
-        let raw = client.discovery_raw();
+        // `--qps` leaves these requests alone (`crate::kube::throttle`).
+        let raw = client.raw();
         // `/version` alone first: it opens the connection (HTTP/2 when the
         // server offers it), which the parallel requests below then share
         // instead of each opening its own.

@@ -143,63 +143,70 @@ impl<S> tower::Layer<S> for ThrottleLayer {
         Throttled {
             inner,
             bucket: self.bucket.clone(),
-            delay: None,
-            reserved: false,
         }
     }
 }
 
-/// The service [`ThrottleLayer`] makes. It is not ready until the
-/// request's token is there, so a queue in front of it (kube-rs's
-/// buffer) waits in order, as client-go's requests do.
-#[derive(Debug)]
+/// The service [`ThrottleLayer`] makes. Each request takes a token when
+/// it is sent and waits for it in its response future, so requests go
+/// out in the order they were made, as client-go's do.
+///
+/// API discovery (`/version`, `/api`, `/apis` and their group/version
+/// documents) passes untouched: client-go's discovery client has its own,
+/// far higher limits (50 per second, burst 300), and discovery's dozens
+/// of requests would otherwise spend a small `--burst-limit` before the
+/// command's own first request. Telling them apart by path lets one
+/// client (one set of credentials, one exec plugin run) serve both.
+#[derive(Clone, Debug)]
 pub struct Throttled<S> {
     inner: S,
     bucket: Arc<Bucket>,
-    delay: Option<Pin<Box<tokio::time::Sleep>>>,
-    /// A token is taken for the next call.
-    reserved: bool,
 }
 
-impl<S: Clone> Clone for Throttled<S> {
-    fn clone(&self) -> Self {
-        Throttled {
-            inner: self.inner.clone(),
-            bucket: self.bucket.clone(),
-            delay: None,
-            reserved: false,
-        }
+/// True for the paths of API discovery documents, as the client's
+/// requests carry them before the server's base path is put in front.
+pub fn is_discovery_path(path: &str) -> bool {
+    let segments: Vec<&str> = path.trim_start_matches('/').split('/').collect();
+    match segments.as_slice() {
+        ["version"] | ["api"] | ["apis"] => true,
+        ["api", version] => !version.is_empty(),
+        ["apis", group] | ["apis", group, _] => !group.is_empty(),
+        ["openapi", ..] => true,
+        _ => false,
     }
 }
 
-impl<S, Request> tower::Service<Request> for Throttled<S>
+impl<S, B> tower::Service<http::Request<B>> for Throttled<S>
 where
-    S: tower::Service<Request>,
+    S: tower::Service<http::Request<B>> + Clone + Send + 'static,
+    S::Future: Send + 'static,
+    B: Send + 'static,
 {
     type Response = S::Response;
     type Error = S::Error;
-    type Future = S::Future;
+    type Future = Pin<Box<dyn Future<Output = Result<S::Response, S::Error>> + Send>>;
 
     fn poll_ready(&mut self, cx: &mut Context<'_>) -> Poll<Result<(), Self::Error>> {
-        if !self.reserved {
-            self.reserved = true;
-            let wait = self.bucket.reserve(Instant::now());
-            if !wait.is_zero() {
-                self.delay = Some(Box::pin(tokio::time::sleep(wait)));
-            }
-        }
-        if let Some(delay) = self.delay.as_mut() {
-            if delay.as_mut().poll(cx).is_pending() {
-                return Poll::Pending;
-            }
-            self.delay = None;
-        }
         self.inner.poll_ready(cx)
     }
 
-    fn call(&mut self, request: Request) -> Self::Future {
-        self.reserved = false;
-        self.inner.call(request)
+    fn call(&mut self, request: http::Request<B>) -> Self::Future {
+        let wait = if is_discovery_path(request.uri().path()) {
+            Duration::ZERO
+        } else {
+            self.bucket.reserve(Instant::now())
+        };
+        if wait.is_zero() {
+            return Box::pin(self.inner.call(request));
+        }
+        // The service polled ready is the one that must take the call;
+        // a fresh clone stays behind for the next request.
+        let fresh = self.inner.clone();
+        let mut ready = std::mem::replace(&mut self.inner, fresh);
+        Box::pin(async move {
+            tokio::time::sleep(wait).await;
+            ready.call(request).await
+        })
     }
 }
 
@@ -282,19 +289,48 @@ mod tests {
     }
 
     #[tokio::test]
-    async fn the_layer_delays_calls_beyond_the_burst() {
+    async fn the_layer_delays_calls_beyond_the_burst_but_not_discovery() {
         let layer = ThrottleLayer::new(Throttle {
             qps: 20.0,
             burst: 2,
         });
         let mut service = tower::Layer::layer(
             &layer,
-            tower::service_fn(|n: u32| async move { Ok::<_, std::convert::Infallible>(n * 2) }),
+            tower::service_fn(|r: http::Request<u32>| async move {
+                Ok::<_, std::convert::Infallible>(*r.body() * 2)
+            }),
         );
+        let request = |path: &str, n: u32| http::Request::builder().uri(path).body(n).unwrap();
         let start = Instant::now();
+        // Discovery first: many requests, none of them spends the burst.
+        for path in ["/version", "/api", "/apis", "/api/v1", "/apis/apps/v1"] {
+            for _ in 0..20 {
+                service
+                    .ready()
+                    .await
+                    .unwrap()
+                    .call(request(path, 0))
+                    .await
+                    .unwrap();
+            }
+        }
+        assert!(
+            start.elapsed() < Duration::from_millis(50),
+            "{:?}",
+            start.elapsed()
+        );
         let mut answers = Vec::new();
         for n in 0..6 {
-            answers.push(service.ready().await.unwrap().call(n).await.unwrap());
+            let path = "/api/v1/namespaces/default/secrets";
+            answers.push(
+                service
+                    .ready()
+                    .await
+                    .unwrap()
+                    .call(request(path, n))
+                    .await
+                    .unwrap(),
+            );
         }
         // 2 at once, then 4 more at 20 per second: at least 200 ms.
         assert!(
@@ -303,5 +339,31 @@ mod tests {
             start.elapsed()
         );
         assert_eq!(answers, vec![0, 2, 4, 6, 8, 10]);
+    }
+
+    #[test]
+    fn discovery_paths_and_resource_paths() {
+        for path in [
+            "/version",
+            "/api",
+            "/apis",
+            "/api/v1",
+            "/apis/apps",
+            "/apis/apps/v1",
+            "/openapi/v2",
+        ] {
+            assert!(is_discovery_path(path), "{path}");
+        }
+        for path in [
+            "/api/v1/namespaces",
+            "/api/v1/namespaces/default/secrets",
+            "/apis/apps/v1/deployments",
+            "/apis/apps/v1/namespaces/x/deployments/y",
+            "/",
+            "/api/",
+            "/healthz",
+        ] {
+            assert!(!is_discovery_path(path), "{path}");
+        }
     }
 }
