@@ -347,6 +347,9 @@ pub struct TemplateArgs {
     /// Skip values.schema.json validation.
     #[arg(long)]
     pub skip_schema_validation: bool,
+    /// Let `getHostByName` in templates ask DNS (without it, it returns "").
+    #[arg(long)]
+    pub enable_dns: bool,
     /// Generate the release name (ignores NAME).
     #[arg(short = 'g', long)]
     pub generate_name: bool,
@@ -742,6 +745,9 @@ pub struct InstallArgs {
     /// Skip values.schema.json validation.
     #[arg(long)]
     pub skip_schema_validation: bool,
+    /// Let `getHostByName` in templates ask DNS (without it, it returns "").
+    #[arg(long)]
+    pub enable_dns: bool,
     #[command(flatten)]
     pub post_render: crate::commands::upgrade::PostRenderArgs,
     /// Output format.
@@ -1005,6 +1011,9 @@ pub struct UpgradeArgs {
     /// Skip values.schema.json validation.
     #[arg(long)]
     pub skip_schema_validation: bool,
+    /// Let `getHostByName` in templates ask DNS (without it, it returns "").
+    #[arg(long)]
+    pub enable_dns: bool,
     #[command(flatten)]
     pub server_side: crate::commands::upgrade::ServerSideFlag,
     #[command(flatten)]

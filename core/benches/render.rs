@@ -88,6 +88,7 @@ fn bench_engine(c: &mut Criterion, name: &str, handlebars: bool) {
         render_subchart_notes: false,
         skip_schema_validation: false,
         lint_mode: false,
+        enable_dns: false,
     };
     // Fail loudly here rather than benchmark an error path.
     let first =
@@ -215,6 +216,7 @@ fn bench_prometheus_like(c: &mut Criterion) {
         render_subchart_notes: false,
         skip_schema_validation: false,
         lint_mode: false,
+        enable_dns: false,
     };
     let first =
         render_chart(hoist_core::chart::load(dir.path()).expect("load"), &req).expect("render");

@@ -41,6 +41,7 @@ fn ctx() -> RenderContext {
         },
         lookup: None,
         lint_mode: false,
+        enable_dns: false,
     }
 }
 

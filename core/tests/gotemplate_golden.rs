@@ -39,6 +39,7 @@ fn context() -> RenderContext {
         },
         lookup: None,
         lint_mode: false,
+        enable_dns: false,
     }
 }
 

@@ -531,3 +531,40 @@ fn template_hide_secret_hides_manifest_secrets() {
     let run = hoist_without_cluster(&["template", "t", looker.to_str().unwrap()]);
     assert!(run.stdout.contains("hunter2"), "{}", run.stdout);
 }
+
+#[test]
+fn enable_dns_lets_get_host_by_name_resolve() {
+    let dir = tempfile::tempdir().unwrap();
+    let chart = dir.path().join("dns");
+    std::fs::create_dir_all(chart.join("templates")).unwrap();
+    std::fs::write(
+        chart.join("Chart.yaml"),
+        "apiVersion: v2\nname: dns\nversion: 0.1.0\n",
+    )
+    .unwrap();
+    std::fs::write(
+        chart.join("templates/cm.yaml"),
+        "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: dns\ndata:\n  \
+         ip: {{ getHostByName \"localhost\" | quote }}\n",
+    )
+    .unwrap();
+    let chart = chart.to_str().unwrap();
+    let run = hoist_without_cluster(&["template", "x", chart]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert!(run.stdout.contains("ip: \"\""), "{}", run.stdout);
+    for command in [
+        &["template", "x", chart, "--enable-dns"][..],
+        &["install", "x", chart, "--dry-run=client", "--enable-dns"][..],
+    ] {
+        let run = hoist_without_cluster(command);
+        assert_eq!(run.code, 0, "{command:?}: {}", run.stderr);
+        let ip = run
+            .stdout
+            .lines()
+            .find_map(|l| l.trim().strip_prefix("ip: "))
+            .unwrap_or_else(|| panic!("{}", run.stdout))
+            .trim_matches('"');
+        let ip: std::net::IpAddr = ip.parse().unwrap_or_else(|e| panic!("{ip:?}: {e}"));
+        assert!(ip.is_loopback(), "{command:?}: {ip}");
+    }
+}

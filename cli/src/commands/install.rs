@@ -83,6 +83,7 @@ pub async fn run(a: InstallArgs) -> miette::Result<ExitCode> {
         replace: a.replace,
         render_subchart_notes: a.render_subchart_notes,
         skip_schema_validation: a.skip_schema_validation,
+        enable_dns: a.enable_dns,
         server_side: a.server_side,
         take_ownership: a.take_ownership,
         atomic: a.deploy.atomic,

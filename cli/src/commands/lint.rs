@@ -105,6 +105,7 @@ pub fn run(a: LintArgs) -> miette::Result<ExitCode> {
         render_subchart_notes: false,
         skip_schema_validation: a.skip_schema_validation,
         lint_mode: true,
+        enable_dns: false,
     };
     let reports: Vec<_> = paths
         .iter()

@@ -98,6 +98,7 @@ pub fn run(a: TemplateArgs) -> miette::Result<ExitCode> {
         user_values,
         render_subchart_notes: a.render_subchart_notes,
         skip_schema_validation: a.skip_schema_validation,
+        enable_dns: a.enable_dns,
         lint_mode: false,
     };
     let release_name = req.release.name.clone();

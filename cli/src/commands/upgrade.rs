@@ -123,6 +123,7 @@ pub async fn run(a: UpgradeArgs) -> miette::Result<ExitCode> {
         create_namespace: a.create_namespace,
         render_subchart_notes: a.render_subchart_notes,
         skip_schema_validation: a.skip_schema_validation,
+        enable_dns: a.enable_dns,
         cleanup_on_fail: a.cleanup_on_fail,
         atomic: a.deploy.atomic,
         force: a.force,

@@ -100,6 +100,8 @@ pub struct InstallOptions {
     pub render_subchart_notes: bool,
     /// Skip values.schema.json checks.
     pub skip_schema_validation: bool,
+    /// `getHostByName` resolves names (Helm's `--enable-dns`).
+    pub enable_dns: bool,
     /// Create objects with server-side apply (Helm v4's default). When
     /// false, objects are created with a plain POST, as Helm's client-side
     /// mode does, and the record says `csa`.
@@ -302,6 +304,7 @@ fn render_request(
         render_subchart_notes: opts.render_subchart_notes,
         skip_schema_validation: opts.skip_schema_validation,
         lint_mode: false,
+        enable_dns: opts.enable_dns,
     }
 }
 

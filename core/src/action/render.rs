@@ -28,6 +28,8 @@ pub struct RenderRequest {
     pub skip_schema_validation: bool,
     /// Lint mode (lenient `required`, as Helm's lint).
     pub lint_mode: bool,
+    /// `getHostByName` resolves names (Helm's `--enable-dns`).
+    pub enable_dns: bool,
 }
 
 /// A rendered chart, ready to print or apply.
@@ -84,6 +86,7 @@ fn render_chart_with(
         capabilities: req.capabilities.clone(),
         lookup,
         lint_mode: req.lint_mode,
+        enable_dns: req.enable_dns,
     };
     let rendered = engine::render(&chart, &values, &ctx)?;
 

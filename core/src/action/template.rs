@@ -287,6 +287,7 @@ mod tests {
             render_subchart_notes: false,
             skip_schema_validation: false,
             lint_mode: false,
+            enable_dns: false,
         };
         render_chart(chart, &req).unwrap()
     }

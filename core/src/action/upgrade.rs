@@ -68,6 +68,8 @@ pub struct UpgradeOptions {
     pub render_subchart_notes: bool,
     /// Skip values.schema.json checks.
     pub skip_schema_validation: bool,
+    /// `getHostByName` resolves names (Helm's `--enable-dns`).
+    pub enable_dns: bool,
     /// Delete objects this upgrade created when it fails.
     pub cleanup_on_fail: bool,
     /// Roll back to the last successful revision when the upgrade fails
@@ -114,6 +116,7 @@ impl Default for UpgradeOptions {
             create_namespace: false,
             render_subchart_notes: false,
             skip_schema_validation: false,
+            enable_dns: false,
             cleanup_on_fail: false,
             atomic: false,
             force: false,
@@ -225,6 +228,7 @@ pub async fn upgrade<D: Driver>(
         render_subchart_notes: opts.render_subchart_notes,
         skip_schema_validation: opts.skip_schema_validation,
         lint_mode: false,
+        enable_dns: opts.enable_dns,
     };
     // Helm renders `--dry-run=client` with an empty `lookup` even on upgrade.
     let rendered = if opts.dry_run.reads_cluster() {
@@ -442,6 +446,7 @@ fn install_options(opts: &UpgradeOptions, replace: bool) -> InstallOptions {
         replace,
         render_subchart_notes: opts.render_subchart_notes,
         skip_schema_validation: opts.skip_schema_validation,
+        enable_dns: opts.enable_dns,
         server_side: opts.server_side.unwrap_or(true),
         take_ownership: opts.take_ownership,
         atomic: opts.atomic,

@@ -121,6 +121,9 @@ pub struct RenderContext {
     /// Lint mode: missing `required` values and `fail` are reported but
     /// Helm's lint-mode leniencies apply.
     pub lint_mode: bool,
+    /// `getHostByName` asks the resolver (Helm's `--enable-dns`); without
+    /// it the function returns "", so a render never depends on DNS.
+    pub enable_dns: bool,
 }
 
 /// Helm's default `.Capabilities.HelmVersion.Version` reported to charts.

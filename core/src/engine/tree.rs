@@ -234,6 +234,7 @@ mod tests {
             },
             lookup: None,
             lint_mode: false,
+            enable_dns: false,
         };
         let c = t.context(&ctx);
         assert_eq!(c.get_path("Chart.IsRoot"), Some(&Value::Bool(false)));

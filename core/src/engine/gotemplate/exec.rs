@@ -132,6 +132,8 @@ pub struct Env {
     pub lint_mode: bool,
     /// `lookup` implementation.
     pub lookup: Option<std::sync::Arc<dyn crate::engine::Lookup>>,
+    /// `getHostByName` resolves names (`--enable-dns`).
+    pub enable_dns: bool,
     /// Nesting count per `include`d name.
     pub included: RefCell<HashMap<String, usize>>,
 }
@@ -914,6 +916,10 @@ impl Host for State<'_> {
 
     fn lint_mode(&self) -> bool {
         self.env.lint_mode
+    }
+
+    fn enable_dns(&self) -> bool {
+        self.env.enable_dns
     }
 
     fn lookup(&self, api: &str, kind: &str, ns: &str, name: &str) -> Result<Value, GoError> {

@@ -173,6 +173,7 @@ fn render_chart(
         },
         lint_mode: ctx.lint_mode,
         lookup: ctx.lookup.clone(),
+        enable_dns: ctx.enable_dns,
         included: std::cell::RefCell::new(HashMap::new()),
     });
     let mut rendered = Rendered::new();
@@ -316,6 +317,7 @@ pub fn render_text(name: &str, text: &str, data: &crate::values::Value) -> Resul
         missing_key: MissingKey::Zero,
         lint_mode: false,
         lookup: None,
+        enable_dns: false,
         included: std::cell::RefCell::new(HashMap::new()),
     });
     let mut out = String::new();

@@ -334,6 +334,7 @@ mod engine {
             },
             lookup: None,
             lint_mode: lint,
+            enable_dns: false,
         }
     }
 
@@ -379,6 +380,36 @@ mod engine {
         assert_eq!(
             e.to_string(),
             "execution error at (c/templates/x.yaml:1:4): m"
+        );
+    }
+
+    #[test]
+    fn get_host_by_name_asks_the_resolver_only_with_enable_dns() {
+        let c = chart(&[("x.yaml", "[{{ getHostByName \"localhost\" }}]")]);
+        let out = GoTemplateEngine::new()
+            .render(&c, &values(), &ctx(false))
+            .unwrap();
+        assert_eq!(out["c/templates/x.yaml"], "[]");
+        let dns = RenderContext {
+            enable_dns: true,
+            ..ctx(false)
+        };
+        let out = GoTemplateEngine::new().render(&c, &values(), &dns).unwrap();
+        let text = out["c/templates/x.yaml"]
+            .trim_matches(['[', ']'])
+            .to_string();
+        let ip: std::net::IpAddr = text.parse().unwrap();
+        assert!(ip.is_loopback(), "{ip}");
+        // A name that does not resolve fails as Sprig's does (it indexes
+        // an empty list of addresses).
+        let c = chart(&[("x.yaml", "{{ getHostByName \"no-such-host.invalid\" }}")]);
+        let e = GoTemplateEngine::new()
+            .render(&c, &values(), &dns)
+            .unwrap_err();
+        assert!(
+            e.to_string()
+                .ends_with("error calling getHostByName: invalid argument to Intn"),
+            "{e}"
         );
     }
 

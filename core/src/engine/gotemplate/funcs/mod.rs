@@ -78,6 +78,8 @@ pub trait Host {
     fn tpl(&mut self, text: &str, data: Value) -> Result<Value, GoError>;
     /// Helm lint mode.
     fn lint_mode(&self) -> bool;
+    /// `getHostByName` may ask the resolver (`--enable-dns`).
+    fn enable_dns(&self) -> bool;
     /// `lookup` against the cluster (an empty map without one).
     fn lookup(&self, api: &str, kind: &str, ns: &str, name: &str) -> Result<Value, GoError>;
 }

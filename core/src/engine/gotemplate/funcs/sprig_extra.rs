@@ -199,7 +199,13 @@ pub(super) fn register(t: &mut FuncTable) {
     add(t, "deepEqual", &[Any, Any], |_, a| {
         Ok(Value::Bool(super::sprig::deep_equal(&a[0], &a[1])))
     });
-    add(t, "getHostByName", &[Str], |_, _| Ok(Value::str("")));
+    add(t, "getHostByName", &[Str], |h, a| {
+        if !h.enable_dns() {
+            // Helm replaces the function unless --enable-dns is given.
+            return Ok(Value::str(""));
+        }
+        host_by_name(s(&a[0]))
+    });
     // Paths (Go's `path` package).
     add(t, "base", &[Str], |_, a| {
         Ok(Value::Str(path_base(s(&a[0]))))
@@ -694,6 +700,28 @@ fn path_ext(p: &str) -> String {
         }
     }
     String::new()
+}
+
+/// Sprig's `getHostByName`: one of the name's addresses, picked at random.
+/// A name that does not resolve makes Sprig index an empty list
+/// (`rand.Intn(0)` panics), which Go reports as the call's error.
+fn host_by_name(name: &str) -> Result<Value, GoError> {
+    use std::net::ToSocketAddrs;
+    let mut addresses: Vec<std::net::IpAddr> = Vec::new();
+    if let Ok(found) = (name, 0u16).to_socket_addrs() {
+        for address in found {
+            if !addresses.contains(&address.ip()) {
+                addresses.push(address.ip());
+            }
+        }
+    }
+    if addresses.is_empty() {
+        return Err(GoError::plain("invalid argument to Intn"));
+    }
+    let mut seed = [0u8; 8];
+    getrandom::fill(&mut seed).map_err(|e| GoError::plain(format!("random source: {e}")))?;
+    let pick = (u64::from_le_bytes(seed) % addresses.len() as u64) as usize;
+    Ok(Value::Str(addresses[pick].to_string()))
 }
 
 #[cfg(test)]
