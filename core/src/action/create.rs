@@ -130,7 +130,7 @@ pub fn create_from_starter(path: &Path, starter: &Path) -> Result<PathBuf, Actio
     let unloadable = |e: crate::chart::ChartError| {
         ActionError::Invalid(format!("could not load {}: {e}", starter.display()))
     };
-    crate::chart::load(starter).map_err(unloadable)?;
+    let loaded = crate::chart::load(starter).map_err(unloadable)?;
     let files = if starter.is_dir() {
         crate::chart::read_dir_files(starter).map_err(unloadable)?
     } else {
@@ -167,12 +167,25 @@ pub fn create_from_starter(path: &Path, starter: &Path) -> Result<PathBuf, Actio
         if ["Chart.yaml", "Chart.lock", "requirements.lock"].contains(&file.name.as_str()) {
             continue;
         }
+        // Subcharts are written below as Helm's SaveDir writes them.
+        if file.name.starts_with("charts/") {
+            continue;
+        }
         if file.name == "values.yaml" || file.name.starts_with("templates/") {
             let text = String::from_utf8_lossy(&file.data).replace(PLACEHOLDER, name);
             write(&file.name, text.as_bytes())?;
         } else {
             write(&file.name, &file.data)?;
         }
+    }
+    // As archives named NAME-VERSION.tgz, whether the starter held them
+    // as folders or as archives.
+    for sub in &loaded.dependencies {
+        let bytes = crate::chart::archive_bytes(sub).map_err(unloadable)?;
+        write(
+            &format!("charts/{}-{}.tgz", sub.metadata.name, sub.metadata.version),
+            &bytes,
+        )?;
     }
     Ok(path.to_path_buf())
 }
@@ -214,6 +227,18 @@ mod tests {
         std::fs::write(starter.join("Chart.lock"), "dependencies: []\n").unwrap();
         std::fs::write(starter.join("secret.txt"), "x").unwrap();
         std::fs::write(starter.join(".helmignore"), "secret.txt\n").unwrap();
+        // A subchart kept as a folder.
+        std::fs::create_dir_all(starter.join("charts/db/templates")).unwrap();
+        std::fs::write(
+            starter.join("charts/db/Chart.yaml"),
+            "apiVersion: v2\nname: db\nversion: 1.2.3\n",
+        )
+        .unwrap();
+        std::fs::write(
+            starter.join("charts/db/templates/db.yaml"),
+            "kind: <CHARTNAME>\n",
+        )
+        .unwrap();
         let target = dir.path().join("shop");
         create_from_starter(&target, &starter).unwrap();
         let read = |rel: &str| std::fs::read_to_string(target.join(rel)).unwrap();
@@ -225,6 +250,17 @@ mod tests {
         assert_eq!(read("README.md"), "about <CHARTNAME>\n");
         assert!(!target.join("secret.txt").exists());
         assert!(!target.join("Chart.lock").exists());
+        // The subchart folder became an archive, its templates untouched.
+        assert!(!target.join("charts/db").exists());
+        let sub = crate::chart::load(target.join("charts/db-1.2.3.tgz")).unwrap();
+        assert_eq!(sub.metadata.name, "db");
+        assert_eq!(
+            sub.templates
+                .iter()
+                .find(|t| t.name == "templates/db.yaml")
+                .map(|t| t.data.as_slice()),
+            Some(&b"kind: <CHARTNAME>\n"[..])
+        );
         // A packaged starter works too.
         let archive = crate::chart::package(
             &starter,

@@ -28,5 +28,5 @@ pub use loader::{
 pub use model::{
     Chart, ChartFile, Dependency, ImportValue, Lock, LockDependency, Maintainer, Metadata,
 };
-pub use package::{PackageOptions, package};
+pub use package::{PackageOptions, archive_bytes, package};
 pub use validate::{check_kube_version, is_strict_semver, sanitize, validate};

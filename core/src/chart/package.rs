@@ -82,6 +82,17 @@ pub fn package(dir: impl AsRef<Path>, opts: &PackageOptions) -> Result<PathBuf, 
     Ok(target)
 }
 
+/// The archive `package` would write for an already loaded chart, as
+/// bytes (Helm's `chartutil.Save` of a chart in memory).
+pub fn archive_bytes(chart: &Chart) -> Result<Vec<u8>, ChartError> {
+    let pkg_err = |message: String| ChartError::Package {
+        chart: chart.metadata.name.clone(),
+        message,
+    };
+    let entries = archive_entries(chart, "").map_err(pkg_err)?;
+    write_tgz(&entries).map_err(|e| pkg_err(format!("cannot build archive: {e}")))
+}
+
 /// The lowercase hex SHA-256 of `bytes`, as `helm package` users and
 /// repository indexes (`digest`) print it.
 pub fn sha256_hex(bytes: &[u8]) -> String {
