@@ -1297,3 +1297,109 @@ fn install_and_upgrade_dependency_update() {
     assert_eq!(doc["version"], 3);
     assert!(r.stderr.contains("Saving 1 charts"), "{}", r.stderr);
 }
+
+#[test]
+fn search_hub_asks_a_monocular_search_api() {
+    let results = serde_json::json!({"data": [
+        {"id": "stable/redis",
+         "artifactHub": {"packageUrl": "https://artifacthub.io/packages/helm/stable/redis"},
+         "attributes": {"description": "Open source, advanced key-value store with a very long description that goes on", "repo": {"name": "stable", "url": "https://charts.example.com/stable"}},
+         "relationships": {"latestChartVersion": {"data": {"version": "10.5.7", "app_version": "5.0.7"}}}},
+        {"id": "local/redis-lite",
+         "attributes": {"description": "small", "repo": {"name": "local", "url": "http://charts.local"}},
+         "relationships": {"latestChartVersion": {"data": {"version": "0.1.0", "app_version": "1"}}}}
+    ]});
+    let body = results.to_string().into_bytes();
+    let server = TestServer::start(Box::new(move |path, _| {
+        if path.starts_with("/hub/api/chartsvc/v1/charts/search?q=") {
+            let empty = path.ends_with("q=nothing");
+            Reply::Full {
+                status: 200,
+                headers: vec![],
+                body: if empty {
+                    br#"{"data": []}"#.to_vec()
+                } else {
+                    body.clone()
+                },
+            }
+        } else {
+            Reply::Full {
+                status: 404,
+                headers: vec![],
+                body: b"no".to_vec(),
+            }
+        }
+    }));
+    let env = Env::new();
+    let endpoint = format!("{}/hub", server.url);
+    let out = env.ok(&["search", "hub", "redis", "key", "--endpoint", &endpoint]);
+    assert_eq!(
+        server
+            .requests("/hub/api/chartsvc/v1/charts/search?q=redis+key")
+            .len(),
+        1
+    );
+    let lines: Vec<&str> = out.stdout.lines().collect();
+    assert!(lines[0].starts_with("URL"), "{}", out.stdout);
+    assert!(lines[0].contains("CHART VERSION") && !lines[0].contains("REPO URL"));
+    assert!(lines[1].contains("https://artifacthub.io/packages/helm/stable/redis"));
+    assert!(lines[1].contains("10.5.7") && lines[1].contains("5.0.7"));
+    // Long descriptions are cut at --max-col-width as Helm's table does.
+    assert!(
+        lines[1].contains("Open source, advanced key-value store with a ve..."),
+        "{}",
+        lines[1]
+    );
+    // Without a package URL, the endpoint's chart page.
+    assert!(lines[2].contains(&format!("{endpoint}/charts/local/redis-lite")));
+
+    let out = env.ok(&[
+        "search",
+        "hub",
+        "redis",
+        "--endpoint",
+        &endpoint,
+        "--list-repo-url",
+    ]);
+    assert!(out.stdout.lines().next().unwrap().contains("REPO URL"));
+    assert!(out.stdout.contains("https://charts.example.com/stable"));
+
+    let out = env.ok(&[
+        "search",
+        "hub",
+        "redis",
+        "--endpoint",
+        &endpoint,
+        "-o",
+        "json",
+    ]);
+    let json: serde_json::Value = serde_json::from_str(&out.stdout).unwrap();
+    assert_eq!(
+        json[1]["url"],
+        format!("{endpoint}/charts/local/redis-lite")
+    );
+    assert_eq!(json[0]["repository"]["name"], "stable");
+    assert_eq!(json[0]["app_version"], "5.0.7");
+
+    let out = env.ok(&["search", "hub", "nothing", "--endpoint", &endpoint]);
+    assert_eq!(out.stdout, "No results found\n");
+    let err = env.fails(&[
+        "search",
+        "hub",
+        "nothing",
+        "--endpoint",
+        &endpoint,
+        "--fail-on-no-result",
+    ]);
+    assert!(err.contains("no results found"), "{err}");
+    // A hub that is not there: Helm's message, and why.
+    let err = env.fails(&[
+        "search",
+        "hub",
+        "x",
+        "--endpoint",
+        &format!("{}/elsewhere", server.url),
+    ]);
+    assert!(err.contains("unable to perform search against"), "{err}");
+    assert!(err.contains("404"), "{err}");
+}

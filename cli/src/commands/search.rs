@@ -1,4 +1,4 @@
-//! `hoist search repo`.
+//! `hoist search repo` and `hoist search hub`.
 
 use crate::args::OutputFormat;
 use clap::{Args, Subcommand};
@@ -14,6 +14,81 @@ use std::process::ExitCode;
 pub enum SearchCommand {
     /// Search the repositories added with `hoist repo add` for a keyword.
     Repo(SearchRepoArgs),
+    /// Search Artifact Hub, or another hub with the Monocular search API.
+    Hub(SearchHubArgs),
+}
+
+/// `search hub`.
+#[derive(Debug, Args)]
+pub struct SearchHubArgs {
+    /// Keyword(s), or a quoted rich query for Artifact Hub.
+    pub keyword: Vec<String>,
+    /// The hub to ask.
+    #[arg(long, default_value = hoist_core::repo::hub::DEFAULT_ENDPOINT)]
+    pub endpoint: String,
+    /// Maximum column width of the table.
+    #[arg(long, default_value_t = 50)]
+    pub max_col_width: usize,
+    /// Add the charts' repository URLs to the table.
+    #[arg(long)]
+    pub list_repo_url: bool,
+    /// Fail when nothing is found.
+    #[arg(long)]
+    pub fail_on_no_result: bool,
+    /// Output format.
+    #[arg(short = 'o', long, value_enum, default_value = "table")]
+    pub output: OutputFormat,
+}
+
+async fn run_hub(a: SearchHubArgs) -> miette::Result<ExitCode> {
+    use hoist_core::repo::hub;
+    let term = a.keyword.join(" ");
+    let http = hoist_core::repo::http::HttpOptions::from_env();
+    let found = hub::search(&a.endpoint, &term, &http)
+        .await
+        .map_err(|e| miette!("unable to perform search against {:?}: {e}", a.endpoint))?;
+    if found.is_empty() && a.fail_on_no_result {
+        return Err(miette!("no results found"));
+    }
+    match a.output {
+        OutputFormat::Table => {
+            if found.is_empty() {
+                println!("No results found");
+                return Ok(ExitCode::SUCCESS);
+            }
+            let mut header = vec!["URL", "CHART VERSION", "APP VERSION", "DESCRIPTION"];
+            if a.list_repo_url {
+                header.push("REPO URL");
+            }
+            let mut t = vec![header.into_iter().map(String::from).collect::<Vec<_>>()];
+            for c in &found {
+                let mut row = vec![&c.url, &c.version, &c.app_version, &c.description];
+                if a.list_repo_url {
+                    row.push(&c.repository.url);
+                }
+                t.push(
+                    row.into_iter()
+                        .map(|s| truncate(s, a.max_col_width))
+                        .collect(),
+                );
+            }
+            print!("{}", ui_table(&t));
+        }
+        // Helm's JSON keeps its struct order; its YAML sorts the keys.
+        OutputFormat::Json => {
+            println!(
+                "{}",
+                serde_json::to_string(&found).map_err(|e| miette!("{e}"))?
+            );
+        }
+        OutputFormat::Yaml => {
+            let value: Value = serde_json::to_value(&found)
+                .map_err(|e| miette!("{e}"))?
+                .into();
+            print!("{}", hoist_core::yaml::to_string(&value));
+        }
+    }
+    Ok(ExitCode::SUCCESS)
 }
 
 /// `search repo`.
@@ -54,7 +129,10 @@ fn truncate(s: &str, max: usize) -> String {
 }
 
 pub fn run(cmd: SearchCommand) -> miette::Result<ExitCode> {
-    let SearchCommand::Repo(a) = cmd;
+    let a = match cmd {
+        SearchCommand::Repo(a) => a,
+        SearchCommand::Hub(a) => return crate::commands::release::block_on(run_hub(a)),
+    };
     let paths = Paths::from_env();
     let config = RepoFile::load(&paths.repository_config()).map_err(|e| miette!("{e}"))?;
     if config.repositories.is_empty() {

@@ -7,7 +7,7 @@
 //! - [`http`]: the HTTP getter (credentials, TLS, timeouts, size limits).
 //! - [`index`]: parsing index.yaml / index.json.
 //! - [`cache`]: the on-disk index cache and its fast parsed form.
-//! - [`select`], [`search`]: version choice and `search repo`.
+//! - [`select`], [`search`]: version choice and `search repo`; [`hub`]: `search hub`.
 //! - [`deps`]: `dependency update|build|list` and Chart.lock.
 //! - [`write`]: `repo index DIR` (index.yaml for a folder of archives).
 //! - [`fetch`]: resolving references, downloading with digest checks, `pull`, [`locate_chart`].
@@ -20,6 +20,7 @@ mod error;
 pub mod fetch;
 pub mod fsutil;
 pub mod http;
+pub mod hub;
 pub mod index;
 pub mod paths;
 pub mod search;
