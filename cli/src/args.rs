@@ -146,6 +146,7 @@ fn with_cluster(command: Command, cluster: ClusterArgs) -> Command {
     match command {
         Command::Template(mut a) => {
             a.namespace = crate::commands::release::rendering_namespace(&cluster);
+            a.cluster = cluster;
             Command::Template(a)
         }
         Command::Lint(mut a) => {
@@ -311,6 +312,9 @@ pub struct TemplateArgs {
     /// `default`.
     #[arg(skip)]
     pub namespace: String,
+    /// Helm's global flags: the cluster for `--dry-run=server`.
+    #[arg(skip)]
+    pub cluster: ClusterArgs,
     /// Kubernetes version used for Capabilities.KubeVersion.
     #[arg(long)]
     pub kube_version: Option<String>,
@@ -371,8 +375,9 @@ pub struct TemplateArgs {
     /// (`server` is not supported; use `install --dry-run=server`).
     #[command(flatten)]
     pub dry_run: DryRunArg,
-    /// Helm 3's `--validate` (render against the cluster): not supported.
-    #[arg(long, hide = true)]
+    /// Helm 3's `--validate`, deprecated there for `--dry-run=server`,
+    /// which it means.
+    #[arg(long, hide = true, conflicts_with = "value")]
     pub validate: bool,
     /// Print Secrets as a comment instead of their data (not with
     /// --output-dir, where Helm writes them whole too).

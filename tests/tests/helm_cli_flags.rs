@@ -323,21 +323,11 @@ fn global_flags_before_the_command_reach_the_cluster() {
 }
 
 #[test]
-fn template_dry_run_server_and_validate_are_refused_clearly() {
+fn template_dry_run_server_and_validate_render_against_the_cluster() {
     let hello = chart("hello");
     let hello = hello.to_str().unwrap();
     let run = hoist_without_cluster(&["template", "t", hello, "--dry-run=client"]);
     assert_eq!(run.code, 0, "{}", run.stderr);
-    for flag in ["--dry-run=server", "--validate"] {
-        let run = hoist_without_cluster(&["template", "t", hello, flag]);
-        assert_ne!(run.code, 0, "{flag}");
-        assert!(
-            run.stderr.contains("install --dry-run=server"),
-            "{flag}: {}",
-            run.stderr
-        );
-        assert!(run.stdout.is_empty(), "{flag}");
-    }
     let run = hoist_without_cluster(&["template", "t", hello, "--dry-run=none"]);
     assert_ne!(run.code, 0);
     assert!(
@@ -345,6 +335,129 @@ fn template_dry_run_server_and_validate_are_refused_clearly() {
         "{}",
         run.stderr
     );
+    // Both at once are refused, as Helm's flags are mutually exclusive.
+    let run = hoist_without_cluster(&["template", "t", hello, "--validate", "--dry-run=server"]);
+    assert_ne!(run.code, 0);
+    assert!(run.stderr.contains("cannot be used with"), "{}", run.stderr);
+    // Without a cluster, the server modes say why they cannot run.
+    for flag in ["--dry-run=server", "--validate"] {
+        let run = hoist_without_cluster(&["template", "t", hello, flag]);
+        assert_ne!(run.code, 0, "{flag}");
+        assert!(run.stderr.contains("kubeconfig"), "{flag}: {}", run.stderr);
+        assert!(run.stdout.is_empty(), "{flag}");
+    }
+
+    if cluster("template_dry_run_server_and_validate_render_against_the_cluster").is_none() {
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let looker = looking_chart(dir.path());
+    let looker = looker.to_str().unwrap();
+    let ns = fresh_namespace("hoist-tplsrv");
+    let seed = dir.path().join("seed");
+    let run = hoist(&[
+        "install",
+        "seed",
+        seed.to_str().unwrap(),
+        "-n",
+        &ns,
+        "--create-namespace",
+    ]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let server_version = {
+        let run = hoist(&["install", "probe", looker, "-n", &ns, "--dry-run=server"]);
+        assert_eq!(run.code, 0, "{}", run.stderr);
+        run.stdout
+            .lines()
+            .find_map(|l| l.trim().strip_prefix("kube: "))
+            .unwrap()
+            .to_string()
+    };
+    for flag in ["--dry-run=server", "--validate"] {
+        // The server's capabilities (not --kube-version) and lookup.
+        let run = hoist(&[
+            "template",
+            "t",
+            looker,
+            "-n",
+            &ns,
+            flag,
+            "--kube-version",
+            "1.99.0",
+        ]);
+        assert_eq!(run.code, 0, "{flag}: {}", run.stderr);
+        assert!(
+            run.stdout.contains("seen: \"found\""),
+            "{flag}: {}",
+            run.stdout
+        );
+        assert!(
+            run.stdout.contains(&format!("kube: {server_version}")),
+            "{flag}: {}",
+            run.stdout
+        );
+        assert!(run.stdout.contains("# Source: looker/templates/cm.yaml"));
+        assert_eq!(
+            run.stderr.contains("--validate has been deprecated"),
+            flag == "--validate",
+            "{flag}: {}",
+            run.stderr
+        );
+    }
+    // The client render sees nothing and Helm's default version.
+    let run = hoist(&["template", "t", looker, "-n", &ns]);
+    assert!(run.stdout.contains("seen: \"nothing\""), "{}", run.stdout);
+    // An object another release owns stops it, as install's check does.
+    let run = hoist(&[
+        "template",
+        "seed",
+        seed.to_str().unwrap(),
+        "-n",
+        &ns,
+        "--validate",
+    ]);
+    assert_eq!(
+        run.code, 0,
+        "its own release's objects are fine: {}",
+        run.stderr
+    );
+    let run = hoist(&[
+        "template",
+        "other",
+        seed.to_str().unwrap(),
+        "-n",
+        &ns,
+        "--dry-run=server",
+    ]);
+    assert_ne!(run.code, 0, "{}", run.stdout);
+    assert!(
+        run.stderr.contains("Unable to continue with install"),
+        "{}",
+        run.stderr
+    );
+    assert!(run.stdout.is_empty());
+    // A kind the server does not serve is refused.
+    let bogus = dir.path().join("bogus");
+    std::fs::create_dir_all(bogus.join("templates")).unwrap();
+    std::fs::write(
+        bogus.join("Chart.yaml"),
+        "apiVersion: v2\nname: bogus\nversion: 0.1.0\n",
+    )
+    .unwrap();
+    std::fs::write(
+        bogus.join("templates/x.yaml"),
+        "apiVersion: example.com/v1\nkind: Widget\nmetadata:\n  name: w\n",
+    )
+    .unwrap();
+    let bogus = bogus.to_str().unwrap();
+    let run = hoist(&["template", "b", bogus, "-n", &ns]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let run = hoist(&["template", "b", bogus, "-n", &ns, "--validate"]);
+    assert_ne!(run.code, 0, "{}", run.stdout);
+    assert!(run.stderr.contains("Widget"), "{}", run.stderr);
+    // Nothing was written: the only release is the seed.
+    let run = hoist(&["list", "-n", &ns, "-a", "-q"]);
+    assert_eq!(run.stdout.trim(), "seed");
 }
 
 #[test]

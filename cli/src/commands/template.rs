@@ -6,7 +6,8 @@ use hoist_core::action::capabilities::offline_capabilities;
 use hoist_core::action::dry_run::DryRun;
 use hoist_core::action::render::{RenderRequest, render_chart};
 use hoist_core::action::template::{
-    TemplateOptions, manifest_block, post_rendered_text, template_documents, template_text,
+    TemplateOptions, manifest_block, post_rendered_text, render_against_cluster,
+    template_documents, template_text,
 };
 use hoist_core::engine::ReleaseInfo;
 use miette::{IntoDiagnostic, WrapErr, miette};
@@ -39,13 +40,8 @@ pub fn run(a: TemplateArgs) -> miette::Result<ExitCode> {
         ),
         (None, _, None) => ("release-name".to_string(), a.first.clone()),
     };
-    match a.dry_run.strategy()? {
-        DryRun::Server => {
-            return Err(miette!(
-                "hoist template renders without the cluster only: --dry-run=server is not \
-                 supported; `hoist install --dry-run=server` renders against the cluster"
-            ));
-        }
+    let against_cluster = match a.dry_run.strategy()? {
+        DryRun::Server => true,
         // Helm: template is always a dry run.
         DryRun::None if a.dry_run.value.is_some() => {
             return Err(miette!(
@@ -53,13 +49,10 @@ pub fn run(a: TemplateArgs) -> miette::Result<ExitCode> {
                 a.dry_run.value.as_deref().unwrap_or_default()
             ));
         }
-        _ => {}
-    }
+        _ => a.validate,
+    };
     if a.validate {
-        return Err(miette!(
-            "hoist template renders without the cluster only: --validate is not supported; \
-             `hoist install --dry-run=server` renders and checks against the cluster"
-        ));
+        eprintln!("Flag --validate has been deprecated, use '--dry-run=server' instead");
     }
     // Helm's template checks for missing dependencies as install does.
     let runtime = tokio::runtime::Builder::new_current_thread()
@@ -102,7 +95,18 @@ pub fn run(a: TemplateArgs) -> miette::Result<ExitCode> {
         lint_mode: false,
     };
     let release_name = req.release.name.clone();
-    let rendered = render_chart(chart, &req).map_err(|e| miette!("{e}"))?;
+    let rendered = if against_cluster {
+        // Helm renders with the server's capabilities here, whatever
+        // --kube-version and --api-versions say.
+        runtime.block_on(async {
+            let client = super::release::connect(&a.cluster).await?;
+            render_against_cluster(chart, req, &client)
+                .await
+                .map_err(|e| miette!("{e}"))
+        })?
+    } else {
+        render_chart(chart, &req).map_err(|e| miette!("{e}"))?
+    };
     for w in &rendered.warnings {
         eprintln!("warning: {w}");
     }

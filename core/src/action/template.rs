@@ -5,6 +5,7 @@ use super::render::RenderedChart;
 use crate::chart::ignore::go_match;
 use crate::release::HookEvent;
 use crate::release::manifest::split_manifests;
+use std::time::Duration;
 
 /// Output choices of `template`.
 #[derive(Clone, Debug, Default)]
@@ -204,6 +205,32 @@ fn source_path(doc: &str) -> Option<&str> {
         from += i + 1;
     }
     None
+}
+
+/// `template --dry-run=server` (Helm 3's `--validate`): renders `chart`
+/// as install's server dry run does, with the server's capabilities (the
+/// request's are replaced) and `lookup` reading live objects, then checks
+/// the manifests against the server: every kind must be served, and no
+/// object may already exist outside release `req.release.name`. Nothing
+/// is written to the cluster.
+pub async fn render_against_cluster(
+    chart: crate::chart::Chart,
+    mut req: super::render::RenderRequest,
+    client: &crate::kube::KubeClient,
+) -> Result<RenderedChart, ActionError> {
+    let namespace = req.release.namespace.clone();
+    let name = req.release.name.clone();
+    let resources = crate::kube::ResourceClient::connect(client.with_namespace(&namespace)).await?;
+    req.capabilities = resources.discovery().capabilities();
+    let rendered = super::render::render_with_lookup(chart, req, &resources).await?;
+    let deployer = super::deploy::Deployer::new(&resources, &name, &namespace, Duration::ZERO);
+    let manifest = crate::release::manifest::manifest_text(&rendered.manifests);
+    let objects = deployer.objects(&manifest)?;
+    deployer
+        .claim_new_objects(&[], &objects, false)
+        .await
+        .map_err(|e| ActionError::Invalid(format!("Unable to continue with install: {e}")))?;
+    Ok(rendered)
 }
 
 /// The CRD files of a chart and all its subcharts, as `(path, content)`
