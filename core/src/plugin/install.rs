@@ -687,6 +687,53 @@ pub fn update(plugin: &Plugin) -> Result<Plugin, PluginError> {
     load_dir(plugin.dir())
 }
 
+// ------------------------------------------------------------ provenance
+
+/// What `plugin list` shows in PROVENANCE (Helm's `GetPluginSigningInfo`):
+/// `local dev` for a linked folder, `unsigned` without the archive and
+/// `.prov` kept beside the plugin, `invalid provenance` when the `.prov`
+/// is no clear-signed message, `mismatched provenance` when it does not
+/// name the archive's digest, else `signed` (the signature itself is
+/// checked at install time, against a keyring).
+pub fn signing_status(plugin: &Plugin) -> &'static str {
+    let dir = plugin.dir();
+    let Ok(meta) = std::fs::symlink_metadata(dir) else {
+        return "unknown";
+    };
+    if meta.file_type().is_symlink() {
+        return "local dev";
+    }
+    let m = plugin.metadata();
+    let Some(parent) = dir.parent() else {
+        return "unknown";
+    };
+    let file = format!("{}-{}.tgz", m.name, m.version);
+    let archive = parent.join(&file);
+    let Ok(bytes) = std::fs::read(&archive) else {
+        return "unsigned";
+    };
+    let Ok(prov) = std::fs::read(crate::provenance::prov_path(&archive)) else {
+        return "unsigned";
+    };
+    let Some(signed) = std::str::from_utf8(&prov)
+        .ok()
+        .and_then(|t| pgp::composed::CleartextSignedMessage::from_string(t.trim_start()).ok())
+        .map(|(msg, _)| msg.signed_text())
+    else {
+        return "invalid provenance";
+    };
+    let digest = format!("sha256:{}", crate::chart::package::sha256_hex(&bytes));
+    let files = crate::provenance::parse_files(&signed.replace("\r\n", "\n")).unwrap_or_default();
+    if files
+        .iter()
+        .any(|(name, sum)| name.contains(&file) && *sum == digest)
+    {
+        "signed"
+    } else {
+        "mismatched provenance"
+    }
+}
+
 #[cfg(all(test, unix))]
 mod tests {
     use super::*;
