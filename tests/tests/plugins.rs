@@ -978,6 +978,10 @@ fn a_downloader_plugin_serves_repositories_and_charts() {
     env.ok(&["dependency", "update", &parent.to_string_lossy()]);
     assert!(parent.join("charts/hello-0.1.0.tgz").is_file());
 
+    // Its `command` still runs as `hoist fixture-getter` (Helm 3 did).
+    let r = env.ok(&["fixture-getter", "", "", "", "fixture://charts/index.yaml"]);
+    assert!(r.stdout.contains("hello-0.1.0.tgz"), "{}", r.stdout);
+
     // A failing download: the plugin's stderr in hoist's error.
     let r = env.fails(&["repo", "add", "missing", "fixture://nowhere"]);
     let e = flat(&r.stderr);

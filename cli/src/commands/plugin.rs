@@ -366,7 +366,18 @@ pub fn run_external(words: Vec<OsString>) -> miette::Result<ExitCode> {
         unknown_command()
     }
     let found = find_plugins(&plugin_dirs(), None).map_err(|e| miette!("{e}"))?;
-    let plugin = match found.get(&name, Some(PluginType::Cli)) {
+    // A Helm 3 plugin with both a command and downloaders (helm-s3's
+    // `s3 init|push`) is a getter/v1 plugin to Helm v4, which no longer
+    // runs it as a command; hoist still does, as Helm 3 did.
+    let legacy_command = |p: &&hoist_core::plugin::Plugin| {
+        p.name() == name
+            && p.metadata().api_version == "legacy"
+            && !p.metadata().runtime_config.platform_command.is_empty()
+    };
+    let plugin = match found
+        .get(&name, Some(PluginType::Cli))
+        .or_else(|| found.plugins.iter().find(legacy_command))
+    {
         Some(p) => p.clone(),
         None => {
             if let Some(e) = found.skipped_as(&name) {
