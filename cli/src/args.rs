@@ -5,6 +5,7 @@ use clap::{Args, Parser, Subcommand, ValueEnum};
 use hoist_core::action::dry_run::DryRun;
 use hoist_core::kube::WaitStrategy;
 use hoist_core::kube::wait::WaitFlag;
+use std::ffi::OsString;
 use std::path::PathBuf;
 
 /// hoist: a Kubernetes chart package manager, drop-in compatible with Helm.
@@ -259,6 +260,12 @@ pub enum Command {
     /// Manage a chart's dependencies.
     #[command(subcommand, alias = "dep", alias = "dependencies")]
     Dependency(crate::commands::dependency::DependencyCommand),
+    /// Install, list, update or uninstall Helm plugins.
+    #[command(subcommand)]
+    Plugin(crate::commands::plugin::PluginCommand),
+    /// `hoist NAME ARGS...`: the installed Helm plugin NAME.
+    #[command(external_subcommand)]
+    External(Vec<OsString>),
 }
 
 /// Output formats for machine-readable results.

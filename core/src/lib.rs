@@ -12,12 +12,14 @@
 //! - [`provenance`]: signing and verifying charts with Helm's `.prov` files.
 //! - [`registry`]: pushing charts to and pulling them from OCI registries.
 //! - [`action`]: user-level operations (template, lint, package...) over the rest.
+//! - [`plugin`]: Helm plugins: finding, installing and running them.
 
 pub mod action;
 pub mod chart;
 pub mod engine;
 pub mod json;
 pub mod kube;
+pub mod plugin;
 mod process;
 pub mod provenance;
 pub mod registry;

@@ -21,8 +21,8 @@ pub struct EnvArgs {
 }
 
 /// hoist's variables and their values now: Helm's `EnvVars` under
-/// `HOIST_` names (no plugins, so no `HOIST_PLUGINS`).
-fn variables(a: &EnvArgs) -> BTreeMap<String, String> {
+/// `HOIST_` names. Plugins get them under Helm's names too.
+pub(crate) fn variables(a: &EnvArgs) -> BTreeMap<String, String> {
     let paths = Paths::from_env();
     let c = &a.cluster;
     let env_or = |name: &str, default: &str| {
@@ -47,6 +47,12 @@ fn variables(a: &EnvArgs) -> BTreeMap<String, String> {
         ("HOIST_CONFIG_HOME", path(paths.config.clone())),
         ("HOIST_DATA_HOME", path(paths.data.clone())),
         ("HOIST_DEBUG", a.debug.to_string()),
+        (
+            "HOIST_PLUGINS",
+            hoist_core::plugin::loader::plugins_variable()
+                .to_string_lossy()
+                .into_owned(),
+        ),
         (
             "HOIST_REGISTRY_CONFIG",
             path(hoist_core::registry::default_credentials_path()),

@@ -12,6 +12,7 @@ mod install;
 mod lint;
 mod list;
 mod package;
+pub mod plugin;
 pub(crate) mod pull;
 pub mod push;
 pub mod registry;
@@ -33,6 +34,13 @@ use std::process::ExitCode;
 
 /// Runs the parsed command line.
 pub fn run(cli: Cli) -> miette::Result<ExitCode> {
+    // Downloader plugins run deep in the repository client; they get
+    // Helm's variables for this command line too.
+    let (cluster, debug) = (cli.cluster.clone(), cli.debug);
+    let for_getters = cluster.clone();
+    hoist_core::plugin::getter::set_environment(move || {
+        plugin::helm_variables(&for_getters, debug)
+    });
     match cli.into_command() {
         Command::Template(a) => template::run(a),
         Command::Lint(a) => lint::run(a),
@@ -59,5 +67,7 @@ pub fn run(cli: Cli) -> miette::Result<ExitCode> {
         Command::Search(a) => search::run(a),
         Command::Pull(a) => pull::run(a),
         Command::Dependency(a) => dependency::run(a),
+        Command::Plugin(a) => plugin::run(a, cluster, debug),
+        Command::External(words) => plugin::run_external(words),
     }
 }

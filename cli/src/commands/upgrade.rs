@@ -40,10 +40,11 @@ impl ServerSideFlag {
 /// upgrade, template and `diff upgrade`.
 #[derive(Debug, Clone, Default, clap::Args)]
 pub struct PostRenderArgs {
-    /// Pipe the rendered manifests (hooks excepted) through this executable;
-    /// its output replaces them. A name without `/` is looked up in $PATH.
-    /// (Helm 3's post-renderer: hoist runs a program, not a Helm v4 plugin.)
-    #[arg(long = "post-renderer", value_name = "PATH")]
+    /// Pipe the rendered manifests (hooks excepted) through the Helm v4
+    /// post-renderer plugin of this name, or else through this executable
+    /// (Helm 3); its output replaces them. A name without `/` that is no
+    /// plugin is looked up in $PATH.
+    #[arg(long = "post-renderer", value_name = "NAME|PATH")]
     pub post_renderer: Option<String>,
     /// An argument to the post-renderer (repeatable; commas are not split).
     #[arg(
@@ -61,7 +62,7 @@ impl PostRenderArgs {
     pub fn renderer(&self) -> miette::Result<Option<PostRenderer>> {
         match self.post_renderer.as_deref() {
             None | Some("") => Ok(None),
-            Some(program) => PostRenderer::new(program, self.post_renderer_args.clone())
+            Some(program) => PostRenderer::from_flag(program, self.post_renderer_args.clone())
                 .map(Some)
                 .map_err(|e| {
                     miette!("invalid argument {program:?} for \"--post-renderer\" flag: {e}")

@@ -10,6 +10,12 @@
 //! a plugin name instead and also post-renders hooks; hoist keeps Helm 3's
 //! contract so existing scripts keep working (see README, deviations).
 //!
+//! `--post-renderer NAME` where NAME is an installed `postrenderer/v1`
+//! plugin runs that plugin instead (Helm v4's meaning of the flag): its
+//! command with `--post-renderer-args` appended, `HELM_PLUGIN_NAME` and
+//! `HELM_PLUGIN_DIR` set, the same manifest block in and out. Any other
+//! value is a program path, as before.
+//!
 //! Two checks go beyond Helm 3, as Helm v4 does them: empty output for a
 //! non-empty block is an error (Helm 3 would store an empty manifest, and
 //! the next upgrade would then delete every object), and output that is not
@@ -65,6 +71,14 @@ pub enum PostRenderError {
         /// The resolved program path.
         program: PathBuf,
     },
+    /// A post-renderer plugin has no command for this platform.
+    #[error("post-renderer plugin {name:?}: {message}")]
+    Plugin {
+        /// The plugin's name.
+        name: String,
+        /// What is wrong.
+        message: String,
+    },
     /// The program's output is not UTF-8 text.
     #[error("error while parsing post rendered output of {}: it is not UTF-8 text ({source})", .program.display())]
     NotUtf8 {
@@ -93,6 +107,10 @@ pub enum PostRenderError {
 pub struct PostRenderer {
     program: PathBuf,
     args: Vec<String>,
+    /// Variables set for the program (a plugin's `HELM_PLUGIN_*`).
+    env: Vec<(String, String)>,
+    /// The plugin's name, for a post-renderer plugin.
+    plugin: Option<String>,
 }
 
 impl PostRenderer {
@@ -119,7 +137,51 @@ impl PostRenderer {
         Ok(PostRenderer {
             program: absolute,
             args,
+            env: Vec::new(),
+            plugin: None,
         })
+    }
+
+    /// What `--post-renderer NAME` means: the `postrenderer/v1` plugin
+    /// named NAME when one is installed (Helm v4), else the program NAME
+    /// (Helm 3, [`PostRenderer::new`]).
+    pub fn from_flag(name: &str, args: Vec<String>) -> Result<Self, PostRenderError> {
+        if crate::plugin::is_valid_name(name)
+            && let Ok(found) = crate::plugin::find_plugins(
+                &crate::plugin::plugin_dirs(),
+                Some(crate::plugin::PluginType::PostRenderer),
+            )
+            && let Some(plugin) = found.get(name, None)
+        {
+            return Self::from_plugin(plugin, args);
+        }
+        Self::new(name, args)
+    }
+
+    /// A post-renderer plugin's command, with `args` after its own.
+    pub fn from_plugin(
+        plugin: &crate::plugin::Plugin,
+        args: Vec<String>,
+    ) -> Result<Self, PostRenderError> {
+        let env = crate::plugin::run::PluginEnv::new(plugin, &[]);
+        let (program, args) =
+            crate::plugin::run::main_command(plugin, &env, &args).map_err(|e| {
+                PostRenderError::Plugin {
+                    name: plugin.name().to_string(),
+                    message: e.to_string(),
+                }
+            })?;
+        Ok(PostRenderer {
+            program: PathBuf::from(program),
+            args,
+            env: env.vars().to_vec(),
+            plugin: Some(plugin.name().to_string()),
+        })
+    }
+
+    /// The plugin's name, when this is a post-renderer plugin.
+    pub fn plugin(&self) -> Option<&str> {
+        self.plugin.as_deref()
     }
 
     /// The program's absolute path.
@@ -153,6 +215,7 @@ impl PostRenderer {
     pub fn run_blocking(&self, manifests: &str) -> Result<String, PostRenderError> {
         let mut child = Command::new(&self.program)
             .args(&self.args)
+            .envs(self.env.iter().map(|(k, v)| (k, v)))
             .stdin(Stdio::piped())
             .stdout(Stdio::piped())
             .stderr(Stdio::piped())
@@ -479,6 +542,30 @@ mod tests {
         let r = PostRenderer::new("sh", vec![]).unwrap();
         assert!(r.program().is_absolute());
         assert!(r.program().ends_with("sh"));
+    }
+
+    #[test]
+    fn a_post_renderer_plugin_runs_its_command_with_the_arguments_after() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(
+            dir.path().join("plugin.yaml"),
+            "apiVersion: v1\nname: stamp\ntype: postrenderer/v1\nruntime: subprocess\nversion: 1.0.0\nruntimeConfig:\n  platformCommand:\n  - command: $HELM_PLUGIN_DIR/stamp.sh --own\n",
+        )
+        .unwrap();
+        script(
+            dir.path(),
+            "stamp.sh",
+            "cat\nprintf '# %s in %s:' \"$HELM_PLUGIN_NAME\" \"$(basename \"$HELM_PLUGIN_DIR\")\"\nprintf ' [%s]' \"$@\"\necho",
+        );
+        let plugin = crate::plugin::load_dir(dir.path()).unwrap();
+        let r = PostRenderer::from_plugin(&plugin, vec!["a b".into()]).unwrap();
+        assert_eq!(r.plugin(), Some("stamp"));
+        let out = r.run_blocking(INPUT).unwrap();
+        let base = dir.path().file_name().unwrap().to_string_lossy();
+        assert_eq!(out, format!("{INPUT}# stamp in {base}: [--own] [a b]\n"));
+        // Not a plugin name: a program path, as before.
+        let e = PostRenderer::from_flag("./no/such/stamp", vec![]).unwrap_err();
+        assert!(matches!(e, PostRenderError::NotFound { .. }), "{e}");
     }
 
     #[tokio::test]

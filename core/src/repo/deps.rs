@@ -181,7 +181,8 @@ fn source_of(dep: &Dependency, config: &RepoFile, chart_dir: &Path) -> Result<So
             ))
         });
     }
-    if !(r.starts_with("http://") || r.starts_with("https://")) {
+    if !(r.starts_with("http://") || r.starts_with("https://") || crate::plugin::getter::handles(r))
+    {
         return Err(RepoError::Dependency(format!(
             "dependency {:?}: repository {r:?} is not a URL, @name, file:// or oci:// reference",
             dep.name

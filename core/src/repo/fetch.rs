@@ -58,9 +58,10 @@ pub struct Resolved {
     pub entry: RepoEntry,
 }
 
-/// True for references that are URLs rather than names.
+/// True for references that are URLs rather than names: http(s), or a
+/// scheme an installed downloader plugin handles.
 fn is_url(s: &str) -> bool {
-    s.starts_with("http://") || s.starts_with("https://")
+    s.starts_with("http://") || s.starts_with("https://") || crate::plugin::getter::handles(s)
 }
 
 /// Resolves `href` (absolute, or relative to the repository URL) as Helm's

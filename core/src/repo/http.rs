@@ -7,6 +7,9 @@
 //!   its own CA bundle and a client certificate.
 //! - Every body is read with a size cap, so a hostile or broken server
 //!   cannot fill memory; the connect and read timeouts bound slow servers.
+//! - A URL of another scheme is fetched by the downloader plugin that
+//!   claims it (Helm's plugin getters, see [`crate::plugin::getter`]),
+//!   with the repository's credentials and TLS files.
 
 use super::{RepoEntry, RepoError};
 use std::time::Duration;
@@ -91,6 +94,10 @@ pub struct Getter {
     password: String,
     pass_credentials_all: bool,
     max_bytes: u64,
+    /// The repository's TLS files, for downloader plugins.
+    cert_file: String,
+    key_file: String,
+    ca_file: String,
 }
 
 fn authority(url: &reqwest::Url) -> Option<String> {
@@ -169,6 +176,9 @@ impl Getter {
             password: entry.password.clone(),
             pass_credentials_all: entry.pass_credentials_all,
             max_bytes: opts.max_bytes,
+            cert_file: entry.cert_file.clone(),
+            key_file: entry.key_file.clone(),
+            ca_file: entry.ca_file.clone(),
         })
     }
 
@@ -205,8 +215,15 @@ impl Getter {
         let parsed = reqwest::Url::parse(url)
             .map_err(|e| RepoError::Invalid(format!("invalid URL {url:?}: {e}")))?;
         if !matches!(parsed.scheme(), "http" | "https") {
+            if let Some(plugin) = crate::plugin::getter::find_for_scheme(parsed.scheme()) {
+                let bytes = self.get_with_plugin(plugin, url).await?;
+                return Ok(Fetched::Body {
+                    bytes,
+                    validators: Validators::default(),
+                });
+            }
             return Err(RepoError::Invalid(format!(
-                "unsupported URL scheme in {url:?} (only http and https)"
+                "unsupported URL scheme in {url:?} (only http and https, and the protocols of installed downloader plugins)"
             )));
         }
         let mut req = self.client.get(parsed.clone());
@@ -259,6 +276,43 @@ impl Getter {
             bytes.extend_from_slice(&chunk);
         }
         Ok(Fetched::Body { bytes, validators })
+    }
+}
+
+impl Getter {
+    /// Runs the downloader `plugin` for `url` (on a blocking thread).
+    async fn get_with_plugin(
+        &self,
+        plugin: crate::plugin::Plugin,
+        url: &str,
+    ) -> Result<Vec<u8>, RepoError> {
+        use crate::plugin::{PluginError, getter};
+        let opts = getter::GetterOptions {
+            cert_file: self.cert_file.clone(),
+            key_file: self.key_file.clone(),
+            ca_file: self.ca_file.clone(),
+            username: self.username.clone(),
+            password: self.password.clone(),
+            pass_credentials_all: self.pass_credentials_all,
+            max_bytes: self.max_bytes,
+        };
+        let href = url.to_string();
+        let result = tokio::task::spawn_blocking(move || getter::fetch(&plugin, &href, &opts))
+            .await
+            .map_err(|e| RepoError::Http {
+                url: url.to_string(),
+                message: format!("the downloader plugin thread failed: {e}"),
+            })?;
+        result.map_err(|e| match e {
+            PluginError::TooLarge { limit, .. } => RepoError::TooLarge {
+                url: url.to_string(),
+                limit,
+            },
+            other => RepoError::Http {
+                url: url.to_string(),
+                message: other.to_string(),
+            },
+        })
     }
 }
 
