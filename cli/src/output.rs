@@ -28,16 +28,70 @@ pub fn merge_values(args: &ValuesArgs) -> miette::Result<Value> {
         json_values: args.set_json.clone(),
         literal_values: args.set_literal.clone(),
     };
-    let reader = |path: &str| -> std::io::Result<Vec<u8>> {
-        if path == "-" {
+    let reader = |path: &str| -> Result<Vec<u8>, String> {
+        if path.trim() == "-" {
             let mut buf = Vec::new();
-            std::io::stdin().read_to_end(&mut buf)?;
-            Ok(buf)
-        } else {
-            std::fs::read(path)
+            std::io::stdin()
+                .read_to_end(&mut buf)
+                .map_err(|e| e.to_string())?;
+            return Ok(buf);
         }
+        if fetched_by_a_getter(path) {
+            return download_values(path);
+        }
+        std::fs::read(path).map_err(|e| e.to_string())
     };
     opts.merge_values(&reader).map_err(|e| miette!("{e}"))
+}
+
+/// Helm's `readFile`: a `-f`/`--set-file` argument that is a URL of a
+/// scheme some getter serves (http, https, or a downloader plugin's,
+/// such as helm-secrets' `secrets://`) is downloaded; anything else is a
+/// local path.
+fn fetched_by_a_getter(path: &str) -> bool {
+    let Some(scheme) = url_scheme(path) else {
+        return false;
+    };
+    matches!(scheme.as_str(), "http" | "https")
+        || hoist_core::plugin::getter::find_for_scheme(&scheme).is_some()
+}
+
+/// The scheme of `text` read as a URL, lowercased as Go's `url.Parse`
+/// does: a letter, then letters, digits, `+`, `-` or `.`, before a `:`.
+fn url_scheme(text: &str) -> Option<String> {
+    let (scheme, _) = text.split_once(':')?;
+    let mut chars = scheme.chars();
+    let valid = chars.next()?.is_ascii_alphabetic()
+        && chars.all(|c| c.is_ascii_alphanumeric() || matches!(c, '+' | '-' | '.'));
+    valid.then(|| scheme.to_ascii_lowercase())
+}
+
+/// Downloads a values file with the repository getter (no credentials, as
+/// Helm's), on a thread of its own so that it works whether or not the
+/// caller already runs an async runtime.
+fn download_values(url: &str) -> Result<Vec<u8>, String> {
+    use hoist_core::repo::RepoEntry;
+    use hoist_core::repo::http::{Getter, HttpOptions};
+    std::thread::scope(|scope| {
+        scope
+            .spawn(|| {
+                let runtime = tokio::runtime::Builder::new_current_thread()
+                    .enable_all()
+                    .build()
+                    .map_err(|e| e.to_string())?;
+                runtime.block_on(async {
+                    let entry = RepoEntry {
+                        url: url.to_string(),
+                        ..RepoEntry::default()
+                    };
+                    let getter =
+                        Getter::new(&entry, &HttpOptions::from_env()).map_err(|e| e.to_string())?;
+                    getter.get(url).await.map_err(|e| e.to_string())
+                })
+            })
+            .join()
+            .unwrap_or_else(|_| Err("the download thread failed".to_string()))
+    })
 }
 
 /// The `--color` mode of this run.
@@ -79,5 +133,21 @@ mod colour_tests {
         assert!(colour_for(ColorMode::Always, false));
         assert!(!colour_for(ColorMode::Never, true));
         assert!(!colour_for(ColorMode::Auto, false));
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::url_scheme;
+
+    #[test]
+    fn schemes_as_go_reads_them() {
+        assert_eq!(url_scheme("https://x/v.yaml").as_deref(), Some("https"));
+        assert_eq!(url_scheme("HTTP://x").as_deref(), Some("http"));
+        assert_eq!(url_scheme("secrets://v.yaml").as_deref(), Some("secrets"));
+        assert_eq!(url_scheme("values.yaml"), None);
+        assert_eq!(url_scheme("/abs/values.yaml"), None);
+        assert_eq!(url_scheme("./a:b.yaml"), None);
+        assert_eq!(url_scheme("1x://y"), None);
     }
 }

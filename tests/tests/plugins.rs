@@ -978,6 +978,38 @@ fn a_downloader_plugin_serves_repositories_and_charts() {
     env.ok(&["dependency", "update", &parent.to_string_lossy()]);
     assert!(parent.join("charts/hello-0.1.0.tgz").is_file());
 
+    // Values files too, as Helm's readFile (helm-secrets' `-f secrets://`).
+    std::fs::write(repo_root.join("values.yaml"), "message: from-a-plugin\n").unwrap();
+    std::fs::write(repo_root.join("msg.txt"), "set-file-by-plugin").unwrap();
+    let r = env.ok(&[
+        "template",
+        "web",
+        &chart("hello").to_string_lossy(),
+        "-f",
+        "fixture://values.yaml",
+    ]);
+    assert!(r.stdout.contains("from-a-plugin"), "{}", r.stdout);
+    let r = env.ok(&[
+        "template",
+        "web",
+        &chart("hello").to_string_lossy(),
+        "--set-file",
+        "message=fixture://msg.txt",
+    ]);
+    assert!(r.stdout.contains("set-file-by-plugin"), "{}", r.stdout);
+    let r = env.fails(&[
+        "template",
+        "web",
+        &chart("hello").to_string_lossy(),
+        "-f",
+        "fixture://absent.yaml",
+    ]);
+    assert!(
+        flat(&r.stderr).contains("fixture: no such file: absent.yaml"),
+        "{}",
+        r.stderr
+    );
+
     // Its `command` still runs as `hoist fixture-getter` (Helm 3 did).
     let r = env.ok(&["fixture-getter", "", "", "", "fixture://charts/index.yaml"]);
     assert!(r.stdout.contains("hello-0.1.0.tgz"), "{}", r.stdout);

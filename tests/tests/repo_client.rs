@@ -1403,3 +1403,52 @@ fn search_hub_asks_a_monocular_search_api() {
     assert!(err.contains("unable to perform search against"), "{err}");
     assert!(err.contains("404"), "{err}");
 }
+
+#[test]
+fn values_files_may_be_urls_as_in_helm() {
+    let server = TestServer::start(Box::new(|path, _| match path {
+        "/values.yaml" => Reply::Full {
+            status: 200,
+            headers: vec![],
+            body: b"message: from-the-web\n".to_vec(),
+        },
+        "/message.txt" => Reply::Full {
+            status: 200,
+            headers: vec![],
+            body: b"file-from-the-web".to_vec(),
+        },
+        _ => Reply::Full {
+            status: 404,
+            headers: vec![],
+            body: b"no".to_vec(),
+        },
+    }));
+    let env = Env::new();
+    let hello = hoist_e2e::chart("hello");
+    let hello = hello.to_str().unwrap();
+    let url = format!("{}/values.yaml", server.url);
+    let out = env.ok(&["template", "web", hello, "-f", &url]);
+    assert!(out.stdout.contains("from-the-web"), "{}", out.stdout);
+    assert_eq!(server.requests("/values.yaml").len(), 1);
+    let out = env.ok(&[
+        "template",
+        "web",
+        hello,
+        "--set-file",
+        &format!("message={}/message.txt", server.url),
+    ]);
+    assert!(out.stdout.contains("file-from-the-web"), "{}", out.stdout);
+    let err = env.fails(&[
+        "template",
+        "web",
+        hello,
+        "-f",
+        &format!("{}/missing.yaml", server.url),
+    ]);
+    assert!(err.contains("missing.yaml"), "{err}");
+    assert!(err.contains("404"), "{err}");
+    // A path with a colon that is no scheme is still a file.
+    std::fs::write(env.path("odd:name.yaml"), "message: local-colon\n").unwrap();
+    let out = env.ok(&["template", "web", hello, "-f", "odd:name.yaml"]);
+    assert!(out.stdout.contains("local-colon"), "{}", out.stdout);
+}
