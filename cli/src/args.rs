@@ -378,13 +378,17 @@ pub struct TemplateArgs {
     /// Keyring with the public keys for --verify (default: ~/.gnupg/pubring.gpg).
     #[arg(long)]
     pub keyring: Option<PathBuf>,
-    /// `--dry-run[=client]`: template always renders without the cluster
-    /// (`server` is not supported; use `install --dry-run=server`).
+    /// `--dry-run[=client]` renders without the cluster (template always
+    /// is a dry run); `--dry-run=server` renders against it.
     #[command(flatten)]
     pub dry_run: DryRunArg,
+    /// With --dry-run=server: objects that exist outside the release would
+    /// be adopted, so they do not fail the check.
+    #[arg(long)]
+    pub take_ownership: bool,
     /// Helm 3's `--validate`, deprecated there for `--dry-run=server`,
     /// which it means.
-    #[arg(long, hide = true, conflicts_with = "value")]
+    #[arg(long, hide = true, conflicts_with = "dry_run")]
     pub validate: bool,
     /// Print Secrets as a comment instead of their data (not with
     /// --output-dir, where Helm writes them whole too).
@@ -421,8 +425,6 @@ pub struct TemplateIgnoredArgs {
     force_conflicts: bool,
     #[arg(long, hide = true, num_args = 0..=1, require_equals = true, default_missing_value = "true")]
     server_side: Option<String>,
-    #[arg(long, hide = true)]
-    take_ownership: bool,
     #[arg(long, hide = true)]
     disable_openapi_validation: bool,
     #[arg(long, hide = true)]
@@ -1112,7 +1114,7 @@ pub struct DryRunArg {
     /// Change nothing: `--dry-run=client` renders without the cluster,
     /// `--dry-run=server` also checks against it (`--dry-run` alone and
     /// `=true` are client, `=none` and `=false` no dry run, as Helm's).
-    #[arg(long = "dry-run", num_args = 0..=1, require_equals = true, default_missing_value = DRY_RUN_UNSET, value_name = "STRATEGY")]
+    #[arg(id = "dry_run", long = "dry-run", num_args = 0..=1, require_equals = true, default_missing_value = DRY_RUN_UNSET, value_name = "STRATEGY")]
     pub value: Option<String>,
 }
 

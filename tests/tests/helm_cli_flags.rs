@@ -431,11 +431,47 @@ fn template_dry_run_server_and_validate_render_against_the_cluster() {
     ]);
     assert_ne!(run.code, 0, "{}", run.stdout);
     assert!(
-        run.stderr.contains("Unable to continue with install"),
+        run.stderr.contains("unable to continue with install"),
         "{}",
         run.stderr
     );
     assert!(run.stdout.is_empty());
+    // As Helm: no ownership check for --is-upgrade, adoption with
+    // --take-ownership.
+    for extra in ["--is-upgrade", "--take-ownership"] {
+        let run = hoist(&[
+            "template",
+            "other",
+            seed.to_str().unwrap(),
+            "-n",
+            &ns,
+            "--dry-run=server",
+            extra,
+        ]);
+        assert_eq!(run.code, 0, "{extra}: {}", run.stderr);
+        assert!(run.stdout.contains("name: seed"), "{extra}: {}", run.stdout);
+    }
+    // The checks see the post-rendered manifest: renamed, it is free.
+    let rename = dir.path().join("rename.sh");
+    std::fs::write(
+        &rename,
+        "#!/bin/sh\nsed 's/name: seed$/name: seed-renamed/'\n",
+    )
+    .unwrap();
+    use std::os::unix::fs::PermissionsExt;
+    std::fs::set_permissions(&rename, std::fs::Permissions::from_mode(0o755)).unwrap();
+    let run = hoist(&[
+        "template",
+        "other",
+        seed.to_str().unwrap(),
+        "-n",
+        &ns,
+        "--dry-run=server",
+        "--post-renderer",
+        rename.to_str().unwrap(),
+    ]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert!(run.stdout.contains("name: seed-renamed"), "{}", run.stdout);
     // A kind the server does not serve is refused.
     let bogus = dir.path().join("bogus");
     std::fs::create_dir_all(bogus.join("templates")).unwrap();
@@ -455,6 +491,12 @@ fn template_dry_run_server_and_validate_render_against_the_cluster() {
     let run = hoist(&["template", "b", bogus, "-n", &ns, "--validate"]);
     assert_ne!(run.code, 0, "{}", run.stdout);
     assert!(run.stderr.contains("Widget"), "{}", run.stderr);
+    assert!(
+        run.stderr
+            .contains("unable to build kubernetes objects from release manifest"),
+        "{}",
+        run.stderr
+    );
     // Nothing was written: the only release is the seed.
     let run = hoist(&["list", "-n", &ns, "-a", "-q"]);
     assert_eq!(run.stdout.trim(), "seed");

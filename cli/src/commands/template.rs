@@ -95,17 +95,28 @@ pub fn run(a: TemplateArgs) -> miette::Result<ExitCode> {
         lint_mode: false,
     };
     let release_name = req.release.name.clone();
-    let rendered = if against_cluster {
+    let (rendered, target) = if against_cluster {
         // Helm renders with the server's capabilities here, whatever
         // --kube-version and --api-versions say.
-        runtime.block_on(async {
+        let (rendered, target) = runtime.block_on(async {
             let client = super::release::connect(&a.cluster).await?;
             render_against_cluster(chart, req, &client)
                 .await
                 .map_err(|e| miette!("{e}"))
-        })?
+        })?;
+        (rendered, Some(target))
     } else {
-        render_chart(chart, &req).map_err(|e| miette!("{e}"))?
+        (render_chart(chart, &req).map_err(|e| miette!("{e}"))?, None)
+    };
+    // The server's checks, on what an install would apply: the manifest
+    // after any post-renderer (CRDs included with --include-crds).
+    let check = |manifest: &str| -> miette::Result<()> {
+        match &target {
+            Some(target) => runtime
+                .block_on(target.check(manifest, a.is_upgrade, a.take_ownership))
+                .map_err(|e| miette!("{e}")),
+            None => Ok(()),
+        }
     };
     for w in &rendered.warnings {
         eprintln!("warning: {w}");
@@ -124,6 +135,7 @@ pub fn run(a: TemplateArgs) -> miette::Result<ExitCode> {
     if let Some(pr) = &post_renderer {
         let block = manifest_block(&rendered, &opts).map_err(|e| miette!("{e}"))?;
         let post_rendered = pr.run_blocking(&block).map_err(|e| miette!("{e}"))?;
+        check(&post_rendered)?;
         let text =
             post_rendered_text(&rendered, &post_rendered, &opts).map_err(|e| miette!("{e}"))?;
         std::io::stdout()
@@ -131,6 +143,9 @@ pub fn run(a: TemplateArgs) -> miette::Result<ExitCode> {
             .write_all(text.as_bytes())
             .into_diagnostic()?;
         return Ok(ExitCode::SUCCESS);
+    }
+    if target.is_some() {
+        check(&manifest_block(&rendered, &opts).map_err(|e| miette!("{e}"))?)?;
     }
     let mut docs = template_documents(&rendered, &opts).map_err(|e| miette!("{e}"))?;
     if a.hide_secret && a.output_dir.is_none() {

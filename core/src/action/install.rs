@@ -204,7 +204,7 @@ pub async fn install<D: Driver>(
     let created = deployer
         .claim_new_objects(&[], &objects, opts.take_ownership)
         .await
-        .map_err(|e| ActionError::Invalid(format!("Unable to continue with install: {e}")))?;
+        .map_err(|e| ActionError::Invalid(format!("unable to continue with install: {e}")))?;
     if opts.dry_run.is_dry_run() {
         release.set_status(Status::PendingInstall, "Dry run complete");
         return Ok(release);

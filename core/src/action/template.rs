@@ -209,28 +209,80 @@ fn source_path(doc: &str) -> Option<&str> {
 
 /// `template --dry-run=server` (Helm 3's `--validate`): renders `chart`
 /// as install's server dry run does, with the server's capabilities (the
-/// request's are replaced) and `lookup` reading live objects, then checks
-/// the manifests against the server: every kind must be served, and no
-/// object may already exist outside release `req.release.name`. Nothing
-/// is written to the cluster.
+/// request's are replaced) and `lookup` reading live objects. The checks
+/// against the server come after any post-renderer, on what would be
+/// installed: [`ClusterTarget::check`]. Nothing is written to the cluster.
 pub async fn render_against_cluster(
     chart: crate::chart::Chart,
     mut req: super::render::RenderRequest,
     client: &crate::kube::KubeClient,
-) -> Result<RenderedChart, ActionError> {
+) -> Result<(RenderedChart, ClusterTarget), ActionError> {
     let namespace = req.release.namespace.clone();
-    let name = req.release.name.clone();
+    let release = req.release.name.clone();
     let resources = crate::kube::ResourceClient::connect(client.with_namespace(&namespace)).await?;
     req.capabilities = resources.discovery().capabilities();
-    let rendered = super::render::render_with_lookup(chart, req, &resources).await?;
-    let deployer = super::deploy::Deployer::new(&resources, &name, &namespace, Duration::ZERO);
-    let manifest = crate::release::manifest::manifest_text(&rendered.manifests);
-    let objects = deployer.objects(&manifest)?;
-    deployer
-        .claim_new_objects(&[], &objects, false)
-        .await
-        .map_err(|e| ActionError::Invalid(format!("Unable to continue with install: {e}")))?;
-    Ok(rendered)
+    let mut rendered = super::render::render_with_lookup(chart, req, &resources).await?;
+    if !crd_documents(&rendered.chart, "").is_empty() {
+        // Helm's warning: a dry run does not create the CRDs the
+        // templates may rely on.
+        rendered.warnings.push(
+            "This chart or one of its subcharts contains CRDs. Rendering may fail or contain \
+             inaccuracies."
+                .into(),
+        );
+    }
+    Ok((
+        rendered,
+        ClusterTarget {
+            resources,
+            release,
+            namespace,
+        },
+    ))
+}
+
+/// The cluster and release a [`render_against_cluster`] rendered for.
+pub struct ClusterTarget {
+    resources: crate::kube::ResourceClient,
+    release: String,
+    namespace: String,
+}
+
+impl ClusterTarget {
+    /// Helm's checks of the manifest an install would apply (post-rendered,
+    /// CRDs included when they are part of it): the server must serve
+    /// every kind, and, unless `is_upgrade`, no object may exist already
+    /// outside the release (with `take_ownership`, such objects would be
+    /// adopted instead).
+    pub async fn check(
+        &self,
+        manifest: &str,
+        is_upgrade: bool,
+        take_ownership: bool,
+    ) -> Result<(), ActionError> {
+        let deployer = super::deploy::Deployer::new(
+            &self.resources,
+            &self.release,
+            &self.namespace,
+            Duration::ZERO,
+        );
+        let objects = deployer.objects(manifest)?;
+        for object in &objects {
+            self.resources.resolve(object).map_err(|e| {
+                ActionError::Invalid(format!(
+                    "unable to build kubernetes objects from release manifest: {e}"
+                ))
+            })?;
+        }
+        if is_upgrade {
+            return Ok(());
+        }
+        deployer
+            .claim_new_objects(&[], &objects, take_ownership)
+            .await
+            .map_err(|e| ActionError::Invalid(format!("unable to continue with install: {e}")))?;
+        Ok(())
+    }
 }
 
 /// The CRD files of a chart and all its subcharts, as `(path, content)`

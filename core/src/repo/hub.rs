@@ -31,62 +31,76 @@ pub struct HubChart {
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct HubRepository {
     /// Its URL (what `repo add` takes).
-    #[serde(default)]
+    #[serde(default, deserialize_with = "null_is_default")]
     pub url: String,
     /// Its name on the hub.
-    #[serde(default)]
+    #[serde(default, deserialize_with = "null_is_default")]
     pub name: String,
 }
 
 #[derive(Deserialize)]
 struct SearchResponse {
-    #[serde(default)]
-    data: Vec<SearchResult>,
+    #[serde(default, deserialize_with = "null_is_default")]
+    data: Vec<Option<SearchResult>>,
+}
+
+/// A JSON `null` read as the field's zero value, as Go's decoder leaves
+/// it (hubs other than Artifact Hub send `"description": null`).
+fn null_is_default<'de, D, T>(deserializer: D) -> Result<T, D::Error>
+where
+    D: serde::Deserializer<'de>,
+    T: Default + Deserialize<'de>,
+{
+    Ok(Option::<T>::deserialize(deserializer)?.unwrap_or_default())
 }
 
 #[derive(Deserialize)]
 struct SearchResult {
-    #[serde(default)]
+    #[serde(default, deserialize_with = "null_is_default")]
     id: String,
-    #[serde(default, rename = "artifactHub")]
+    #[serde(default, rename = "artifactHub", deserialize_with = "null_is_default")]
     artifact_hub: ArtifactHub,
-    #[serde(default)]
+    #[serde(default, deserialize_with = "null_is_default")]
     attributes: Attributes,
-    #[serde(default)]
+    #[serde(default, deserialize_with = "null_is_default")]
     relationships: Relationships,
 }
 
 #[derive(Default, Deserialize)]
 struct ArtifactHub {
-    #[serde(default, rename = "packageUrl")]
+    #[serde(default, rename = "packageUrl", deserialize_with = "null_is_default")]
     package_url: String,
 }
 
 #[derive(Default, Deserialize)]
 struct Attributes {
-    #[serde(default)]
+    #[serde(default, deserialize_with = "null_is_default")]
     description: String,
-    #[serde(default)]
+    #[serde(default, deserialize_with = "null_is_default")]
     repo: HubRepository,
 }
 
 #[derive(Default, Deserialize)]
 struct Relationships {
-    #[serde(default, rename = "latestChartVersion")]
+    #[serde(
+        default,
+        rename = "latestChartVersion",
+        deserialize_with = "null_is_default"
+    )]
     latest: Latest,
 }
 
 #[derive(Default, Deserialize)]
 struct Latest {
-    #[serde(default)]
+    #[serde(default, deserialize_with = "null_is_default")]
     data: LatestData,
 }
 
 #[derive(Default, Deserialize)]
 struct LatestData {
-    #[serde(default)]
+    #[serde(default, deserialize_with = "null_is_default")]
     version: String,
-    #[serde(default)]
+    #[serde(default, deserialize_with = "null_is_default")]
     app_version: String,
 }
 
@@ -117,6 +131,7 @@ pub fn parse_results(endpoint: &str, url: &str, body: &[u8]) -> Result<Vec<HubCh
     Ok(response
         .data
         .into_iter()
+        .flatten()
         .map(|r| HubChart {
             url: if r.artifact_hub.package_url.is_empty() {
                 format!("{endpoint}/charts/{}", r.id)
@@ -187,6 +202,23 @@ mod tests {
         assert_eq!(found[1].url, "http://hub.local/charts/x/y");
         assert_eq!(found[1].version, "");
         assert!(parse_results("e", "u", b"<html>").is_err());
+        // Nulls are Go's zero values, not errors.
+        let nulls = br#"{"data": [null, {"id": "a/b", "artifactHub": null,
+            "attributes": {"description": null, "repo": {"name": null, "url": "u"}},
+            "relationships": {"latestChartVersion": {"data": {"version": "1", "app_version": null}}}}]}"#;
+        let found = parse_results("http://hub.local", "u", nulls).unwrap();
+        assert_eq!(found.len(), 1);
+        assert_eq!(found[0].url, "http://hub.local/charts/a/b");
+        assert_eq!(
+            (found[0].description.as_str(), found[0].app_version.as_str()),
+            ("", "")
+        );
+        assert_eq!(found[0].repository.url, "u");
+        assert!(
+            parse_results("e", "u", br#"{"data": null}"#)
+                .unwrap()
+                .is_empty()
+        );
         assert!(parse_results("e", "u", b"{}").unwrap().is_empty());
     }
 }
