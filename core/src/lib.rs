@@ -11,12 +11,14 @@
 //! - [`kube`]: cluster access: kubeconfig, discovery, server-side apply.
 //! - [`provenance`]: signing and verifying charts with Helm's `.prov` files.
 //! - [`registry`]: pushing charts to and pulling them from OCI registries.
+//! - [`jsonpath`]: Kubernetes' JSONPath templates (`show values --jsonpath`).
 //! - [`action`]: user-level operations (template, lint, package...) over the rest.
 
 pub mod action;
 pub mod chart;
 pub mod engine;
 pub mod json;
+pub mod jsonpath;
 pub mod kube;
 mod process;
 pub mod provenance;
