@@ -546,6 +546,16 @@ pub struct ShowArgs {
     /// Output format (schemas in docs/cli-output.md).
     #[arg(short = 'o', long, value_enum, default_value = "table")]
     pub output: OutputFormat,
+    /// `show values` only: print this JSONPath template over the values
+    /// instead of values.yaml, as Helm does (kubectl's syntax, e.g.
+    /// '{.image.tag}' or '{range .ports[*]}{.name}{"\n"}{end}').
+    #[arg(
+        long,
+        value_name = "TEMPLATE",
+        conflicts_with = "output",
+        allow_hyphen_values = true
+    )]
+    pub jsonpath: Option<String>,
     /// Where to find a chart that is not local (REPO/CHART, --repo, --version).
     #[command(flatten)]
     pub chart_ref: crate::commands::pull::ChartRefArgs,

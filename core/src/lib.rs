@@ -11,6 +11,7 @@
 //! - [`kube`]: cluster access: kubeconfig, discovery, server-side apply.
 //! - [`provenance`]: signing and verifying charts with Helm's `.prov` files.
 //! - [`registry`]: pushing charts to and pulling them from OCI registries.
+//! - [`jsonpath`]: Kubernetes' JSONPath templates (`show values --jsonpath`).
 //! - [`action`]: user-level operations (template, lint, package...) over the rest.
 //! - [`plugin`]: Helm plugins: finding, installing and running them.
 
@@ -18,6 +19,7 @@ pub mod action;
 pub mod chart;
 pub mod engine;
 pub mod json;
+pub mod jsonpath;
 pub mod kube;
 pub mod plugin;
 mod process;

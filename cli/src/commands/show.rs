@@ -6,6 +6,7 @@ use hoist_core::action::show::{ShowPart, show};
 use hoist_core::action::template::crd_documents;
 use hoist_core::chart::{self, Chart};
 use miette::{IntoDiagnostic, miette};
+use std::io::Write;
 use std::process::ExitCode;
 
 pub fn run(c: ShowCommand) -> miette::Result<ExitCode> {
@@ -16,13 +17,36 @@ pub fn run(c: ShowCommand) -> miette::Result<ExitCode> {
         ShowCommand::Crds(a) => (ShowPart::Crds, a),
         ShowCommand::All(a) => (ShowPart::All, a),
     };
+    // Helm defines --jsonpath on `show values` alone.
+    if args.jsonpath.is_some() && part != ShowPart::Values {
+        return Err(miette!("unknown flag: --jsonpath"));
+    }
     let chart_path = args.chart_ref.locate(&args.chart.to_string_lossy())?;
     let chart = chart::load(&chart_path).map_err(|e| miette!("{e}"))?;
+    if let Some(template) = args.jsonpath.as_deref().filter(|t| !t.is_empty()) {
+        print_jsonpath(&chart, template)?;
+        return Ok(ExitCode::SUCCESS);
+    }
     match args.output {
         OutputFormat::Table => print!("{}", show(&chart, part)),
         f => print_structured(&structured(&chart, part)?, f)?,
     }
     Ok(ExitCode::SUCCESS)
+}
+
+/// `show values --jsonpath`: Helm's output exactly, no newline added.
+/// Like Helm, a chart without values.yaml prints nothing (the template is
+/// not even parsed), and a template that fails over the values prints
+/// nothing and still succeeds.
+fn print_jsonpath(chart: &Chart, template: &str) -> miette::Result<()> {
+    if chart.raw_values.is_none() {
+        return Ok(());
+    }
+    let out =
+        hoist_core::jsonpath::show_values(template, &chart.values).map_err(|e| miette!("{e}"))?;
+    let mut stdout = std::io::stdout().lock();
+    stdout.write_all(&out).into_diagnostic()?;
+    stdout.flush().into_diagnostic()
 }
 
 /// The `-o json|yaml` document: one key per part shown (`chart`, `values`,
