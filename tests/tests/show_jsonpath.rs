@@ -5,9 +5,9 @@
 //! templates.json, what that engine (k8s.io/client-go/util/jsonpath, built
 //! from client-go's source with Debian's Go 1.19) printed over
 //! chart/values.yaml loaded as Helm loads it (sigs.k8s.io/yaml into
-//! `map[string]interface{}`), or the error it gave. The generator,
-//! gen/regen.sh with gen/main.go, is a development tool: these tests need
-//! neither Go nor the Kubernetes source. Where Go ranges over a map its
+//! `map[string]interface{}`), or the error it gave (the method is in
+//! tests/fixtures/jsonpath/README.md; these tests need neither Go nor the
+//! Kubernetes source). Where Go ranges over a map its
 //! order is random; the golden holds sorted key order (hoist's) and says
 //! `helm_order_random`.
 //!

@@ -1,9 +1,8 @@
 //! Every case of `tests/fixtures/jsonpath/golden.json`: the output of
 //! Kubernetes' JSONPath engine (the one Helm runs) for a template over
-//! `tests/fixtures/jsonpath/chart/values.yaml`, recorded by
-//! `tests/fixtures/jsonpath/gen/regen.sh` (development only: it builds the
-//! Go engine from client-go's source with Debian's Go; these tests need
-//! neither). Where Go ranges over a map in random order the golden holds
+//! `tests/fixtures/jsonpath/chart/values.yaml`, recorded during
+//! development from the Go engine built with Debian's Go (the method is in
+//! that folder's README.md; these tests need neither). Where Go ranges over a map in random order the golden holds
 //! the output in sorted key order, hoist's, and says `helm_order_random`.
 
 use super::JsonPath;
