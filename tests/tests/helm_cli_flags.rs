@@ -722,4 +722,28 @@ fn enable_dns_lets_get_host_by_name_resolve() {
         let ip: std::net::IpAddr = ip.parse().unwrap_or_else(|e| panic!("{ip:?}: {e}"));
         assert!(ip.is_loopback(), "{command:?}: {ip}");
     }
+
+    // diff upgrade takes it too (helm-diff's flag): installed without it,
+    // the address is the change.
+    if cluster("enable_dns_lets_get_host_by_name_resolve").is_none() {
+        return;
+    }
+    let ns = fresh_namespace("hoist-dns");
+    let run = hoist(&["install", "dns", chart, "-n", &ns, "--create-namespace"]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let run = hoist(&["diff", "upgrade", "dns", chart, "-n", &ns, "--no-color"]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert!(!run.stdout.contains("+  ip:"), "{}", run.stdout);
+    let run = hoist(&[
+        "diff",
+        "upgrade",
+        "dns",
+        chart,
+        "-n",
+        &ns,
+        "--enable-dns",
+        "--no-color",
+    ]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert!(run.stdout.contains("-  ip: \"\""), "{}", run.stdout);
 }

@@ -545,3 +545,42 @@ fn an_exec_credential_plugin_may_hand_out_a_client_certificate() {
     );
     assert_ne!(run.code, 0, "{}", run.stdout);
 }
+
+#[test]
+fn an_exec_credential_plugin_runs_once_even_without_a_server() {
+    // No cluster needed: the credentials are built before the first
+    // request, which then fails (nothing listens on port 1).
+    let dir = tempfile::tempdir().unwrap();
+    let count_file = dir.path().join("runs");
+    let plugin = dir.path().join("credential.sh");
+    std::fs::write(
+        &plugin,
+        format!(
+            "#!/bin/sh\necho run >> '{}'\nprintf '%s' '{{\"apiVersion\":\"client.authentication.k8s.io/v1beta1\",\"kind\":\"ExecCredential\",\"status\":{{\"token\":\"t\"}}}}'\n",
+            count_file.display()
+        ),
+    )
+    .unwrap();
+    use std::os::unix::fs::PermissionsExt;
+    std::fs::set_permissions(&plugin, std::fs::Permissions::from_mode(0o755)).unwrap();
+    for server in ["https://127.0.0.1:1", "http://127.0.0.1:1"] {
+        let kubeconfig = dir.path().join("kubeconfig");
+        std::fs::write(
+            &kubeconfig,
+            format!(
+                "apiVersion: v1\nkind: Config\ncurrent-context: c\nclusters:\n- name: s\n  cluster:\n    server: {server}\ncontexts:\n- name: c\n  context:\n    cluster: s\n    user: u\nusers:\n- name: u\n  user:\n    exec:\n      apiVersion: client.authentication.k8s.io/v1beta1\n      command: {}\n      interactiveMode: Never\n",
+                plugin.display()
+            ),
+        )
+        .unwrap();
+        let _ = std::fs::remove_file(&count_file);
+        let run = hoist_with(
+            Some(kubeconfig.to_str().unwrap()),
+            &["list", "-n", "default", "--qps", "5"],
+            &[],
+        );
+        assert_ne!(run.code, 0, "{server}: nothing listens there");
+        let runs = std::fs::read_to_string(&count_file).unwrap_or_default();
+        assert_eq!(runs.lines().count(), 1, "{server}: plugin runs");
+    }
+}

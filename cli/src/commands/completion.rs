@@ -48,6 +48,9 @@ pub fn run(a: CompletionArgs) -> miette::Result<ExitCode> {
     let mut script = Vec::new();
     let mut command = Cli::command();
     if a.no_descriptions {
+        // Built first, so that the help and version flags and the `help`
+        // subcommand clap adds lose their text too.
+        command.build();
         command = without_descriptions(command);
     }
     clap_complete::generate(a.shell, &mut command, "hoist", &mut script);
@@ -84,7 +87,9 @@ mod tests {
                 String::from_utf8(out).unwrap()
             };
             let with = script(Cli::command());
-            let without = script(without_descriptions(Cli::command()));
+            let mut built = Cli::command();
+            built.build();
+            let without = script(without_descriptions(built));
             // A command's and a flag's description, and a value's.
             for text in [
                 "Roll a release back to an earlier revision",
@@ -94,8 +99,14 @@ mod tests {
                 assert!(with.contains(text), "{shell:?} lacks {text}");
                 assert!(!without.contains(text), "{shell:?} still has {text}");
             }
-            for word in ["rollback", "create-namespace", "always"] {
+            for word in ["rollback", "create-namespace", "always", "help"] {
                 assert!(without.contains(word), "{shell:?} lost {word}");
+            }
+            // Not even clap's own help text is left.
+            assert!(with.contains("Print help"), "{shell:?}");
+            assert!(!without.contains("Print help"), "{shell:?}");
+            if shell == Shell::Fish {
+                assert!(!without.contains(" -d '"), "a fish description is left");
             }
         }
     }

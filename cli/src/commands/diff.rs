@@ -76,6 +76,9 @@ pub struct DiffUpgradeArgs {
     /// Skip values.schema.json validation.
     #[arg(long)]
     pub skip_schema_validation: bool,
+    /// Let `getHostByName` in templates ask DNS (helm-diff's flag).
+    #[arg(long)]
+    pub enable_dns: bool,
     /// As upgrade's --take-ownership: objects owned by no or another release may be adopted.
     #[arg(long)]
     pub take_ownership: bool,
@@ -126,6 +129,7 @@ async fn upgrade(a: DiffUpgradeArgs) -> miette::Result<ExitCode> {
         reuse,
         dry_run: hoist_core::action::dry_run::DryRun::Server,
         skip_schema_validation: a.skip_schema_validation,
+        enable_dns: a.enable_dns,
         take_ownership: a.take_ownership,
         post_renderer,
         ..UpgradeOptions::default()

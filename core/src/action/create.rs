@@ -167,8 +167,9 @@ pub fn create_from_starter(path: &Path, starter: &Path) -> Result<PathBuf, Actio
         if ["Chart.yaml", "Chart.lock", "requirements.lock"].contains(&file.name.as_str()) {
             continue;
         }
-        // Subcharts are written below as Helm's SaveDir writes them.
-        if file.name.starts_with("charts/") {
+        // Subcharts are written below as Helm's SaveDir writes them; their
+        // `.prov` files are chart files to Helm's loader and stay.
+        if file.name.starts_with("charts/") && !file.name.ends_with(".prov") {
             continue;
         }
         if file.name == "values.yaml" || file.name.starts_with("templates/") {
@@ -239,6 +240,7 @@ mod tests {
             "kind: <CHARTNAME>\n",
         )
         .unwrap();
+        std::fs::write(starter.join("charts/old-1.0.0.tgz.prov"), "signature\n").unwrap();
         let target = dir.path().join("shop");
         create_from_starter(&target, &starter).unwrap();
         let read = |rel: &str| std::fs::read_to_string(target.join(rel)).unwrap();
@@ -250,7 +252,9 @@ mod tests {
         assert_eq!(read("README.md"), "about <CHARTNAME>\n");
         assert!(!target.join("secret.txt").exists());
         assert!(!target.join("Chart.lock").exists());
-        // The subchart folder became an archive, its templates untouched.
+        // The subchart folder became an archive, its templates untouched;
+        // a provenance file beside it stays.
+        assert_eq!(read("charts/old-1.0.0.tgz.prov"), "signature\n");
         assert!(!target.join("charts/db").exists());
         let sub = crate::chart::load(target.join("charts/db-1.2.3.tgz")).unwrap();
         assert_eq!(sub.metadata.name, "db");

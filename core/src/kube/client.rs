@@ -299,8 +299,8 @@ impl KubeClient {
 /// requests and an install's parallel applies each paid a TLS handshake,
 /// most of a short command's time on a busy machine. Over HTTP/2 they
 /// share one connection. The layers are kube-rs's (base URL, credentials,
-/// extra headers, timeouts); through a proxy, or over plain HTTP, kube-rs
-/// builds the client as before.
+/// extra headers, timeouts); plain HTTP servers get HTTP/1.1 from the same
+/// stack, and only through a proxy does kube-rs build the client itself.
 fn build_client(
     config: ::kube::Config,
     throttle: Option<Throttle>,
@@ -309,7 +309,7 @@ fn build_client(
     use tower::ServiceBuilder;
 
     let throttle = throttle.map(ThrottleLayer::new);
-    if config.proxy_url.is_some() || config.cluster_url.scheme_str() != Some("https") {
+    if config.proxy_url.is_some() {
         let builder = ::kube::client::ClientBuilder::try_from(config)?;
         return Ok(match throttle {
             // kube-rs's stack is a boxed service, which cannot be cloned

@@ -20,12 +20,21 @@ pub const DEFAULT_BURST: u32 = 100;
 /// client-go's burst when it is given as 0.
 const CLIENT_GO_DEFAULT_BURST: u32 = 10;
 
+/// The rate of Helm's discovery client (genericclioptions' default).
+const DISCOVERY_QPS: f64 = 50.0;
+
+/// The burst of Helm's discovery client unless `--burst-limit` is given
+/// a value other than its default.
+const DISCOVERY_BURST: u32 = 300;
+
 /// A rate for API requests: `qps` per second on average, up to `burst`
 /// at once after a quiet spell.
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub struct Throttle {
     qps: f64,
     burst: u32,
+    /// API discovery's own burst, at [`DISCOVERY_QPS`].
+    discovery_burst: u32,
 }
 
 /// Why `--qps` cannot be used.
@@ -52,13 +61,22 @@ impl Throttle {
         if qps <= 0.0 || qps.is_infinite() {
             return Ok(None);
         }
-        let burst = match burst.unwrap_or(DEFAULT_BURST) {
+        let given = burst.unwrap_or(DEFAULT_BURST);
+        let burst = match given {
             0 => CLIENT_GO_DEFAULT_BURST,
             n => n,
+        };
+        // Helm gives discovery the --burst-limit too, but only when it is
+        // not the default.
+        let discovery_burst = if given == DEFAULT_BURST {
+            DISCOVERY_BURST
+        } else {
+            burst
         };
         Ok(Some(Throttle {
             qps: f64::from(qps),
             burst,
+            discovery_burst,
         }))
     }
 
@@ -70,6 +88,17 @@ impl Throttle {
     /// Requests allowed at once.
     pub fn burst(&self) -> u32 {
         self.burst
+    }
+
+    /// The limits of API discovery, which has its own bucket as Helm's
+    /// discovery client does: 50 per second, a burst of 300 unless
+    /// `--burst-limit` says otherwise.
+    pub fn discovery(&self) -> Throttle {
+        Throttle {
+            qps: DISCOVERY_QPS,
+            burst: self.discovery_burst,
+            discovery_burst: self.discovery_burst,
+        }
     }
 }
 
@@ -125,13 +154,16 @@ impl Bucket {
 #[derive(Clone, Debug)]
 pub struct ThrottleLayer {
     bucket: Arc<Bucket>,
+    discovery: Arc<Bucket>,
 }
 
 impl ThrottleLayer {
-    /// A layer with a full bucket.
+    /// A layer with full buckets.
     pub fn new(throttle: Throttle) -> Self {
+        let now = Instant::now();
         ThrottleLayer {
-            bucket: Arc::new(Bucket::new(throttle, Instant::now())),
+            bucket: Arc::new(Bucket::new(throttle, now)),
+            discovery: Arc::new(Bucket::new(throttle.discovery(), now)),
         }
     }
 }
@@ -143,6 +175,7 @@ impl<S> tower::Layer<S> for ThrottleLayer {
         Throttled {
             inner,
             bucket: self.bucket.clone(),
+            discovery: self.discovery.clone(),
         }
     }
 }
@@ -152,15 +185,17 @@ impl<S> tower::Layer<S> for ThrottleLayer {
 /// out in the order they were made, as client-go's do.
 ///
 /// API discovery (`/version`, `/api`, `/apis` and their group/version
-/// documents) passes untouched: client-go's discovery client has its own,
-/// far higher limits (50 per second, burst 300), and discovery's dozens
-/// of requests would otherwise spend a small `--burst-limit` before the
-/// command's own first request. Telling them apart by path lets one
-/// client (one set of credentials, one exec plugin run) serve both.
+/// documents) takes its tokens from a bucket of its own, as Helm's
+/// discovery client has its own, far higher limits (50 per second, burst
+/// 300), so that discovery's dozens of requests do not spend a small
+/// `--burst-limit` before the command's own first request. Telling them
+/// apart by path lets one client (one set of credentials, one exec plugin
+/// run) serve both.
 #[derive(Clone, Debug)]
 pub struct Throttled<S> {
     inner: S,
     bucket: Arc<Bucket>,
+    discovery: Arc<Bucket>,
 }
 
 /// True for the paths of API discovery documents, as the client's
@@ -191,11 +226,12 @@ where
     }
 
     fn call(&mut self, request: http::Request<B>) -> Self::Future {
-        let wait = if is_discovery_path(request.uri().path()) {
-            Duration::ZERO
+        let bucket = if is_discovery_path(request.uri().path()) {
+            &self.discovery
         } else {
-            self.bucket.reserve(Instant::now())
+            &self.bucket
         };
+        let wait = bucket.reserve(Instant::now());
         if wait.is_zero() {
             return Box::pin(self.inner.call(request));
         }
@@ -228,6 +264,23 @@ mod tests {
         // client-go reads a burst of 0 as its default, 10.
         let t = Throttle::from_flags(Some(5.0), Some(0)).unwrap().unwrap();
         assert_eq!(t.burst(), 10);
+        // Discovery: 50 per second, burst 300 unless --burst-limit is not
+        // Helm's default.
+        let d = Throttle::from_flags(Some(5.0), None)
+            .unwrap()
+            .unwrap()
+            .discovery();
+        assert_eq!((d.qps(), d.burst()), (50.0, 300));
+        let d = Throttle::from_flags(Some(5.0), Some(100))
+            .unwrap()
+            .unwrap()
+            .discovery();
+        assert_eq!(d.burst(), 300);
+        let d = Throttle::from_flags(Some(5.0), Some(7))
+            .unwrap()
+            .unwrap()
+            .discovery();
+        assert_eq!((d.qps(), d.burst()), (50.0, 7));
         assert_eq!(Throttle::from_flags(Some(f32::INFINITY), Some(1)), Ok(None));
         assert!(matches!(
             Throttle::from_flags(Some(f32::NAN), None),
@@ -256,6 +309,7 @@ mod tests {
             Throttle {
                 qps: 10.0,
                 burst: 3,
+                discovery_burst: 3,
             },
             t0,
         );
@@ -276,6 +330,7 @@ mod tests {
             Throttle {
                 qps: 1000.0,
                 burst: 2,
+                discovery_burst: 2,
             },
             t0,
         );
@@ -293,6 +348,7 @@ mod tests {
         let layer = ThrottleLayer::new(Throttle {
             qps: 20.0,
             burst: 2,
+            discovery_burst: 300,
         });
         let mut service = tower::Layer::layer(
             &layer,
@@ -365,5 +421,67 @@ mod tests {
         ] {
             assert!(!is_discovery_path(path), "{path}");
         }
+    }
+}
+
+#[cfg(test)]
+mod discovery_bucket_tests {
+    use super::*;
+    use tower::{Service, ServiceExt};
+
+    #[tokio::test]
+    async fn discovery_has_its_own_bucket_and_is_not_queued_behind_other_calls() {
+        // One token for calls, then 2 per second; discovery: burst 3 at 50/s.
+        let layer = ThrottleLayer::new(Throttle::from_flags(Some(2.0), Some(1)).unwrap().unwrap());
+        let mut service = tower::Layer::layer(
+            &layer,
+            tower::service_fn(|r: http::Request<()>| async move {
+                Ok::<_, std::convert::Infallible>(r.uri().path().to_string())
+            }),
+        );
+        let request = |path: &str| http::Request::builder().uri(path).body(()).unwrap();
+        let start = Instant::now();
+        // Two calls: the second waits half a second in its future...
+        let first = service.ready().await.unwrap().call(request("/api/v1/pods"));
+        let second = service
+            .ready()
+            .await
+            .unwrap()
+            .call(request("/api/v1/secrets"));
+        // ...while discovery goes at once.
+        let discovered = service
+            .ready()
+            .await
+            .unwrap()
+            .call(request("/apis/apps/v1"));
+        assert_eq!(discovered.await.unwrap(), "/apis/apps/v1");
+        assert!(
+            start.elapsed() < Duration::from_millis(100),
+            "{:?}",
+            start.elapsed()
+        );
+        assert_eq!(first.await.unwrap(), "/api/v1/pods");
+        assert_eq!(second.await.unwrap(), "/api/v1/secrets");
+        assert!(
+            start.elapsed() >= Duration::from_millis(450),
+            "{:?}",
+            start.elapsed()
+        );
+        // A burst of 1 given: discovery's burst is 1 too, then 50 per second.
+        let start = Instant::now();
+        for _ in 0..4 {
+            service
+                .ready()
+                .await
+                .unwrap()
+                .call(request("/api"))
+                .await
+                .unwrap();
+        }
+        assert!(
+            start.elapsed() >= Duration::from_millis(55),
+            "{:?}",
+            start.elapsed()
+        );
     }
 }
