@@ -33,4 +33,7 @@ bash tests/server/setup.sh >/dev/null
 echo "== cargo build (the end-to-end tests run the real binaries)"
 cargo build --workspace --locked
 echo "== cargo test (KUBECONFIG=${KUBECONFIG:-none})"
+# The tools installed above are required: a test that needs one fails
+# instead of skipping (tests/src/lib.rs tool_available).
+export HOIST_TEST_REQUIRE_TOOLS=1
 cargo test --workspace --locked

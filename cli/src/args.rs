@@ -608,8 +608,20 @@ pub struct ClusterArgs {
     /// The certificate authority file for the API server's certificate.
     #[arg(global = true, long, env = "HOIST_KUBECAFILE")]
     pub kube_ca_file: Option<PathBuf>,
-    /// Do not check the API server's certificate (insecure).
-    #[arg(global = true, long, env = "HOIST_KUBEINSECURE_SKIP_TLS_VERIFY")]
+    /// Do not check the API server's certificate (insecure). Takes
+    /// `=true`/`=false` as Helm's boolean flags do.
+    #[arg(
+        global = true,
+        long,
+        env = "HOIST_KUBEINSECURE_SKIP_TLS_VERIFY",
+        num_args = 0..=1,
+        require_equals = true,
+        default_missing_value = "true",
+        default_value_t = false,
+        action = clap::ArgAction::Set,
+        value_parser = clap::builder::BoolishValueParser::new(),
+        value_name = "BOOL"
+    )]
     pub kube_insecure_skip_tls_verify: bool,
     /// The name to check the API server's certificate against.
     #[arg(global = true, long, env = "HOIST_KUBETLS_SERVER_NAME")]

@@ -85,3 +85,23 @@ pub fn hoist_in(cwd: &Path, args: &[&str]) -> Run {
 pub fn hoist(args: &[&str]) -> Run {
     hoist_in(&workspace_root(), args)
 }
+
+/// Whether the external `tool` a test needs (gpg, git...) can run. When it
+/// cannot, the test says so and skips, unless `HOIST_TEST_REQUIRE_TOOLS=1`
+/// (set by tests/run.sh, which installs them): then a missing tool fails
+/// the test instead of letting it pass without checking anything.
+pub fn tool_available(tool: &str) -> bool {
+    if std::process::Command::new(tool)
+        .arg("--version")
+        .output()
+        .is_ok()
+    {
+        return true;
+    }
+    assert!(
+        std::env::var("HOIST_TEST_REQUIRE_TOOLS").as_deref() != Ok("1"),
+        "{tool} is not installed, and HOIST_TEST_REQUIRE_TOOLS=1 requires it"
+    );
+    eprintln!("{tool} is not installed: skipping");
+    false
+}

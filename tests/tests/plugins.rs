@@ -571,6 +571,30 @@ fn a_local_archive_needs_verify_false_without_provenance_then_installs() {
     );
     env.ok(&["plugin", "uninstall", "echo-legacy"]);
     assert!(env.plugin_files().is_empty(), "{:?}", env.plugin_files());
+
+    // A flat archive (plugin.yaml at the top, no folder), which Helm
+    // takes too; no temporary folder is left beside the plugins.
+    let (tgz, _) = archive(&env, "echo-legacy", ".", "flat-0.1.0.tgz");
+    let r = env.ok(&[
+        "plugin",
+        "install",
+        &tgz.to_string_lossy(),
+        "--verify=false",
+    ]);
+    assert!(
+        r.stdout.contains("Installed plugin: echo-legacy"),
+        "{}",
+        r.stdout
+    );
+    let r = env.ok(&["echo-legacy", "flat"]);
+    assert!(r.stdout.starts_with("arg=flat\n"), "{}", r.stdout);
+    assert!(
+        !env.plugin_files()
+            .iter()
+            .any(|f| f.contains(".hoist-plugin")),
+        "{:?}",
+        env.plugin_files()
+    );
 }
 
 #[test]
@@ -686,8 +710,7 @@ fn an_archive_served_over_http_installs() {
 /// gpg with the fixture signer's key, in a throwaway home; `None` (the
 /// test then says so and stops) when gpg is not installed.
 fn clearsign(dir: &Path, text: &str) -> Option<String> {
-    if Command::new("gpg").arg("--version").output().is_err() {
-        eprintln!("gpg is not installed: skipping the signed plugin check");
+    if !hoist_e2e::tool_available("gpg") {
         return None;
     }
     let home = dir.join("gnupg");
@@ -804,8 +827,7 @@ fn a_signed_archive_is_verified_against_the_keyring() {
 
 #[test]
 fn git_repositories_install_at_a_version_and_update() {
-    if Command::new("git").arg("--version").output().is_err() {
-        eprintln!("git is not installed: skipping");
+    if !hoist_e2e::tool_available("git") {
         return;
     }
     let env = Env::new();

@@ -169,8 +169,7 @@ fn our_provenance_verifies_under_helms_rules_with_gnupg() {
     // Helm verifies the clear signature, then compares the archive's sha256
     // with the `files:` entry for its base name. GnuPG checks the first part
     // independently of rpgp; the second is done here as Helm does it.
-    if Command::new("gpg").arg("--version").output().is_err() {
-        eprintln!("note: gpg is missing (run tests/oci/setup.sh); skipping");
+    if !hoist_e2e::tool_available("gpg") {
         return;
     }
     let dir = tempfile::tempdir().unwrap();

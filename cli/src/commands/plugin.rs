@@ -467,6 +467,26 @@ mod tests {
     }
 
     #[test]
+    fn boolean_globals_with_a_value_reach_clap_as_helm_takes_them() {
+        use clap::Parser;
+        for (word, expected) in [
+            ("--kube-insecure-skip-tls-verify=true", true),
+            ("--kube-insecure-skip-tls-verify=false", false),
+        ] {
+            let (known, unknown) = split_args(&words(&["upgrade", word, "-q"]));
+            assert_eq!(unknown, words(&["upgrade", "-q"]));
+            let mut argv = vec![OsString::from("hoist")];
+            argv.extend(known);
+            argv.push(OsString::from("version"));
+            let cli = crate::args::Cli::try_parse_from(argv).unwrap();
+            assert_eq!(
+                cli.cluster.kube_insecure_skip_tls_verify, expected,
+                "{word}"
+            );
+        }
+    }
+
+    #[test]
     fn plugin_variables_have_helms_names_and_hoists() {
         let vars = helm_variables(&ClusterArgs::default(), true);
         let get = |k: &str| vars.iter().find(|(n, _)| n == k).map(|(_, v)| v.as_str());

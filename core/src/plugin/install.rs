@@ -276,7 +276,7 @@ fn archive_metadata(bytes: &[u8], label: &str) -> Result<super::Metadata, Plugin
         archive: label.to_string(),
         message,
     };
-    let mut archive = tar::Archive::new(flate2::read::GzDecoder::new(bytes));
+    let mut archive = tar::Archive::new(capped_gunzip(bytes));
     let entries = archive.entries().map_err(|e| bad(e.to_string()))?;
     for entry in entries {
         let mut entry = entry.map_err(|e| bad(e.to_string()))?;
@@ -321,28 +321,30 @@ fn install_archive(
         None
     };
     create_dir(dest)?;
+    // In the plugins folder, so that the final move is a rename on one
+    // file system, but one level down: the loader looks for
+    // `*/plugin.yaml`, and a flat archive unpacked right into the
+    // temporary folder would be a second plugin of the same name while
+    // this runs (or forever, if it is interrupted).
     let tmp = tempfile::Builder::new()
         .prefix(".hoist-plugin-")
         .tempdir_in(dest)
         .map_err(|e| PluginError::io("creating a temporary folder in", dest, e))?;
-    extract(bytes, label, tmp.path())?;
-    let root = plugin_root(tmp.path()).ok_or_else(|| PluginError::Archive {
+    let unpacked = tmp.path().join("unpacked");
+    std::fs::create_dir(&unpacked)
+        .map_err(|e| PluginError::io("creating a temporary folder in", &unpacked, e))?;
+    extract(bytes, label, &unpacked)?;
+    let root = plugin_root(&unpacked).ok_or_else(|| PluginError::Archive {
         archive: label.to_string(),
         message: "plugin.yaml not found at the top of the archive or in its top folders".into(),
     })?;
     let plugin = load_dir(&root)?;
     refuse_same_name(plugin.name())?;
     refuse_existing(target)?;
-    if root == tmp.path() {
-        let kept = tmp.keep();
-        std::fs::rename(&kept, target).map_err(|e| {
-            let _ = std::fs::remove_dir_all(&kept);
-            PluginError::io("moving the plugin to", target, e)
-        })?;
-    } else {
-        std::fs::rename(&root, target)
-            .map_err(|e| PluginError::io("moving the plugin to", target, e))?;
-    }
+    // The temporary folder (and whatever else the archive held) goes
+    // when `tmp` is dropped.
+    std::fs::rename(&root, target)
+        .map_err(|e| PluginError::io("moving the plugin to", target, e))?;
     // Kept beside the plugins, as Helm keeps them, so that `plugin list`
     // can tell a signed plugin; a failure here loses nothing else.
     let m = plugin.metadata();
@@ -377,6 +379,47 @@ fn plugin_root(dir: &Path) -> Option<PathBuf> {
 const MAX_UNPACKED: u64 = 512 * 1024 * 1024;
 const MAX_ENTRIES: usize = 100_000;
 
+/// Most the tar stream inside a plugin archive may decompress to, headers
+/// included. The tar reader keeps long names and PAX headers whole in
+/// memory before any entry is seen, so the stream itself is capped: a
+/// small archive cannot make hoist hold gigabytes.
+const MAX_TAR_STREAM: u64 = 256 * 1024 * 1024;
+
+/// A gzip decoder that fails once [`MAX_TAR_STREAM`] bytes came out.
+fn capped_gunzip(bytes: &[u8]) -> CappedReader<flate2::read::GzDecoder<&[u8]>> {
+    CappedReader {
+        inner: flate2::read::GzDecoder::new(bytes),
+        left: MAX_TAR_STREAM,
+    }
+}
+
+/// A reader that errors (instead of ending quietly) past its limit.
+struct CappedReader<R> {
+    inner: R,
+    left: u64,
+}
+
+impl<R: Read> Read for CappedReader<R> {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        if self.left == 0 {
+            // One byte more tells a stream at the limit from a larger one.
+            let mut probe = [0u8; 1];
+            return match self.inner.read(&mut probe)? {
+                0 => Ok(0),
+                _ => Err(std::io::Error::other(format!(
+                    "the archive unpacks to more than {MAX_TAR_STREAM} bytes"
+                ))),
+            };
+        }
+        let want = buf
+            .len()
+            .min(usize::try_from(self.left).unwrap_or(usize::MAX));
+        let n = self.inner.read(&mut buf[..want])?;
+        self.left -= n as u64;
+        Ok(n)
+    }
+}
+
 /// Unpacks a gzip'd tar into `target` (which must be a fresh folder),
 /// refusing anything that would land outside it.
 pub fn extract(bytes: &[u8], label: &str, target: &Path) -> Result<(), PluginError> {
@@ -389,7 +432,7 @@ pub fn extract(bytes: &[u8], label: &str, target: &Path) -> Result<(), PluginErr
         entry: entry.to_string(),
         reason: reason.to_string(),
     };
-    let mut archive = tar::Archive::new(flate2::read::GzDecoder::new(bytes));
+    let mut archive = tar::Archive::new(capped_gunzip(bytes));
     let entries = archive.entries().map_err(|e| bad(e.to_string()))?;
     let mut total: u64 = 0;
     for (i, entry) in entries.enumerate() {
@@ -589,6 +632,12 @@ fn install_git(url: &str, version: &str, dest: &Path) -> Result<Plugin, PluginEr
 /// `--version` for a repository: a ref as it is, else the newest tag that
 /// satisfies it as a SemVer constraint.
 fn solve_version(repo: &Path, url: &str, version: &str) -> Result<String, PluginError> {
+    // Never an option to git: `checkout` gets the version as given.
+    if version.starts_with('-') {
+        return Err(PluginError::Install(format!(
+            "requested version {version:?} does not exist for plugin {url:?}"
+        )));
+    }
     for candidate in [version.to_string(), format!("origin/{version}")] {
         if git(
             Some(repo),
@@ -809,6 +858,26 @@ mod tests {
             std::fs::read_link(dir.path().join("p/run")).unwrap(),
             Path::new("bin/run.sh")
         );
+    }
+
+    #[test]
+    fn the_tar_stream_is_capped_before_the_tar_reader_sees_it() {
+        let read_all = |data: &[u8], limit: u64| {
+            let mut r = CappedReader {
+                inner: data,
+                left: limit,
+            };
+            let mut out = Vec::new();
+            r.read_to_end(&mut out).map(|_| out)
+        };
+        assert_eq!(read_all(b"0123456789", 10).unwrap(), b"0123456789");
+        let e = read_all(b"0123456789x", 10).unwrap_err();
+        assert!(e.to_string().contains("unpacks to more than"), "{e}");
+        // Through the real decoder: what fits passes.
+        let bytes = tgz(&[("p/plugin.yaml", F, "name: p\n")]);
+        let mut out = Vec::new();
+        capped_gunzip(&bytes).read_to_end(&mut out).unwrap();
+        assert!(out.len() >= 1024, "a tar stream of one entry");
     }
 
     #[test]
