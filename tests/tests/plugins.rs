@@ -310,6 +310,12 @@ fn folders_install_as_links_list_and_refuse_a_second_install() {
     );
     let r = env.ok(&["plugin", "ls", "--type", "getter/v1"]);
     assert_eq!(r.stdout.lines().count(), 1, "{}", r.stdout);
+    // A type no plugin has: Helm's empty table, not an error.
+    let r = env.ok(&["plugin", "ls", "--type", "wasm/v9"]);
+    assert_eq!(r.stdout.lines().count(), 1, "{}", r.stdout);
+    assert!(r.stdout.starts_with("NAME"), "{}", r.stdout);
+    let r = env.ok(&["plugin", "ls", "--type", "cli/v1"]);
+    assert_eq!(r.stdout.lines().count(), 3, "{}", r.stdout);
 
     // The same folder again: Helm's error, nothing changed.
     let r = env.fails(&["plugin", "install", &plugin_src("echo-legacy")]);
@@ -1094,4 +1100,27 @@ fn a_post_renderer_plugin_labels_template_output() {
         "{}",
         r.stderr
     );
+    // Plugin folders that cannot be read (two plugins of one name in one
+    // folder): the error says so, not only that no program has the name.
+    copy_dir(
+        &fixture("plugins/label-postrenderer"),
+        &env.plugins().join("label-copy"),
+    );
+    let r = env.fails(&["template", "web", &hello, "--post-renderer", "label"]);
+    let e = flat(&r.stderr);
+    assert!(e.contains("unable to find binary at label"), "{e}");
+    assert!(e.contains("two plugins claim the name \"label\""), "{e}");
+}
+
+/// Copies a folder tree (files and folders only).
+fn copy_dir(from: &Path, to: &Path) {
+    std::fs::create_dir_all(to).unwrap();
+    for entry in std::fs::read_dir(from).unwrap().flatten() {
+        let target = to.join(entry.file_name());
+        if entry.file_type().unwrap().is_dir() {
+            copy_dir(&entry.path(), &target);
+        } else {
+            std::fs::copy(entry.path(), &target).unwrap();
+        }
+    }
 }

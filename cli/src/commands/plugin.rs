@@ -115,14 +115,20 @@ fn warn_skipped(found: &hoist_core::plugin::Found) {
 }
 
 fn list(a: ListArgs) -> miette::Result<ExitCode> {
-    let kind = match a.plugin_type.as_deref() {
-        None | Some("") => None,
-        Some(t) => Some(PluginType::parse(t).ok_or_else(|| {
-            miette!("unknown plugin type {t:?} (cli/v1, getter/v1 or postrenderer/v1)")
-        })?),
+    // Helm filters by the type's name: one no plugin has matches none,
+    // and the table is printed empty.
+    let (kind, none_match) = match a.plugin_type.as_deref() {
+        None | Some("") => (None, false),
+        Some(t) => match PluginType::parse(t) {
+            Some(kind) => (Some(kind), false),
+            None => (None, true),
+        },
     };
-    let found = find_plugins(&plugin_dirs(), kind).map_err(|e| miette!("{e}"))?;
+    let mut found = find_plugins(&plugin_dirs(), kind).map_err(|e| miette!("{e}"))?;
     warn_skipped(&found);
+    if none_match {
+        found.plugins.clear();
+    }
     let mut rows = vec![
         [
             "NAME",

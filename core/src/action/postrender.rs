@@ -146,16 +146,33 @@ impl PostRenderer {
     /// named NAME when one is installed (Helm v4), else the program NAME
     /// (Helm 3, [`PostRenderer::new`]).
     pub fn from_flag(name: &str, args: Vec<String>) -> Result<Self, PostRenderError> {
-        if crate::plugin::is_valid_name(name)
-            && let Ok(found) = crate::plugin::find_plugins(
+        let mut plugins_unreadable = None;
+        if crate::plugin::is_valid_name(name) {
+            match crate::plugin::find_plugins(
                 &crate::plugin::plugin_dirs(),
                 Some(crate::plugin::PluginType::PostRenderer),
-            )
-            && let Some(plugin) = found.get(name, None)
-        {
-            return Self::from_plugin(plugin, args);
+            ) {
+                Ok(found) => {
+                    if let Some(plugin) = found.get(name, None) {
+                        return Self::from_plugin(plugin, args);
+                    }
+                }
+                Err(e) => plugins_unreadable = Some(e.to_string()),
+            }
         }
-        Self::new(name, args)
+        // No program either: say why no plugin was found, which is the
+        // likelier meaning of a bare name.
+        Self::new(name, args).map_err(|e| match (e, plugins_unreadable) {
+            (PostRenderError::NotFound { program, reason }, Some(why)) => {
+                PostRenderError::NotFound {
+                    program,
+                    reason: format!(
+                        "{reason}; and no post-renderer plugin could be looked up: {why}"
+                    ),
+                }
+            }
+            (e, _) => e,
+        })
     }
 
     /// A post-renderer plugin's command, with `args` after its own.

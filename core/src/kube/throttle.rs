@@ -150,6 +150,31 @@ impl Bucket {
     }
 }
 
+impl Bucket {
+    /// Returns the token of a request that gave up waiting (its caller
+    /// timed out or went away), as client-go's limiter does when a wait
+    /// is cancelled.
+    fn give_back(&self) {
+        let mut state = self.state.lock().unwrap_or_else(|e| e.into_inner());
+        state.tokens = (state.tokens + 1.0).min(f64::from(self.throttle.burst));
+    }
+}
+
+/// A token taken for a request still waiting for it; dropped before the
+/// wait ends, it goes back to the bucket.
+struct Reservation {
+    bucket: Arc<Bucket>,
+    waited: bool,
+}
+
+impl Drop for Reservation {
+    fn drop(&mut self) {
+        if !self.waited {
+            self.bucket.give_back();
+        }
+    }
+}
+
 /// Tower layer that delays requests to keep within a [`Throttle`].
 #[derive(Clone, Debug)]
 pub struct ThrottleLayer {
@@ -232,6 +257,10 @@ where
             &self.bucket
         };
         let wait = bucket.reserve(Instant::now());
+        let reservation = Reservation {
+            bucket: bucket.clone(),
+            waited: wait.is_zero(),
+        };
         if wait.is_zero() {
             return Box::pin(self.inner.call(request));
         }
@@ -240,7 +269,11 @@ where
         let fresh = self.inner.clone();
         let mut ready = std::mem::replace(&mut self.inner, fresh);
         Box::pin(async move {
+            // The whole reservation moves in (a field assignment alone
+            // would capture only the field, and the guard would drop now).
+            let mut reservation = reservation;
             tokio::time::sleep(wait).await;
+            reservation.waited = true;
             ready.call(request).await
         })
     }
@@ -483,5 +516,62 @@ mod discovery_bucket_tests {
             "{:?}",
             start.elapsed()
         );
+    }
+}
+
+#[cfg(test)]
+mod cancellation_tests {
+    use super::*;
+    use tower::{Service, ServiceExt};
+
+    fn tokens(bucket: &Bucket) -> f64 {
+        bucket.state.lock().unwrap().tokens
+    }
+
+    #[tokio::test]
+    async fn a_request_dropped_while_it_waits_gives_its_token_back() {
+        let layer =
+            ThrottleLayer::new(Throttle::from_flags(Some(0.001), Some(1)).unwrap().unwrap());
+        let mut service = tower::Layer::layer(
+            &layer,
+            tower::service_fn(|_: http::Request<()>| async {
+                Ok::<_, std::convert::Infallible>(())
+            }),
+        );
+        let request = || {
+            http::Request::builder()
+                .uri("/api/v1/pods")
+                .body(())
+                .unwrap()
+        };
+        // The burst's one token.
+        service
+            .ready()
+            .await
+            .unwrap()
+            .call(request())
+            .await
+            .unwrap();
+        let after_first = tokens(&layer.bucket);
+        // The next waits (about 1,000 s at this rate); it is given up.
+        let waiting = service.ready().await.unwrap().call(request());
+        assert!(tokens(&layer.bucket) < after_first - 0.5);
+        let gave_up = tokio::time::timeout(Duration::from_millis(10), waiting).await;
+        assert!(gave_up.is_err(), "it should still have been waiting");
+        assert!(
+            (tokens(&layer.bucket) - after_first).abs() < 0.01,
+            "the token came back: {} vs {after_first}",
+            tokens(&layer.bucket)
+        );
+        // A request that went out keeps its token.
+        let before = tokens(&layer.discovery);
+        service
+            .ready()
+            .await
+            .unwrap()
+            .call(http::Request::builder().uri("/api").body(()).unwrap())
+            .await
+            .unwrap();
+        assert!(tokens(&layer.discovery) < before - 0.5);
     }
 }
