@@ -530,7 +530,7 @@ pub enum ShowCommand {
     /// Chart.yaml.
     Chart(ShowArgs),
     /// values.yaml.
-    Values(ShowArgs),
+    Values(ShowValuesArgs),
     /// The README.
     Readme(ShowArgs),
     /// The CRDs under crds/.
@@ -546,9 +546,20 @@ pub struct ShowArgs {
     /// Output format (schemas in docs/cli-output.md).
     #[arg(short = 'o', long, value_enum, default_value = "table")]
     pub output: OutputFormat,
-    /// `show values` only: print this JSONPath template over the values
-    /// instead of values.yaml, as Helm does (kubectl's syntax, e.g.
-    /// '{.image.tag}' or '{range .ports[*]}{.name}{"\n"}{end}').
+    /// Where to find a chart that is not local (REPO/CHART, --repo, --version).
+    #[command(flatten)]
+    pub chart_ref: crate::commands::pull::ChartRefArgs,
+}
+
+/// `show values`: [`ShowArgs`] and Helm's `--jsonpath`, which only
+/// `show values` has.
+#[derive(Debug, Args)]
+pub struct ShowValuesArgs {
+    #[command(flatten)]
+    pub show: ShowArgs,
+    /// Print this JSONPath template over the values instead of
+    /// values.yaml, as Helm does (kubectl's syntax, e.g. '{.image.tag}'
+    /// or '{range .ports[*]}{.name}{"\n"}{end}').
     #[arg(
         long,
         value_name = "TEMPLATE",
@@ -556,9 +567,6 @@ pub struct ShowArgs {
         allow_hyphen_values = true
     )]
     pub jsonpath: Option<String>,
-    /// Where to find a chart that is not local (REPO/CHART, --repo, --version).
-    #[command(flatten)]
-    pub chart_ref: crate::commands::pull::ChartRefArgs,
 }
 
 #[derive(Debug, Args)]

@@ -158,14 +158,26 @@ fn chart_without_values_file_prints_nothing() {
 
 #[test]
 fn jsonpath_belongs_to_show_values_only() {
-    let r = hoist(&["show", "all", &chart(), "--jsonpath", "{.name}"]);
-    assert_eq!(r.code, 1);
-    assert_eq!(r.stdout, "");
-    assert!(
-        r.stderr.contains("unknown flag: --jsonpath"),
-        "{}",
-        r.stderr
-    );
+    // The other show commands do not have the flag (a usage error), and
+    // their help does not offer it.
+    for part in ["all", "chart", "readme", "crds"] {
+        let r = hoist(&["show", part, &chart(), "--jsonpath", "{.name}"]);
+        assert_eq!(r.code, 2, "{part}");
+        assert_eq!(r.stdout, "");
+        assert!(
+            r.stderr.contains("unexpected argument '--jsonpath'"),
+            "{part}: {}",
+            r.stderr
+        );
+        let help = hoist(&["show", part, "--help"]);
+        assert!(
+            !help.stdout.contains("--jsonpath"),
+            "{part}: {}",
+            help.stdout
+        );
+    }
+    let help = hoist(&["show", "values", "--help"]);
+    assert!(help.stdout.contains("--jsonpath"), "{}", help.stdout);
     let r = hoist(&[
         "show",
         "values",

@@ -10,20 +10,17 @@ use std::io::Write;
 use std::process::ExitCode;
 
 pub fn run(c: ShowCommand) -> miette::Result<ExitCode> {
-    let (part, args) = match c {
-        ShowCommand::Chart(a) => (ShowPart::Chart, a),
-        ShowCommand::Values(a) => (ShowPart::Values, a),
-        ShowCommand::Readme(a) => (ShowPart::Readme, a),
-        ShowCommand::Crds(a) => (ShowPart::Crds, a),
-        ShowCommand::All(a) => (ShowPart::All, a),
-    };
     // Helm defines --jsonpath on `show values` alone.
-    if args.jsonpath.is_some() && part != ShowPart::Values {
-        return Err(miette!("unknown flag: --jsonpath"));
-    }
+    let (part, args, jsonpath) = match c {
+        ShowCommand::Chart(a) => (ShowPart::Chart, a, None),
+        ShowCommand::Values(a) => (ShowPart::Values, a.show, a.jsonpath),
+        ShowCommand::Readme(a) => (ShowPart::Readme, a, None),
+        ShowCommand::Crds(a) => (ShowPart::Crds, a, None),
+        ShowCommand::All(a) => (ShowPart::All, a, None),
+    };
     let chart_path = args.chart_ref.locate(&args.chart.to_string_lossy())?;
     let chart = chart::load(&chart_path).map_err(|e| miette!("{e}"))?;
-    if let Some(template) = args.jsonpath.as_deref().filter(|t| !t.is_empty()) {
+    if let Some(template) = jsonpath.as_deref().filter(|t| !t.is_empty()) {
         print_jsonpath(&chart, template)?;
         return Ok(ExitCode::SUCCESS);
     }
