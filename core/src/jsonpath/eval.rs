@@ -9,6 +9,10 @@ use crate::values::{Map, Value};
 /// has no limit; templates such as forty `{range}` without `{end}` take it
 /// exponential time there.
 const MAX_STEPS: u64 = 50_000_000;
+
+/// Most output a template may print: values printed again and again
+/// (`{range ..}{..}{end}`) can otherwise grow far beyond the values.
+const MAX_OUTPUT: usize = 256 * 1024 * 1024;
 /// Nesting of `range` allowed.
 const MAX_RANGE_DEPTH: usize = 10_000;
 
@@ -68,6 +72,9 @@ pub enum ExecError {
     /// More `range` nested than hoist allows.
     #[error("jsonpath: range nested more than {MAX_RANGE_DEPTH} deep")]
     TooDeep,
+    /// More output than hoist allows.
+    #[error("jsonpath: the template prints more than {MAX_OUTPUT} bytes over these values")]
+    TooMuchOutput,
 }
 
 impl ExecError {
@@ -77,7 +84,10 @@ impl ExecError {
     pub fn is_fatal(&self) -> bool {
         matches!(
             self,
-            ExecError::Panic(_) | ExecError::TooMuchWork | ExecError::TooDeep
+            ExecError::Panic(_)
+                | ExecError::TooMuchWork
+                | ExecError::TooDeep
+                | ExecError::TooMuchOutput
         )
     }
 }
@@ -257,6 +267,15 @@ fn fail<'a, T>(items: &[Item<'a>], error: ExecError) -> Result<T, Failed<'a>> {
 /// `JSONPath.Execute`: all results first (any error discards them), then
 /// each action's results printed, several joined by a space.
 pub(crate) fn execute(nodes: &[Node], data: &Value, out: &mut Vec<u8>) -> Result<(), ExecError> {
+    execute_capped(nodes, data, out, MAX_OUTPUT)
+}
+
+fn execute_capped(
+    nodes: &[Node],
+    data: &Value,
+    out: &mut Vec<u8>,
+    max_output: usize,
+) -> Result<(), ExecError> {
     let mut run = Run {
         nodes,
         begin_range: 0,
@@ -272,6 +291,9 @@ pub(crate) fn execute(nodes: &[Node], data: &Value, out: &mut Vec<u8>) -> Result
             print(*item, out)?;
             if i + 1 != group.len() {
                 out.push(b' ');
+            }
+            if out.len() > max_output {
+                return Err(ExecError::TooMuchOutput);
             }
         }
     }
@@ -730,6 +752,20 @@ mod tests {
         let mut out = Vec::new();
         p.execute(&v, &mut out).unwrap_or_else(|e| panic!("{e}"));
         assert_eq!(out, br#"{"false":true,"true":false}"#);
+    }
+
+    #[test]
+    fn output_beyond_the_cap_is_a_fatal_error() {
+        let nodes =
+            crate::jsonpath::parser::parse("{.ps}{.ps}{.ps}{.g}").unwrap_or_else(|e| panic!("{e}"));
+        let mut out = Vec::new();
+        execute_capped(&nodes, &values(), &mut out, 1 << 20).unwrap_or_else(|e| panic!("{e}"));
+        let whole = out.len();
+        assert!(whole > 40, "{whole}");
+        let mut out = Vec::new();
+        let e = execute_capped(&nodes, &values(), &mut out, whole / 2).unwrap_err();
+        assert!(matches!(e, ExecError::TooMuchOutput), "{e}");
+        assert!(e.is_fatal());
     }
 
     #[test]
