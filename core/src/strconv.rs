@@ -368,6 +368,28 @@ fn push_escaped_rune(out: &mut String, r: char, quote: char) {
     }
 }
 
+/// Go's `unicode.IsDigit`: decimal digits (category Nd).
+pub fn is_digit(c: char) -> bool {
+    c.is_ascii_digit()
+        || (!c.is_ascii() && get_general_category(c) == GeneralCategory::DecimalNumber)
+}
+
+/// Go's `unicode.IsLetter`: categories Lu, Ll, Lt, Lm, Lo.
+pub fn is_letter(c: char) -> bool {
+    use GeneralCategory as G;
+    if c.is_ascii() {
+        return c.is_ascii_alphabetic();
+    }
+    matches!(
+        get_general_category(c),
+        G::UppercaseLetter
+            | G::LowercaseLetter
+            | G::TitlecaseLetter
+            | G::ModifierLetter
+            | G::OtherLetter
+    )
+}
+
 /// Go's `strconv.IsPrint`/`unicode.IsPrint`: letters, marks, numbers,
 /// punctuation, symbols and the ASCII space.
 pub fn is_print(r: char) -> bool {

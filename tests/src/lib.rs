@@ -5,6 +5,9 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
 pub mod cluster;
+mod sandbox;
+
+pub use sandbox::Sandbox;
 
 /// The workspace root.
 pub fn workspace_root() -> PathBuf {

@@ -116,39 +116,51 @@ fn hide_notes_repeated_labels_and_uninstall_wait_strategy() {
     assert_eq!(run.stdout.trim(), "[]", "{}", run.stdout);
 }
 
-/// A chart whose ConfigMap shows what `lookup` found of ConfigMap `seed`.
-fn looking_chart(dir: &std::path::Path) -> std::path::PathBuf {
-    let chart = dir.join("looker");
+/// Writes chart `name` (version 0.1.0) with `templates` under `dir`.
+fn small_chart(
+    dir: &std::path::Path,
+    name: &str,
+    templates: &[(&str, &str)],
+) -> std::path::PathBuf {
+    let chart = dir.join(name);
     std::fs::create_dir_all(chart.join("templates")).unwrap();
     std::fs::write(
         chart.join("Chart.yaml"),
-        "apiVersion: v2\nname: looker\nversion: 0.1.0\n",
+        format!("apiVersion: v2\nname: {name}\nversion: 0.1.0\n"),
     )
     .unwrap();
-    std::fs::write(
-        chart.join("templates/cm.yaml"),
-        "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: {{ .Release.Name }}-seen\ndata:\n  \
+    for (file, text) in templates {
+        std::fs::write(chart.join("templates").join(file), text).unwrap();
+    }
+    chart
+}
+
+/// A chart whose ConfigMap shows what `lookup` found of ConfigMap `seed`.
+fn looking_chart(dir: &std::path::Path) -> std::path::PathBuf {
+    let chart = small_chart(
+        dir,
+        "looker",
+        &[
+            (
+                "cm.yaml",
+                "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: {{ .Release.Name }}-seen\ndata:\n  \
          seen: {{ dig \"data\" \"x\" \"nothing\" (lookup \"v1\" \"ConfigMap\" .Release.Namespace \"seed\") | quote }}\n  \
          kube: {{ .Capabilities.KubeVersion.Version | quote }}\n",
-    )
-    .unwrap();
-    std::fs::write(
-        chart.join("templates/secret.yaml"),
-        "apiVersion: v1\nkind: Secret\nmetadata:\n  name: {{ .Release.Name }}-pw\nstringData:\n  pw: hunter2\n",
-    )
-    .unwrap();
-    let seed = dir.join("seed");
-    std::fs::create_dir_all(seed.join("templates")).unwrap();
-    std::fs::write(
-        seed.join("Chart.yaml"),
-        "apiVersion: v2\nname: seed\nversion: 0.1.0\n",
-    )
-    .unwrap();
-    std::fs::write(
-        seed.join("templates/cm.yaml"),
-        "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: seed\ndata:\n  x: found\n",
-    )
-    .unwrap();
+            ),
+            (
+                "secret.yaml",
+                "apiVersion: v1\nkind: Secret\nmetadata:\n  name: {{ .Release.Name }}-pw\nstringData:\n  pw: hunter2\n",
+            ),
+        ],
+    );
+    small_chart(
+        dir,
+        "seed",
+        &[(
+            "cm.yaml",
+            "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: seed\ndata:\n  x: found\n",
+        )],
+    );
     chart
 }
 
@@ -473,18 +485,14 @@ fn template_dry_run_server_and_validate_render_against_the_cluster() {
     assert_eq!(run.code, 0, "{}", run.stderr);
     assert!(run.stdout.contains("name: seed-renamed"), "{}", run.stdout);
     // A kind the server does not serve is refused.
-    let bogus = dir.path().join("bogus");
-    std::fs::create_dir_all(bogus.join("templates")).unwrap();
-    std::fs::write(
-        bogus.join("Chart.yaml"),
-        "apiVersion: v2\nname: bogus\nversion: 0.1.0\n",
-    )
-    .unwrap();
-    std::fs::write(
-        bogus.join("templates/x.yaml"),
-        "apiVersion: example.com/v1\nkind: Widget\nmetadata:\n  name: w\n",
-    )
-    .unwrap();
+    let bogus = small_chart(
+        dir.path(),
+        "bogus",
+        &[(
+            "x.yaml",
+            "apiVersion: example.com/v1\nkind: Widget\nmetadata:\n  name: w\n",
+        )],
+    );
     let bogus = bogus.to_str().unwrap();
     let run = hoist(&["template", "b", bogus, "-n", &ns]);
     assert_eq!(run.code, 0, "{}", run.stderr);
@@ -600,18 +608,14 @@ fn template_takes_the_kubeconfig_contexts_namespace() {
          current-context: x\nusers:\n- name: u\n  user:\n    token: t\n",
     )
     .unwrap();
-    let chart_dir = dir.path().join("ns");
-    std::fs::create_dir_all(chart_dir.join("templates")).unwrap();
-    std::fs::write(
-        chart_dir.join("Chart.yaml"),
-        "apiVersion: v2\nname: ns\nversion: 0.1.0\n",
-    )
-    .unwrap();
-    std::fs::write(
-        chart_dir.join("templates/cm.yaml"),
-        "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: x\n  namespace: {{ .Release.Namespace }}\n",
-    )
-    .unwrap();
+    let chart_dir = small_chart(
+        dir.path(),
+        "ns",
+        &[(
+            "cm.yaml",
+            "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: x\n  namespace: {{ .Release.Namespace }}\n",
+        )],
+    );
     let chart_arg = chart_dir.to_str().unwrap();
     let config_arg = kubeconfig.to_str().unwrap();
     let run = hoist(&["template", "t", chart_arg, "--kubeconfig", config_arg]);
@@ -635,19 +639,15 @@ fn uninstall_dry_run_names_what_the_policy_keeps() {
         return;
     }
     let dir = tempfile::tempdir().unwrap();
-    let chart_dir = dir.path().join("keeper");
-    std::fs::create_dir_all(chart_dir.join("templates")).unwrap();
-    std::fs::write(
-        chart_dir.join("Chart.yaml"),
-        "apiVersion: v2\nname: keeper\nversion: 0.1.0\n",
-    )
-    .unwrap();
-    std::fs::write(
-        chart_dir.join("templates/cm.yaml"),
-        "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: {{ .Release.Name }}-kept\n  \
+    let chart_dir = small_chart(
+        dir.path(),
+        "keeper",
+        &[(
+            "cm.yaml",
+            "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: {{ .Release.Name }}-kept\n  \
          annotations:\n    helm.sh/resource-policy: keep\n",
-    )
-    .unwrap();
+        )],
+    );
     let ns = fresh_namespace("hoist-keepdry");
     let run = hoist(&[
         "install",
@@ -690,19 +690,15 @@ fn template_hide_secret_hides_manifest_secrets() {
 #[test]
 fn enable_dns_lets_get_host_by_name_resolve() {
     let dir = tempfile::tempdir().unwrap();
-    let chart = dir.path().join("dns");
-    std::fs::create_dir_all(chart.join("templates")).unwrap();
-    std::fs::write(
-        chart.join("Chart.yaml"),
-        "apiVersion: v2\nname: dns\nversion: 0.1.0\n",
-    )
-    .unwrap();
-    std::fs::write(
-        chart.join("templates/cm.yaml"),
-        "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: dns\ndata:\n  \
+    let chart = small_chart(
+        dir.path(),
+        "dns",
+        &[(
+            "cm.yaml",
+            "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: dns\ndata:\n  \
          ip: {{ getHostByName \"localhost\" | quote }}\n",
-    )
-    .unwrap();
+        )],
+    );
     let chart = chart.to_str().unwrap();
     let run = hoist_without_cluster(&["template", "x", chart]);
     assert_eq!(run.code, 0, "{}", run.stderr);

@@ -371,7 +371,8 @@ fn qps_and_burst_limit_throttle_requests_as_helm_flags_do() {
 /// plugin (a shell script) that prints `status` (an ExecCredential's
 /// status, as JSON) and counts its runs in `count_file`.
 fn exec_plugin_kubeconfig(
-    access: &Access,
+    server: &str,
+    ca_file: Option<&std::path::Path>,
     dir: &std::path::Path,
     status: &serde_json::Value,
 ) -> (PathBuf, PathBuf) {
@@ -395,13 +396,14 @@ fn exec_plugin_kubeconfig(
     .unwrap();
     use std::os::unix::fs::PermissionsExt;
     std::fs::set_permissions(&plugin, std::fs::Permissions::from_mode(0o755)).unwrap();
+    let ca = ca_file
+        .map(|ca| format!("    certificate-authority: {}\n", ca.display()))
+        .unwrap_or_default();
     let kubeconfig = dir.join("kubeconfig");
     std::fs::write(
         &kubeconfig,
         format!(
-            "apiVersion: v1\nkind: Config\ncurrent-context: exec\nclusters:\n- name: local\n  cluster:\n    server: {}\n    certificate-authority: {}\ncontexts:\n- name: exec\n  context:\n    cluster: local\n    user: plugin\nusers:\n- name: plugin\n  user:\n    exec:\n      apiVersion: client.authentication.k8s.io/v1beta1\n      command: {}\n      interactiveMode: Never\n",
-            access.server,
-            access.ca_file.display(),
+            "apiVersion: v1\nkind: Config\ncurrent-context: exec\nclusters:\n- name: local\n  cluster:\n    server: {server}\n{ca}contexts:\n- name: exec\n  context:\n    cluster: local\n    user: plugin\nusers:\n- name: plugin\n  user:\n    exec:\n      apiVersion: client.authentication.k8s.io/v1beta1\n      command: {}\n      interactiveMode: Never\n",
             plugin.display()
         ),
     )
@@ -422,7 +424,8 @@ fn an_exec_credential_plugin_runs_once_per_command_even_when_throttled() {
     };
     let dir = tempfile::tempdir().unwrap();
     let (plugin_kubeconfig, count_file) = exec_plugin_kubeconfig(
-        &access,
+        &access.server,
+        Some(&access.ca_file),
         dir.path(),
         &serde_json::json!({ "token": access.token }),
     );
@@ -519,7 +522,8 @@ fn an_exec_credential_plugin_may_hand_out_a_client_certificate() {
         "clientCertificateData": std::fs::read_to_string(&cert).unwrap(),
         "clientKeyData": std::fs::read_to_string(&key).unwrap(),
     });
-    let (plugin_kubeconfig, count_file) = exec_plugin_kubeconfig(&access, dir.path(), &status);
+    let (plugin_kubeconfig, count_file) =
+        exec_plugin_kubeconfig(&access.server, Some(&access.ca_file), dir.path(), &status);
     let ns = hoist_e2e::cluster::fresh_namespace("hoist-exec-cert");
     let chart = hoist_e2e::chart("hello");
     let run = hoist_with(
@@ -552,28 +556,13 @@ fn an_exec_credential_plugin_runs_once_even_without_a_server() {
     // No cluster needed: the credentials are built before the first
     // request, which then fails (nothing listens on port 1).
     let dir = tempfile::tempdir().unwrap();
-    let count_file = dir.path().join("runs");
-    let plugin = dir.path().join("credential.sh");
-    std::fs::write(
-        &plugin,
-        format!(
-            "#!/bin/sh\necho run >> '{}'\nprintf '%s' '{{\"apiVersion\":\"client.authentication.k8s.io/v1beta1\",\"kind\":\"ExecCredential\",\"status\":{{\"token\":\"t\"}}}}'\n",
-            count_file.display()
-        ),
-    )
-    .unwrap();
-    use std::os::unix::fs::PermissionsExt;
-    std::fs::set_permissions(&plugin, std::fs::Permissions::from_mode(0o755)).unwrap();
     for server in ["https://127.0.0.1:1", "http://127.0.0.1:1"] {
-        let kubeconfig = dir.path().join("kubeconfig");
-        std::fs::write(
-            &kubeconfig,
-            format!(
-                "apiVersion: v1\nkind: Config\ncurrent-context: c\nclusters:\n- name: s\n  cluster:\n    server: {server}\ncontexts:\n- name: c\n  context:\n    cluster: s\n    user: u\nusers:\n- name: u\n  user:\n    exec:\n      apiVersion: client.authentication.k8s.io/v1beta1\n      command: {}\n      interactiveMode: Never\n",
-                plugin.display()
-            ),
-        )
-        .unwrap();
+        let (kubeconfig, count_file) = exec_plugin_kubeconfig(
+            server,
+            None,
+            dir.path(),
+            &serde_json::json!({ "token": "t" }),
+        );
         let _ = std::fs::remove_file(&count_file);
         let run = hoist_with(
             Some(kubeconfig.to_str().unwrap()),

@@ -5,109 +5,38 @@
 //! serves a chart repository for a made-up `fixture://` scheme; a
 //! post-renderer plugin labels `template` output. No cluster is needed.
 
-use hoist_e2e::{Run, chart, fixture, hoist_bin};
+use hoist_e2e::{Sandbox, chart, fixture, hoist_bin};
 use std::io::{BufRead, BufReader, Write};
 use std::net::TcpListener;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 
-/// hoist's folders for one test (plugins in `data/plugins`), and a way to
-/// run it with them and nothing of the developer's environment.
-struct Env {
-    root: tempfile::TempDir,
-    extra: Vec<(String, String)>,
+/// A [`Sandbox`] whose plugins live in `data/plugins`.
+struct Env(Sandbox);
+
+impl std::ops::Deref for Env {
+    type Target = Sandbox;
+    fn deref(&self) -> &Sandbox {
+        &self.0
+    }
+}
+
+impl std::ops::DerefMut for Env {
+    fn deref_mut(&mut self) -> &mut Sandbox {
+        &mut self.0
+    }
 }
 
 impl Env {
     fn new() -> Env {
-        Env {
-            root: tempfile::tempdir().unwrap(),
-            extra: Vec::new(),
-        }
-    }
-
-    fn path(&self, rel: &str) -> PathBuf {
-        self.root.path().join(rel)
+        // No cluster: what plugins are told must not come from the shell.
+        let mut sandbox = Sandbox::new();
+        sandbox.unset("KUBECONFIG");
+        Env(sandbox)
     }
 
     fn plugins(&self) -> PathBuf {
         self.path("data/plugins")
-    }
-
-    fn set(&mut self, k: &str, v: impl AsRef<std::ffi::OsStr>) {
-        self.extra
-            .push((k.to_string(), v.as_ref().to_string_lossy().into_owned()));
-    }
-
-    fn command(&self, args: &[&str]) -> Command {
-        let mut cmd = Command::new(hoist_bin());
-        cmd.args(args)
-            .current_dir(self.root.path())
-            .env("HOIST_CONFIG_HOME", self.path("config"))
-            .env("HOIST_CACHE_HOME", self.path("cache"))
-            .env("HOIST_DATA_HOME", self.path("data"))
-            .env("HOME", self.path("home"))
-            .env("GIT_CONFIG_NOSYSTEM", "1");
-        for k in [
-            "XDG_CONFIG_HOME",
-            "XDG_CACHE_HOME",
-            "XDG_DATA_HOME",
-            "HOIST_PLUGINS",
-            "HELM_PLUGINS",
-            "HOIST_NO_PLUGINS",
-            "HELM_NO_PLUGINS",
-            "HOIST_NAMESPACE",
-            "HELM_NAMESPACE",
-            "HOIST_KUBECONTEXT",
-            "HELM_KUBECONTEXT",
-            "HOIST_DEBUG",
-            "HELM_DEBUG",
-            "HOIST_REPOSITORY_CONFIG",
-            "HELM_REPOSITORY_CONFIG",
-            "HOIST_REPOSITORY_CACHE",
-            "HELM_REPOSITORY_CACHE",
-            "HOIST_CONTENT_CACHE",
-            "HELM_CONTENT_CACHE",
-            "KUBECONFIG",
-        ] {
-            cmd.env_remove(k);
-        }
-        for (k, v) in &self.extra {
-            cmd.env(k, v);
-        }
-        cmd
-    }
-
-    fn run_with_stdin(&self, args: &[&str], stdin: &str) -> Run {
-        let mut child = self
-            .command(args)
-            .stdin(Stdio::piped())
-            .stdout(Stdio::piped())
-            .stderr(Stdio::piped())
-            .spawn()
-            .unwrap();
-        let _ = child.stdin.take().unwrap().write_all(stdin.as_bytes());
-        child.wait_with_output().unwrap().into()
-    }
-
-    fn run(&self, args: &[&str]) -> Run {
-        self.run_with_stdin(args, "")
-    }
-
-    fn ok(&self, args: &[&str]) -> Run {
-        let r = self.run(args);
-        assert_eq!(
-            r.code, 0,
-            "hoist {args:?} failed:\n{}\n{}",
-            r.stdout, r.stderr
-        );
-        r
-    }
-
-    fn fails(&self, args: &[&str]) -> Run {
-        let r = self.run(args);
-        assert_ne!(r.code, 0, "hoist {args:?} should fail:\n{}", r.stdout);
-        r
     }
 
     /// Everything under the plugin folder, sorted (names only).
@@ -1009,29 +938,18 @@ fn a_downloader_plugin_serves_repositories_and_charts() {
     // Values files too, as Helm's readFile (helm-secrets' `-f secrets://`).
     std::fs::write(repo_root.join("values.yaml"), "message: from-a-plugin\n").unwrap();
     std::fs::write(repo_root.join("msg.txt"), "set-file-by-plugin").unwrap();
-    let r = env.ok(&[
-        "template",
-        "web",
-        &chart("hello").to_string_lossy(),
-        "-f",
-        "fixture://values.yaml",
-    ]);
-    assert!(r.stdout.contains("from-a-plugin"), "{}", r.stdout);
-    let r = env.ok(&[
-        "template",
-        "web",
-        &chart("hello").to_string_lossy(),
-        "--set-file",
-        "message=fixture://msg.txt",
-    ]);
-    assert!(r.stdout.contains("set-file-by-plugin"), "{}", r.stdout);
-    let r = env.fails(&[
-        "template",
-        "web",
-        &chart("hello").to_string_lossy(),
-        "-f",
-        "fixture://absent.yaml",
-    ]);
+    let hello = chart("hello").to_string_lossy().into_owned();
+    for (flags, shown) in [
+        (["-f", "fixture://values.yaml"], "from-a-plugin"),
+        (
+            ["--set-file", "message=fixture://msg.txt"],
+            "set-file-by-plugin",
+        ),
+    ] {
+        let r = env.ok(&["template", "web", &hello, flags[0], flags[1]]);
+        assert!(r.stdout.contains(shown), "{flags:?}: {}", r.stdout);
+    }
+    let r = env.fails(&["template", "web", &hello, "-f", "fixture://absent.yaml"]);
     assert!(
         flat(&r.stderr).contains("fixture: no such file: absent.yaml"),
         "{}",

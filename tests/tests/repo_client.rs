@@ -4,7 +4,7 @@
 //! can be staged and every request is logged), hoist-repo-server for basic
 //! auth, and `openssl s_server` for TLS with a self-signed CA.
 
-use hoist_e2e::{Run, fixture, hoist_bin};
+use hoist_e2e::{Sandbox, fixture, hoist_bin};
 use std::collections::HashMap;
 use std::io::{BufRead, BufReader, Write};
 use std::net::{TcpListener, TcpStream};
@@ -37,6 +37,17 @@ enum Reply {
     Truncated { declared: usize, body: Vec<u8> },
     /// Announce 2 GiB and stream zeros until the client goes away.
     Huge { chunked: bool },
+}
+
+impl Reply {
+    /// `status` with `body` and no extra headers.
+    fn with(status: u16, body: impl Into<Vec<u8>>) -> Reply {
+        Reply::Full {
+            status,
+            headers: vec![],
+            body: body.into(),
+        }
+    }
 }
 
 type Handler = dyn Fn(&str, &HashMap<String, String>) -> Reply + Send + Sync;
@@ -221,69 +232,29 @@ fn wait_for_port(port: u16) {
 
 // ---------------------------------------------------------------- hoist
 
-/// hoist's folders for one test, and a way to run it with them.
-struct Env {
-    root: tempfile::TempDir,
-    extra: Vec<(String, String)>,
+/// A [`Sandbox`] whose `fails` gives the error text.
+struct Env(Sandbox);
+
+impl std::ops::Deref for Env {
+    type Target = Sandbox;
+    fn deref(&self) -> &Sandbox {
+        &self.0
+    }
+}
+
+impl std::ops::DerefMut for Env {
+    fn deref_mut(&mut self) -> &mut Sandbox {
+        &mut self.0
+    }
 }
 
 impl Env {
     fn new() -> Env {
-        Env {
-            root: tempfile::tempdir().unwrap(),
-            extra: Vec::new(),
-        }
-    }
-
-    fn path(&self, rel: &str) -> PathBuf {
-        self.root.path().join(rel)
-    }
-
-    fn run_with_stdin(&self, args: &[&str], stdin: &str) -> Run {
-        let mut cmd = Command::new(hoist_bin());
-        cmd.args(args)
-            .current_dir(self.root.path())
-            .env("HOIST_CONFIG_HOME", self.path("config"))
-            .env("HOIST_CACHE_HOME", self.path("cache"))
-            .env("HOIST_DATA_HOME", self.path("data"))
-            .env("HOME", self.path("home"))
-            .env_remove("XDG_CONFIG_HOME")
-            .env_remove("HELM_CONFIG_HOME")
-            .env_remove("HOIST_REPOSITORY_CONFIG")
-            .env_remove("HELM_REPOSITORY_CONFIG")
-            .env_remove("HOIST_REPOSITORY_CACHE")
-            .env_remove("HELM_REPOSITORY_CACHE")
-            .env_remove("HOIST_CONTENT_CACHE")
-            .env_remove("HELM_CONTENT_CACHE")
-            .stdin(Stdio::piped())
-            .stdout(Stdio::piped())
-            .stderr(Stdio::piped());
-        for (k, v) in &self.extra {
-            cmd.env(k, v);
-        }
-        let mut child = cmd.spawn().unwrap();
-        let _ = child.stdin.take().unwrap().write_all(stdin.as_bytes());
-        child.wait_with_output().unwrap().into()
-    }
-
-    fn run(&self, args: &[&str]) -> Run {
-        self.run_with_stdin(args, "")
-    }
-
-    fn ok(&self, args: &[&str]) -> Run {
-        let r = self.run(args);
-        assert_eq!(
-            r.code, 0,
-            "hoist {args:?} failed:\n{}\n{}",
-            r.stdout, r.stderr
-        );
-        r
+        Env(Sandbox::new())
     }
 
     fn fails(&self, args: &[&str]) -> String {
-        let r = self.run(args);
-        assert_ne!(r.code, 0, "hoist {args:?} should fail:\n{}", r.stdout);
-        r.stderr
+        self.0.fails(args).stderr
     }
 
     fn cache_files(&self) -> Vec<String> {
@@ -388,12 +359,8 @@ fn helm_location_flags_move_the_repository_file_and_caches() {
     let e = env.fails(&["search", "repo", "alpha"]);
     assert!(e.contains("no repositories configured"), "{e}");
     // Helm's variables, as a CI job written for helm sets them.
-    env.extra
-        .push(("HELM_REPOSITORY_CONFIG".into(), repos.display().to_string()));
-    env.extra.push((
-        "HELM_REPOSITORY_CACHE".into(),
-        indexes.display().to_string(),
-    ));
+    env.set("HELM_REPOSITORY_CONFIG", repos.display().to_string());
+    env.set("HELM_REPOSITORY_CACHE", indexes.display().to_string());
     let found = env.ok(&["search", "repo", "alpha"]).stdout;
     assert!(found.contains("r/alpha"), "{found}");
 }
@@ -624,9 +591,8 @@ fn huge_slow_and_truncated_responses_fail_cleanly() {
             body: vec![],
         },
     }));
-    env.extra.push(("HOIST_HTTP_TIMEOUT".into(), "2".into()));
-    env.extra
-        .push(("HOIST_MAX_DOWNLOAD_BYTES".into(), (4u64 << 20).to_string()));
+    env.set("HOIST_HTTP_TIMEOUT", "2");
+    env.set("HOIST_MAX_DOWNLOAD_BYTES", (4u64 << 20).to_string());
 
     let e = env.fails(&["repo", "add", "huge", &format!("{}/huge", bad.url)]);
     assert!(e.contains("larger than the 4194304-byte limit"), "{e}");
@@ -1108,10 +1074,7 @@ fn helm_written_files_are_read() {
     )
     .unwrap();
     let mut env = env;
-    env.extra.push((
-        "HELM_CONFIG_HOME".into(),
-        helm_home.to_string_lossy().into(),
-    ));
+    env.set("HELM_CONFIG_HOME", &helm_home);
     let out = env.ok(&["repo", "import-helm"]).stdout;
     assert!(out.contains("\"helmrepo\" has been imported"), "{out}");
     env.ok(&["repo", "update"]);
@@ -1312,22 +1275,13 @@ fn search_hub_asks_a_monocular_search_api() {
     let body = results.to_string().into_bytes();
     let server = TestServer::start(Box::new(move |path, _| {
         if path.starts_with("/hub/api/chartsvc/v1/charts/search?q=") {
-            let empty = path.ends_with("q=nothing");
-            Reply::Full {
-                status: 200,
-                headers: vec![],
-                body: if empty {
-                    br#"{"data": []}"#.to_vec()
-                } else {
-                    body.clone()
-                },
+            if path.ends_with("q=nothing") {
+                Reply::with(200, br#"{"data": []}"#.as_slice())
+            } else {
+                Reply::with(200, body.clone())
             }
         } else {
-            Reply::Full {
-                status: 404,
-                headers: vec![],
-                body: b"no".to_vec(),
-            }
+            Reply::with(404, "no")
         }
     }));
     let env = Env::new();
@@ -1407,21 +1361,9 @@ fn search_hub_asks_a_monocular_search_api() {
 #[test]
 fn values_files_may_be_urls_as_in_helm() {
     let server = TestServer::start(Box::new(|path, _| match path {
-        "/values.yaml" => Reply::Full {
-            status: 200,
-            headers: vec![],
-            body: b"message: from-the-web\n".to_vec(),
-        },
-        "/message.txt" => Reply::Full {
-            status: 200,
-            headers: vec![],
-            body: b"file-from-the-web".to_vec(),
-        },
-        _ => Reply::Full {
-            status: 404,
-            headers: vec![],
-            body: b"no".to_vec(),
-        },
+        "/values.yaml" => Reply::with(200, "message: from-the-web\n"),
+        "/message.txt" => Reply::with(200, "file-from-the-web"),
+        _ => Reply::with(404, "no"),
     }));
     let env = Env::new();
     let hello = hoist_e2e::chart("hello");

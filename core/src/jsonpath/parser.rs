@@ -3,9 +3,9 @@
 //! accepted or refused alike and with the same message, written as loops
 //! instead of Go's chain of tail calls.
 
+use crate::strconv::{is_digit, is_letter};
 use regex::Regex;
 use std::sync::LazyLock;
-use unicode_general_category::{GeneralCategory as G, get_general_category};
 
 /// A template that does not parse. The messages are the Go parser's, which
 /// Helm prints after `error parsing jsonpath TEMPLATE: `.
@@ -100,12 +100,10 @@ pub(crate) enum Node {
     Bool(bool),
 }
 
-static SLICE: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"^(-?[0-9]*)(:-?[0-9]*)?(:-?[0-9]*)?$").unwrap_or_else(|e| unreachable!("{e}"))
-});
-static COMPARISON: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"^([^!<>=]+)([!<>=]+)(.+?)$").unwrap_or_else(|e| unreachable!("{e}"))
-});
+static SLICE: LazyLock<Regex> =
+    LazyLock::new(|| Regex::new(r"^(-?[0-9]*)(:-?[0-9]*)?(:-?[0-9]*)?$").expect("static regex"));
+static COMPARISON: LazyLock<Regex> =
+    LazyLock::new(|| Regex::new(r"^([^!<>=]+)([!<>=]+)(.+?)$").expect("static regex"));
 
 /// Parses a whole template into its top-level nodes (text and actions).
 pub(crate) fn parse(text: &str) -> Result<Vec<Node>, ParseError> {
@@ -436,26 +434,6 @@ fn is_terminator(r: Option<char>) -> bool {
             ' ' | '\t' | '\r' | '\n' | '.' | ',' | '[' | ']' | '$' | '@' | '{' | '}'
         ),
     }
-}
-
-/// Go's `unicode.IsDigit`: decimal digits (category Nd).
-fn is_digit(c: char) -> bool {
-    c.is_ascii_digit() || (!c.is_ascii() && get_general_category(c) == G::DecimalNumber)
-}
-
-/// Go's `unicode.IsLetter`: categories Lu, Ll, Lt, Lm, Lo.
-fn is_letter(c: char) -> bool {
-    if c.is_ascii() {
-        return c.is_ascii_alphabetic();
-    }
-    matches!(
-        get_general_category(c),
-        G::UppercaseLetter
-            | G::LowercaseLetter
-            | G::TitlecaseLetter
-            | G::ModifierLetter
-            | G::OtherLetter
-    )
 }
 
 fn is_alphanumeric(c: char) -> bool {

@@ -3,31 +3,7 @@
 //! non-letters. v3 refined the digit/letter boundary, so both are kept.
 
 use super::resolve::Flavor;
-
-/// Go's `unicode.IsDigit` (Nd) approximated by Rust's numeric check on
-/// decimal digits; `char::is_numeric` also covers Nl/No, so use the
-/// general category through `to_digit`-free logic.
-fn is_digit(c: char) -> bool {
-    use unicode_general_category::{GeneralCategory, get_general_category};
-    c.is_ascii_digit()
-        || (!c.is_ascii() && get_general_category(c) == GeneralCategory::DecimalNumber)
-}
-
-/// Go's `unicode.IsLetter` (categories L*).
-fn is_letter(c: char) -> bool {
-    use unicode_general_category::{GeneralCategory as G, get_general_category};
-    if c.is_ascii() {
-        return c.is_ascii_alphabetic();
-    }
-    matches!(
-        get_general_category(c),
-        G::UppercaseLetter
-            | G::LowercaseLetter
-            | G::TitlecaseLetter
-            | G::ModifierLetter
-            | G::OtherLetter
-    )
-}
+use crate::strconv::{is_digit, is_letter};
 
 /// Go's arithmetic on a rune that `unicode.IsDigit` accepted: `r - '0'`,
 /// which for non-ASCII digits is a large number, exactly as Go computes it.
